@@ -1,0 +1,94 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+
+namespace AppHost.Hosting;
+
+public sealed class DistributedApplicationBuilder
+{
+    private readonly List<Resource> _resources = [];
+
+    internal DistributedApplicationBuilder(string[] args)
+    {
+        Configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        var metadata = typeof(DistributedApplicationBuilder).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .ToDictionary(a => a.Key, a => a.Value ?? "");
+        RepositoryRoot = metadata["RepositoryRoot"];
+        BuildConfiguration = metadata["Configuration"];
+        TargetFramework = metadata["TargetFramework"];
+        DataDirectory = Path.Combine(RepositoryRoot, ".data");
+    }
+
+    public IConfiguration Configuration { get; }
+
+    public string RepositoryRoot { get; }
+
+    public string BuildConfiguration { get; }
+
+    public string TargetFramework { get; }
+
+    public string DataDirectory { get; }
+
+    public IReadOnlyList<Resource> Resources => _resources;
+
+    public ResourceBuilder<ProjectResource> AddProject(string name, string projectName) =>
+        Add(new ProjectResource(name, projectName));
+
+    public ResourceBuilder<RedisResource> AddRedis(string name)
+    {
+        var mode = Configuration["AppHost:Redis"] ?? "auto";
+        var executable = mode.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : Executables.Find("redis-server");
+        return Add(new RedisResource(name, executable));
+    }
+
+    /// <summary>ConnectionStrings:{name} from the AppHost's configuration when given, else a SQLite file under .data/.</summary>
+    public ResourceBuilder<DatabaseResource> AddDatabase(string name)
+    {
+        var configured = Configuration.GetConnectionString(name);
+        var connectionString = string.IsNullOrWhiteSpace(configured)
+            ? $"Data Source={Path.Combine(DataDirectory, name + ".db")}"
+            : configured;
+        return Add(new DatabaseResource(name, connectionString));
+    }
+
+    public DistributedApplication Build()
+    {
+        // One secret per run by which the gateway vouches for callers; services only trust tokens signed with it.
+        var signingKey = Configuration["Identity:SigningKey"]
+            ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        foreach (var project in _resources.OfType<ProjectResource>())
+        {
+            project.Environment.Add(env => env["Identity__SigningKey"] = signingKey);
+        }
+        return new DistributedApplication(this);
+    }
+
+    private ResourceBuilder<T> Add<T>(T resource) where T : Resource
+    {
+        if (_resources.Any(r => r.Name == resource.Name))
+        {
+            throw new InvalidOperationException($"A resource named {resource.Name} exists already.");
+        }
+        _resources.Add(resource);
+        return new ResourceBuilder<T>(resource);
+    }
+}
+
+public sealed class DistributedApplication
+{
+    private readonly DistributedApplicationBuilder _builder;
+
+    internal DistributedApplication(DistributedApplicationBuilder builder) => _builder = builder;
+
+    public static DistributedApplicationBuilder CreateBuilder(string[] args) => new(args);
+
+    /// <summary>Runs every resource until Ctrl+C or SIGTERM; returns non-zero when something failed to start.</summary>
+    public async Task<int> RunAsync()
+    {
+        await using var orchestrator = new Orchestrator(_builder);
+        return await orchestrator.RunAsync().ConfigureAwait(false);
+    }
+}

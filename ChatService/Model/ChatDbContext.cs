@@ -1,0 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatService.Model;
+
+public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(options)
+{
+}

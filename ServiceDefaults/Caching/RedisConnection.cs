@@ -1,0 +1,38 @@
+using StackExchange.Redis;
+
+namespace ServiceDefaults.Caching;
+
+/// <summary>
+/// The one place that owns the StackExchange.Redis multiplexer. It connects in the background and keeps
+/// reconnecting, so a service starts (and reports unhealthy) while Redis is down rather than failing to start.
+/// </summary>
+public sealed class RedisConnection : IDisposable
+{
+    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+
+    public RedisConnection(string connectionString)
+    {
+        ConnectionString = connectionString;
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
+        _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
+    }
+
+    public string ConnectionString { get; }
+
+    public ConnectionMultiplexer Multiplexer => _multiplexer.Value;
+
+    public IDatabase Database => Multiplexer.GetDatabase();
+
+    public ISubscriber Subscriber => Multiplexer.GetSubscriber();
+
+    public void Dispose()
+    {
+        if (_multiplexer.IsValueCreated)
+        {
+            _multiplexer.Value.Dispose();
+        }
+    }
+}

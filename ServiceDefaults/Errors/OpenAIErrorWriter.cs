@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ServiceDefaults.Errors;
+
+/// <summary>Writes ProblemDetails on /v1 routes as OpenAI's {"error":{message,type,param,code}} body.</summary>
+internal sealed class OpenAIErrorWriter : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => OpenAIError.IsOpenAIRoute(context.HttpContext.Request.Path);
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var error = OpenAIError.From(context.ProblemDetails, http.Response.StatusCode);
+        return new ValueTask(http.Response.WriteAsJsonAsync(error, OpenAIError.JsonOptions, http.RequestAborted));
+    }
+}
+
+public sealed record OpenAIError(OpenAIErrorBody Error)
+{
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static bool IsOpenAIRoute(PathString path) =>
+        path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// ProblemDetails extensions "code" and "param" carry OpenAI's fields; the type follows the status as OpenAI's does.
+    /// </summary>
+    public static OpenAIError From(ProblemDetails problem, int status)
+    {
+        var param = problem.Extensions.TryGetValue("param", out var p) ? p?.ToString() : null;
+        var message = problem.Detail ?? problem.Title ?? "The request failed.";
+        if (problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
+        {
+            var first = validation.Errors.First();
+            param ??= first.Key;
+            message = first.Value.FirstOrDefault() ?? message;
+        }
+
+        var code = problem.Extensions.TryGetValue("code", out var c) ? c?.ToString() : DefaultCode(status);
+        return new OpenAIError(new OpenAIErrorBody(message, TypeFor(status), param, code));
+    }
+
+    private static string TypeFor(int status) => status switch
+    {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 or 400 or 409 or 413 or 415 or 422 => "invalid_request_error",
+        429 => "rate_limit_exceeded",
+        503 => "service_unavailable",
+        >= 500 => "server_error",
+        _ => "invalid_request_error",
+    };
+
+    private static string? DefaultCode(int status) => status switch
+    {
+        401 => "invalid_api_key",
+        404 => "not_found",
+        413 => "request_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limit_exceeded",
+        _ => null,
+    };
+}
+
+public sealed record OpenAIErrorBody(string Message, string Type, string? Param, string? Code);

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ServiceDefaults.Discovery;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Health;
+using ServiceDefaults.Hosting;
+using ServiceDefaults.Identity;
+using ServiceDefaults.Json;
+using ServiceDefaults.Resilience;
+using ServiceDefaults.Telemetry;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The surface of Aspire's ServiceDefaults, so that a real Aspire ServiceDefaults project can replace this one
+/// without touching the services.
+/// </summary>
+public static class Extensions
+{
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.AddServiceDiscovery();
+        builder.AddStandardResilience();
+        builder.AddApiErrors();
+        builder.AddJsonDefaults();
+        builder.AddCallerIdentity();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddHostedService<ParentProcessWatchdog>();
+        builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
+
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddCallerIdentityPropagation();
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+        return builder;
+    }
+
+    /// <summary>Maps /health (every check) and /alive (the process only) in every environment: probes need both.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ServiceDefaults.Telemetry;
+
+/// <summary>
+/// OpenTelemetry with the core SDK only: the hosting and instrumentation packages are not available here, so the
+/// providers are built by hand over .NET's own activity sources and meters, and disposed with the container.
+/// </summary>
+public static class TelemetryExtensions
+{
+    /// <summary>Activity sources of the platform's own code; services start spans from these.</summary>
+    public const string PlatformSourceName = "Chatbot.Platform";
+
+    private static readonly string[] TraceSources = ["Microsoft.AspNetCore", "System.Net.Http", PlatformSourceName];
+
+    private static readonly string[] Meters =
+    [
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime",
+        PlatformSourceName,
+    ];
+
+    public static IHostApplicationBuilder ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var serviceName = configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
+        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
+
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.SetResourceBuilder(resource);
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+            if (!string.IsNullOrWhiteSpace(endpoint))
+            {
+                logging.AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/logs"));
+            }
+        });
+
+        builder.Services.AddSingleton(_ =>
+        {
+            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(TraceSources);
+            if (!string.IsNullOrWhiteSpace(endpoint))
+            {
+                tracing.AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/traces"));
+            }
+            return tracing.Build()!;
+        });
+
+        builder.Services.AddSingleton(_ =>
+        {
+            var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
+            if (!string.IsNullOrWhiteSpace(endpoint))
+            {
+                metrics.AddOtlpExporter((o, reader) =>
+                {
+                    ConfigureExporter(o, endpoint, "v1/metrics");
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
+                        configuration.GetValue("OTEL_METRIC_EXPORT_INTERVAL", 10_000);
+                });
+            }
+            return metrics.Build()!;
+        });
+
+        // Resolving the providers at start-up is what makes them listen; the container disposes (and flushes) them.
+        builder.Services.AddHostedService<TelemetryStarter>();
+        return builder;
+    }
+
+    private static void ConfigureExporter(OtlpExporterOptions options, string endpoint, string signalPath)
+    {
+        var protocol = endpoint.Contains(":4317", StringComparison.Ordinal)
+            ? OtlpExportProtocol.Grpc
+            : OtlpExportProtocol.HttpProtobuf;
+        options.Protocol = protocol;
+        options.Endpoint = protocol == OtlpExportProtocol.Grpc
+            ? new Uri(endpoint)
+            : new Uri(new Uri(endpoint.TrimEnd('/') + "/"), signalPath);
+    }
+
+    private sealed class TelemetryStarter(TracerProvider tracer, MeterProvider meter) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(tracer);
+            GC.KeepAlive(meter);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            tracer.ForceFlush(2000);
+            meter.ForceFlush(2000);
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Gateway.Tests;
+
+public sealed class HealthTests
+{
+    private static readonly string[] Services = ["chat-service", "document-service", "intent-cache-service", "voice-service"];
+
+    [Fact]
+    public async Task GatewayHealthAsksEveryServiceAndTurnsUnhealthyWhenOneIsDown()
+    {
+        await using var healthy = await ScriptedHttpServer.StartAsync(ctx =>
+            ctx.Request.Path == "/health" ? ctx.Response.WriteAsync("{}") : Task.CompletedTask);
+        var downPort = FreePort.Next();
+        await using var factory = new ServiceFactory<Program>().WithSqlite("gatewaydb");
+        foreach (var service in Services)
+        {
+            var address = service == "voice-service" ? $"http://127.0.0.1:{downPort}" : healthy.Url.ToString().TrimEnd('/');
+            factory.With($"services:{service}:http:0", address);
+        }
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var checks = report.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("chat-service").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("document-service").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("intent-cache-service").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", checks.GetProperty("voice-service").GetProperty("status").GetString());
+        Assert.Equal(3, healthy.Requests.Count(r => r.PathAndQuery == "/health"));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace TestInfrastructure;
+
+/// <summary>A real redis-server on a free loopback port in a temp dir.</summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly GuardedProcess _process;
+    private readonly string _dir;
+
+    private RedisServer(GuardedProcess process, string dir, int port)
+    {
+        _process = process;
+        _dir = dir;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The value for ConnectionStrings:cache.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var binary = Binaries.Require("redis-server", "apt-get install -y redis-server");
+        var dir = Directory.CreateTempSubdirectory("redis-test-").FullName;
+        var port = FreePort.Next();
+        var p = port.ToString(CultureInfo.InvariantCulture);
+        var process = GuardedProcess.Start(
+            $"'{binary}' --bind 127.0.0.1 --port {p} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no",
+            workingDirectory: dir);
+        var server = new RedisServer(process, dir, port);
+        try
+        {
+            await Wait.UntilAsync(server.PingAsync, TimeSpan.FromSeconds(15), $"redis-server on port {port}").ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException(ex.Message + Environment.NewLine + process.Output, ex);
+        }
+        return server;
+    }
+
+    public async Task<bool> PingAsync()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port).ConfigureAwait(false);
+        var stream = client.GetStream();
+        await stream.WriteAsync("PING\r\n"u8.ToArray()).ConfigureAwait(false);
+        var buffer = new byte[16];
+        var read = await stream.ReadAsync(buffer).ConfigureAwait(false);
+        return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+    }
+
+    public Task StopAsync() => _process.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync().ConfigureAwait(false);
+        TryDelete(_dir);
+    }
+
+    internal static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
