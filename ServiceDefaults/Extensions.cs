@@ -29,6 +29,7 @@ public static class Extensions
         builder.AddJsonDefaults();
         builder.AddCallerIdentity();
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddOpenApi();
         builder.Services.AddHostedService<ParentProcessWatchdog>();
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
 
@@ -41,10 +42,14 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps /health (every check) and /alive (the process only) in every environment: probes need both.</summary>
+    /// <summary>
+    /// Maps /health (every check) and /alive (the process only) in every environment, since probes need both, and
+    /// the service's OpenAPI document at /openapi/v1.json, which the gateway gathers into one UI.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
+        app.MapOpenApi();
         return app;
     }
 }

@@ -17,10 +17,7 @@ public static class ApiErrorsExtensions
         // Writers are tried in registration order, so OpenAI's shape must come before the default one.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAIErrorWriter>());
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ctx =>
-        {
-            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
-            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier);
-        });
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         return builder;
     }
