@@ -19,7 +19,7 @@ public sealed class DistributedApplicationBuilder
         RepositoryRoot = metadata["RepositoryRoot"];
         BuildConfiguration = metadata["Configuration"];
         TargetFramework = metadata["TargetFramework"];
-        DataDirectory = Path.Combine(RepositoryRoot, ".data");
+        DataDirectory = Path.GetFullPath(Configuration["AppHost:DataDirectory"] ?? Path.Combine(RepositoryRoot, ".data"));
     }
 
     public IConfiguration Configuration { get; }

@@ -147,10 +147,10 @@ internal sealed class Orchestrator(DistributedApplicationBuilder builder) : IAsy
     {
         var dir = Path.Combine(builder.DataDirectory, "redis");
         Directory.CreateDirectory(dir);
-        var process = new ManagedProcess(redis.Name, redis.Executable!,
-            ["--bind", "127.0.0.1", "--port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--dir", dir, "--appendonly", "yes", "--save", "", "--daemonize", "no"],
-            dir, new Dictionary<string, string>());
+        var port = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var process = ManagedProcess.TiedToThisProcess(redis.Name,
+            $"'{redis.Executable}' --bind 127.0.0.1 --port {port} --dir '{dir}' --appendonly yes --save '' --daemonize no",
+            dir);
         await StartAndWaitAsync(redis.Name, process, isServer: true, ct => Readiness.RedisAnswersAsync(redis.Port, ct))
             .ConfigureAwait(false);
     }
