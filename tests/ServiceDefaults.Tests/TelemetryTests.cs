@@ -28,5 +28,6 @@ public sealed class TelemetryTests
         Assert.All(traces, t => Assert.Equal("application/x-protobuf", t.Headers["Content-Type"]));
         Assert.Contains(traces, t => t.Body.Contains("GET /items/{id}", StringComparison.Ordinal));
         Assert.Contains(traces, t => t.Body.Contains("telemetry-test-service", StringComparison.Ordinal));
+        Assert.Contains(traces, t => t.Body.Contains("http.response.status_code", StringComparison.Ordinal));
     }
 }

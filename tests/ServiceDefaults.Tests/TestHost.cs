@@ -1,11 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ServiceDefaults.Tests;
 
@@ -31,9 +26,7 @@ internal sealed class TestHost : IAsyncDisposable
         Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? map = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" }).OnFreeLoopbackPort();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Identity:SigningKey"] = TestIdentity.SigningKey,
@@ -48,9 +41,7 @@ internal sealed class TestHost : IAsyncDisposable
         var app = builder.Build();
         app.MapDefaultEndpoints();
         map?.Invoke(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestHost(app, new Uri(address));
+        return new TestHost(app, await app.StartOnLoopbackAsync());
     }
 
     public async ValueTask DisposeAsync()
