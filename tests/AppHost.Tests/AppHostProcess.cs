@@ -41,6 +41,11 @@ internal sealed class AppHostProcess : IAsyncDisposable
         var dll = Path.Combine(RepositoryRoot(), "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
         var port = FreePort.Next();
         var data = Directory.CreateTempSubdirectory("apphost-test-").FullName;
+        // The postgres user must be able to reach a local cluster under it.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(data, (UnixFileMode)0b111_101_101);
+        }
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll },
@@ -92,6 +97,27 @@ internal sealed class AppHostProcess : IAsyncDisposable
             }
         }
         return found;
+    }
+
+    /// <summary>The environment of the child processes whose command line names any of <paramref name="dlls"/>, joined.</summary>
+    public string EnvironmentOf(params string[] dlls)
+    {
+        var text = new StringBuilder();
+        foreach (var pid in Descendants())
+        {
+            try
+            {
+                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+                if (dlls.Any(d => commandLine.Contains(d, StringComparison.Ordinal)))
+                {
+                    text.AppendLine(File.ReadAllText($"/proc/{pid}/environ").Replace('\0', '\n'));
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return text.ToString();
     }
 
     public static bool IsAlive(int pid) =>

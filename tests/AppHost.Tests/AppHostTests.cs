@@ -56,6 +56,22 @@ public sealed class AppHostTests
         Assert.True(File.Exists(Path.Combine(apphost.DataDirectory, "chatdb.db")));
     }
 
+    [Fact]
+    public async Task WithPostgresOnEveryServiceGetsItsOwnDatabaseOnALocalCluster()
+    {
+        await using var apphost = AppHostProcess.Start(("AppHost__Postgres", "on"));
+
+        await WaitForHealthyGateway(apphost);
+
+        Assert.True(File.Exists(Path.Combine(apphost.DataDirectory, "postgres", "PG_VERSION")));
+        Assert.False(File.Exists(Path.Combine(apphost.DataDirectory, "chatdb.db")));
+        foreach (var database in new[] { "chatdb", "docsdb", "intentdb", "gatewaydb" })
+        {
+            Assert.Contains($"ConnectionStrings__{database}=Host=127.0.0.1", apphost.EnvironmentOf("ChatService.dll", "DocumentService.dll",
+                "IntentCacheService.dll", "Gateway.dll"), StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<JsonElement> WaitForHealthyGateway(AppHostProcess apphost)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
