@@ -1,3 +1,6 @@
+using Gateway.Apis;
+using Gateway.Proxy;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,7 +8,12 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseGatewayPipeline();
 app.MapDefaultEndpoints();
+app.MapAuthApi();
+app.MapKeysApi();
+app.MapDocsApi();
+app.MapGatewayProxy();
 
 app.Run();
 

@@ -1,4 +1,8 @@
+using Gateway.Auth;
+using Gateway.Limits;
 using Gateway.Model;
+using Gateway.Proxy;
+using ServiceDefaults.Caching;
 using ServiceDefaults.Health;
 
 namespace Gateway.Extensions;
@@ -18,5 +22,46 @@ internal static class Extensions
         {
             health.AddServiceHealthCheck(service);
         }
+
+        builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton<AccessTokenService>();
+        builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddScoped<AccountService>();
+        builder.Services.AddScoped<ApiKeyService>();
+
+        // Limits are exact across instances only when they share Redis; otherwise each process counts on its own.
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("cache")))
+        {
+            builder.Services.AddSingleton<ILimitStore, MemoryLimitStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILimitStore>(sp => new RedisLimitStore(sp.GetRequiredService<RedisConnection>()));
+        }
+
+        var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()
+                    .WithExposedHeaders("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+            }
+        }));
+
+        builder.AddGatewayProxy();
+    }
+
+    /// <summary>CORS, then who is calling, then how often: before any endpoint, proxied or the gateway's own.</summary>
+    public static WebApplication UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseCors();
+        app.UseMiddleware<GatewayAuthenticationMiddleware>();
+        app.UseMiddleware<RateLimitMiddleware>();
+        return app;
     }
 }

@@ -1,0 +1,68 @@
+using Gateway.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Errors;
+
+namespace Gateway.Apis;
+
+public sealed record RegisterRequest(string? Name, string? Email, string? Password);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record UserView(string Id, string Name, string Email, long CreatedAt);
+
+public static class AuthApi
+{
+    /// <summary>Account requests are small; anything bigger is refused before it is read.</summary>
+    public const long MaxBodyBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/auth").WithTags("Auth").WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        auth.MapPost("/register", RegisterAsync);
+        auth.MapPost("/login", LoginAsync);
+        auth.MapPost("/refresh", RefreshAsync);
+        auth.MapGet("/me", MeAsync);
+        return app;
+    }
+
+    private static async Task<Results<Created<UserView>, ValidationProblem>> RegisterAsync(
+        RegisterRequest request, AccountService accounts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var user = await accounts.RegisterAsync(request.Name, request.Email, request.Password, cancellationToken);
+            return TypedResults.Created("/auth/me", new UserView(user.Id, user.Name, user.Email, user.CreatedAt));
+        }
+        catch (ValidationException ex)
+        {
+            return TypedResults.ValidationProblem(ex.Errors);
+        }
+    }
+
+    private static async Task<Ok<TokenPair>> LoginAsync(LoginRequest request, AccountService accounts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await accounts.LoginAsync(request.Email, request.Password, cancellationToken));
+
+    private static async Task<Ok<TokenPair>> RefreshAsync(RefreshRequest request, AccountService accounts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await accounts.RefreshAsync(request.RefreshToken, cancellationToken));
+
+    private static async Task<Ok<UserView>> MeAsync(HttpContext context, AccountService accounts, CancellationToken cancellationToken)
+    {
+        var caller = RequireSession(context);
+        var user = await accounts.FindAsync(caller.UserId, cancellationToken)
+            ?? throw new ApiException(StatusCodes.Status401Unauthorized, "The account no longer exists.", "Unauthorized");
+        return TypedResults.Ok(new UserView(user.Id, user.Name, user.Email, user.CreatedAt));
+    }
+
+    /// <summary>The user's own session: account and key management is not open to API keys.</summary>
+    internal static GatewayCaller RequireSession(HttpContext context)
+    {
+        var caller = context.GetGatewayCaller()
+            ?? throw new ApiException(StatusCodes.Status401Unauthorized, "Log in and send the access token as Authorization: Bearer.", "Unauthorized");
+        return caller.IsApiKey
+            ? throw new ApiException(StatusCodes.Status403Forbidden, "This needs a user's access token, not an API key.", "Forbidden")
+            : caller;
+    }
+}

@@ -1,0 +1,52 @@
+using Gateway.Auth;
+
+namespace Gateway.Apis;
+
+/// <summary>
+/// One Swagger UI at /docs listing the gateway's own operations and every service's, whose documents the gateway
+/// fetches from each service's /openapi/v1.json. "Try it out" goes through the gateway like any client.
+/// </summary>
+public static class DocsApi
+{
+    public static WebApplication MapDocsApi(this WebApplication app)
+    {
+        app.MapGet("/docs/{service}/openapi.json", FetchAsync).ExcludeFromDescription();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "docs";
+            options.DocumentTitle = "Chatbot platform API";
+            options.SwaggerEndpoint("/openapi/v1.json", "gateway");
+            foreach (var service in Extensions.Extensions.Services)
+            {
+                options.SwaggerEndpoint($"/docs/{service}/openapi.json", service);
+            }
+        });
+        return app;
+    }
+
+    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients, IProblemDetailsService problems)
+    {
+        if (!Extensions.Extensions.Services.Contains(service, StringComparer.Ordinal))
+        {
+            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status404NotFound, $"No service named '{service}'.");
+            return;
+        }
+        try
+        {
+            using var response = await clients.CreateClient("openapi")
+                .GetAsync(new Uri($"http://{service}/openapi/v1.json"), HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+            if (response.IsSuccessStatusCode)
+            {
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            // Reported below as the service being unavailable.
+        }
+        await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status503ServiceUnavailable,
+            $"{service} did not give its OpenAPI document; it may be down.", "service_unavailable");
+    }
+}

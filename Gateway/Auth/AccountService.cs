@@ -1,0 +1,189 @@
+using System.Net.Mail;
+using Gateway.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
+
+namespace Gateway.Auth;
+
+public sealed record TokenPair(string AccessToken, string TokenType, long ExpiresIn, string RefreshToken);
+
+/// <summary>Accounts and sessions: register, log in, and the rotating refresh tokens.</summary>
+public sealed class AccountService(
+    GatewayDbContext db,
+    PasswordHasher passwords,
+    AccessTokenService accessTokens,
+    IOptions<AuthOptions> options,
+    TimeProvider time)
+{
+    public const int MinPasswordLength = 10;
+    public const int MaxPasswordLength = 128;
+
+    public async Task<User> RegisterAsync(string? name, string? email, string? password, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        name = name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            errors["name"] = ["The name is required and at most 100 characters."];
+        }
+        var normalizedEmail = NormalizeEmail(email);
+        if (normalizedEmail is null)
+        {
+            errors["email"] = ["The email address is not valid."];
+        }
+        if (PasswordProblem(password, normalizedEmail) is { } problem)
+        {
+            errors["password"] = [problem];
+        }
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        if (await db.Users.AnyAsync(u => u.Email == normalizedEmail, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, "An account with this email already exists.", "Conflict", "email_taken");
+        }
+        var user = new User
+        {
+            Id = Secrets.NewId("usr_"),
+            Name = name!,
+            Email = normalizedEmail!,
+            PasswordHash = passwords.Hash(password!),
+            CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            // Two registrations raced past the check above; the unique index let one through.
+            throw new ApiException(StatusCodes.Status409Conflict, "An account with this email already exists.", "Conflict", "email_taken");
+        }
+        return user;
+    }
+
+    public async Task<TokenPair> LoginAsync(string? email, string? password, CancellationToken cancellationToken)
+    {
+        var normalizedEmail = NormalizeEmail(email);
+        var user = normalizedEmail is null
+            ? null
+            : await db.Users.FirstOrDefaultAsync(u => u.Email == normalizedEmail, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            passwords.VerifyNothing(password ?? "");
+            throw InvalidCredentials();
+        }
+        if (password is null || !passwords.Verify(password, user.PasswordHash))
+        {
+            throw InvalidCredentials();
+        }
+        return await IssueAsync(user, Secrets.NewId("fam_"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uses up a refresh token and issues the next of its family. A token already used (or revoked) revokes the whole
+    /// family: either the client or a thief holds a stolen copy, and neither can be told apart.
+    /// </summary>
+    public async Task<TokenPair> RefreshAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            throw InvalidRefresh();
+        }
+        var hash = Secrets.HashSecret(refreshToken);
+        var stored = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            throw InvalidRefresh();
+        }
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        if (stored.UsedAt is not null || stored.RevokedAt is not null)
+        {
+            await db.RefreshTokens.Where(t => t.FamilyId == stored.FamilyId && t.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+            throw InvalidRefresh();
+        }
+        if (stored.ExpiresAt <= now)
+        {
+            throw InvalidRefresh();
+        }
+
+        // Conditional update: of two concurrent refreshes with one token, exactly one wins; the other is a reuse.
+        var claimed = await db.RefreshTokens.Where(t => t.Id == stored.Id && t.UsedAt == null && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken).ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            await db.RefreshTokens.Where(t => t.FamilyId == stored.FamilyId && t.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+            throw InvalidRefresh();
+        }
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == stored.UserId, cancellationToken).ConfigureAwait(false)
+            ?? throw InvalidRefresh();
+        return await IssueAsync(user, stored.FamilyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<User?> FindAsync(string userId, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+
+    private async Task<TokenPair> IssueAsync(User user, string familyId, CancellationToken cancellationToken)
+    {
+        var refresh = Secrets.NewRefreshToken();
+        var now = time.GetUtcNow();
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Secrets.NewId("rt_"),
+            UserId = user.Id,
+            FamilyId = familyId,
+            TokenHash = Secrets.HashSecret(refresh),
+            CreatedAt = now.ToUnixTimeSeconds(),
+            ExpiresAt = now.Add(options.Value.RefreshTokenLifetime).ToUnixTimeSeconds(),
+        });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return new TokenPair(accessTokens.Issue(user), "Bearer", (long)accessTokens.Lifetime.TotalSeconds, refresh);
+    }
+
+    internal static string? NormalizeEmail(string? email)
+    {
+        email = email?.Trim();
+        if (string.IsNullOrEmpty(email) || email.Length > 254 || !MailAddress.TryCreate(email, out var address)
+            || address.Address != email || address.DisplayName.Length > 0 || !address.Host.Contains('.', StringComparison.Ordinal)
+            || address.Host.StartsWith('.') || address.Host.EndsWith('.'))
+        {
+            return null;
+        }
+        return email.ToLowerInvariant();
+    }
+
+    private static string? PasswordProblem(string? password, string? email)
+    {
+        if (password is null || password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
+        {
+            return $"The password must be {MinPasswordLength} to {MaxPasswordLength} characters long.";
+        }
+        if (password.Distinct().Count() < 4)
+        {
+            return "The password must use at least 4 different characters.";
+        }
+        if (email is not null && password.Contains(email.Split('@')[0], StringComparison.OrdinalIgnoreCase))
+        {
+            return "The password must not contain the email's name.";
+        }
+        return null;
+    }
+
+    private static ApiException InvalidCredentials() =>
+        new(StatusCodes.Status401Unauthorized, "The email or password is wrong.", "Unauthorized", "invalid_credentials");
+
+    private static ApiException InvalidRefresh() =>
+        new(StatusCodes.Status401Unauthorized, "The refresh token is invalid, expired or already used.", "Unauthorized", "invalid_refresh_token");
+}
+
+/// <summary>Field errors of a request; the API turns it into a ValidationProblem.</summary>
+public sealed class ValidationException(IDictionary<string, string[]> errors) : Exception("The request is not valid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Gateway.Model;
+using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Errors;
+
+namespace Gateway.Auth;
+
+public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm);
+
+public sealed record ApiKeyView(string Id, string Name, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt)
+{
+    public static ApiKeyView From(ApiKey key) =>
+        new(key.Id, key.Name, key.Prefix, key.AssistantList, key.Rpm, key.Tpm, key.CreatedAt);
+}
+
+/// <summary>The one answer that carries the secret: it is shown once and only its hash is kept.</summary>
+public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
+
+public sealed class ApiKeyService(GatewayDbContext db, ApiKeyCache cache, TimeProvider time)
+{
+    public const int MaxAssistants = 100;
+
+    public async Task<CreatedApiKey> CreateAsync(string userId, CreateApiKeyRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            errors["name"] = ["The name is required and at most 100 characters."];
+        }
+        if (request.Assistants is { } assistants
+            && (assistants.Count is 0 or > MaxAssistants
+                || assistants.Any(a => a is null || !a.StartsWith("asst_", StringComparison.Ordinal) || a.Length > 64 || a.Contains(','))))
+        {
+            errors["assistants"] = [$"Give 1 to {MaxAssistants} assistant ids (asst_...), or leave it out for all your assistants."];
+        }
+        if (request.Rpm is <= 0)
+        {
+            errors["rpm"] = ["The rpm limit must be positive."];
+        }
+        if (request.Tpm is <= 0)
+        {
+            errors["tpm"] = ["The tpm limit must be positive."];
+        }
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        var secret = Secrets.NewApiKey();
+        var key = new ApiKey
+        {
+            Id = Secrets.NewId("key_"),
+            UserId = userId,
+            Name = name!,
+            SecretHash = Secrets.HashSecret(secret),
+            Prefix = secret[..10],
+            Assistants = request.Assistants is null ? null : string.Join(',', request.Assistants.Distinct(StringComparer.Ordinal)),
+            Rpm = request.Rpm,
+            Tpm = request.Tpm,
+            CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return new CreatedApiKey(key.Id, key.Name, secret, key.Prefix, key.AssistantList, key.Rpm, key.Tpm, key.CreatedAt);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(string userId, CancellationToken cancellationToken)
+    {
+        var keys = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.UserId == userId && k.RevokedAt == null)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return keys.Select(ApiKeyView.From).ToList();
+    }
+
+    public async Task RevokeAsync(string userId, string keyId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.UserId == userId && k.RevokedAt == null, cancellationToken)
+            .ConfigureAwait(false) ?? throw new ApiException(StatusCodes.Status404NotFound, "No such API key.", "Not found");
+        key.RevokedAt = now;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        cache.Forget(key.SecretHash);
+    }
+
+    /// <summary>The caller a secret stands for, or null when it is unknown or revoked.</summary>
+    public async Task<GatewayCaller?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.HashSecret(secret);
+        if (cache.TryGet(hash, out var cached))
+        {
+            return cached;
+        }
+        var key = await db.ApiKeys.AsNoTracking()
+            .FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAt == null, cancellationToken).ConfigureAwait(false);
+        var caller = key is null ? null : new GatewayCaller(key.UserId, null, key.Id, key.AssistantList, key.Rpm, key.Tpm);
+        cache.Remember(hash, caller);
+        return caller;
+    }
+}
+
+/// <summary>
+/// Keeps looked-up keys for a few seconds so a busy key does not cost a database query per request. A revocation on
+/// this instance takes effect at once; on other instances within <see cref="Lifetime"/>.
+/// </summary>
+public sealed class ApiKeyCache(TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    private const int MaxEntries = 10_000;
+    private readonly ConcurrentDictionary<string, (GatewayCaller? Caller, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
+
+    public bool TryGet(string hash, out GatewayCaller? caller)
+    {
+        if (_entries.TryGetValue(hash, out var entry) && entry.Expires > time.GetUtcNow())
+        {
+            caller = entry.Caller;
+            return true;
+        }
+        caller = null;
+        return false;
+    }
+
+    public void Remember(string hash, GatewayCaller? caller)
+    {
+        if (_entries.Count >= MaxEntries)
+        {
+            // Unknown secrets could fill the cache; starting over is cheap and bounded.
+            _entries.Clear();
+        }
+        _entries[hash] = (caller, time.GetUtcNow().Add(Lifetime));
+    }
+
+    public void Forget(string hash) => _entries.TryRemove(hash, out _);
+}

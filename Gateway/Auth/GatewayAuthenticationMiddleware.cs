@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.Auth;
+
+/// <summary>
+/// Reads the credential of a request (Authorization: Bearer with a JWT or an API key, or X-API-Key) and records who
+/// is calling. A credential that does not check out is answered 401 at once; no credential leaves the request
+/// anonymous, and routes decide whether that is enough.
+/// </summary>
+public sealed class GatewayAuthenticationMiddleware(RequestDelegate next, AccessTokenService accessTokens, IProblemDetailsService problems)
+{
+    public const string ApiKeyHeader = "X-API-Key";
+
+    public async Task InvokeAsync(HttpContext context, ApiKeyService keys)
+    {
+        var credential = ReadCredential(context.Request);
+        if (credential is not null)
+        {
+            var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
+                ? await keys.AuthenticateAsync(credential, context.RequestAborted).ConfigureAwait(false)
+                : await AuthenticateSessionAsync(credential).ConfigureAwait(false);
+            if (caller is null)
+            {
+                await WriteProblemAsync(context, problems, StatusCodes.Status401Unauthorized,
+                    "The access token or API key is invalid, expired or revoked.", "invalid_api_key").ConfigureAwait(false);
+                return;
+            }
+            context.SetGatewayCaller(caller);
+        }
+        await next(context).ConfigureAwait(false);
+    }
+
+    private async Task<GatewayCaller?> AuthenticateSessionAsync(string token) =>
+        await accessTokens.ValidateAsync(token).ConfigureAwait(false) is { } session
+            ? new GatewayCaller(session.UserId, session.Name, null, null, null, null)
+            : null;
+
+    private static string? ReadCredential(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(ApiKeyHeader, out var apiKey) && apiKey.ToString() is { Length: > 0 } key)
+        {
+            return key.Trim();
+        }
+        var authorization = request.Headers[HeaderNames.Authorization].ToString();
+        const string bearer = "Bearer ";
+        return authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) && authorization.Length > bearer.Length
+            ? authorization[bearer.Length..].Trim()
+            : null;
+    }
+
+    public static async Task WriteProblemAsync(HttpContext context, IProblemDetailsService problems, int status, string detail, string? code = null)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = ReasonPhrases.GetReasonPhrase(status),
+            Detail = detail,
+        };
+        if (code is not null)
+        {
+            problem.Extensions["code"] = code;
+        }
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).ConfigureAwait(false);
+    }
+}

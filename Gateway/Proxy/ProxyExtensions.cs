@@ -1,0 +1,59 @@
+using Gateway.Auth;
+using Gateway.Limits;
+using ServiceDefaults.Identity;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Gateway.Proxy;
+
+public static class ProxyExtensions
+{
+    /// <summary>Routes only services call each other on; the public door stays shut for them.</summary>
+    public static readonly string[] InternalOnlyPaths = ["/api/intent-cache/lookup", "/api/intent-cache/store"];
+
+    /// <summary>Credentials the gateway consumed; services get the vouched identity instead.</summary>
+    private static readonly string[] ConsumedHeaders = [CallerTokenCodec.HeaderName, GatewayAuthenticationMiddleware.ApiKeyHeader, "Authorization"];
+
+    public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("ReverseProxy");
+        AffinityGuard.Check(section);
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(section)
+            .AddConfigFilter<ServiceDiscoveryConfigFilter>()
+            .AddTransforms(context => context.AddRequestTransform(transform =>
+            {
+                var headers = transform.ProxyRequest.Headers;
+                foreach (var header in ConsumedHeaders)
+                {
+                    headers.Remove(header);
+                }
+                if (transform.HttpContext.GetGatewayCaller() is { } caller)
+                {
+                    var codec = transform.HttpContext.RequestServices.GetRequiredService<CallerTokenCodec>();
+                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller.ToIdentity()));
+                }
+                return ValueTask.CompletedTask;
+            }));
+        return builder;
+    }
+
+    public static WebApplication MapGatewayProxy(this WebApplication app)
+    {
+        foreach (var path in InternalOnlyPaths)
+        {
+            app.Map(path, (HttpContext context, IProblemDetailsService problems) =>
+                GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status404NotFound,
+                    "No such route.")).ExcludeFromDescription();
+        }
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<ProxyErrorMiddleware>();
+            proxy.UseMiddleware<ProxyAccessMiddleware>();
+            proxy.UseMiddleware<TokenLimitMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+}

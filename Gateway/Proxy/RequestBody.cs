@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace Gateway.Proxy;
+
+/// <summary>
+/// What the gateway needs to know from a JSON request body (the assistant it names, the completion cap it asks
+/// for, its size), read once per request. The body is buffered so it still reaches the service whole.
+/// </summary>
+public sealed record RequestBody(long Length, string? Model, string? AssistantId, long? MaxTokens)
+{
+    /// <summary>Bodies larger than this are not inspected (uploads); their size still counts.</summary>
+    public const int MaxInspectedBytes = 1024 * 1024;
+
+    private static readonly object ItemKey = new();
+
+    public static async Task<RequestBody> ReadAsync(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ItemKey, out var cached) && cached is RequestBody known)
+        {
+            return known;
+        }
+
+        var request = context.Request;
+        RequestBody body;
+        if (request.ContentLength is > MaxInspectedBytes || !IsJson(request.ContentType))
+        {
+            body = new RequestBody(request.ContentLength ?? 0, null, null, null);
+        }
+        else
+        {
+            request.EnableBuffering(MaxInspectedBytes);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            request.Body.Position = 0;
+            body = Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        context.Items[ItemKey] = body;
+        return body;
+    }
+
+    private static RequestBody Parse(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new RequestBody(json.Length, null, null, null);
+            }
+            var root = document.RootElement;
+            return new RequestBody(
+                json.Length,
+                String(root, "model"),
+                String(root, "assistant_id"),
+                Number(root, "max_tokens") ?? Number(root, "max_completion_tokens"));
+        }
+        catch (JsonException)
+        {
+            // Not the gateway's to judge: the service answers malformed JSON with its own 400.
+            return new RequestBody(json.Length, null, null, null);
+        }
+    }
+
+    private static string? String(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? Number(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) && n > 0 ? n : null;
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Tests;
+
+public sealed class AuthTests
+{
+    private const string JwtKey = "auth-tests-jwt-key-0123456789abcdef0123456789";
+
+    private static GatewayHost StartGateway(Backends backends, int anonymousPerMinute = 1000) =>
+        GatewayHost.Start(backends.Addresses, new Dictionary<string, string>
+        {
+            ["Auth:JwtSigningKey"] = JwtKey,
+            ["Limits:AnonymousPerIpPerMinute"] = anonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    [Fact]
+    public async Task RegisterLoginAndMeReturnTheAccountWithoutItsPassword()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync("Ada.Lovelace@Example.com");
+
+        using var me = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var body = await me.Content.ReadAsStringAsync();
+        var user = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(session.UserId, user.GetProperty("id").GetString());
+        Assert.StartsWith("usr_", session.UserId, StringComparison.Ordinal);
+        Assert.Equal("ada.lovelace@example.com", user.GetProperty("email").GetString());
+        Assert.DoesNotContain("password", body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("not-an-email", "correct horse battery 42", "email")]
+    [InlineData("someone@localhost", "correct horse battery 42", "email")]
+    [InlineData("bob@example.com", "short1", "password")]
+    [InlineData("bob@example.com", "aaaaaaaaaaaaaaaa", "password")]
+    [InlineData("bob@example.com", "bob-is-the-password", "password")]
+    public async Task RegisterRefusesBadEmailsAndWeakPasswordsWithAValidationProblem(string email, string password, string field)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+
+        using var response = await gateway.Client.PostAsJsonAsync("/auth/register", new { name = "Bob", email, password });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names the {field} field");
+    }
+
+    [Fact]
+    public async Task RegisteringAnEmailTwiceIsAConflictWhateverItsCase()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        await gateway.SignUpAsync("carol@example.com");
+
+        using var again = await gateway.Client.PostAsJsonAsync("/auth/register",
+            new { name = "Carol", email = "CAROL@example.com", password = "another good password 7" });
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoginWithAWrongPasswordOrUnknownEmailIsRefused()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+
+        using var wrong = await gateway.Client.PostAsJsonAsync("/auth/login", new { email = session.Email, password = "not the password 1" });
+        using var unknown = await gateway.Client.PostAsJsonAsync("/auth/login", new { email = "nobody@example.com", password = session.Password });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+    }
+
+    public static TheoryData<string> BadTokens()
+    {
+        var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var now = DateTime.UtcNow;
+        string Mint(string key, DateTime expires, string subject = "usr_forged") => handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "chatbot-gateway",
+            Audience = "chatbot",
+            IssuedAt = expires.AddMinutes(-15),
+            NotBefore = expires.AddMinutes(-15),
+            Expires = expires,
+            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        });
+        var valid = Mint(JwtKey, now.AddMinutes(10), "usr_real");
+        var parts = valid.Split('.');
+        var forgedPayload = Base64UrlEncoder.Encode(Base64UrlEncoder.Decode(parts[1]).Replace("usr_real", "usr_admin", StringComparison.Ordinal));
+        var unsigned = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "chatbot-gateway",
+            Audience = "chatbot",
+            Expires = now.AddMinutes(10),
+            Subject = new ClaimsIdentity([new Claim("sub", "usr_real")]),
+        });
+        return new TheoryData<string>
+        {
+            Mint(JwtKey, now.AddMinutes(-1)),                                  // expired
+            Mint("some-other-key-0123456789abcdef0123456789ab", now.AddMinutes(10)), // wrongly signed
+            $"{parts[0]}.{forgedPayload}.{parts[2]}",                          // payload changed after signing
+            unsigned,                                                          // alg none
+            "not.a.jwt",
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task ExpiredForgedAndWronglySignedTokensAreRefused(string token)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+
+        using var me = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", token));
+        using var proxied = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, proxied.StatusCode);
+        Assert.Empty(backends.Seen("chat-service"));
+    }
+
+    [Fact]
+    public async Task ATokenMintedWithTheRightKeyIsAccepted()
+    {
+        // The counterpart of the refusals above: the same minting with the gateway's key passes, so they fail for their flaw.
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var handler = new JsonWebTokenHandler();
+        var token = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "chatbot-gateway",
+            Audience = "chatbot",
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            Subject = new ClaimsIdentity([new Claim("sub", "usr_minted")]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(JwtKey)), SecurityAlgorithms.HmacSha256),
+        });
+
+        using var proxied = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", token));
+
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal("usr_minted", GatewayHost.ReadForwardedIdentity(Assert.Single(backends.Seen("chat-service"))).UserId);
+    }
+
+    [Fact]
+    public async Task RefreshRotatesTheTokenAndReusingAnOldOneRevokesTheWholeFamily()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+
+        using var first = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = session.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var rotated = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var second = rotated.GetProperty("refresh_token").GetString()!;
+        Assert.NotEqual(session.RefreshToken, second);
+        using (var me = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", rotated.GetProperty("access_token").GetString())))
+        {
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        }
+
+        using var reuse = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = session.RefreshToken });
+        using var afterReuse = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = second });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reuse.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterReuse.StatusCode);
+
+        // Another login starts a new family, untouched by the revoked one.
+        var login = await gateway.LoginAsync(session.Email, session.Password);
+        using var fresh = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = login.GetProperty("refresh_token").GetString() });
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnUnknownRefreshTokenIsRefused()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+
+        using var response = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = "rt_made_up" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoginAttemptsFromOneIpAreLimitedWithRetryAfterAndRateLimitHeaders()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends, anonymousPerMinute: 3);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last?.Dispose();
+            last = await gateway.Client.PostAsJsonAsync("/auth/login", new { email = "guess@example.com", password = $"guess number {i}" });
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+        Assert.InRange(int.Parse(last!.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal("3", last.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("0", last.Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.True(last.Headers.Contains("RateLimit-Reset"));
+        last.Dispose();
+    }
+}

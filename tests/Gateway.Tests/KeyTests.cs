@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Gateway.Tests;
+
+public sealed class KeyTests
+{
+    [Fact]
+    public async Task AKeySecretIsShownOnceListedWithoutItAndRefusedOnceRevoked()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (id, secret) = await gateway.CreateKeyAsync(session, ["asst_a"], rpm: 100, tpm: 5000);
+
+        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
+        var listed = await list.Content.ReadAsStringAsync();
+        using var before = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", secret));
+        using var revoke = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Delete, $"/api/keys/{id}", session.AccessToken));
+        using var after = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", secret));
+
+        Assert.StartsWith("key_", id, StringComparison.Ordinal);
+        Assert.Contains(id, listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+        var key = JsonDocument.Parse(listed).RootElement.GetProperty("data")[0];
+        Assert.Equal(100, key.GetProperty("rpm").GetInt32());
+        Assert.Equal(5000, key.GetProperty("tpm").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task AKeyWorksAsBearerOrXApiKeyAndServicesLearnItsScope()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (id, secret) = await gateway.CreateKeyAsync(session, ["asst_a"]);
+
+        using var bearer = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/assistants/asst_a", secret));
+        using var header = GatewayHost.Request(HttpMethod.Get, "/v1/assistants/asst_a");
+        header.Headers.Add("X-API-Key", secret);
+        using var viaHeader = await gateway.Client.SendAsync(header);
+
+        Assert.Equal(HttpStatusCode.OK, bearer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, viaHeader.StatusCode);
+        foreach (var seen in backends.Seen("chat-service"))
+        {
+            Assert.False(seen.Headers.ContainsKey("X-API-Key"));
+            var caller = GatewayHost.ReadForwardedIdentity(seen);
+            Assert.Equal(session.UserId, caller.UserId);
+            Assert.Equal(id, caller.KeyId);
+            Assert.Equal(["asst_a"], caller.Assistants);
+        }
+        Assert.Equal(2, backends.Seen("chat-service").Count);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/assistants/asst_b", null)]
+    [InlineData("GET", "/api/assistants/asst_b/knowledge", null)]
+    [InlineData("PUT", "/api/intents/asst_b", "{}")]
+    [InlineData("GET", "/api/documents?assistant_id=asst_b", null)]
+    [InlineData("POST", "/v1/chat/completions", """{"model":"asst_b","messages":[]}""")]
+    [InlineData("POST", "/api/documents/search", """{"assistant_id":"asst_b","query":"x"}""")]
+    public async Task AKeyForAssistantACannotTouchAssistantB(string method, string path, string? json)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (_, secret) = await gateway.CreateKeyAsync(session, ["asst_a"]);
+
+        using var request = GatewayHost.Request(new HttpMethod(method), path, secret);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+        using var response = await gateway.Client.SendAsync(request);
+        using var allowed = GatewayHost.Request(new HttpMethod(method), path.Replace("asst_b", "asst_a", StringComparison.Ordinal), secret);
+        if (json is not null)
+        {
+            allowed.Content = new StringContent(json.Replace("asst_b", "asst_a", StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json");
+        }
+        using var allowedResponse = await gateway.Client.SendAsync(allowed);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, allowedResponse.StatusCode);
+        Assert.Equal(1, GatewayHost.ServiceNames.Sum(s => backends.Seen(s).Count));
+    }
+
+    [Fact]
+    public async Task AKeyCannotManageKeysOrReadTheAccount()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (_, secret) = await gateway.CreateKeyAsync(session);
+
+        using var create = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", secret, new { name = "escalate" }));
+        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", secret));
+
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task OneUserCannotRevokeAnotherUsersKey()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var owner = await gateway.SignUpAsync();
+        var other = await gateway.SignUpAsync();
+        var (id, secret) = await gateway.CreateKeyAsync(owner);
+
+        using var revoke = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Delete, $"/api/keys/{id}", other.AccessToken));
+        using var stillWorks = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", secret));
+
+        Assert.Equal(HttpStatusCode.NotFound, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stillWorks.StatusCode);
+    }
+
+    [Fact]
+    public async Task AKeyOverItsRpmGets429WithRetryAfterAndRateLimitHeaders()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (_, secret) = await gateway.CreateKeyAsync(session, rpm: 3);
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", secret)));
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        Assert.Equal(["2", "1", "0"], answers.Take(3).Select(a => a.Headers.GetValues("RateLimit-Remaining").Single()));
+        var rejected = answers[3];
+        Assert.NotNull(rejected.Headers.RetryAfter);
+        var error = await rejected.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(3, backends.Seen("chat-service").Count);
+        answers.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
+    public async Task CreatingAKeyValidatesItsScopeAndLimits()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var empty = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
+            new { name = "k", assistants = Array.Empty<string>() }));
+        using var negative = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
+            new { name = "k", rpm = -1 }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
+    }
+}

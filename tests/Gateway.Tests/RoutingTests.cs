@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Gateway.Tests;
+
+public sealed class RoutingTests
+{
+    public static TheoryData<string, string, string> PublicRoutes => new()
+    {
+        { "POST", "/v1/chat/completions", "chat-service" },
+        { "GET", "/v1/models", "chat-service" },
+        { "GET", "/v1/assistants", "chat-service" },
+        { "POST", "/v1/assistants/asst_1", "chat-service" },
+        { "POST", "/v1/threads", "chat-service" },
+        { "POST", "/v1/threads/thread_1/runs", "chat-service" },
+        { "GET", "/v1/threads/thread_1/messages?limit=5", "chat-service" },
+        { "POST", "/api/chats/messages", "chat-service" },
+        { "GET", "/api/chats?active=true", "chat-service" },
+        { "POST", "/api/chats/chat_1/activate", "chat-service" },
+        { "POST", "/api/ask", "chat-service" },
+        { "GET", "/v1/files", "document-service" },
+        { "GET", "/v1/files/file_1/content", "document-service" },
+        { "POST", "/api/documents/search", "document-service" },
+        { "GET", "/api/assistants/asst_1/knowledge", "document-service" },
+        { "PUT", "/api/intents/asst_1", "intent-cache-service" },
+        { "POST", "/api/intents/asst_1/classify", "intent-cache-service" },
+        { "GET", "/api/intent-cache/stats", "intent-cache-service" },
+        { "DELETE", "/api/intent-cache/asst_1", "intent-cache-service" },
+        { "POST", "/v1/audio/speech", "voice-service" },
+        { "POST", "/api/voice/respond", "voice-service" },
+        { "GET", "/api/voice/turns", "voice-service" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PublicRoutes))]
+    public async Task EveryPublicRouteReachesItsServiceWithAVouchedIdentityAndNoClientCredentials(string method, string path, string service)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var request = GatewayHost.Request(new HttpMethod(method), path, session.AccessToken, method is "GET" or "DELETE" ? null : new { x = 1 });
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(service, answer.GetProperty("service").GetString());
+        var seen = Assert.Single(backends.Seen(service));
+        Assert.Equal(path, seen.PathAndQuery);
+        Assert.Equal(method, seen.Method);
+        Assert.False(seen.Headers.ContainsKey("Authorization"), "the client's credential stays at the gateway");
+        var caller = GatewayHost.ReadForwardedIdentity(seen);
+        Assert.Equal(session.UserId, caller.UserId);
+        Assert.Null(caller.Assistants);
+        foreach (var other in GatewayHost.ServiceNames.Where(s => s != service))
+        {
+            Assert.Empty(backends.Seen(other));
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/intent-cache/lookup")]
+    [InlineData("/api/intent-cache/store")]
+    public async Task InternalOnlyRoutesAreNotReachableFromOutside(string path)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var response = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, path, session.AccessToken, new { assistant_id = "asst_1" }));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(backends.Seen("intent-cache-service"));
+    }
+
+    [Fact]
+    public async Task ProxiedRoutesRefuseAnonymousCallersWithTheFamilyErrorShape()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+
+        using var openAi = await gateway.Client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        using var native = await gateway.Client.GetAsync(new Uri("/api/chats", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, openAi.StatusCode);
+        var error = await openAi.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("authentication_error", error.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, native.StatusCode);
+        Assert.Equal("application/problem+json", native.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(backends.Seen("chat-service"));
+    }
+
+    [Fact]
+    public async Task AStreamedAnswerReachesTheClientEventByEventUnbuffered()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backends = await Backends.StartAsync(async (_, context) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"delta\":\"first\"}\n\n");
+            await context.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await context.Response.WriteAsync("data: [DONE]\n\n");
+        });
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var request = GatewayHost.Request(HttpMethod.Post, "/v1/chat/completions", session.AccessToken, new { stream = true });
+        using var response = await gateway.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("data: {\"delta\":\"first\"}", first);
+        release.SetResult();
+        var rest = await reader.ReadToEndAsync();
+        Assert.Contains("data: [DONE]", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStoppedServiceAnswers503ProblemDetailsWithin100MsWhileOtherRoutesWork()
+    {
+        await using var backends = await Backends.StartAsync();
+        var voice = await ScriptedHttpServer.StartAsync(context => context.Response.WriteAsync("{}"));
+        var addresses = backends.Addresses.ToDictionary(a => a.Key, a => a.Value);
+        addresses["voice-service"] = voice.Url;
+        await using var gateway = GatewayHost.Start(addresses);
+        var session = await gateway.SignUpAsync();
+        using (var warm = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/voice/turns", session.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+        await voice.DisposeAsync();
+
+        var clock = Stopwatch.StartNew();
+        using var down = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/voice/turns", session.AccessToken));
+        clock.Stop();
+        using var openAiDown = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/v1/audio/speech", session.AccessToken, new { input = "hi" }));
+        using var chat = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/chats", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.True(clock.ElapsedMilliseconds < 100, $"503 took {clock.ElapsedMilliseconds} ms");
+        Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+        var problem = await down.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Contains("voice-service", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, openAiDown.StatusCode);
+        var error = await openAiDown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("service_unavailable", error.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("HashCookie")]
+    public async Task HashCookieAffinityIsRefusedAtStartUp(string? policy)
+    {
+        await using var backends = await Backends.StartAsync();
+        var settings = new Dictionary<string, string> { ["ReverseProxy:Clusters:chat-service:SessionAffinity:Enabled"] = "true" };
+        if (policy is not null)
+        {
+            settings["ReverseProxy:Clusters:chat-service:SessionAffinity:Policy"] = policy;
+        }
+        await using var gateway = GatewayHost.StartLazy(backends.Addresses, settings);
+
+        var failure = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
+        Assert.Contains("HashCookie", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CookieAffinityIsAccepted()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses, new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:chat-service:SessionAffinity:Enabled"] = "true",
+            ["ReverseProxy:Clusters:chat-service:SessionAffinity:Policy"] = "Cookie",
+            ["ReverseProxy:Clusters:chat-service:SessionAffinity:AffinityKeyName"] = ".chat-affinity",
+        });
+        var session = await gateway.SignUpAsync();
+
+        using var response = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task DocsServeOneSwaggerUiListingTheGatewayAndEveryServiceDocument()
+    {
+        await using var backends = await Backends.StartAsync((name, context) =>
+            context.Request.Path == "/openapi/v1.json"
+                ? context.Response.WriteAsJsonAsync(new { openapi = "3.1.1", info = new { title = name, version = "v1" }, paths = new { } })
+                : Task.CompletedTask);
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+
+        var page = await gateway.Client.GetStringAsync(new Uri("/docs/index.html", UriKind.Relative));
+        var config = await gateway.Client.GetStringAsync(new Uri("/docs/index.js", UriKind.Relative));
+        var own = await gateway.Client.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Contains("swagger-ui", page, StringComparison.Ordinal);
+        Assert.Contains("/auth/login", own.GetProperty("paths").EnumerateObject().Select(p => p.Name));
+        foreach (var service in GatewayHost.ServiceNames)
+        {
+            Assert.Contains($"/docs/{service}/openapi.json", config, StringComparison.Ordinal);
+            var document = await gateway.Client.GetFromJsonAsync<JsonElement>(new Uri($"/docs/{service}/openapi.json", UriKind.Relative));
+            Assert.Equal(service, document.GetProperty("info").GetProperty("title").GetString());
+        }
+    }
+}
