@@ -1,3 +1,5 @@
+using ChatService.Apis;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,6 +8,11 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapAssistantsApi();
+app.MapThreadsApi();
+app.MapRunsApi();
+app.MapChatCompletionsApi();
+app.MapChannelChatsApi();
 
 app.Run();
 

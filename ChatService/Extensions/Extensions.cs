@@ -1,4 +1,8 @@
 using ChatService.Model;
+using ChatService.Providers;
+using ChatService.Services;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace ChatService.Extensions;
 
@@ -8,5 +12,34 @@ internal static class Extensions
     {
         builder.AddRedisClient("cache");
         builder.AddDatabase<ChatDbContext>("chatdb");
+
+        builder.Services.AddOptions<ChatOptions>()
+            .Bind(builder.Configuration.GetSection(ChatOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // The model: any OpenAI-compatible endpoint when one is configured, the offline responder otherwise.
+        var provider = ProviderSettings.From(builder.Configuration);
+        if (provider is null)
+        {
+            builder.Services.AddSingleton<IChatClient, OfflineResponder>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IChatClient>(sp => new OpenAIChatClientAdapter(
+                provider, sp.GetRequiredService<IOptions<ChatOptions>>(), sp.GetRequiredService<ILogger<OpenAIChatClientAdapter>>()));
+        }
+
+        builder.Services.AddSingleton<SiblingGuard>();
+        builder.Services.AddHttpClient<KnowledgeClient>(c => c.BaseAddress = new Uri($"http://{KnowledgeClient.Sibling}"));
+        builder.Services.AddHttpClient<IntentCacheClient>(c => c.BaseAddress = new Uri($"http://{IntentCacheClient.Sibling}"));
+
+        builder.Services.AddScoped<ChatEngine>();
+        builder.Services.AddScoped<ThreadContext>();
+        builder.Services.AddScoped<ChannelChats>();
+        builder.Services.AddScoped<RunExecutor>();
+        builder.Services.AddSingleton<RunRegistry>();
+        builder.Services.AddSingleton<RunQueue>();
+        builder.Services.AddHostedService<RunWorker>();
     }
 }

@@ -4,4 +4,46 @@ namespace ChatService.Model;
 
 public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(options)
 {
+    public DbSet<AssistantEntity> Assistants => Set<AssistantEntity>();
+    public DbSet<ThreadEntity> Threads => Set<ThreadEntity>();
+    public DbSet<MessageEntity> Messages => Set<MessageEntity>();
+    public DbSet<RunEntity> Runs => Set<RunEntity>();
+    public DbSet<ChatEntity> Chats => Set<ChatEntity>();
+    public DbSet<ChatEntryEntity> ChatEntries => Set<ChatEntryEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Ids sort in creation order (Ids.New), so every list pages by id alone.
+        modelBuilder.Entity<AssistantEntity>(e =>
+        {
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.OwnerId, a.Id });
+        });
+        modelBuilder.Entity<ThreadEntity>(e =>
+        {
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => new { t.OwnerId, t.Id });
+        });
+        modelBuilder.Entity<MessageEntity>(e =>
+        {
+            e.HasKey(m => m.Id);
+            e.HasIndex(m => new { m.ThreadId, m.Id });
+        });
+        modelBuilder.Entity<RunEntity>(e =>
+        {
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.ThreadId, r.Id });
+        });
+        modelBuilder.Entity<ChatEntity>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.AssistantId, c.ChannelService, c.ChannelId }).IsUnique();
+            e.HasIndex(c => new { c.OwnerId, c.Id });
+        });
+        modelBuilder.Entity<ChatEntryEntity>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.ChatId, c.Id });
+        });
+    }
 }

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Caching;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace ChatService.Apis;
+
+/// <summary>/v1/assistants in OpenAI's shapes. An assistant belongs to the user who created it.</summary>
+public static class AssistantsApi
+{
+    public const string AssistantChangedChannel = "assistant-changed";
+
+    public static RouteGroupBuilder MapAssistantsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/assistants").WithTags("Assistants");
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{assistantId}", GetAsync);
+        api.MapPost("/{assistantId}", ModifyAsync);
+        api.MapDelete("/{assistantId}", DeleteAsync);
+        return api;
+    }
+
+    public static async Task<Ok<AssistantObject>> CreateAsync(
+        AssistantRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        if (caller.Assistants is not null)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden,
+                "An API key scoped to assistants cannot create assistants; sign in as the user.", "Forbidden", "permission_denied");
+        }
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw Access.BadRequest("model is required.", "missing_model");
+        }
+        var assistant = new AssistantEntity
+        {
+            Id = Ids.New("asst"),
+            OwnerId = caller.UserId,
+            CreatedAt = Ids.Now(),
+            Model = request.Model,
+        };
+        Apply(assistant, request);
+        db.Assistants.Add(assistant);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(AssistantObject.From(assistant));
+    }
+
+    public static async Task<Ok<ListResponse<AssistantObject>>> ListAsync(
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null)
+    {
+        var query = db.Assistants.Where(a => a.OwnerId == caller.UserId);
+        if (caller.Assistants is { } allowed)
+        {
+            var ids = allowed.ToList();
+            query = query.Where(a => ids.Contains(a.Id));
+        }
+        return TypedResults.Ok(await Paging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, AssistantObject.From, cancellationToken));
+    }
+
+    public static async Task<Ok<AssistantObject>> GetAsync(
+        string assistantId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(AssistantObject.From(await Access.AssistantAsync(db, caller, assistantId, cancellationToken)));
+
+    public static async Task<Ok<AssistantObject>> ModifyAsync(
+        string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus,
+        CancellationToken cancellationToken)
+    {
+        await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
+        var assistant = await db.Assistants.FirstAsync(a => a.Id == assistantId, cancellationToken);
+        if (request.Model is { } model)
+        {
+            if (string.IsNullOrWhiteSpace(model))
+            {
+                throw Access.BadRequest("model may not be empty.", "invalid_model");
+            }
+            assistant.Model = model;
+        }
+        Apply(assistant, request);
+        await db.SaveChangesAsync(cancellationToken);
+        await PublishChangedAsync(bus, assistantId, cancellationToken);
+        return TypedResults.Ok(AssistantObject.From(assistant));
+    }
+
+    public static async Task<Ok<DeletedObject>> DeleteAsync(
+        string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CancellationToken cancellationToken)
+    {
+        await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
+        // Threads, messages and runs stay: they belong to the user, as with OpenAI.
+        await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken);
+        await PublishChangedAsync(bus, assistantId, cancellationToken);
+        return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
+    }
+
+    private static void Apply(AssistantEntity assistant, AssistantRequest request)
+    {
+        if (request.Name is not null)
+        {
+            assistant.Name = Limit(request.Name, 256, "name");
+        }
+        if (request.Description is not null)
+        {
+            assistant.Description = Limit(request.Description, 512, "description");
+        }
+        if (request.Instructions is not null)
+        {
+            assistant.Instructions = Limit(request.Instructions, 256_000, "instructions");
+        }
+        if (request.Temperature is { } temperature)
+        {
+            assistant.Temperature = temperature is >= 0 and <= 2 ? temperature
+                : throw Access.BadRequest("temperature must be between 0 and 2.", "invalid_temperature");
+        }
+        if (request.TopP is { } topP)
+        {
+            assistant.TopP = topP is >= 0 and <= 1 ? topP : throw Access.BadRequest("top_p must be between 0 and 1.", "invalid_top_p");
+        }
+        if (request.Metadata is { } metadata)
+        {
+            assistant.MetadataJson = Json.MetadataText(metadata);
+        }
+        if (request.Tools is { ValueKind: JsonValueKind.Array } tools)
+        {
+            assistant.ToolsJson = tools.GetRawText();
+        }
+    }
+
+    private static string Limit(string value, int max, string field) =>
+        value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}");
+
+    private static async Task PublishChangedAsync(IMessageBus bus, string assistantId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bus.PublishAsync(AssistantChangedChannel, JsonSerializer.Serialize(new { assistant_id = assistantId }), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is stored; a cache that misses the event still keys its entries by knowledge version.
+        }
+    }
+}

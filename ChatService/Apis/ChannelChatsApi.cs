@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text;
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Identity;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Apis;
+
+/// <summary>
+/// Native routes of the seed bots: channel chats (one thread per assistant and channel id; an inactive chat
+/// records messages without answering, because a person has taken over) and /api/ask, text in and text out.
+/// </summary>
+public static class ChannelChatsApi
+{
+    private const int MaxMessageChars = 32_000;
+
+    public static IEndpointRouteBuilder MapChannelChatsApi(this IEndpointRouteBuilder app)
+    {
+        var chats = app.MapGroup("/api/chats").WithTags("Channel chats");
+        chats.MapPost("/messages", PostMessageAsync);
+        chats.MapGet("/", ListAsync);
+        chats.MapGet("/{chatId}", GetAsync);
+        chats.MapPost("/{chatId}/activate", (string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+            SetActiveAsync(chatId, true, caller, db, ct));
+        chats.MapPost("/{chatId}/deactivate", (string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+            SetActiveAsync(chatId, false, caller, db, ct));
+        app.MapPost("/api/ask", AskAsync).WithTags("Ask").Accepts<string>("text/plain").Produces<string>(200, "text/plain");
+        return app;
+    }
+
+    public static async Task<Ok<ChannelMessageResponse>> PostMessageAsync(
+        ChannelMessageRequest request, CallerIdentity caller, ChatDbContext db, ChannelChats channels, ChatEngine engine,
+        ThreadContext threadContext, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Channel?.Id) || string.IsNullOrWhiteSpace(request.Channel.Service))
+        {
+            throw Access.BadRequest("channel.id and channel.service are required.", "missing_channel");
+        }
+        if (string.IsNullOrWhiteSpace(request.Message))
+        {
+            throw Access.BadRequest("message is required.", "missing_message");
+        }
+        if (request.Message.Length > MaxMessageChars || request.Channel.Id.Length > 256 || request.Channel.Service.Length > 64
+            || request.Username?.Length > 256)
+        {
+            throw Access.BadRequest("message, channel or username is too long.", "too_long");
+        }
+        var assistant = await Access.AssistantAsync(db, caller, ResolveAssistantId(request.AssistantId, caller), cancellationToken);
+        var chat = await channels.FindOrCreateAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
+
+        var now = Ids.Now();
+        var entry = new ChatEntryEntity
+        {
+            Id = Ids.New("entry"),
+            ChatId = chat.Id,
+            Username = request.Username,
+            Message = request.Message,
+            Active = chat.Active,
+            CreatedAt = now,
+        };
+        db.Messages.Add(new MessageEntity
+        {
+            Id = Ids.New("msg"), ThreadId = chat.ThreadId, CreatedAt = now, Role = "user", Content = request.Message, CompletedAt = now,
+        });
+        chat.UpdatedAt = now;
+        if (request.Username is not null)
+        {
+            chat.Username = request.Username;
+        }
+        db.ChatEntries.Add(entry);
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (!chat.Active)
+        {
+            context.Response.Headers["X-Usage-Tokens"] = "0,0";
+            return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, false, null, false, false, new UsageObject(0, 0, 0)));
+        }
+
+        var thread = await db.Threads.FirstAsync(t => t.Id == chat.ThreadId, cancellationToken);
+        var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
+        var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, cancellationToken);
+        var turn = await engine.StartAsync(
+            new TurnInput(caller, assistant, assistant.Model, assistant.Instructions, null, turns, assistant.Temperature, assistant.TopP),
+            snapshot, cancellationToken);
+        await turn.CompleteAsync(cancellationToken);
+
+        var answeredAt = Ids.Now();
+        db.Messages.Add(new MessageEntity
+        {
+            Id = Ids.New("msg"), ThreadId = chat.ThreadId, CreatedAt = answeredAt, Role = "assistant", Content = turn.Text,
+            AssistantId = assistant.Id, CompletedAt = answeredAt,
+        });
+        entry.Response = turn.Text;
+        entry.TokensIn = turn.PromptTokens;
+        entry.TokensOut = turn.CompletionTokens;
+        entry.Cached = turn.Cached;
+        await db.SaveChangesAsync(CancellationToken.None);
+
+        SetUsageHeaders(context, turn);
+        return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, true, turn.Text, turn.Cached, true,
+            new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens)));
+    }
+
+    public static async Task<Ok<ListResponse<ChatView>>> ListAsync(
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        bool? active = null, int? limit = null, string? order = null, string? after = null, string? before = null)
+    {
+        var query = Visible(db, caller);
+        if (active is { } wanted)
+        {
+            query = query.Where(c => c.Active == wanted);
+        }
+        return TypedResults.Ok(await Paging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, ChatView.From, cancellationToken));
+    }
+
+    public static async Task<Ok<ChatDetail>> GetAsync(string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        var chat = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(c => c.Id == chatId, cancellationToken)
+            ?? throw Access.NotFound("chat", chatId);
+        var entries = await db.ChatEntries.AsNoTracking().Where(e => e.ChatId == chatId).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new ChatDetail(ChatView.From(chat), entries.Select(ChatEntryView.From).ToList()));
+    }
+
+    private static async Task<Ok<ChatView>> SetActiveAsync(
+        string chatId, bool active, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        var chat = await Visible(db, caller).FirstOrDefaultAsync(c => c.Id == chatId, cancellationToken)
+            ?? throw Access.NotFound("chat", chatId);
+        chat.Active = active;
+        chat.UpdatedAt = Ids.Now();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ChatView.From(chat));
+    }
+
+    /// <summary>Seed 001's curl-able bot: a text/plain question in, a text/plain answer out, no thread kept.</summary>
+    public static async Task<IResult> AskAsync(
+        HttpRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, HttpContext context,
+        CancellationToken cancellationToken, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "assistant_id")] string? assistantId = null)
+    {
+        var question = await ReadTextAsync(request, cancellationToken);
+        var assistant = await Access.AssistantAsync(db, caller, ResolveAssistantId(assistantId, caller), cancellationToken);
+        var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
+        var turn = await engine.StartAsync(
+            new TurnInput(caller, assistant, assistant.Model, assistant.Instructions, null,
+                [new AIChatMessage(ChatRole.User, question)], assistant.Temperature, assistant.TopP),
+            snapshot, cancellationToken);
+        await turn.CompleteAsync(cancellationToken);
+        SetUsageHeaders(context, turn);
+        return TypedResults.Text(turn.Text + "\n", "text/plain", Encoding.UTF8);
+    }
+
+    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxMessageChars * 4)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status413PayloadTooLarge, "The question is too long.", "Payload too large");
+        }
+        var buffer = new char[MaxMessageChars + 1];
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
+        if (read > MaxMessageChars)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status413PayloadTooLarge, "The question is too long.", "Payload too large");
+        }
+        var text = new string(buffer, 0, read).Trim();
+        return text.Length > 0 ? text : throw Access.BadRequest("Send the question as the text/plain body.", "missing_question");
+    }
+
+    /// <summary>The assistant a request names, or the only one its API key may use.</summary>
+    private static string ResolveAssistantId(string? requested, CallerIdentity caller) =>
+        !string.IsNullOrWhiteSpace(requested) ? requested
+        : caller.Assistants is [var only] ? only
+        : throw Access.BadRequest("Name the assistant (assistant_id), or use an API key scoped to exactly one assistant.", "missing_assistant_id");
+
+    private static IQueryable<ChatEntity> Visible(ChatDbContext db, CallerIdentity caller)
+    {
+        var query = db.Chats.Where(c => c.OwnerId == caller.UserId);
+        if (caller.Assistants is { } allowed)
+        {
+            var ids = allowed.ToList();
+            query = query.Where(c => ids.Contains(c.AssistantId));
+        }
+        return query;
+    }
+
+    private static void SetUsageHeaders(HttpContext context, ChatTurn turn)
+    {
+        context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
+        context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{turn.PromptTokens},{turn.CompletionTokens}");
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Apis;
+
+/// <summary>
+/// /v1/chat/completions, streamed or not. `model` is an assistant id (its instructions and knowledge apply) or a
+/// plain model name, passed through to the provider. /v1/models lists both.
+/// </summary>
+public static class ChatCompletionsApi
+{
+    private const int MaxMessages = 1000;
+    private const int MaxMessageChars = 256_000;
+
+    public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/chat/completions", CompleteAsync).WithTags("Chat");
+        app.MapGet("/v1/models", ListModelsAsync).WithTags("Models");
+        app.MapGet("/v1/models/{modelId}", GetModelAsync).WithTags("Models");
+        return app;
+    }
+
+    public static async Task<IResult> CompleteAsync(
+        ChatCompletionRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, IChatClient provider,
+        HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw Access.BadRequest("model is required.", "missing_model");
+        }
+        var (system, turns) = ReadMessages(request.Messages);
+        var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
+        if (maxTokens is <= 0)
+        {
+            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
+        }
+
+        AssistantEntity? assistant = null;
+        string model;
+        string? instructions;
+        string? additional = null;
+        if (request.Model.StartsWith("asst_", StringComparison.Ordinal))
+        {
+            assistant = await Access.AssistantAsync(db, caller, request.Model, cancellationToken);
+            model = assistant.Model;
+            instructions = assistant.Instructions;
+            additional = system;
+        }
+        else
+        {
+            if (caller.Assistants is not null)
+            {
+                throw new ApiException(StatusCodes.Status403Forbidden,
+                    "This API key may only use its assistants: pass an assistant id as the model.", "Forbidden", "permission_denied");
+            }
+            model = request.Model;
+            instructions = system;
+        }
+
+        var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
+        var turn = await engine.StartAsync(
+            new TurnInput(caller, assistant, model, instructions, additional, turns,
+                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens),
+            snapshot, cancellationToken);
+        context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
+        var id = "chatcmpl-" + Ids.New("c")[2..];
+        var created = Ids.Now();
+        var shownModel = request.Model;
+
+        if (request.Stream != true)
+        {
+            await turn.CompleteAsync(cancellationToken);
+            context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{turn.PromptTokens},{turn.CompletionTokens}");
+            return TypedResults.Ok(new ChatCompletionResponse(id, created, shownModel,
+                [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", turn.Text), turn.FinishReason)],
+                new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens)));
+        }
+
+        // The first token is awaited before the stream opens, so a provider that fails still gets an error body.
+        await using var deltas = turn.StreamAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var more = await deltas.MoveNextAsync();
+        var sse = new SseWriter(context);
+        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", ""), null), cancellationToken);
+        for (; more; more = await deltas.MoveNextAsync())
+        {
+            await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, deltas.Current), null), cancellationToken);
+        }
+        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, null), turn.FinishReason), cancellationToken);
+        if (request.StreamOptions?.IncludeUsage == true)
+        {
+            await sse.DataAsync(new ChatCompletionChunk(id, created, shownModel, [],
+                new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens)), cancellationToken);
+        }
+        await sse.UsageAsync(turn.PromptTokens, turn.CompletionTokens, cancellationToken);
+        await sse.RawAsync("data: [DONE]\n\n", cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    private static ChatCompletionChunk Chunk(string id, long created, string model, ChunkDelta delta, string? finish) =>
+        new(id, created, model, [new ChunkChoice(0, delta, finish)], null);
+
+    /// <summary>System (and developer) messages become instructions; user and assistant messages are the turns.</summary>
+    private static (string? System, List<AIChatMessage> Turns) ReadMessages(IReadOnlyList<ChatMessageRequest>? messages)
+    {
+        if (messages is null || messages.Count == 0)
+        {
+            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages");
+        }
+        if (messages.Count > MaxMessages)
+        {
+            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages");
+        }
+        var system = new List<string>();
+        var turns = new List<AIChatMessage>();
+        foreach (var message in messages)
+        {
+            var text = Json.TextOf(message.Content) ?? "";
+            if (text.Length > MaxMessageChars)
+            {
+                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long");
+            }
+            switch (message.Role)
+            {
+                case "system" or "developer":
+                    system.Add(text);
+                    break;
+                case "user":
+                    turns.Add(new AIChatMessage(ChatRole.User, text));
+                    break;
+                case "assistant":
+                    turns.Add(new AIChatMessage(ChatRole.Assistant, text));
+                    break;
+                case "tool" or "function":
+                    break;
+                default:
+                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role");
+            }
+        }
+        if (!turns.Any(t => t.Role == ChatRole.User))
+        {
+            throw Access.BadRequest("messages must include a user message.", "missing_user_message");
+        }
+        return (system.Count > 0 ? string.Join("\n\n", system) : null, turns);
+    }
+
+    public static async Task<IResult> ListModelsAsync(
+        CallerIdentity caller, ChatDbContext db, IChatClient provider, CancellationToken cancellationToken)
+    {
+        var models = new List<ModelObject>();
+        if (caller.Assistants is null)
+        {
+            models.Add(new ModelObject(ProviderModel(provider), 0, "system"));
+        }
+        var query = db.Assistants.AsNoTracking().Where(a => a.OwnerId == caller.UserId);
+        if (caller.Assistants is { } allowed)
+        {
+            var ids = allowed.ToList();
+            query = query.Where(a => ids.Contains(a.Id));
+        }
+        var assistants = await query.OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        models.AddRange(assistants.Select(a => new ModelObject(a.Id, a.CreatedAt, caller.UserId)));
+        return TypedResults.Ok(new ListResponse<ModelObject>(models, models.FirstOrDefault()?.Id, models.LastOrDefault()?.Id, false));
+    }
+
+    public static async Task<IResult> GetModelAsync(
+        string modelId, CallerIdentity caller, ChatDbContext db, IChatClient provider, CancellationToken cancellationToken)
+    {
+        if (modelId.StartsWith("asst_", StringComparison.Ordinal))
+        {
+            var assistant = await Access.AssistantAsync(db, caller, modelId, cancellationToken);
+            return TypedResults.Ok(new ModelObject(assistant.Id, assistant.CreatedAt, caller.UserId));
+        }
+        return modelId == ProviderModel(provider) && caller.Assistants is null
+            ? TypedResults.Ok(new ModelObject(modelId, 0, "system"))
+            : throw Access.NotFound("model", modelId);
+    }
+
+    private static string ProviderModel(IChatClient provider) => provider switch
+    {
+        Providers.OpenAIChatClientAdapter openai => openai.DefaultModel,
+        _ => Providers.OfflineResponder.ModelName,
+    };
+}

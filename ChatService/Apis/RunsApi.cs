@@ -1,0 +1,119 @@
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace ChatService.Apis;
+
+/// <summary>
+/// /v1/threads/{id}/runs. Without `stream` a run is answered at once (queued) and advances in the background;
+/// with `stream: true` the answer is OpenAI's Assistants event stream.
+/// </summary>
+public static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/threads/{threadId}/runs").WithTags("Runs");
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{runId}", GetAsync);
+        api.MapPost("/{runId}/cancel", CancelAsync);
+        return api;
+    }
+
+    public static async Task<IResult> CreateAsync(
+        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.AssistantId))
+        {
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+        }
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId && (r.Status == "queued" || r.Status == "in_progress"), cancellationToken);
+        if (busy)
+        {
+            throw Access.BadRequest($"Thread {threadId} already has an active run.", "thread_busy");
+        }
+
+        foreach (var extra in request.AdditionalMessages ?? [])
+        {
+            db.Messages.Add(ThreadsApi.NewMessage(threadId, extra));
+        }
+        var run = new RunEntity
+        {
+            Id = Ids.New("run"),
+            ThreadId = threadId,
+            AssistantId = assistant.Id,
+            CreatedAt = Ids.Now(),
+            Status = "queued",
+            Model = string.IsNullOrWhiteSpace(request.Model) ? assistant.Model : request.Model,
+            Instructions = request.Instructions ?? assistant.Instructions,
+            AdditionalInstructions = request.AdditionalInstructions,
+            Temperature = request.Temperature ?? assistant.Temperature,
+            TopP = request.TopP ?? assistant.TopP,
+            MaxCompletionTokens = request.MaxCompletionTokens is null or > 0 ? request.MaxCompletionTokens
+                : throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens"),
+            MetadataJson = Json.MetadataText(request.Metadata),
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (request.Stream != true)
+        {
+            queue.Enqueue(run.Id);
+            return TypedResults.Ok(RunObject.From(run));
+        }
+
+        var sse = new SseWriter(context);
+        await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
+        await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
+        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted);
+        if (finished is not null && !context.RequestAborted.IsCancellationRequested)
+        {
+            await sse.UsageAsync(finished.PromptTokens ?? 0, finished.CompletionTokens ?? 0, cancellationToken);
+            await sse.RawAsync("event: done\ndata: [DONE]\n\n", cancellationToken);
+        }
+        return TypedResults.Empty;
+    }
+
+    public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
+        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        return TypedResults.Ok(await Paging.PageAsync(db.Runs.Where(r => r.ThreadId == threadId),
+            limit, order, after, before, options.Value.MaxListLimit, RunObject.From, cancellationToken));
+    }
+
+    public static async Task<Ok<RunObject>> GetAsync(
+        string threadId, string runId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+            ?? throw Access.NotFound("run", runId);
+        return TypedResults.Ok(RunObject.From(run));
+    }
+
+    public static async Task<Ok<RunObject>> CancelAsync(
+        string threadId, string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+            ?? throw Access.NotFound("run", runId);
+        if (run.Status is not ("queued" or "in_progress"))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest,
+                $"Cannot cancel run with status '{run.Status}'.", "Bad request", "invalid_run_state");
+        }
+        run.Status = "cancelling";
+        await db.SaveChangesAsync(cancellationToken);
+        // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
+        registry.Cancel(runId);
+        return TypedResults.Ok(RunObject.From(run));
+    }
+}

@@ -1,0 +1,140 @@
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Identity;
+
+namespace ChatService.Apis;
+
+/// <summary>/v1/threads and their messages, in OpenAI's shapes, plus the list of the caller's threads.</summary>
+public static class ThreadsApi
+{
+    private const int MaxMessageChars = 256_000;
+
+    public static RouteGroupBuilder MapThreadsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/threads").WithTags("Threads");
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{threadId}", GetAsync);
+        api.MapPost("/{threadId}", ModifyAsync);
+        api.MapDelete("/{threadId}", DeleteAsync);
+        api.MapPost("/{threadId}/messages", CreateMessageAsync);
+        api.MapGet("/{threadId}/messages", ListMessagesAsync);
+        api.MapGet("/{threadId}/messages/{messageId}", GetMessageAsync);
+        return api;
+    }
+
+    public static async Task<Ok<ThreadObject>> CreateAsync(
+        CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken, ThreadRequest? request = null)
+    {
+        var thread = new ThreadEntity
+        {
+            Id = Ids.New("thread"),
+            OwnerId = caller.UserId,
+            CreatedAt = Ids.Now(),
+            MetadataJson = Json.MetadataText(request?.Metadata),
+        };
+        db.Threads.Add(thread);
+        foreach (var message in request?.Messages ?? [])
+        {
+            db.Messages.Add(NewMessage(thread.Id, message));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ThreadObject.From(thread));
+    }
+
+    public static async Task<Ok<ListResponse<ThreadObject>>> ListAsync(
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null) =>
+        TypedResults.Ok(await Paging.PageAsync(db.Threads.Where(t => t.OwnerId == caller.UserId),
+            limit, order, after, before, options.Value.MaxListLimit, ThreadObject.From, cancellationToken));
+
+    public static async Task<Ok<ThreadObject>> GetAsync(
+        string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ThreadObject.From(await Access.ThreadAsync(db, caller, threadId, cancellationToken)));
+
+    public static async Task<Ok<ThreadObject>> ModifyAsync(
+        string threadId, ThreadRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
+        if (request.Metadata is not null)
+        {
+            thread.MetadataJson = Json.MetadataText(request.Metadata);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ThreadObject.From(thread));
+    }
+
+    public static async Task<Ok<DeletedObject>> DeleteAsync(
+        string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        await db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
+        await db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
+        await db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(cancellationToken);
+        return TypedResults.Ok(new DeletedObject(threadId, "thread.deleted", true));
+    }
+
+    public static async Task<Ok<MessageObject>> CreateMessageAsync(
+        string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var message = NewMessage(threadId, request);
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(MessageObject.From(message));
+    }
+
+    public static async Task<Ok<ListResponse<MessageObject>>> ListMessagesAsync(
+        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "run_id")] string? runId = null)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var query = db.Messages.Where(m => m.ThreadId == threadId);
+        if (!string.IsNullOrEmpty(runId))
+        {
+            query = query.Where(m => m.RunId == runId);
+        }
+        return TypedResults.Ok(await Paging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, MessageObject.From, cancellationToken));
+    }
+
+    public static async Task<Ok<MessageObject>> GetMessageAsync(
+        string threadId, string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId && m.ThreadId == threadId, cancellationToken)
+            ?? throw Access.NotFound("message", messageId);
+        return TypedResults.Ok(MessageObject.From(message));
+    }
+
+    /// <summary>A user (or assistant) message as a client adds it; content is a string or text parts.</summary>
+    public static MessageEntity NewMessage(string threadId, MessageRequest request)
+    {
+        var role = request.Role ?? "user";
+        if (role is not ("user" or "assistant"))
+        {
+            throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role");
+        }
+        var text = Json.TextOf(request.Content);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw Access.BadRequest("content must be a non-empty string or an array of text parts.", "invalid_content");
+        }
+        if (text.Length > MaxMessageChars)
+        {
+            throw Access.BadRequest($"content may be at most {MaxMessageChars} characters.", "content_too_long");
+        }
+        return new MessageEntity
+        {
+            Id = Ids.New("msg"),
+            ThreadId = threadId,
+            CreatedAt = Ids.Now(),
+            Role = role,
+            Content = text,
+            CompletedAt = Ids.Now(),
+            MetadataJson = Json.MetadataText(request.Metadata),
+        };
+    }
+}

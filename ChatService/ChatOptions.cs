@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatService;
+
+/// <summary>Settings of the chat service, bound from the "Chat" section.</summary>
+public sealed class ChatOptions
+{
+    public const string SectionName = "Chat";
+
+    /// <summary>The model a plain request falls back to when the provider configuration names none.</summary>
+    [Required]
+    public string DefaultModel { get; set; } = "gpt-4o-mini";
+
+    /// <summary>Tokens the prompt may fill (instructions, passages, history); older turns are dropped beyond it.</summary>
+    [Range(256, 2_000_000)]
+    public int ContextTokens { get; set; } = 8192;
+
+    /// <summary>Passages retrieved from the assistant's rag documents per question.</summary>
+    [Range(0, 50)]
+    public int Passages { get; set; } = 4;
+
+    /// <summary>After a sibling fails to answer, it is left alone this long so answers do not wait on it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SiblingCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of the model call on 429/5xx, only before its first token.</summary>
+    [Range(0, 10)]
+    public int ProviderRetries { get; set; } = 2;
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ProviderRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A Retry-After longer than this is not waited for: the failure is reported instead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ProviderMaxRetryAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Pause between words of the offline responder's stream (zero streams as fast as the client reads).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan OfflineWordDelay { get; set; } = TimeSpan.Zero;
+
+    [Range(1, 1000)]
+    public int MaxListLimit { get; set; } = 100;
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+
+namespace ChatService.Model;
+
+/// <summary>OpenAI's list envelope; JSON names follow the service-wide snake_case policy.</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Data, string? FirstId, string? LastId, bool HasMore)
+{
+    public string Object => "list";
+}
+
+public sealed record DeletedObject(string Id, string Object, bool Deleted);
+
+public sealed record AssistantObject(
+    string Id,
+    long CreatedAt,
+    string? Name,
+    string? Description,
+    string Model,
+    string? Instructions,
+    JsonElement Tools,
+    JsonElement Metadata,
+    double? Temperature,
+    double? TopP)
+{
+    public string Object => "assistant";
+    public JsonElement ToolResources => Json.EmptyObject;
+    public string ResponseFormat => "auto";
+
+    public static AssistantObject From(AssistantEntity a) => new(
+        a.Id, a.CreatedAt, a.Name, a.Description, a.Model, a.Instructions,
+        Json.Parse(a.ToolsJson), Json.Parse(a.MetadataJson), a.Temperature, a.TopP);
+}
+
+/// <summary>Body of create and modify: absent fields stay as they are on modify.</summary>
+public sealed record AssistantRequest(
+    string? Model,
+    string? Name,
+    string? Description,
+    string? Instructions,
+    JsonElement? Tools,
+    JsonElement? Metadata,
+    double? Temperature,
+    double? TopP);
+
+public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadata)
+{
+    public string Object => "thread";
+    public JsonElement ToolResources => Json.EmptyObject;
+
+    public static ThreadObject From(ThreadEntity t) => new(t.Id, t.CreatedAt, Json.Parse(t.MetadataJson));
+}
+
+public sealed record ThreadRequest(IReadOnlyList<MessageRequest>? Messages, JsonElement? Metadata);
+
+/// <summary>`content` is a string or an array of content parts, as OpenAI accepts both.</summary>
+public sealed record MessageRequest(string? Role, JsonElement Content, JsonElement? Metadata);
+
+public sealed record TextValue(string Value)
+{
+    public IReadOnlyList<object> Annotations => [];
+}
+
+public sealed record TextContentPart(TextValue Text)
+{
+    public string Type => "text";
+}
+
+public sealed record MessageObject(
+    string Id,
+    long CreatedAt,
+    string ThreadId,
+    string Status,
+    long? CompletedAt,
+    string Role,
+    IReadOnlyList<TextContentPart> Content,
+    string? AssistantId,
+    string? RunId,
+    JsonElement Metadata)
+{
+    public string Object => "thread.message";
+    public object? IncompleteDetails => null;
+    public long? IncompleteAt => null;
+    public IReadOnlyList<object> Attachments => [];
+
+    public static MessageObject From(MessageEntity m) => new(
+        m.Id, m.CreatedAt, m.ThreadId, m.Status, m.CompletedAt, m.Role,
+        m.Content.Length == 0 && m.Status != "completed" ? [] : [new TextContentPart(new TextValue(m.Content))],
+        m.AssistantId, m.RunId, Json.Parse(m.MetadataJson));
+}
+
+public sealed record RunRequest(
+    string? AssistantId,
+    string? Model,
+    string? Instructions,
+    string? AdditionalInstructions,
+    IReadOnlyList<MessageRequest>? AdditionalMessages,
+    bool? Stream,
+    double? Temperature,
+    double? TopP,
+    int? MaxCompletionTokens,
+    JsonElement? Metadata);
+
+public sealed record RunError(string Code, string Message);
+
+public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens);
+
+public sealed record RunObject(
+    string Id,
+    long CreatedAt,
+    string ThreadId,
+    string AssistantId,
+    string Status,
+    RunError? LastError,
+    long? StartedAt,
+    long? CancelledAt,
+    long? FailedAt,
+    long? CompletedAt,
+    string Model,
+    string? Instructions,
+    JsonElement Metadata,
+    UsageObject? Usage,
+    double? Temperature,
+    double? TopP,
+    int? MaxCompletionTokens)
+{
+    public string Object => "thread.run";
+    public object? RequiredAction => null;
+    public long? ExpiresAt => null;
+    public object? IncompleteDetails => null;
+    public IReadOnlyList<object> Tools => [];
+    public int? MaxPromptTokens => null;
+    public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
+    public string ToolChoice => "auto";
+    public string ResponseFormat => "auto";
+    public bool ParallelToolCalls => true;
+
+    public static RunObject From(RunEntity r) => new(
+        r.Id, r.CreatedAt, r.ThreadId, r.AssistantId, r.Status,
+        r.LastErrorCode is null ? null : new RunError(r.LastErrorCode, r.LastErrorMessage ?? ""),
+        r.StartedAt, r.CancelledAt, r.FailedAt, r.CompletedAt, r.Model, r.Instructions, Json.Parse(r.MetadataJson),
+        r.PromptTokens is { } p && r.CompletionTokens is { } c ? new UsageObject(p, c, p + c) : null,
+        r.Temperature, r.TopP, r.MaxCompletionTokens);
+}
+
+/// <summary>Streamed piece of a message, as thread.message.delta carries it.</summary>
+public sealed record MessageDeltaObject(string Id, MessageDelta Delta)
+{
+    public string Object => "thread.message.delta";
+}
+
+public sealed record MessageDelta(IReadOnlyList<DeltaTextPart> Content);
+
+public sealed record DeltaTextPart(int Index, TextValue Text)
+{
+    public string Type => "text";
+}
+
+internal static class Json
+{
+    public static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Message content as OpenAI accepts it: a string, or an array of parts whose text parts are joined.
+    /// Returns null when there is no text at all.
+    /// </summary>
+    public static string? TextOf(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString(),
+        JsonValueKind.Array => string.Join("\n", content.EnumerateArray()
+            .Where(p => p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("type", out var t) && t.GetString() == "text"
+                && p.TryGetProperty("text", out _))
+            .Select(p => p.GetProperty("text") is { ValueKind: JsonValueKind.String } s
+                ? s.GetString()
+                : p.GetProperty("text").TryGetProperty("value", out var v) ? v.GetString() : null)
+            .Where(s => s is not null)) is { Length: > 0 } joined ? joined : null,
+        _ => null,
+    };
+
+    public static string MetadataText(JsonElement? metadata)
+    {
+        if (metadata is not { ValueKind: JsonValueKind.Object } m)
+        {
+            return "{}";
+        }
+        if (m.EnumerateObject().Count() > 16)
+        {
+            throw new ServiceDefaults.Errors.ApiException(400, "metadata may have at most 16 keys.", "Bad request", "invalid_metadata");
+        }
+        return m.GetRawText();
+    }
+}

@@ -1,0 +1,101 @@
+namespace ChatService.Model;
+
+/// <summary>An assistant as stored: owned by one user, described by OpenAI's Assistant fields.</summary>
+public sealed class AssistantEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string OwnerId { get; set; }
+    public long CreatedAt { get; set; }
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public required string Model { get; set; }
+    public string? Instructions { get; set; }
+    public double? Temperature { get; set; }
+    public double? TopP { get; set; }
+    /// <summary>JSON object of string values, kept as text so SQLite and PostgreSQL store it alike.</summary>
+    public string MetadataJson { get; set; } = "{}";
+    public string ToolsJson { get; set; } = "[]";
+}
+
+public sealed class ThreadEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string OwnerId { get; set; }
+    public long CreatedAt { get; set; }
+    public string MetadataJson { get; set; } = "{}";
+
+    /// <summary>
+    /// What the model's context was built from last time (assistant instructions and knowledge version). When it
+    /// changes, the thread starts from fresh context at <see cref="ContextStartMessageId"/>; earlier messages stay
+    /// readable but no longer reach the model.
+    /// </summary>
+    public string? ContextFingerprint { get; set; }
+    public string? ContextStartMessageId { get; set; }
+}
+
+public sealed class MessageEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string ThreadId { get; set; }
+    public long CreatedAt { get; set; }
+    public required string Role { get; set; }
+    public required string Content { get; set; }
+    public string Status { get; set; } = "completed";
+    public string? AssistantId { get; set; }
+    public string? RunId { get; set; }
+    public long? CompletedAt { get; set; }
+    public string MetadataJson { get; set; } = "{}";
+}
+
+public sealed class RunEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string ThreadId { get; set; }
+    public required string AssistantId { get; set; }
+    public long CreatedAt { get; set; }
+    public required string Status { get; set; }
+    public required string Model { get; set; }
+    public string? Instructions { get; set; }
+    public string? AdditionalInstructions { get; set; }
+    public double? Temperature { get; set; }
+    public double? TopP { get; set; }
+    public int? MaxCompletionTokens { get; set; }
+    public long? StartedAt { get; set; }
+    public long? CompletedAt { get; set; }
+    public long? FailedAt { get; set; }
+    public long? CancelledAt { get; set; }
+    public string? LastErrorCode { get; set; }
+    public string? LastErrorMessage { get; set; }
+    public int? PromptTokens { get; set; }
+    public int? CompletionTokens { get; set; }
+    public string MetadataJson { get; set; } = "{}";
+}
+
+/// <summary>A channel conversation (one per assistant and channel id), answered through its own thread.</summary>
+public sealed class ChatEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string OwnerId { get; set; }
+    public required string AssistantId { get; set; }
+    public required string ChannelId { get; set; }
+    public required string ChannelService { get; set; }
+    public string? Username { get; set; }
+    public required string ThreadId { get; set; }
+    public bool Active { get; set; } = true;
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+public sealed class ChatEntryEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string ChatId { get; set; }
+    public string? Username { get; set; }
+    public required string Message { get; set; }
+    public string? Response { get; set; }
+    public int TokensIn { get; set; }
+    public int TokensOut { get; set; }
+    public bool Active { get; set; }
+    public bool Cached { get; set; }
+    public long CreatedAt { get; set; }
+}

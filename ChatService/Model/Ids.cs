@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+
+namespace ChatService.Model;
+
+/// <summary>
+/// Prefixed ids that sort in creation order: 13 hex digits of a strictly increasing microsecond clock, then 8 random
+/// characters. Cursor paging (after/before) and "newest first" then need nothing but the id.
+/// </summary>
+public static class Ids
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static long _last;
+
+    public static string New(string prefix)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        long stamp;
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref _last);
+            stamp = Math.Max(now, seen + 1);
+        }
+        while (Interlocked.CompareExchange(ref _last, stamp, seen) != seen);
+
+        Span<char> random = stackalloc char[8];
+        for (var i = 0; i < random.Length; i++)
+        {
+            random[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        }
+        return $"{prefix}_{stamp:x13}{random}";
+    }
+
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+}

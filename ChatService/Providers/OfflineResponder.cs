@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using ChatService.Services;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Providers;
+
+/// <summary>
+/// The model when none is configured: answers by retrieval alone. It quotes the passages of the assistant's
+/// knowledge that share the most words with the question, or says plainly that its documents do not cover it.
+/// Deterministic (same question and knowledge, same answer) and streamed word by word like a model.
+/// </summary>
+public sealed partial class OfflineResponder(IOptions<ChatOptions> options) : IChatClient
+{
+    public const string ModelName = "offline-retrieval";
+    public const string NotCovered = "My documents do not cover that question, so I cannot answer it.";
+    public const string NoKnowledge = "No language model is configured and this request names no assistant, so I have no documents to answer from.";
+
+    private const int MaxQuotes = 2;
+    private const int MaxQuoteChars = 400;
+
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "is", "are", "was", "were", "be", "been", "do", "does", "did", "of", "to", "in", "on", "at",
+        "for", "and", "or", "but", "with", "by", "from", "as", "it", "its", "this", "that", "these", "those", "what",
+        "which", "who", "whom", "how", "why", "when", "where", "can", "could", "should", "would", "will", "shall",
+        "may", "might", "must", "i", "me", "my", "you", "your", "we", "our", "they", "their", "he", "she", "his",
+        "her", "there", "here", "about", "into", "than", "then", "so", "if", "not", "no", "any", "all", "some",
+        "have", "has", "had", "tell", "please", "get", "know", "much", "many",
+    };
+
+    public Task<ChatResponse> GetResponseAsync(
+        IEnumerable<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages.ToList();
+        var answer = Answer(list, chatOptions);
+        return Task.FromResult(new ChatResponse(new AIChatMessage(ChatRole.Assistant, answer))
+        {
+            ModelId = chatOptions?.ModelId ?? ModelName,
+            FinishReason = ChatFinishReason.Stop,
+            Usage = Usage(list, answer),
+        });
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<AIChatMessage> messages,
+        Microsoft.Extensions.AI.ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages.ToList();
+        var answer = Answer(list, chatOptions);
+        var delay = options.Value.OfflineWordDelay;
+        var model = chatOptions?.ModelId ?? ModelName;
+        foreach (Match word in WordWithSpace().Matches(answer))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Yield();
+            }
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word.Value) { ModelId = model };
+        }
+        yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(list, answer))])
+        {
+            ModelId = model,
+            FinishReason = ChatFinishReason.Stop,
+        };
+    }
+
+    /// <summary>The answer for the last user message, from the passages the chat engine attached.</summary>
+    public static string Answer(IReadOnlyList<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? chatOptions)
+    {
+        var question = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        if (chatOptions?.AdditionalProperties?.TryGetValue(PromptBuilder.PassagesKey, out var value) != true
+            || value is not IReadOnlyList<KnowledgePassage> passages)
+        {
+            return NoKnowledge;
+        }
+
+        var terms = Terms(question);
+        if (terms.Count == 0)
+        {
+            return NotCovered;
+        }
+
+        var ranked = passages
+            .SelectMany(p => Sentences(p.Text).Select((s, i) => (Passage: p, Sentence: s, Order: i)))
+            .Select(x => (x.Passage, x.Sentence, x.Order, Score: Terms(x.Sentence).Count(terms.Contains)))
+            .Where(x => x.Score > 0)
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Passage.Filename, StringComparer.Ordinal)
+            .ThenBy(x => x.Order)
+            .Take(MaxQuotes)
+            .ToList();
+        if (ranked.Count == 0)
+        {
+            return NotCovered;
+        }
+
+        var answer = new StringBuilder("From my documents:");
+        foreach (var (passage, sentence, _, _) in ranked)
+        {
+            var quote = sentence.Length > MaxQuoteChars ? sentence[..MaxQuoteChars].TrimEnd() + "…" : sentence;
+            answer.Append(" \"").Append(quote).Append("\" (").Append(passage.Filename).Append(')');
+        }
+        return answer.ToString();
+    }
+
+    private static UsageDetails Usage(IReadOnlyList<AIChatMessage> messages, string answer)
+    {
+        var input = TokenEstimator.Count(messages.Sum(m => m.Text.Length));
+        var output = TokenEstimator.Count(answer.Length);
+        return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
+    }
+
+    private static HashSet<string> Terms(string text) =>
+        Word().Matches(text.ToLowerInvariant())
+            .Select(m => Stem(m.Value))
+            .Where(w => w.Length > 1 && !StopWords.Contains(w))
+            .ToHashSet(StringComparer.Ordinal);
+
+    // Crude plural folding so "holidays" finds "holiday"; enough for lexical matching without a stemmer package.
+    private static string Stem(string word) =>
+        word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal) ? word[..^3] + "y"
+        : word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1]
+        : word;
+
+    private static IEnumerable<string> Sentences(string text) =>
+        SentenceSplit().Split(text.ReplaceLineEndings(" "))
+            .Select(s => Whitespace().Replace(s, " ").Trim())
+            .Where(s => s.Length > 0);
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex Word();
+
+    [GeneratedRegex(@"\S+\s*")]
+    private static partial Regex WordWithSpace();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    private static partial Regex SentenceSplit();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using ChatService.Model;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Identity;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Services;
+
+/// <summary>One question to answer: who answers (an assistant, or a bare model), and the conversation so far.</summary>
+public sealed record TurnInput(
+    CallerIdentity Caller,
+    AssistantEntity? Assistant,
+    string Model,
+    string? Instructions,
+    string? AdditionalInstructions,
+    IReadOnlyList<AIChatMessage> Turns,
+    double? Temperature = null,
+    double? TopP = null,
+    int? MaxOutputTokens = null);
+
+/// <summary>
+/// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
+/// assistant's knowledge and the history into a prompt, then the model, streamed.
+/// </summary>
+public sealed class ChatEngine(
+    IChatClient model,
+    KnowledgeClient knowledge,
+    IntentCacheClient intentCache,
+    IOptions<ChatOptions> options)
+{
+    public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
+        assistant is null ? Task.FromResult(KnowledgeSnapshot.None) : knowledge.GetKnowledgeAsync(assistant.Id, caller, cancellationToken);
+
+    /// <summary>
+    /// What a thread's context depends on: the assistant's instructions and its knowledge version. A thread whose
+    /// fingerprint changed starts from fresh context. Null when the knowledge could not be asked (no reset then).
+    /// </summary>
+    public static string? Fingerprint(AssistantEntity assistant, KnowledgeSnapshot snapshot)
+    {
+        if (snapshot.Version is null)
+        {
+            return null;
+        }
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{assistant.Instructions}\0{snapshot.Version}"));
+        return Convert.ToHexStringLower(bytes.AsSpan(0, 12));
+    }
+
+    public async Task<ChatTurn> StartAsync(TurnInput input, KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var users = input.Turns.Where(t => t.Role == ChatRole.User).Select(t => t.Text).ToList();
+        var question = users.LastOrDefault() ?? "";
+        var context = users.Take(users.Count - 1).TakeLast(3).ToList();
+
+        if (input.Assistant is { } assistant && question.Length > 0)
+        {
+            var cached = await intentCache.LookupAsync(assistant.Id, question, context, snapshot.Version, input.Caller, cancellationToken).ConfigureAwait(false);
+            if (cached is not null)
+            {
+                return ChatTurn.FromCache(cached.Answer);
+            }
+        }
+
+        IReadOnlyList<KnowledgePassage> passages = input.Assistant is { } a
+            ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
+            : [];
+        var messages = PromptBuilder.Build(
+            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns, options.Value.ContextTokens);
+
+        var chatOptions = new Microsoft.Extensions.AI.ChatOptions
+        {
+            ModelId = input.Model,
+            Temperature = (float?)input.Temperature,
+            TopP = (float?)input.TopP,
+            MaxOutputTokens = input.MaxOutputTokens,
+        };
+        if (input.Assistant is not null)
+        {
+            // The offline responder answers from these; a real model reads them in the system message instead.
+            chatOptions.AdditionalProperties = new AdditionalPropertiesDictionary
+            {
+                [PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
+                    .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))],
+            };
+        }
+
+        Func<string, CancellationToken, Task> store = input.Assistant is { } owner && question.Length > 0
+            ? (answer, ct) => intentCache.StoreAsync(owner.Id, question, context, snapshot.Version, answer, input.Caller, ct)
+            : (_, _) => Task.CompletedTask;
+        return new ChatTurn(model, messages, chatOptions, store);
+    }
+}

@@ -1,0 +1,147 @@
+using System.ClientModel;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+using ServiceDefaults.Errors;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// An answer being made. Read it once, streamed (<see cref="StreamAsync"/>) or whole (<see cref="CompleteAsync"/>);
+/// afterwards <see cref="Text"/>, the token counts and <see cref="FinishReason"/> describe it.
+/// </summary>
+public sealed class ChatTurn
+{
+    private readonly IChatClient? _model;
+    private readonly IReadOnlyList<AIChatMessage> _messages;
+    private readonly Microsoft.Extensions.AI.ChatOptions? _options;
+    private readonly Func<string, CancellationToken, Task> _store;
+    private readonly StringBuilder _text = new();
+
+    internal ChatTurn(IChatClient? model, IReadOnlyList<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options,
+        Func<string, CancellationToken, Task> store)
+    {
+        _model = model;
+        _messages = messages;
+        _options = options;
+        _store = store;
+        PromptTokens = TokenEstimator.Count(messages.Sum(m => m.Text.Length));
+    }
+
+    /// <summary>An answer the intent cache already had: no model call, no tokens spent.</summary>
+    internal static ChatTurn FromCache(string answer)
+    {
+        var turn = new ChatTurn(null, [], null, (_, _) => Task.CompletedTask) { Cached = true, PromptTokens = 0 };
+        turn._text.Append(answer);
+        return turn;
+    }
+
+    public bool Cached { get; private init; }
+    public IReadOnlyList<AIChatMessage> Prompt => _messages;
+    public int PromptTokens { get; private set; }
+    public int CompletionTokens { get; private set; }
+    public string FinishReason { get; private set; } = "stop";
+    public string Text => _text.ToString();
+
+    public async IAsyncEnumerable<string> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_model is null)
+        {
+            yield return _text.ToString();
+            yield break;
+        }
+
+        UsageDetails? usage = null;
+        var updates = _model.GetStreamingResponseAsync(_messages, _options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    update = updates.Current;
+                }
+                catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+                {
+                    throw failure;
+                }
+                foreach (var content in update.Contents)
+                {
+                    if (content is UsageContent u)
+                    {
+                        usage = u.Details;
+                    }
+                }
+                if (update.FinishReason is { } reason)
+                {
+                    FinishReason = reason.Value;
+                }
+                var text = update.Text;
+                if (text.Length > 0)
+                {
+                    _text.Append(text);
+                    yield return text;
+                }
+            }
+        }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
+        }
+        await FinishAsync(usage, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_model is null)
+        {
+            return;
+        }
+        ChatResponse response;
+        try
+        {
+            response = await _model.GetResponseAsync(_messages, _options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+        {
+            throw failure;
+        }
+        _text.Append(response.Text);
+        if (response.FinishReason is { } reason)
+        {
+            FinishReason = reason.Value;
+        }
+        await FinishAsync(response.Usage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A provider that fails (after the adapter's retries) is the platform's upstream failing: 429 stays 429 so
+    /// clients back off, anything else is a 502, both in the family's error shape.
+    /// </summary>
+    private static ApiException? ProviderFailure(Exception ex) => ex switch
+    {
+        ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
+            "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
+        ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,
+            $"The model provider failed (status {result.Status}).", "Bad gateway", "upstream_error"),
+        HttpRequestException => new ApiException(StatusCodes.Status502BadGateway,
+            "The model provider could not be reached.", "Bad gateway", "upstream_error"),
+        _ => null,
+    };
+
+    private async Task FinishAsync(UsageDetails? usage, CancellationToken cancellationToken)
+    {
+        PromptTokens = (int?)usage?.InputTokenCount ?? PromptTokens;
+        CompletionTokens = (int?)usage?.OutputTokenCount ?? TokenEstimator.Count(_text.Length);
+        if (FinishReason == "stop" && _text.Length > 0)
+        {
+            await _store(_text.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

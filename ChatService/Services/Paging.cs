@@ -1,0 +1,64 @@
+using ChatService.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatService.Services;
+
+public interface IHasId
+{
+    string Id { get; }
+}
+
+/// <summary>OpenAI's cursor paging (limit, order, after, before) over ids that sort in creation order.</summary>
+public static class Paging
+{
+    public const int DefaultLimit = 20;
+
+    public static async Task<ListResponse<TOut>> PageAsync<T, TOut>(
+        IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit,
+        Func<T, TOut> map, CancellationToken cancellationToken)
+        where T : class, IHasId
+    {
+        var take = limit ?? DefaultLimit;
+        if (take < 1 || take > maxLimit)
+        {
+            throw Access.BadRequest($"limit must be between 1 and {maxLimit}.", "invalid_limit");
+        }
+        var ascending = order?.ToLowerInvariant() switch
+        {
+            null or "" or "desc" => false,
+            "asc" => true,
+            _ => throw Access.BadRequest("order must be 'asc' or 'desc'.", "invalid_order"),
+        };
+
+        // "after" moves along the listing order, "before" against it.
+        if (!string.IsNullOrEmpty(after))
+        {
+            query = ascending
+                ? query.Where(e => string.Compare(e.Id, after) > 0)
+                : query.Where(e => string.Compare(e.Id, after) < 0);
+        }
+        var backwards = false;
+        if (!string.IsNullOrEmpty(before))
+        {
+            query = ascending
+                ? query.Where(e => string.Compare(e.Id, before) < 0)
+                : query.Where(e => string.Compare(e.Id, before) > 0);
+            // The page just before the cursor is the one nearest to it.
+            backwards = string.IsNullOrEmpty(after);
+        }
+
+        var walkAscending = ascending != backwards;
+        query = walkAscending ? query.OrderBy(e => e.Id) : query.OrderByDescending(e => e.Id);
+        var rows = await query.Take(take + 1).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var hasMore = rows.Count > take;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        if (backwards)
+        {
+            rows.Reverse();
+        }
+        return new ListResponse<TOut>(rows.Select(map).ToList(), rows.FirstOrDefault()?.Id, rows.LastOrDefault()?.Id, hasMore);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// Builds what the model reads: one system message (the assistant's instructions, its prompt documents, the passages
+/// retrieved for this question), then as many of the latest turns as the context budget holds.
+/// </summary>
+public static class PromptBuilder
+{
+    /// <summary>ChatOptions.AdditionalProperties key carrying the retrieved passages to the offline responder.</summary>
+    public const string PassagesKey = "chat_service.passages";
+
+    public static List<AIChatMessage> Build(
+        string? instructions,
+        string? additionalInstructions,
+        KnowledgeSnapshot knowledge,
+        IReadOnlyList<KnowledgePassage> passages,
+        IReadOnlyList<AIChatMessage> turns,
+        int budgetTokens)
+    {
+        var system = new StringBuilder();
+        Append(system, instructions);
+        Append(system, additionalInstructions);
+        foreach (var document in knowledge.Instructions.Where(d => !string.IsNullOrWhiteSpace(d.Text)))
+        {
+            Append(system, $"## {document.Filename}\n{document.Text.Trim()}");
+        }
+        if (passages.Count > 0)
+        {
+            var block = new StringBuilder("Passages from your documents that may answer the question (quote them when they do; say so when they do not):");
+            for (var i = 0; i < passages.Count; i++)
+            {
+                block.Append('\n').Append('[').Append(i + 1).Append("] (").Append(passages[i].Filename).Append(") ").Append(passages[i].Text.Trim());
+            }
+            Append(system, block.ToString());
+        }
+
+        var messages = new List<AIChatMessage>();
+        var remaining = budgetTokens;
+        if (system.Length > 0)
+        {
+            messages.Add(new AIChatMessage(ChatRole.System, system.ToString()));
+            remaining -= TokenEstimator.Count(system.Length);
+        }
+
+        // Newest turns first until the budget runs out; the latest turn always goes in, whatever its size.
+        var kept = new List<AIChatMessage>();
+        for (var i = turns.Count - 1; i >= 0; i--)
+        {
+            var cost = TokenEstimator.Count(turns[i].Text) + 4;
+            if (kept.Count > 0 && cost > remaining)
+            {
+                break;
+            }
+            kept.Add(turns[i]);
+            remaining -= cost;
+        }
+        kept.Reverse();
+        messages.AddRange(kept);
+        return messages;
+    }
+
+    private static void Append(StringBuilder system, string? part)
+    {
+        if (string.IsNullOrWhiteSpace(part))
+        {
+            return;
+        }
+        if (system.Length > 0)
+        {
+            system.Append("\n\n");
+        }
+        system.Append(part.Trim());
+    }
+}

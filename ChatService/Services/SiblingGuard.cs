@@ -1,0 +1,20 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// Remembers siblings that just failed to answer, so the next requests answer without them at once instead of each
+/// waiting on the same failure. After the cooldown the sibling is tried again.
+/// </summary>
+public sealed class SiblingGuard(IOptions<ChatOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _downUntil = new(StringComparer.Ordinal);
+
+    public bool IsAvailable(string sibling) =>
+        !_downUntil.TryGetValue(sibling, out var until) || time.GetUtcNow() >= until;
+
+    public void MarkDown(string sibling) => _downUntil[sibling] = time.GetUtcNow() + options.Value.SiblingCooldown;
+
+    public void MarkUp(string sibling) => _downUntil.TryRemove(sibling, out _);
+}

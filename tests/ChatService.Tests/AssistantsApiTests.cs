@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ChatService.Apis;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Caching;
+
+namespace ChatService.Tests;
+
+public sealed class AssistantsApiTests
+{
+    [Fact]
+    public async Task AssistantsListPagesWithOpenAIsCursorsInBothOrders()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_page");
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await client.CreateAssistantAsync($"assistant {i}"));
+        }
+
+        var first = await (await client.GetAsync("/v1/assistants?limit=2&order=asc")).JsonAsync();
+        var second = await (await client.GetAsync($"/v1/assistants?limit=2&order=asc&after={first.GetProperty("last_id").GetString()}")).JsonAsync();
+        var last = await (await client.GetAsync($"/v1/assistants?limit=2&order=asc&after={second.GetProperty("last_id").GetString()}")).JsonAsync();
+        var newest = await (await client.GetAsync("/v1/assistants?limit=3")).JsonAsync();
+        var beforeThird = await (await client.GetAsync($"/v1/assistants?limit=10&order=asc&before={ids[2]}")).JsonAsync();
+
+        Assert.Equal("list", first.GetProperty("object").GetString());
+        Assert.Equal(ids[..2], Ids(first));
+        Assert.True(first.GetProperty("has_more").GetBoolean());
+        Assert.Equal(ids[0], first.GetProperty("first_id").GetString());
+        Assert.Equal(ids[2..4], Ids(second));
+        Assert.Equal([ids[4]], Ids(last));
+        Assert.False(last.GetProperty("has_more").GetBoolean());
+        Assert.Equal([ids[4], ids[3], ids[2]], Ids(newest));
+        Assert.Equal(ids[..2], Ids(beforeThird));
+    }
+
+    [Fact]
+    public async Task AnAssistantIsCreatedReadModifiedAndDeletedWithOpenAIsFields()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_crud");
+        var bus = factory.Services.GetRequiredService<IMessageBus>();
+        var changed = new List<string>();
+        await using var subscription = await bus.SubscribeAsync(AssistantsApi.AssistantChangedChannel, m =>
+        {
+            lock (changed)
+            {
+                changed.Add(m);
+            }
+            return Task.CompletedTask;
+        });
+
+        var created = await (await client.PostAsJsonAsync("/v1/assistants", new
+        {
+            model = "gpt-4o-mini", name = "Docs", description = "Answers docs", instructions = "Be kind.", temperature = 0.5, top_p = 0.9,
+            metadata = new { team = "docs" },
+        })).JsonAsync();
+        var id = created.GetProperty("id").GetString()!;
+        var modified = await (await client.PostAsJsonAsync($"/v1/assistants/{id}", new { instructions = "Be brief." })).JsonAsync();
+        var read = await (await client.GetAsync($"/v1/assistants/{id}")).JsonAsync();
+        var deleted = await (await client.DeleteAsync($"/v1/assistants/{id}")).JsonAsync();
+        using var afterDelete = await client.GetAsync($"/v1/assistants/{id}");
+
+        Assert.StartsWith("asst_", id);
+        Assert.Equal("assistant", created.GetProperty("object").GetString());
+        Assert.True(created.GetProperty("created_at").GetInt64() > 1_700_000_000);
+        Assert.Equal(0.5, created.GetProperty("temperature").GetDouble());
+        Assert.Equal(0.9, created.GetProperty("top_p").GetDouble());
+        Assert.Equal("docs", created.GetProperty("metadata").GetProperty("team").GetString());
+        Assert.Equal(JsonValueKind.Array, created.GetProperty("tools").ValueKind);
+        Assert.Equal("Be brief.", modified.GetProperty("instructions").GetString());
+        Assert.Equal("Docs", read.GetProperty("name").GetString());
+        Assert.Equal("Be brief.", read.GetProperty("instructions").GetString());
+        Assert.True(deleted.GetProperty("deleted").GetBoolean());
+        Assert.Equal("assistant.deleted", deleted.GetProperty("object").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, afterDelete.StatusCode);
+        await Wait.UntilAsync(() => { lock (changed) { return Task.FromResult(changed.Count == 2); } }, TimeSpan.FromSeconds(5), "two assistant-changed events");
+        Assert.All(changed, m => Assert.Equal(id, JsonDocument.Parse(m).RootElement.GetProperty("assistant_id").GetString()));
+    }
+
+    [Fact]
+    public async Task UserBCannotReadUserAsAssistantOrThreadAndSeesThemAsUnknown()
+    {
+        await using var factory = TestSupport.Service();
+        using var alice = factory.Client("usr_alice");
+        using var bob = factory.Client("usr_bob");
+        var assistantId = await alice.CreateAssistantAsync();
+        var threadId = (await (await alice.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
+
+        using var assistant = await bob.GetAsync($"/v1/assistants/{assistantId}");
+        using var thread = await bob.GetAsync($"/v1/threads/{threadId}");
+        using var messages = await bob.GetAsync($"/v1/threads/{threadId}/messages");
+        using var run = await bob.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId });
+        using var completion = await bob.PostAsJsonAsync("/v1/chat/completions", new { model = assistantId, messages = new[] { new { role = "user", content = "hi" } } });
+        var bobsList = await (await bob.GetAsync("/v1/assistants")).JsonAsync();
+        var bobsThreads = await (await bob.GetAsync("/v1/threads")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, assistant.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, thread.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, messages.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, completion.StatusCode);
+        Assert.Empty(bobsList.GetProperty("data").EnumerateArray());
+        Assert.Empty(bobsThreads.GetProperty("data").EnumerateArray());
+        var error = JsonDocument.Parse(await assistant.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal($"No assistant found with id '{assistantId}'.", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AnApiKeySeesOnlyTheAssistantsItIsScopedTo()
+    {
+        await using var factory = TestSupport.Service();
+        using var owner = factory.Client("usr_keys");
+        var allowed = await owner.CreateAssistantAsync();
+        var other = await owner.CreateAssistantAsync();
+        using var key = factory.Client("usr_keys", [allowed]);
+
+        var list = await (await key.GetAsync("/v1/assistants")).JsonAsync();
+        using var otherResponse = await key.GetAsync($"/v1/assistants/{other}");
+        using var create = await key.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini" });
+        using var plainModel = await key.PostAsJsonAsync("/v1/chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "hi" } } });
+        var models = await (await key.GetAsync("/v1/models")).JsonAsync();
+
+        Assert.Equal([allowed], Ids(list));
+        Assert.Equal(HttpStatusCode.NotFound, otherResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, plainModel.StatusCode);
+        Assert.Equal([allowed], Ids(models));
+    }
+
+    [Fact]
+    public async Task BadInputIsA400InOpenAIsErrorBodyAndNoCallerIsA401()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_bad");
+        using var anonymous = factory.CreateClient();
+
+        using var noModel = await client.PostAsJsonAsync("/v1/assistants", new { name = "x" });
+        using var badLimit = await client.GetAsync("/v1/assistants?limit=0");
+        using var badOrder = await client.GetAsync("/v1/assistants?order=sideways");
+        using var badJson = await client.PostAsync("/v1/assistants", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        using var noMessages = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "gpt-4o-mini", messages = Array.Empty<object>() });
+        using var noCaller = await anonymous.GetAsync("/v1/assistants");
+
+        foreach (var response in new[] { noModel, badLimit, badOrder, badJson, noMessages })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+            Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, noCaller.StatusCode);
+        Assert.Equal("authentication_error", JsonDocument.Parse(await noCaller.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    private static List<string> Ids(JsonElement list) =>
+        list.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("id").GetString()!).ToList();
+}

@@ -1,0 +1,142 @@
+using System.ClientModel;
+using OpenAI.Assistants;
+using OpenAI.Chat;
+
+namespace ChatService.Tests;
+
+/// <summary>The official OpenAI .NET SDK 2.15.0 against the service, with only the base URL changed.</summary>
+public sealed class OpenAISdkTests
+{
+    private const string Handbook = "Employees get 25 holiday days a year. Holidays must be booked two weeks ahead.";
+
+    [Fact]
+    public async Task ChatClientGetsTheSameAnswerStreamedAndNotFromAnAssistantsKnowledge()
+    {
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1", ("handbook.txt", Handbook));
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        var assistantId = await factory.Client("usr_sdk1").CreateAssistantAsync();
+        var chat = factory.Sdk("usr_sdk1").GetChatClient(assistantId);
+
+        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage("How many holiday days do employees get?")]);
+        var streamed = new System.Text.StringBuilder();
+        var updates = 0;
+        ChatTokenUsage? usage = null;
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("How many holiday days do employees get?")]))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+                updates++;
+            }
+            usage ??= update.Usage;
+        }
+
+        var answer = completion.Content[0].Text;
+        Assert.Contains("25 holiday days", answer);
+        Assert.Contains("handbook.txt", answer);
+        Assert.Equal(answer, streamed.ToString());
+        Assert.True(updates > 3, $"the answer came in {updates} pieces, not word by word");
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+        Assert.True(completion.Usage.InputTokenCount > 0 && completion.Usage.OutputTokenCount > 0);
+        Assert.NotNull(usage);
+        Assert.Equal(completion.Usage.OutputTokenCount, usage.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task AssistantClientCreatesAnAssistantThreadMessageAndPollsARunToItsAnswer()
+    {
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1", ("handbook.txt", Handbook));
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        var client = factory.Sdk("usr_sdk2").GetAssistantClient();
+
+        Assistant assistant = await client.CreateAssistantAsync("gpt-4o-mini", new AssistantCreationOptions
+        {
+            Name = "HR bot",
+            Instructions = "Answer from the handbook.",
+            Metadata = { ["team"] = "hr" },
+        });
+        AssistantThread thread = await client.CreateThreadAsync();
+        await client.CreateMessageAsync(thread.Id, MessageRole.User, [MessageContent.FromText("How far ahead must holidays be booked?")]);
+        ThreadRun run = await client.CreateRunAsync(thread.Id, assistant.Id);
+        Assert.Equal(RunStatus.Queued, run.Status);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!run.Status.IsTerminal && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            run = await client.GetRunAsync(thread.Id, run.Id);
+        }
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.True(run.Usage.InputTokenCount > 0 && run.Usage.OutputTokenCount > 0);
+        var messages = new List<ThreadMessage>();
+        await foreach (var message in client.GetMessagesAsync(thread.Id, new MessageCollectionOptions { Order = MessageCollectionOrder.Ascending }))
+        {
+            messages.Add(message);
+        }
+        Assert.Equal(2, messages.Count);
+        Assert.Equal(MessageRole.User, messages[0].Role);
+        Assert.Equal(MessageRole.Assistant, messages[1].Role);
+        Assert.Equal(run.Id, messages[1].RunId);
+        Assert.Contains("two weeks ahead", messages[1].Content[0].Text);
+        Assert.Equal("hr", (await client.GetAssistantAsync(assistant.Id)).Value.Metadata["team"]);
+    }
+
+    [Fact]
+    public async Task AssistantClientStreamsARunWithOpenAIsEvents()
+    {
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1", ("handbook.txt", Handbook));
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        var client = factory.Sdk("usr_sdk3").GetAssistantClient();
+        Assistant assistant = await client.CreateAssistantAsync("gpt-4o-mini", new AssistantCreationOptions { Instructions = "Answer from the handbook." });
+        AssistantThread thread = await client.CreateThreadAsync(new ThreadCreationOptions
+        {
+            InitialMessages = { new ThreadInitializationMessage(MessageRole.User, [MessageContent.FromText("How many holiday days do employees get?")]) },
+        });
+
+        var kinds = new List<StreamingUpdateReason>();
+        var text = new System.Text.StringBuilder();
+        ThreadRun? finalRun = null;
+        await foreach (var update in await client.CreateRunStreamingAsync(thread.Id, assistant.Id))
+        {
+            kinds.Add(update.UpdateKind);
+            if (update is MessageContentUpdate content)
+            {
+                text.Append(content.Text);
+            }
+            if (update is RunUpdate { UpdateKind: StreamingUpdateReason.RunCompleted } completed)
+            {
+                finalRun = completed.Value;
+            }
+        }
+
+        Assert.Equal(
+            [StreamingUpdateReason.RunCreated, StreamingUpdateReason.RunQueued, StreamingUpdateReason.RunInProgress,
+             StreamingUpdateReason.MessageCreated, StreamingUpdateReason.MessageInProgress],
+            kinds.Take(5));
+        Assert.Contains(StreamingUpdateReason.MessageUpdated, kinds);
+        Assert.Equal(StreamingUpdateReason.RunCompleted, kinds[^1]);
+        Assert.Contains("25 holiday days", text.ToString());
+        Assert.NotNull(finalRun);
+        Assert.True(finalRun.Usage.OutputTokenCount > 0);
+
+        var stored = new List<ThreadMessage>();
+        await foreach (var message in client.GetMessagesAsync(thread.Id))
+        {
+            stored.Add(message);
+        }
+        Assert.Equal(text.ToString(), stored[0].Content[0].Text);
+    }
+
+    [Fact]
+    public async Task UnknownAssistantIsA404InOpenAIsErrorShapeThroughTheSdk()
+    {
+        await using var factory = TestSupport.Service();
+        var client = factory.Sdk("usr_sdk4").GetAssistantClient();
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GetAssistantAsync("asst_missing"));
+
+        Assert.Equal(404, error.Status);
+        Assert.Contains("No assistant found with id 'asst_missing'", error.Message);
+    }
+}

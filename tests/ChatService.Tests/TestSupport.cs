@@ -1,0 +1,136 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OpenAI;
+
+namespace ChatService.Tests;
+
+/// <summary>Hosts and stand-ins the chat service tests share.</summary>
+internal static class TestSupport
+{
+    /// <summary>
+    /// The chat service on its own SQLite file with the offline responder. Sibling retries are off so an absent
+    /// sibling costs one failed attempt, not a backoff series.
+    /// </summary>
+    public static ServiceFactory<Program> Service() =>
+        new ServiceFactory<Program>().WithSqlite("chatdb").With("Resilience:MaxRetries", "0");
+
+    public static ServiceFactory<Program> WithModel(this ServiceFactory<Program> factory, ScriptedHttpServer model) =>
+        factory.With("ConnectionStrings:openai", $"Endpoint={new Uri(model.Url, "/v1")};Key=test-key;Model=scripted-model")
+            .With("Chat:ProviderRetryDelay", "00:00:00.010");
+
+    public static ServiceFactory<Program> WithDocuments(this ServiceFactory<Program> factory, ScriptedHttpServer documents) =>
+        factory.With("services:document-service:http:0", documents.Url.ToString().TrimEnd('/'));
+
+    public static ServiceFactory<Program> WithIntentCache(this ServiceFactory<Program> factory, ScriptedHttpServer cache) =>
+        factory.With("services:intent-cache-service:http:0", cache.Url.ToString().TrimEnd('/'));
+
+    public static HttpClient Client(this ServiceFactory<Program> factory, string userId, IReadOnlyList<string>? assistants = null) =>
+        factory.CreateDefaultClient(new CallerHandler(userId, assistants is null ? null : "key_test", assistants));
+
+    /// <summary>The official OpenAI SDK, pointed at the service through the factory's in-memory transport.</summary>
+    public static OpenAIClient Sdk(this ServiceFactory<Program> factory, string userId)
+    {
+        var http = factory.Client(userId);
+        return new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/v1"),
+            Transport = new HttpClientPipelineTransport(http),
+        });
+    }
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static async Task<string> CreateAssistantAsync(this HttpClient client, string instructions = "You answer from the handbook.")
+    {
+        using var response = await client.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "Handbook", instructions });
+        return (await response.JsonAsync()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A stand-in document-service holding one assistant's knowledge; the version can be changed by the test.</summary>
+    public static Task<ScriptedHttpServer> DocumentsAsync(Func<string> version, params (string File, string Text)[] passages) =>
+        ScriptedHttpServer.StartAsync(async context =>
+        {
+            if (context.Request.Path.Value!.EndsWith("/knowledge", StringComparison.Ordinal))
+            {
+                var assistantId = context.Request.Path.Value.Split('/')[3];
+                await context.Response.WriteAsJsonAsync(new { assistant_id = assistantId, version = version(), instructions = Array.Empty<object>() });
+                return;
+            }
+            await context.Response.WriteAsJsonAsync(new
+            {
+                data = passages.Select((p, i) => new { document_id = $"doc_{i}", filename = p.File, chunk_index = 0, score = 1.0 - i * 0.1, text = p.Text }),
+            });
+        });
+
+    /// <summary>Writes an OpenAI chat completion stream: one chunk per piece, a finish chunk, a usage chunk, [DONE].</summary>
+    public static async Task WriteCompletionStreamAsync(HttpContext context, int promptTokens, params string[] pieces)
+    {
+        context.Response.ContentType = "text/event-stream";
+        async Task Send(object chunk)
+        {
+            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(chunk)}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+        await Send(Chunk(new { role = "assistant", content = "" }, null));
+        foreach (var piece in pieces)
+        {
+            await Send(Chunk(new { content = piece }, null));
+        }
+        await Send(Chunk(new { }, "stop"));
+        await Send(new
+        {
+            id = "chatcmpl-up", @object = "chat.completion.chunk", created = 1, model = "scripted-model", choices = Array.Empty<object>(),
+            usage = new { prompt_tokens = promptTokens, completion_tokens = pieces.Length, total_tokens = promptTokens + pieces.Length },
+        });
+        await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
+    }
+
+    public static object Chunk(object delta, string? finish) => new
+    {
+        id = "chatcmpl-up",
+        @object = "chat.completion.chunk",
+        created = 1,
+        model = "scripted-model",
+        choices = new[] { new { index = 0, delta, finish_reason = finish } },
+    };
+
+    public static Task WriteCompletionAsync(HttpContext context, string text, int promptTokens, int completionTokens) =>
+        context.Response.WriteAsJsonAsync(new
+        {
+            id = "chatcmpl-up",
+            @object = "chat.completion",
+            created = 1,
+            model = "scripted-model",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
+        });
+
+    public static bool IsStreamRequest(RecordedRequest request) =>
+        JsonNode.Parse(request.Body)?["stream"]?.GetValue<bool>() == true;
+
+    /// <summary>The SSE lines of a response body: "event: x", "data: {...}", ": usage {...}".</summary>
+    public static List<string> SseLines(string body) =>
+        body.Split('\n').Where(l => l.Length > 0).ToList();
+
+    public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
+}
+
+/// <summary>Adds a freshly minted caller token to every request, as the gateway would.</summary>
+internal sealed class CallerHandler(string userId, string? keyId, IReadOnlyList<string>? assistants) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Remove(ServiceDefaults.Identity.CallerTokenCodec.HeaderName);
+        request.Headers.Add(ServiceDefaults.Identity.CallerTokenCodec.HeaderName, TestIdentity.Token(userId, keyId, assistants));
+        return base.SendAsync(request, cancellationToken);
+    }
+}

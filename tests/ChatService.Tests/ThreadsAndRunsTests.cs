@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChatService.Tests;
+
+public sealed class ThreadsAndRunsTests
+{
+    private static async Task<JsonElement> RunToEndAsync(HttpClient client, string threadId, string assistantId)
+    {
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId })).JsonAsync();
+        var runId = run.GetProperty("id").GetString();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (run.GetProperty("status").GetString() is "queued" or "in_progress" or "cancelling" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(30);
+            run = await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync();
+        }
+        return run;
+    }
+
+    private static Task<HttpResponseMessage> SayAsync(HttpClient client, string threadId, string text) =>
+        client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = text });
+
+    private static List<string> PromptTexts(RecordedRequest request) =>
+        JsonNode.Parse(request.Body)!["messages"]!.AsArray().Select(m => m!["content"]!.ToJsonString()).ToList();
+
+    [Fact]
+    public async Task AThreadStartsFromFreshContextWhenItsAssistantsKnowledgeChangesWhileItsHistoryStaysReadable()
+    {
+        var version = "v1";
+        await using var documents = await TestSupport.DocumentsAsync(() => version, ("policy.txt", "Remote work is allowed on Fridays."));
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "noted"));
+        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        using var client = factory.Client("usr_reset");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+
+        await SayAsync(client, threadId, "first question about remote work");
+        Assert.Equal("completed", (await RunToEndAsync(client, threadId, assistantId)).GetProperty("status").GetString());
+        await SayAsync(client, threadId, "second question, same knowledge");
+        await RunToEndAsync(client, threadId, assistantId);
+        version = "v2";
+        await SayAsync(client, threadId, "third question after the policy changed");
+        var third = await RunToEndAsync(client, threadId, assistantId);
+        var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?order=asc")).JsonAsync();
+
+        Assert.Equal("completed", third.GetProperty("status").GetString());
+        Assert.Contains(PromptTexts(model.Requests.Where(r => r.PathAndQuery.EndsWith("completions")).ElementAt(1)),
+            m => m.Contains("first question"));
+        var afterChange = PromptTexts(model.Requests.Where(r => r.PathAndQuery.EndsWith("completions")).ElementAt(2));
+        Assert.DoesNotContain(afterChange, m => m.Contains("first question") || m.Contains("second question"));
+        Assert.Contains(afterChange, m => m.Contains("third question"));
+        Assert.Contains(afterChange, m => m.Contains("Remote work is allowed on Fridays."));
+        Assert.Equal(6, messages.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ChangedInstructionsAlsoResetTheContext()
+    {
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1");
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        using var client = factory.Client("usr_reset2");
+        var assistantId = await client.CreateAssistantAsync("Old rules.");
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+        await SayAsync(client, threadId, "before the change");
+        await RunToEndAsync(client, threadId, assistantId);
+
+        await client.PostAsJsonAsync($"/v1/assistants/{assistantId}", new { instructions = "New rules." });
+        await SayAsync(client, threadId, "after the change");
+        await RunToEndAsync(client, threadId, assistantId);
+
+        var prompt = PromptTexts(model.Requests.Last());
+        Assert.DoesNotContain(prompt, m => m.Contains("before the change"));
+        Assert.Contains(prompt, m => m.Contains("New rules."));
+    }
+
+    [Fact]
+    public async Task ARunThatTheModelFailsEndsFailedWithItsLastError()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return Task.CompletedTask;
+        });
+        await using var factory = TestSupport.Service().WithModel(model).With("Chat:ProviderRetries", "0");
+        using var client = factory.Client("usr_fail");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "hi" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+
+        var run = await RunToEndAsync(client, threadId, assistantId);
+
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Equal("server_error", run.GetProperty("last_error").GetProperty("code").GetString());
+        Assert.True(run.GetProperty("failed_at").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task CancellingALiveRunStopsTheModelCallAndEndsItCancelled()
+    {
+        var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(TestSupport.Chunk(new { content = "thinking" }, null))}\n\n");
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                upstreamAborted.TrySetResult();
+            }
+        });
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_cancel");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "hi" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId })).JsonAsync();
+        var runId = run.GetProperty("id").GetString();
+        await Wait.UntilAsync(async () => (await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync())
+            .GetProperty("status").GetString() == "in_progress" && model.Requests.Count == 1, TimeSpan.FromSeconds(10), "the run to reach the model");
+
+        var cancelling = await (await client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null)).JsonAsync();
+        await upstreamAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(async () => (await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync())
+            .GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(10), "the run to end cancelled");
+        using var again = await client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null);
+
+        Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task ThreadsAreListedModifiedAndDeletedForTheirOwner()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_threads");
+        var a = (await (await client.PostAsJsonAsync("/v1/threads", new { metadata = new { topic = "a" } })).JsonAsync()).GetProperty("id").GetString()!;
+        var b = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+
+        var modified = await (await client.PostAsJsonAsync($"/v1/threads/{b}", new { metadata = new { topic = "b" } })).JsonAsync();
+        var list = await (await client.GetAsync("/v1/threads")).JsonAsync();
+        var deleted = await (await client.DeleteAsync($"/v1/threads/{a}")).JsonAsync();
+        using var gone = await client.GetAsync($"/v1/threads/{a}");
+        using var noMessage = await client.PostAsJsonAsync($"/v1/threads/{b}/messages", new { role = "user", content = "" });
+
+        Assert.Equal("thread", modified.GetProperty("object").GetString());
+        Assert.Equal("b", modified.GetProperty("metadata").GetProperty("topic").GetString());
+        Assert.Equal([b, a], list.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+        Assert.Equal("thread.deleted", deleted.GetProperty("object").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noMessage.StatusCode);
+    }
+}
