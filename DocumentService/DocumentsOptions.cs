@@ -60,6 +60,13 @@ public sealed class DocumentsOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double VectorWeight { get; set; } = 0.5;
 
+    /// <summary>
+    /// Hits scoring below this are dropped: with no shared term, hashed vectors still meet by collision, and such
+    /// noise (a few hundredths) must not come back as a passage.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MinScore { get; set; } = 0.05;
+
     [Range(1, 100)]
     public int MaxTopK { get; set; } = 50;
 

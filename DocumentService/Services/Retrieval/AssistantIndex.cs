@@ -77,9 +77,9 @@ public sealed class AssistantIndex
     /// <summary>
     /// Scores every chunk as <c>w·max(cosine, 0) + (1 − w)·bm25 / max(bm25)</c>: BM25 rewards rare exact terms, the
     /// vectors reward overall similarity (and meaning, with a real embedding model); normalising BM25 by the best
-    /// score of this query puts both on 0..1. Chunks that score nothing are never returned.
+    /// score of this query puts both on 0..1. Chunks scoring below <c>minScore</c> are never returned.
     /// </summary>
-    public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight)
+    public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight, double minScore = 0)
     {
         var count = _chunkIds.Length;
         if (count == 0 || topK <= 0)
@@ -118,7 +118,7 @@ public sealed class AssistantIndex
             {
                 score += Math.Max(0f, Dot(_vectors.AsSpan(i * _dimensions, _dimensions), queryVector)) * vectorScale;
             }
-            if (score <= 0)
+            if (score <= 0 || score < minScore)
             {
                 continue;
             }

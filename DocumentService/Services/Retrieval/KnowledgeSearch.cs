@@ -30,7 +30,7 @@ public sealed class KnowledgeSearch(
         }
 
         var generated = await embeddings.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
-        var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight);
+        var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight, options.Value.MinScore);
         if (hits.Count == 0)
         {
             return [];
