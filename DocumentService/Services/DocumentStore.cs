@@ -58,8 +58,8 @@ public sealed partial class DocumentStore(
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             db.Documents.Add(document);
-            db.Chunks.AddRange(prepared.ToChunks(id, assistantId));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await ChunkWriter.InsertAsync(db, prepared.ToChunks(id, assistantId), cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -96,8 +96,8 @@ public sealed partial class DocumentStore(
             document.Text = prepared.Extracted.Text;
             document.ChunkCount = prepared.Chunks.Count;
             document.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
-            db.Chunks.AddRange(prepared.ToChunks(document.Id, assistantId));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await ChunkWriter.InsertAsync(db, prepared.ToChunks(document.Id, assistantId), cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -225,15 +225,15 @@ public sealed partial class DocumentStore(
 
     private sealed record Prepared(ExtractedText Extracted, List<string> Chunks, List<byte[]> Vectors)
     {
-        public IEnumerable<Chunk> ToChunks(string documentId, string assistantId) =>
-            Chunks.Select((text, i) => new Chunk
+        public List<Chunk> ToChunks(string documentId, string assistantId) =>
+            [.. Chunks.Select((text, i) => new Chunk
             {
                 DocumentId = documentId,
                 AssistantId = assistantId,
                 ChunkIndex = i,
                 Text = text,
                 Embedding = Vectors[i],
-            });
+            })];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce the knowledge change of {AssistantId}")]
