@@ -1,3 +1,5 @@
+using DocumentService.Apis;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,6 +8,9 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapDocumentsApi();
+app.MapKnowledgeApi();
+app.MapFilesApi();
 
 app.Run();
 

@@ -1,4 +1,10 @@
 using DocumentService.Model;
+using DocumentService.Services;
+using DocumentService.Services.Extraction;
+using DocumentService.Services.Retrieval;
+using DocumentService.Services.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace DocumentService.Extensions;
 
@@ -8,5 +14,39 @@ internal static class Extensions
     {
         builder.AddRedisClient("cache");
         builder.AddDatabase<DocumentsDbContext>("docsdb");
+
+        builder.Services.AddOptions<DocumentsOptions>()
+            .Bind(builder.Configuration.GetSection(DocumentsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<PdfTextReader>();
+        builder.Services.AddSingleton<TextExtractor>();
+        builder.Services.AddSingleton<KnowledgeSearch>();
+        builder.Services.AddScoped<DocumentStore>();
+        builder.Services.AddHttpClient(ChatServiceAssistantAccess.ClientName);
+        builder.Services.AddSingleton<IAssistantAccess, ChatServiceAssistantAccess>();
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{DocumentsOptions.SectionName}:{nameof(DocumentsOptions.S3Bucket)}"]))
+        {
+            builder.Services.AddSingleton<IBlobStore, FileBlobStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IBlobStore, S3BlobStore>();
+        }
+
+        var embeddings = EmbeddingsConnection.From(builder.Configuration);
+        if (embeddings is null)
+        {
+            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+                new HashedEmbeddingGenerator(sp.GetRequiredService<IOptions<DocumentsOptions>>().Value.LocalEmbeddingDimensions));
+        }
+        else
+        {
+            builder.Services.AddHttpClient("embeddings");
+            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+                OpenAIEmbeddingGenerator.Create(embeddings, sp.GetRequiredService<IHttpClientFactory>().CreateClient("embeddings")));
+        }
     }
 }

@@ -1,0 +1,111 @@
+using DocumentService.Model;
+using DocumentService.Services;
+using DocumentService.Services.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace DocumentService.Apis;
+
+/// <summary>OpenAI's File object.</summary>
+public sealed record FileObject(string Id, string Object, long Bytes, long CreatedAt, long? ExpiresAt, string Filename, string Purpose, string Status, string? StatusDetails)
+{
+    public static FileObject From(Document d) => new(d.Id, "file", d.Bytes, d.CreatedAt, null, d.Filename, d.Kind, "processed", null);
+}
+
+public sealed record FileList(string Object, IReadOnlyList<FileObject> Data, string? FirstId, string? LastId, bool HasMore);
+
+public sealed record FileDeleted(string Id, string Object, bool Deleted);
+
+/// <summary>
+/// /v1/files in OpenAI's shapes, so the official SDKs work with only the base URL changed. Files belong to the user
+/// who uploaded them; errors come out as OpenAI's error body (ServiceDefaults does that for /v1 routes).
+/// </summary>
+public static class FilesApi
+{
+    private static readonly HashSet<string> Purposes = new(StringComparer.Ordinal)
+    {
+        "assistants", "batch", "fine-tune", "vision", "user_data", "evals",
+    };
+
+    public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/files").WithTags("Files");
+        api.MapPost("/", UploadAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{file_id}", GetAsync);
+        api.MapGet("/{file_id}/content", ContentAsync);
+        api.MapDelete("/{file_id}", DeleteAsync);
+        return app;
+    }
+
+    public static async Task<Ok<FileObject>> UploadAsync(
+        HttpRequest request, CallerIdentity caller, DocumentStore store, IOptions<DocumentsOptions> options, CancellationToken cancellationToken)
+    {
+        var form = await UploadReader.ReadAsync(request, options.Value.MaxUploadBytes, cancellationToken);
+        var purpose = form.Field("purpose");
+        if (purpose is null || !Purposes.Contains(purpose))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest,
+                $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose");
+        }
+        var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request");
+        var stored = await store.CreateFileAsync(caller.UserId, purpose, file, cancellationToken);
+        return TypedResults.Ok(FileObject.From(stored));
+    }
+
+    /// <summary>OpenAI's cursor pagination: `after` an id, `limit` (1..10000, default 10000), `order` by created_at.</summary>
+    public static async Task<FileList> ListAsync(
+        string? purpose, int? limit, string? order, string? after, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken)
+    {
+        var take = limit ?? 10000;
+        if (take is < 1 or > 10000)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, "'limit' must be between 1 and 10000.", "Bad request", "invalid_limit");
+        }
+        var ascending = order switch
+        {
+            null or "desc" => false,
+            "asc" => true,
+            _ => throw new ApiException(StatusCodes.Status400BadRequest, "'order' must be 'asc' or 'desc'.", "Bad request", "invalid_order"),
+        };
+
+        var query = db.Documents.AsNoTracking().Where(d => d.OwnerId == caller.UserId && d.AssistantId == null);
+        if (purpose is { Length: > 0 })
+        {
+            query = query.Where(d => d.Kind == purpose);
+        }
+        var all = await query.ToListAsync(cancellationToken);
+        var sorted = ascending
+            ? all.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList()
+            : all.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id, StringComparer.Ordinal).ToList();
+        if (after is { Length: > 0 })
+        {
+            var position = sorted.FindIndex(d => d.Id == after);
+            sorted = position < 0 ? [] : sorted.Skip(position + 1).ToList();
+        }
+        var page = sorted.Take(take).Select(FileObject.From).ToList();
+        return new FileList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, sorted.Count > take);
+    }
+
+    public static async Task<FileObject> GetAsync(string file_id, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken) =>
+        FileObject.From(await FindAsync(db, file_id, caller, cancellationToken));
+
+    public static async Task<FileStreamHttpResult> ContentAsync(
+        string file_id, CallerIdentity caller, DocumentsDbContext db, IBlobStore blobs, CancellationToken cancellationToken) =>
+        await FileContent.OpenAsync(await FindAsync(db, file_id, caller, cancellationToken), blobs, cancellationToken);
+
+    public static async Task<FileDeleted> DeleteAsync(
+        string file_id, CallerIdentity caller, DocumentsDbContext db, DocumentStore store, CancellationToken cancellationToken)
+    {
+        var file = await FindAsync(db, file_id, caller, cancellationToken);
+        await store.DeleteAsync(file, cancellationToken);
+        return new FileDeleted(file.Id, "file", true);
+    }
+
+    private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
+        await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.AssistantId == null && d.OwnerId == caller.UserId, cancellationToken)
+            ?? throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
+}

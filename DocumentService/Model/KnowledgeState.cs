@@ -1,0 +1,13 @@
+namespace DocumentService.Model;
+
+/// <summary>
+/// The knowledge version of one assistant: a counter bumped in the same transaction as any change to its documents,
+/// so that readers (the chat and intent-cache services, the search index) see a new value exactly when the content
+/// changed. Rows are never deleted, so a version is never reused.
+/// </summary>
+public sealed class KnowledgeState
+{
+    public required string AssistantId { get; set; }
+
+    public long Version { get; set; }
+}

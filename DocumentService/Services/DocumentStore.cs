@@ -1,0 +1,244 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DocumentService.Model;
+using DocumentService.Services.Extraction;
+using DocumentService.Services.Retrieval;
+using DocumentService.Services.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using ServiceCaching = ServiceDefaults.Caching;
+
+namespace DocumentService.Services;
+
+/// <summary>
+/// Every change to documents, in one order that leaves nothing half-done: extract and embed in memory (any failure
+/// there stores nothing), put the blob under a fresh key, then commit rows, chunks and the knowledge version in one
+/// transaction. If the commit fails the new blob is removed; only after it succeeds is an old blob deleted and the
+/// change announced on `knowledge-changed`.
+/// </summary>
+public sealed partial class DocumentStore(
+    DocumentsDbContext db,
+    IBlobStore blobs,
+    TextExtractor extractor,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    ServiceCaching.IMessageBus bus,
+    IOptions<DocumentsOptions> options,
+    TimeProvider time,
+    ILogger<DocumentStore> logger)
+{
+    public const string KnowledgeChangedChannel = "knowledge-changed";
+
+    public async Task<(Document Document, long KnowledgeVersion)> CreateDocumentAsync(
+        string ownerId, string assistantId, string kind, UploadedFile file, CancellationToken cancellationToken)
+    {
+        var prepared = await PrepareAsync(kind, file, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var id = NewId("doc_");
+        var document = new Document
+        {
+            Id = id,
+            OwnerId = ownerId,
+            AssistantId = assistantId,
+            Kind = kind,
+            Filename = file.Filename,
+            ContentType = prepared.Extracted.ContentType,
+            Bytes = file.Content.Length,
+            BlobKey = BlobKey(id, 1),
+            Text = prepared.Extracted.Text,
+            ChunkCount = prepared.Chunks.Count,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        await KnowledgeVersions.EnsureRowAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+        await blobs.PutAsync(document.BlobKey, file.Content, document.ContentType, cancellationToken).ConfigureAwait(false);
+        long version;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            db.Documents.Add(document);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await ChunkWriter.InsertAsync(db, prepared.ToChunks(id, assistantId), cancellationToken).ConfigureAwait(false);
+            version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ForgetBlobAsync(document.BlobKey).ConfigureAwait(false);
+            throw;
+        }
+        await AnnounceAsync(assistantId, version).ConfigureAwait(false);
+        return (document, version);
+    }
+
+    /// <summary>A new version of the same document: new bytes, new chunks; the old chunks go in the same commit.</summary>
+    public async Task<(Document Document, long KnowledgeVersion)> ReplaceDocumentAsync(
+        Document document, string kind, UploadedFile file, CancellationToken cancellationToken)
+    {
+        var assistantId = document.AssistantId!;
+        var prepared = await PrepareAsync(kind, file, cancellationToken).ConfigureAwait(false);
+        var oldKey = document.BlobKey;
+        var newKey = BlobKey(document.Id, document.Version + 1);
+
+        await blobs.PutAsync(newKey, file.Content, prepared.Extracted.ContentType, cancellationToken).ConfigureAwait(false);
+        long version;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            document.Version++;
+            document.Kind = kind;
+            document.Filename = file.Filename;
+            document.ContentType = prepared.Extracted.ContentType;
+            document.Bytes = file.Content.Length;
+            document.BlobKey = newKey;
+            document.Text = prepared.Extracted.Text;
+            document.ChunkCount = prepared.Chunks.Count;
+            document.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await ChunkWriter.InsertAsync(db, prepared.ToChunks(document.Id, assistantId), cancellationToken).ConfigureAwait(false);
+            version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ForgetBlobAsync(newKey).ConfigureAwait(false);
+            throw;
+        }
+        await ForgetBlobAsync(oldKey).ConfigureAwait(false);
+        await AnnounceAsync(assistantId, version).ConfigureAwait(false);
+        return (document, version);
+    }
+
+    public async Task DeleteAsync(Document document, CancellationToken cancellationToken)
+    {
+        long? version = null;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            if (document.AssistantId is { } assistant)
+            {
+                version = await KnowledgeVersions.BumpAsync(db, assistant, cancellationToken).ConfigureAwait(false);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await ForgetBlobAsync(document.BlobKey).ConfigureAwait(false);
+        if (document.AssistantId is { } assistantId && version is { } v)
+        {
+            await AnnounceAsync(assistantId, v).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A /v1/files upload: stored as given (any type), no extraction, no assistant.</summary>
+    public async Task<Document> CreateFileAsync(string ownerId, string purpose, UploadedFile file, CancellationToken cancellationToken)
+    {
+        EnsureNotEmpty(file);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var id = NewId("file_");
+        var contentType = string.IsNullOrWhiteSpace(file.MediaType) ? "application/octet-stream" : file.MediaType!;
+        var document = new Document
+        {
+            Id = id,
+            OwnerId = ownerId,
+            Kind = purpose,
+            Filename = file.Filename,
+            ContentType = contentType.Length > 255 ? "application/octet-stream" : contentType,
+            Bytes = file.Content.Length,
+            BlobKey = BlobKey(id, 1),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await blobs.PutAsync(document.BlobKey, file.Content, document.ContentType, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            db.Documents.Add(document);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ForgetBlobAsync(document.BlobKey).ConfigureAwait(false);
+            throw;
+        }
+        return document;
+    }
+
+    private async Task<Prepared> PrepareAsync(string kind, UploadedFile file, CancellationToken cancellationToken)
+    {
+        EnsureNotEmpty(file);
+        if (file.Content.LongLength > options.Value.MaxUploadBytes)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status413PayloadTooLarge,
+                $"The file is larger than the limit of {options.Value.MaxUploadBytes} bytes.", "Payload too large", "file_too_large");
+        }
+        var extracted = await extractor.ExtractAsync(file.Filename, file.MediaType, file.Content, cancellationToken).ConfigureAwait(false);
+        if (kind != DocumentKinds.Rag)
+        {
+            // Prompt documents go to the chat service whole; they are never searched.
+            return new Prepared(extracted, [], []);
+        }
+        var chunks = TextChunker.Split(extracted.Text, options.Value.ChunkSize, options.Value.ChunkOverlap);
+        var vectors = await embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList());
+    }
+
+    private static void EnsureNotEmpty(UploadedFile file)
+    {
+        if (file.Content.Length == 0)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status400BadRequest, $"'{file.Filename}' is empty.", "Bad request", "empty_file");
+        }
+    }
+
+    private async Task AnnounceAsync(string assistantId, long version)
+    {
+        try
+        {
+            var message = JsonSerializer.Serialize(new { assistant_id = assistantId, version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            await bus.PublishAsync(KnowledgeChangedChannel, message).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The change is committed; readers also see the version itself, so a lost announcement only delays them.
+            LogAnnounceFailed(logger, ex, assistantId);
+        }
+    }
+
+    /// <summary>Best effort: an orphan blob wastes space but serves nothing, since no row points at it.</summary>
+    private async Task ForgetBlobAsync(string key)
+    {
+        try
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogBlobDeleteFailed(logger, ex, key);
+        }
+    }
+
+    private static string BlobKey(string id, int version) => $"{id}/v{version}";
+
+    public static string NewId(string prefix) =>
+        prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    private sealed record Prepared(ExtractedText Extracted, List<string> Chunks, List<byte[]> Vectors)
+    {
+        public List<Chunk> ToChunks(string documentId, string assistantId) =>
+            [.. Chunks.Select((text, i) => new Chunk
+            {
+                DocumentId = documentId,
+                AssistantId = assistantId,
+                ChunkIndex = i,
+                Text = text,
+                Embedding = Vectors[i],
+            })];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce the knowledge change of {AssistantId}")]
+    private static partial void LogAnnounceFailed(ILogger logger, Exception exception, string assistantId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete blob {Key}")]
+    private static partial void LogBlobDeleteFailed(ILogger logger, Exception exception, string key);
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace DocumentService.Services.Extraction;
+
+/// <summary>
+/// PDF text through poppler's `pdftotext` (no PDF library exists for .NET here). The file goes to a private temp
+/// file, the tool runs with a timeout, and its output is read as UTF-8.
+/// </summary>
+public sealed class PdfTextReader(IOptions<DocumentsOptions> options)
+{
+    public async Task<string> ReadAsync(string filename, byte[] content, CancellationToken cancellationToken)
+    {
+        if (content.Length < 5 || content.AsSpan(0, Math.Min(content.Length, 1024)).IndexOf("%PDF-"u8) < 0)
+        {
+            throw TextExtractor.Unreadable($"'{filename}' is not a valid PDF file.");
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), "docsvc-" + Guid.NewGuid().ToString("N") + ".pdf");
+        await File.WriteAllBytesAsync(path, content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var start = new ProcessStartInfo(options.Value.PdfToTextPath)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                StandardOutputEncoding = System.Text.Encoding.UTF8,
+            };
+            foreach (var argument in new[] { "-q", "-enc", "UTF-8", "-nopgbrk", path, "-" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("pdftotext did not start.");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.PdfToTextTimeout);
+            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var errors = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                var text = await output.ConfigureAwait(false);
+                await errors.ConfigureAwait(false);
+                if (process.ExitCode != 0)
+                {
+                    throw TextExtractor.Unreadable($"'{filename}' could not be read as PDF (pdftotext exit code {process.ExitCode}).");
+                }
+                return TextExtractor.Normalize(text);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                throw TextExtractor.Unreadable($"'{filename}' took too long to read as PDF.");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

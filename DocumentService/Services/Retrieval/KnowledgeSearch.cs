@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using DocumentService.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace DocumentService.Services.Retrieval;
+
+public sealed record SearchHit(string DocumentId, string Filename, int ChunkIndex, double Score, string Text);
+
+/// <summary>
+/// Retrieval over an assistant's rag chunks. Each search reads the assistant's knowledge version (one primary-key
+/// read) and uses the in-memory index built for exactly that version, building it from the database when the version
+/// moved. The database stays the truth: every instance, with or without Redis, serves what was committed, and a
+/// replacement that failed never reaches the index because it never committed.
+/// </summary>
+public sealed class KnowledgeSearch(
+    IServiceScopeFactory scopes,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IOptions<DocumentsOptions> options)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<AssistantIndex>>> _indexes = new(StringComparer.Ordinal);
+
+    public async Task<List<SearchHit>> SearchAsync(string assistantId, string query, int topK, CancellationToken cancellationToken)
+    {
+        var index = await GetIndexAsync(assistantId, cancellationToken).ConfigureAwait(false);
+        if (index.Count == 0)
+        {
+            return [];
+        }
+
+        var generated = await embeddings.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight, options.Value.MinScore);
+        if (hits.Count == 0)
+        {
+            return [];
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
+        var ids = hits.Select(h => h.ChunkId).ToList();
+        var rows = await db.Chunks.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
+            .Join(db.Documents, c => c.DocumentId, d => d.Id, (c, d) => new { c.Id, c.DocumentId, d.Filename, c.ChunkIndex, c.Text })
+            .ToDictionaryAsync(r => r.Id, cancellationToken).ConfigureAwait(false);
+
+        // A chunk deleted between the index build and this read simply drops out.
+        return hits.Where(h => rows.ContainsKey(h.ChunkId))
+            .Select(h => rows[h.ChunkId] is var r ? new SearchHit(r.DocumentId, r.Filename, r.ChunkIndex, h.Score, r.Text) : null!)
+            .ToList();
+    }
+
+    public async Task<AssistantIndex> GetIndexAsync(string assistantId, CancellationToken cancellationToken)
+    {
+        var version = await ReadVersionAsync(assistantId, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var entry = _indexes.GetOrAdd(assistantId, id => NewEntry(id, version));
+            AssistantIndex index;
+            try
+            {
+                index = await entry.Value.ConfigureAwait(false);
+            }
+            catch
+            {
+                // A failed build is not kept: the next search tries again.
+                _indexes.TryRemove(new KeyValuePair<string, Lazy<Task<AssistantIndex>>>(assistantId, entry));
+                throw;
+            }
+            if (index.Version >= version)
+            {
+                return index;
+            }
+            _indexes.TryUpdate(assistantId, NewEntry(assistantId, version), entry);
+        }
+    }
+
+    private Lazy<Task<AssistantIndex>> NewEntry(string assistantId, long version) =>
+        new(() => BuildAsync(assistantId, version), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private async Task<AssistantIndex> BuildAsync(string assistantId, long version)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
+        var chunks = new List<IndexedChunk>();
+        // The version was read before the chunks, so the index is at least as new as its label.
+        await foreach (var row in db.Chunks.AsNoTracking().Where(c => c.AssistantId == assistantId)
+            .OrderBy(c => c.Id).Select(c => new { c.Id, c.Text, c.Embedding }).AsAsyncEnumerable().ConfigureAwait(false))
+        {
+            chunks.Add(new IndexedChunk(row.Id, row.Text, EmbeddingBytes.ToFloats(row.Embedding)));
+        }
+        return new AssistantIndex(version, chunks);
+    }
+
+    private async Task<long> ReadVersionAsync(string assistantId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
+        return await KnowledgeVersions.ReadAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+    }
+}
