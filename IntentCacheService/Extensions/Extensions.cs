@@ -21,6 +21,8 @@ internal static class Extensions
         builder.Services.AddSingleton<AssistantAccess>();
         builder.Services.AddSingleton<IntentCatalog>();
         builder.Services.AddSingleton<CacheStatistics>();
+        builder.Services.AddSingleton<EntryStore>();
+        builder.Services.AddHostedService<StatisticsFlusher>();
         builder.Services.AddSingleton<AnswerCache>();
         builder.Services.AddHostedService<InvalidationListener>();
 

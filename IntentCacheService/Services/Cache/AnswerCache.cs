@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using IntentCacheService.Model;
 using IntentCacheService.Services.Classification;
@@ -18,6 +17,7 @@ namespace IntentCacheService.Services.Cache;
 /// </summary>
 public sealed class AnswerCache(
     IKeyValueStore store,
+    EntryStore entries,
     IntentCatalog catalog,
     IIntentClassifier classifier,
     AssistantAccess access,
@@ -43,8 +43,8 @@ public sealed class AnswerCache(
         }
         else
         {
-            var key = await EntryKeyAsync(assistantId, caller.UserId, gate.Intent!, knowledgeVersion).ConfigureAwait(false);
-            var json = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            var json = await entries.GetAsync(CacheKeys.Entry(assistantId, caller.UserId, gate.Intent!, knowledgeVersion), cancellationToken)
+                .ConfigureAwait(false);
             var entry = json is null ? null : JsonSerializer.Deserialize<CachedAnswer>(json, JsonDefaults.Options);
             response = entry is null
                 ? new LookupResponse(false, null, gate.Intent, gate.Confidence, null, "no_entry")
@@ -53,11 +53,8 @@ public sealed class AnswerCache(
                     CacheKeys.EntryId(assistantId, gate.Intent!, knowledgeVersion, entry.Nonce), "cached");
         }
 
-        // Both counters in one go: the store pipelines them.
-        await Task.WhenAll(
-            statistics.CountAsync(caller.UserId, assistantId, CacheStatistics.Lookups, cancellationToken),
-            statistics.CountAsync(caller.UserId, assistantId, response.Hit ? CacheStatistics.Hits : CacheStatistics.Misses, cancellationToken))
-            .ConfigureAwait(false);
+        statistics.Count(caller.UserId, assistantId, CacheStatistics.Lookups);
+        statistics.Count(caller.UserId, assistantId, response.Hit ? CacheStatistics.Hits : CacheStatistics.Misses);
         return response;
     }
 
@@ -80,14 +77,14 @@ public sealed class AnswerCache(
         {
             return false; // Nothing to store: refused, or the intent answers with its fixed answer anyway.
         }
-        // The generation is read before writing: if an invalidation lands in between, this entry is written under the
-        // old generation, where no lookup will ever find it. A stale answer cannot survive an invalidation that way.
-        var key = await EntryKeyAsync(assistantId, caller.UserId, gate.Intent!, knowledgeVersion).ConfigureAwait(false);
+        // Written under the generation current at the moment of writing (one script on Redis): an invalidation either
+        // came before, and this is a fresh answer, or comes after and drops it. A stale answer cannot slip past one.
         var entry = new CachedAnswer(
             Guid.NewGuid().ToString("N")[..16], request.Answer, text, gate.Intent!, time.GetUtcNow().ToUnixTimeSeconds());
-        await store.SetAsync(key, JsonSerializer.Serialize(entry, JsonDefaults.Options), options.Value.EntryTimeToLive, cancellationToken)
-            .ConfigureAwait(false);
-        await statistics.CountAsync(caller.UserId, assistantId, CacheStatistics.Stores, cancellationToken).ConfigureAwait(false);
+        await entries.SetAsync(
+            CacheKeys.Entry(assistantId, caller.UserId, gate.Intent!, knowledgeVersion),
+            JsonSerializer.Serialize(entry, JsonDefaults.Options), options.Value.EntryTimeToLive, cancellationToken).ConfigureAwait(false);
+        statistics.Count(caller.UserId, assistantId, CacheStatistics.Stores);
         return true;
     }
 
@@ -99,12 +96,13 @@ public sealed class AnswerCache(
             throw Bad("entry_id is not an id this service handed out.");
         }
         await access.EnsureAsync(caller, parts.AssistantId, cancellationToken).ConfigureAwait(false);
-        await statistics.CountAsync(caller.UserId, parts.AssistantId, CacheStatistics.FalseHits, cancellationToken).ConfigureAwait(false);
+        statistics.Count(caller.UserId, parts.AssistantId, CacheStatistics.FalseHits);
         if (parts.Nonce == "fixed")
         {
             return new FeedbackResponse(request.EntryId!, false); // A fixed answer is the intent's own: change the intent.
         }
-        var key = await EntryKeyAsync(parts.AssistantId, caller.UserId, parts.Intent, parts.KnowledgeVersion).ConfigureAwait(false);
+        var key = await entries.CurrentKeyAsync(
+            CacheKeys.Entry(parts.AssistantId, caller.UserId, parts.Intent, parts.KnowledgeVersion), cancellationToken).ConfigureAwait(false);
         var json = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var entry = json is null ? null : JsonSerializer.Deserialize<CachedAnswer>(json, JsonDefaults.Options);
         var evicted = entry?.Nonce == parts.Nonce && await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
@@ -140,14 +138,6 @@ public sealed class AnswerCache(
             return new Gate("not_cacheable", classification.Intent, classification.Confidence, null);
         }
         return new Gate(null, classification.Intent, classification.Confidence, definition);
-    }
-
-    private async Task<string> EntryKeyAsync(string assistantId, string ownerId, string intent, string knowledgeVersion)
-    {
-        var generation = await store.GetAsync(CacheKeys.Generation(assistantId)).ConfigureAwait(false);
-        return CacheKeys.Entry(
-            assistantId, long.TryParse(generation, NumberStyles.Integer, CultureInfo.InvariantCulture, out var g) ? g : 0,
-            ownerId, intent, knowledgeVersion);
     }
 
     private static (string AssistantId, string Text, string KnowledgeVersion) Validate(

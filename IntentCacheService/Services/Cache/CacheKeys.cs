@@ -15,8 +15,8 @@ public static class CacheKeys
 
     public static string Generation(string assistantId) => $"{Prefix}{assistantId}:gen";
 
-    public static string Entry(string assistantId, long generation, string ownerId, string intent, string knowledgeVersion) =>
-        $"{Prefix}{assistantId}:g{generation}:o:{Escape(ownerId)}:i:{intent}:k:{Escape(knowledgeVersion)}";
+    public static EntryAddress Entry(string assistantId, string ownerId, string intent, string knowledgeVersion) =>
+        new(Generation(assistantId), $"{Prefix}{assistantId}:g", $":o:{Escape(ownerId)}:i:{intent}:k:{Escape(knowledgeVersion)}");
 
     public static string Counter(string ownerId, string assistantId, string counter) =>
         $"{Prefix}stats:{Escape(ownerId)}:{assistantId}:{counter}";
