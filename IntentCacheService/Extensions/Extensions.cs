@@ -1,4 +1,7 @@
 using IntentCacheService.Model;
+using IntentCacheService.Services;
+using IntentCacheService.Services.Cache;
+using IntentCacheService.Services.Classification;
 
 namespace IntentCacheService.Extensions;
 
@@ -8,5 +11,31 @@ internal static class Extensions
     {
         builder.AddRedisClient("cache");
         builder.AddDatabase<IntentDbContext>("intentdb");
+
+        builder.Services.AddOptions<IntentCacheOptions>()
+            .Bind(builder.Configuration.GetSection(IntentCacheOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddHttpClient(AssistantAccess.HttpClientName);
+        builder.Services.AddSingleton<AssistantAccess>();
+        builder.Services.AddSingleton<IntentCatalog>();
+        builder.Services.AddSingleton<CacheStatistics>();
+        builder.Services.AddSingleton<EntryStore>();
+        builder.Services.AddHostedService<StatisticsFlusher>();
+        builder.Services.AddSingleton<AnswerCache>();
+        builder.Services.AddHostedService<InvalidationListener>();
+
+        var provider = builder.Configuration[$"{IntentCacheOptions.SectionName}:Provider"];
+        if (string.Equals(provider, "wit", StringComparison.Ordinal))
+        {
+            builder.Services.AddTransient<StripCallerIdentityHandler>();
+            builder.Services.AddHttpClient<IIntentClassifier, WitIntentClassifier>(WitIntentClassifier.HttpClientName)
+                .AddHttpMessageHandler<StripCallerIdentityHandler>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IIntentClassifier, LocalIntentClassifier>();
+        }
     }
 }

@@ -1,0 +1,77 @@
+using IntentCacheService.Model;
+using IntentCacheService.Services;
+using IntentCacheService.Services.Cache;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Identity;
+
+namespace IntentCacheService.Apis;
+
+/// <summary>
+/// The answer cache: lookup and store for chat-service (docs/contracts.md), and stats, feedback and flush for owners.
+/// </summary>
+public static class IntentCacheApi
+{
+    public static IEndpointRouteBuilder MapIntentCacheApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/intent-cache").WithTags("Intent cache");
+        api.MapPost("/lookup", LookupAsync);
+        api.MapPost("/store", StoreAsync);
+        api.MapGet("/stats", StatsAsync);
+        api.MapPost("/feedback", FeedbackAsync);
+        api.MapDelete("/{assistant_id}", FlushAsync);
+        return app;
+    }
+
+    public static async Task<Ok<LookupResponse>> LookupAsync(
+        LookupRequest request, CallerIdentity caller, AnswerCache cache, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cache.LookupAsync(caller, request, cancellationToken));
+
+    public static async Task<NoContent> StoreAsync(
+        StoreRequest request, CallerIdentity caller, AnswerCache cache, CancellationToken cancellationToken)
+    {
+        await cache.StoreAsync(caller, request, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<FeedbackResponse>> FeedbackAsync(
+        FeedbackRequest request, CallerIdentity caller, AnswerCache cache, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cache.ReportWrongAsync(caller, request, cancellationToken));
+
+    public static async Task<NoContent> FlushAsync(
+        string assistant_id, CallerIdentity caller, AssistantAccess access, AnswerCache cache, CancellationToken cancellationToken)
+    {
+        IntentsApi.EnsureSafe(assistant_id);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        await cache.InvalidateAsync(assistant_id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The caller's assistants that have intents (or the one named by ?assistant_id=), with totals.</summary>
+    public static async Task<Ok<CacheStatsResponse>> StatsAsync(
+        string? assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, CacheStatistics statistics,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> assistants;
+        if (assistant_id is not null)
+        {
+            IntentsApi.EnsureSafe(assistant_id);
+            await access.EnsureAsync(caller, assistant_id, cancellationToken);
+            assistants = [assistant_id];
+        }
+        else
+        {
+            assistants = (await catalog.AssistantsOfAsync(caller.UserId, cancellationToken)).Where(caller.CanUseAssistant).ToList();
+        }
+        var data = new List<AssistantCacheStats>();
+        foreach (var assistant in assistants)
+        {
+            data.Add(await statistics.ReadAsync(caller.UserId, assistant, cancellationToken));
+        }
+        var lookups = data.Sum(d => d.Lookups);
+        var hits = data.Sum(d => d.Hits);
+        var totals = new CacheTotals(
+            lookups, hits, data.Sum(d => d.Misses), data.Sum(d => d.Stores), lookups == 0 ? 0 : Math.Round((double)hits / lookups, 4),
+            data.Sum(d => d.FalseHitsReported));
+        return TypedResults.Ok(new CacheStatsResponse(data, totals));
+    }
+}

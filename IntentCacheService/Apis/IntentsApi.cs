@@ -1,0 +1,81 @@
+using IntentCacheService.Model;
+using IntentCacheService.Services;
+using IntentCacheService.Services.Cache;
+using IntentCacheService.Services.Classification;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace IntentCacheService.Apis;
+
+/// <summary>An assistant's intents: define them (PUT), read them with training statistics (GET), try them (classify).</summary>
+public static class IntentsApi
+{
+    public static IEndpointRouteBuilder MapIntentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/intents").WithTags("Intents");
+        api.MapPut("/{assistant_id}", PutAsync);
+        api.MapGet("/{assistant_id}", GetAsync);
+        api.MapPost("/{assistant_id}/classify", ClassifyAsync);
+        return app;
+    }
+
+    public static async Task<Ok<IntentSetResponse>> PutAsync(
+        string assistant_id, PutIntentsRequest request, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog,
+        AnswerCache cache, IIntentClassifier classifier, CancellationToken cancellationToken)
+    {
+        EnsureSafe(assistant_id);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        var set = await catalog.SaveAsync(assistant_id, caller.UserId, request, cancellationToken);
+        // Answers cached under the old intents may now sit under the wrong name.
+        await cache.InvalidateAsync(assistant_id, cancellationToken);
+        return TypedResults.Ok(Describe(set, classifier));
+    }
+
+    public static async Task<Results<Ok<IntentSetResponse>, ProblemHttpResult>> GetAsync(
+        string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, IIntentClassifier classifier,
+        CancellationToken cancellationToken)
+    {
+        EnsureSafe(assistant_id);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        var set = await catalog.GetAsync(assistant_id, cancellationToken);
+        return set is null
+            ? TypedResults.Problem($"Assistant '{assistant_id}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
+            : TypedResults.Ok(Describe(set, classifier));
+    }
+
+    public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> ClassifyAsync(
+        string assistant_id, ClassifyRequest request, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog,
+        AnswerCache cache, CancellationToken cancellationToken)
+    {
+        EnsureSafe(assistant_id);
+        if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > IntentRules.MaxTextLength)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, $"text is required and at most {IntentRules.MaxTextLength} characters.", "Bad request", "invalid_request");
+        }
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        var set = await catalog.GetAsync(assistant_id, cancellationToken);
+        if (set is null)
+        {
+            return TypedResults.Problem($"Assistant '{assistant_id}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        var result = await cache.ClassifyAsync(set, request.Text, cancellationToken);
+        return TypedResults.Ok(new ClassifyResponse(
+            result.Intent, result.Confidence, result.OutOfScope, set.Threshold,
+            result.Alternatives.Select(a => new ScoredIntent(a.Intent, a.Confidence)).ToList()));
+    }
+
+    private static IntentSetResponse Describe(TrainedIntentSet set, IIntentClassifier classifier) => new(
+        set.AssistantId, set.Threshold, set.ThresholdIsDefault, set.Revision, set.Intents,
+        new TrainingStatistics(
+            set.Model.IntentCount, set.Model.ExampleCount, set.Model.Vocabulary, Math.Round(set.LeaveOneOutAccuracy, 4),
+            classifier.Name, set.UpdatedAt));
+
+    internal static void EnsureSafe(string assistantId)
+    {
+        if (!IntentRules.IsSafeName(assistantId))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, "The assistant id may hold letters, digits, '_', '-' and '.' only.", "Bad request", "invalid_request");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IntentCacheService;
+
+/// <summary>Settings of the intent cache, section "IntentCache".</summary>
+public sealed class IntentCacheOptions : IValidatableObject
+{
+    public const string SectionName = "IntentCache";
+
+    /// <summary>
+    /// The confidence an intent needs unless its assistant sets another: the cheapest threshold of the sweep over the
+    /// labelled paraphrase set, where a wrong accept (a wrong cached answer) costs three refusals (three model calls).
+    /// ClassifierAccuracyTests.TheDefaultThresholdIsTheCheapestOnTheLabelledSet keeps this honest.
+    /// </summary>
+    public const double DefaultThreshold = 0.3;
+
+    [Range(0.0, 1.0)]
+    public double Threshold { get; set; } = DefaultThreshold;
+
+    /// <summary>How long a cached answer lives in Redis.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan EntryTimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long chat-service's "yes, this caller may use this assistant" is trusted without asking again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan OwnershipCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a trained intent set is used before it is read again (changes also evict it at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IntentSetCacheDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>"local" (default) or "wit".</summary>
+    [RegularExpression("^(local|wit)$")]
+    public string Provider { get; set; } = "local";
+
+    public WitOptions Wit { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == "wit" && string.IsNullOrWhiteSpace(Wit.Token))
+        {
+            yield return new ValidationResult("IntentCache:Wit:Token is required when IntentCache:Provider is 'wit'.", [nameof(Wit)]);
+        }
+        if (!Uri.TryCreate(Wit.BaseUrl, UriKind.Absolute, out _))
+        {
+            yield return new ValidationResult("IntentCache:Wit:BaseUrl must be an absolute URL.", [nameof(Wit)]);
+        }
+    }
+}
+
+public sealed class WitOptions
+{
+    public string? Token { get; set; }
+
+    public string BaseUrl { get; set; } = "https://api.wit.ai";
+
+    /// <summary>Wit's API version parameter (a date).</summary>
+    public string ApiVersion { get; set; } = "20240304";
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using IntentCacheService.Model;
+using ServiceDefaults.Caching;
+
+namespace IntentCacheService.Services.Cache;
+
+/// <summary>
+/// Listens on the platform's change channels (docs/contracts.md): "knowledge-changed" {"assistant_id","version"} from
+/// document-service and "assistant-changed" {"assistant_id"} from chat-service drop the assistant's cached answers;
+/// "intents-changed" (this service's own) evicts a trained intent set held by another instance. Subscribing is retried
+/// until Redis answers, so a service started before Redis still listens once Redis is up.
+/// </summary>
+public sealed partial class InvalidationListener(
+    IMessageBus bus, AnswerCache cache, IntentCatalog catalog, AssistantAccess access, ILogger<InvalidationListener> logger)
+    : BackgroundService
+{
+    public const string KnowledgeChanged = "knowledge-changed";
+    public const string AssistantChanged = "assistant-changed";
+
+    private readonly List<IAsyncDisposable> _subscriptions = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        (string Channel, Func<string, Task> Handler)[] channels =
+        [
+            (KnowledgeChanged, message => DropAsync(message)),
+            (AssistantChanged, async message =>
+            {
+                if (await DropAsync(message).ConfigureAwait(false) is { } id)
+                {
+                    access.Forget(id);
+                    catalog.Evict(id);
+                }
+            }),
+            (IntentCatalog.ChangedChannel, message =>
+            {
+                catalog.Evict(message);
+                return Task.CompletedTask;
+            }),
+        ];
+        foreach (var (channel, handler) in channels)
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    _subscriptions.Add(await bus.SubscribeAsync(channel, handler, stoppingToken).ConfigureAwait(false));
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogSubscribeFailed(logger, ex, channel);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string?> DropAsync(string message)
+    {
+        string? assistantId = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(message);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("assistant_id", out var id) && id.ValueKind == JsonValueKind.String)
+            {
+                assistantId = id.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        if (!IntentRules.IsSafeName(assistantId))
+        {
+            LogIgnored(logger, message);
+            return null;
+        }
+        await cache.InvalidateAsync(assistantId!).ConfigureAwait(false);
+        LogDropped(logger, assistantId!);
+        return assistantId;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to {Channel} failed; retrying")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a change message without a valid assistant_id: {Message}")]
+    private static partial void LogIgnored(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped the cached answers of {AssistantId}")]
+    private static partial void LogDropped(ILogger logger, string assistantId);
+}

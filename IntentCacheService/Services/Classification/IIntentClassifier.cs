@@ -1,0 +1,58 @@
+using IntentCacheService.Model;
+
+namespace IntentCacheService.Services.Classification;
+
+/// <summary>An assistant's intents, trained and ready: what every lookup needs, held in process.</summary>
+public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefinition> intents, LocalIntentModel model, double defaultThreshold)
+{
+    public string AssistantId { get; } = row.AssistantId;
+
+    public string OwnerId { get; } = row.OwnerId;
+
+    public int Revision { get; } = row.Revision;
+
+    public long UpdatedAt { get; } = row.UpdatedAt;
+
+    public double Threshold { get; } = row.Threshold ?? defaultThreshold;
+
+    public bool ThresholdIsDefault { get; } = row.Threshold is null;
+
+    public IReadOnlyList<IntentDefinition> Intents { get; } = intents;
+
+    public IReadOnlyDictionary<string, IntentDefinition> ByName { get; } =
+        intents.ToDictionary(i => i.Name, StringComparer.Ordinal);
+
+    public LocalIntentModel Model { get; } = model;
+
+    /// <summary>Computed on first read (GET shows it), not on every load.</summary>
+    public double LeaveOneOutAccuracy => _leaveOneOut.Value;
+
+    private readonly Lazy<double> _leaveOneOut = new(() => model.LeaveOneOutAccuracy());
+
+    public static TrainedIntentSet Train(IntentSet row, double defaultThreshold)
+    {
+        var intents = row.ReadIntents();
+        var model = LocalIntentModel.Train(intents.Select(i => new IntentTrainingSet(i.Name, i.Examples)).ToList());
+        return new TrainedIntentSet(row, intents, model, defaultThreshold);
+    }
+}
+
+/// <summary>
+/// Says which of an assistant's intents an utterance expresses. The local classifier is the default; Wit.ai can
+/// stand in (configuration), answering with the same shape so the cache does not care which one spoke.
+/// </summary>
+public interface IIntentClassifier
+{
+    string Name { get; }
+
+    ValueTask<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken);
+}
+
+/// <summary>The local nearest-example classifier: no network, microseconds per utterance.</summary>
+public sealed class LocalIntentClassifier : IIntentClassifier
+{
+    public string Name => "local";
+
+    public ValueTask<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(set.Model.Classify(text, set.Threshold));
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using IntentCacheService.Model;
+using IntentCacheService.Services.Classification;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Caching;
+using ServiceDefaults.Errors;
+
+namespace IntentCacheService.Services;
+
+/// <summary>
+/// Intent sets: stored in intentdb, trained on first use and held in process, so a lookup never reads the database.
+/// A change evicts the trained set here and, through the "intents-changed" channel, in every other instance.
+/// </summary>
+public sealed class IntentCatalog(
+    IServiceScopeFactory scopes, IMessageBus bus, IOptions<IntentCacheOptions> options, TimeProvider time)
+{
+    public const string ChangedChannel = "intents-changed";
+
+    private readonly ConcurrentDictionary<string, (TrainedIntentSet? Set, long Until)> _trained = new(StringComparer.Ordinal);
+
+    public async ValueTask<TrainedIntentSet?> GetAsync(string assistantId, CancellationToken cancellationToken)
+    {
+        var now = time.GetTimestamp();
+        if (_trained.TryGetValue(assistantId, out var held) && held.Until > now)
+        {
+            return held.Set;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var row = await db.IntentSets.AsNoTracking().FirstOrDefaultAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
+        var set = row is null ? null : TrainedIntentSet.Train(row, options.Value.Threshold);
+        _trained[assistantId] = (set, now + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
+        return set;
+    }
+
+    public async Task<TrainedIntentSet> SaveAsync(string assistantId, string ownerId, PutIntentsRequest request, CancellationToken cancellationToken)
+    {
+        var intents = Validate(request);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var row = await db.IntentSets.FirstOrDefaultAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            row = new IntentSet { AssistantId = assistantId, OwnerId = ownerId, IntentsJson = "[]" };
+            db.IntentSets.Add(row);
+        }
+        row.OwnerId = ownerId;
+        row.Threshold = request.Threshold;
+        row.IntentsJson = IntentSet.WriteIntents(intents);
+        row.Revision++;
+        row.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        var trained = TrainedIntentSet.Train(row, options.Value.Threshold);
+        _trained[assistantId] = (trained, time.GetTimestamp() + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
+        await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+        return trained;
+    }
+
+    public async Task<IReadOnlyList<string>> AssistantsOfAsync(string ownerId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        return await db.IntentSets.AsNoTracking().Where(s => s.OwnerId == ownerId).OrderBy(s => s.AssistantId)
+            .Select(s => s.AssistantId).Take(1000).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Evict(string assistantId) => _trained.TryRemove(assistantId, out _);
+
+    private static List<IntentDefinition> Validate(PutIntentsRequest request)
+    {
+        if (request.Threshold is { } t && (double.IsNaN(t) || t < 0 || t > 1))
+        {
+            throw Bad("threshold must be between 0 and 1.", "threshold");
+        }
+        if (request.Intents is not { Count: > 0 } intents)
+        {
+            throw Bad("intents must list at least one intent.", "intents");
+        }
+        if (intents.Count > IntentRules.MaxIntents)
+        {
+            throw Bad($"At most {IntentRules.MaxIntents} intents.", "intents");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var cleaned = new List<IntentDefinition>();
+        foreach (var intent in intents)
+        {
+            if (intent is null || !IntentRules.IsSafeName(intent.Name))
+            {
+                throw Bad("Each intent needs a name of 1-128 letters, digits, '_', '-' or '.'.", "intents.name");
+            }
+            if (!names.Add(intent.Name))
+            {
+                throw Bad($"Intent '{intent.Name}' is listed twice.", "intents.name");
+            }
+            var examples = (intent.Examples ?? []).Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim()).ToList();
+            if (examples.Count == 0)
+            {
+                throw Bad($"Intent '{intent.Name}' needs at least one example utterance.", "intents.examples");
+            }
+            if (examples.Count > IntentRules.MaxExamplesPerIntent || examples.Any(e => e.Length > IntentRules.MaxTextLength))
+            {
+                throw Bad($"Intent '{intent.Name}': at most {IntentRules.MaxExamplesPerIntent} examples of at most {IntentRules.MaxTextLength} characters.", "intents.examples");
+            }
+            if (intent.Answer is { Length: > IntentRules.MaxAnswerLength })
+            {
+                throw Bad($"Intent '{intent.Name}': the fixed answer is longer than {IntentRules.MaxAnswerLength} characters.", "intents.answer");
+            }
+            cleaned.Add(intent with { Examples = examples, Answer = string.IsNullOrWhiteSpace(intent.Answer) ? null : intent.Answer });
+        }
+        if (cleaned.Sum(i => i.Examples.Count) > IntentRules.MaxExamplesTotal)
+        {
+            throw Bad($"At most {IntentRules.MaxExamplesTotal} examples in all.", "intents.examples");
+        }
+        return cleaned;
+    }
+
+    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, $"{message} ({param})", "Bad request", "invalid_request");
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A cached-answer lookup (POST /api/intent-cache/lookup that hits) under wrk, against intent-cache-service directly,
+# on a real redis-server. chat-service's ownership check is stood in by a tiny Python server (it is asked once, then
+# remembered). Prints p50, p99 and req/s against the targets (p50 <= 1 ms, >= 10k req/s).
+#   bench/intent-cache.sh [seconds=5] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-5}"
+CONNECTIONS="${2:-32}"
+for tool in wrk redis-server python3 curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y --no-install-recommends wrk redis-server)"; exit 1; }
+done
+
+WORK="$(mktemp -d /tmp/intent-cache-bench.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+REDIS_PORT=$(free_port); CHAT_PORT=$(free_port); SERVICE_PORT=$(free_port)
+KEY="bench-signing-key-0123456789abcdef0123456789"
+
+echo "building IntentCacheService (Release)..."
+dotnet publish IntentCacheService -c Release -o "$WORK/app" --nologo -v q >/dev/null
+
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK" --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+
+# chat-service stand-in: every assistant belongs to whoever asks.
+python3 - "$CHAT_PORT" >"$WORK/chat.log" 2>&1 <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"id":"asst_bench","object":"assistant"}'
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+PIDS+=($!)
+
+# (env: the service name's '-' is no shell variable name)
+env ConnectionStrings__cache="127.0.0.1:$REDIS_PORT" \
+  ConnectionStrings__intentdb="Data Source=$WORK/intentdb.db" \
+  "services__chat-service__http__0=http://127.0.0.1:$CHAT_PORT" \
+  Identity__SigningKey="$KEY" \
+  Identity__TokenLifetime="00:10:00" \
+  ASPNETCORE_URLS="http://127.0.0.1:$SERVICE_PORT" \
+  Logging__LogLevel__Default=Warning \
+  dotnet "$WORK/app/IntentCacheService.dll" >"$WORK/service.log" 2>&1 &
+PIDS+=($!)
+
+# The gateway's caller token, minted as ServiceDefaults' CallerTokenCodec does (HMAC-SHA256, base64url).
+TOKEN=$(python3 - "$KEY" <<'PY'
+import base64, hmac, hashlib, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+body = b64(json.dumps({"caller": {"sub": "usr_bench"}, "exp": int(time.time()) + 600}).encode())
+print("v1." + body + "." + b64(hmac.new(sys.argv[1].encode(), body.encode(), hashlib.sha256).digest()))
+PY
+)
+BASE="http://127.0.0.1:$SERVICE_PORT"
+for _ in $(seq 1 100); do curl -sf "$BASE/alive" >/dev/null && break; sleep 0.1; done
+curl -sf "$BASE/alive" >/dev/null || { echo "the service did not start:"; cat "$WORK/service.log"; exit 1; }
+
+H=(-H "X-Caller-Identity: $TOKEN" -H "Content-Type: application/json")
+curl -sS --fail-with-body -X PUT "$BASE/api/intents/asst_bench" "${H[@]}" -d '{"intents":[
+ {"name":"vacation_policy","examples":["How many vacation days do I get?","What is the annual leave allowance?","How many days of holiday per year?"]},
+ {"name":"sick_leave","examples":["How do I call in sick?","How many sick days do we get?","Is sick leave paid?"]},
+ {"name":"payday","examples":["When do we get paid?","What day is payday?","When is salary paid each month?"]},
+ {"name":"password_reset","examples":["I forgot my password","How do I reset my password?","I am locked out of my account"]}]}' >/dev/null
+curl -sS --fail-with-body -X POST "$BASE/api/intent-cache/store" "${H[@]}" -d '{"assistant_id":"asst_bench","text":"How many vacation days do I get?","context":[],"knowledge_version":"v1","answer":"Full-time staff get 25 vacation days a year; ask your manager to approve leave in the HR portal."}'
+LOOKUP='{"assistant_id":"asst_bench","text":"how many days of holiday per year do I get","context":[],"knowledge_version":"v1"}'
+FIRST=$(curl -sf -X POST "$BASE/api/intent-cache/lookup" "${H[@]}" -d "$LOOKUP")
+echo "lookup: $FIRST"
+echo "$FIRST" | grep -q '"hit":true' || { echo "the lookup does not hit; not benchmarking"; exit 1; }
+
+cat >"$WORK/lookup.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$LOOKUP'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Caller-Identity"] = "$TOKEN"
+LUA
+curl -sf -X POST "$BASE/api/intent-cache/lookup" "${H[@]}" -d "$LOOKUP" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d1s -s "$WORK/lookup.lua" "$BASE/api/intent-cache/lookup" >/dev/null   # warm-up (JIT, pools)
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/lookup.lua" "$BASE/api/intent-cache/lookup" | tee "$WORK/wrk.txt"
+
+# The floor: the same service answering GET /alive (no body, no Redis) in the same run.
+wrk -t2 -c"$CONNECTIONS" -d2s --latency "$BASE/alive" >"$WORK/alive.txt"
+echo "floor, GET /alive: $(grep -E '^ +50%' "$WORK/alive.txt" | xargs), $(grep Requests/sec "$WORK/alive.txt" | xargs)"
+
+STATS=$(curl -sf "$BASE/api/intent-cache/stats?assistant_id=asst_bench" -H "X-Caller-Identity: $TOKEN")
+python3 - "$WORK/wrk.txt" "$STATS" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+p50, p99 = ms("50"), ms("99")
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+stats = json.loads(sys.argv[2])["data"][0]
+print()
+print(f"cached-answer lookup, direct: p50 {p50:.3f} ms (target <= 1 ms: {'met' if p50 <= 1 else 'MISSED'}, {p50 / 1:.2f}x), "
+      f"p99 {p99:.3f} ms, {rps:,.0f} req/s (target >= 10k: {'met' if rps >= 10000 else 'MISSED'}, {rps / 10000:.2f}x)")
+print(f"non-2xx: {errors.group(1) if errors else 0}; service counted {stats['lookups']} lookups, {stats['hits']} hits "
+      f"(hit rate {stats['hit_rate']})")
+PY
