@@ -68,7 +68,8 @@ public sealed partial class SentenceSplitter(int maxChars)
 
     private static void Add(List<string> sentences, string candidate)
     {
-        var sentence = candidate.Trim();
+        // A closing quote that arrived after its sentence was already spoken belongs to no new one.
+        var sentence = candidate.Trim().TrimStart(Closers.ToCharArray()).Trim();
         if (sentence.Any(char.IsLetterOrDigit))
         {
             sentences.Add(sentence);
@@ -136,7 +137,7 @@ public sealed partial class SentenceSplitter(int maxChars)
     private static bool MayContinue(string text, int stop)
     {
         var word = WordBefore(text, stop);
-        return word.Length == 0 || char.IsDigit(word[^1]) || IsAbbreviation(word) || IsInitial(word);
+        return word.Length <= 1 || char.IsDigit(word[^1]) || IsAbbreviation(word);
     }
 
     /// <summary>A full stop followed by white space: does it end the sentence?</summary>

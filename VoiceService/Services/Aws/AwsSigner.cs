@@ -65,7 +65,10 @@ public static class AwsSigner
         canonical.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
 
         var result = AWS4Signer.ComputeSignature(credentials, region, signedAtUtc, service, signedHeaders, canonical.ToString());
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(result.ForAuthorizationHeader);
+        // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...": scheme, then AWS's own parameter list.
+        var header = result.ForAuthorizationHeader;
+        var space = header.IndexOf(' ', StringComparison.Ordinal);
+        request.Headers.Authorization = new AuthenticationHeaderValue(header[..space], header[(space + 1)..]);
     }
 
     /// <summary>The canonical request of AWS's documented example, exposed so a test can check the signer against it.</summary>
