@@ -10,13 +10,24 @@ namespace VoiceService.Tests;
 internal static class ScriptedSiblings
 {
     /// <summary>chat-service: the answer in small deltas, one every <paramref name="pace"/>, then [DONE].</summary>
-    public static RequestDelegate Chat(IReadOnlyList<string> deltas, TimeSpan pace, TaskCompletionSource? aborted = null) => async context =>
+    /// <param name="hold">When given, the last sentence is held back until this completes (or 30 s pass).</param>
+    public static RequestDelegate Chat(IReadOnlyList<string> deltas, TimeSpan pace, TaskCompletionSource? aborted = null, Task? hold = null) => async context =>
     {
         context.Response.ContentType = "text/event-stream";
+        var lastSentence = deltas.Count - 1;
+        while (lastSentence > 0 && !deltas[lastSentence - 1].TrimEnd().EndsWith('.'))
+        {
+            lastSentence--;
+        }
         try
         {
-            foreach (var delta in deltas)
+            for (var i = 0; i < deltas.Count; i++)
             {
+                var delta = deltas[i];
+                if (hold is not null && i == lastSentence)
+                {
+                    await Task.WhenAny(hold, Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted));
+                }
                 await Task.Delay(pace, context.RequestAborted);
                 var chunk = JsonSerializer.Serialize(new
                 {
