@@ -1,1 +1,2 @@
 global using VoiceService.Extensions;
+global using VoiceService.Model;

@@ -1,3 +1,5 @@
+using VoiceService.Apis;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -6,6 +8,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapVoiceApi();
+app.MapAudioApi();
 
 app.Run();
 

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+using VoiceService.Services.Audio;
+using VoiceService.Services.SpeechToText;
+using VoiceService.Services.TextToSpeech;
+
+namespace VoiceService.Apis;
+
+/// <summary>OpenAI's audio routes, in OpenAI's shapes, so the official SDKs' AudioClient works unchanged.</summary>
+public static class AudioApi
+{
+    public static IEndpointRouteBuilder MapAudioApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/audio").WithTags("Audio");
+        api.MapPost("/transcriptions", TranscribeAsync).DisableAntiforgery()
+            .WithSummary("Multipart file (+ model, language, prompt, response_format); a model of asst_... recognises with that assistant's vocabulary.");
+        api.MapPost("/speech", SpeechAsync)
+            .WithSummary("JSON input, voice, response_format (mp3, opus, aac, flac, wav, pcm); the audio as the body.");
+        return app;
+    }
+
+    public static async Task<IResult> TranscribeAsync(HttpContext context, CallerIdentity caller, RecordingReader recordings,
+        VocabularyProvider vocabularies, ISpeechToText speechToText)
+    {
+        var cancellationToken = context.RequestAborted;
+        var form = await recordings.ReadFormAsync(context.Request, cancellationToken);
+        var responseFormat = form["response_format"].ToString() is { Length: > 0 } f ? f : "json";
+        if (responseFormat is not ("json" or "text" or "verbose_json" or "srt" or "vtt"))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{responseFormat}' is not one of json, text, verbose_json, srt, vtt.",
+                "Bad request", "invalid_value");
+        }
+        var recording = await recordings.ReadAsync(form.Files["file"] ?? form.Files.FirstOrDefault(), cancellationToken);
+
+        var model = form["model"].ToString();
+        var vocabulary = model.StartsWith("asst_", StringComparison.Ordinal)
+            ? await vocabularies.GetAsync(VoiceApi.RequireAssistant(caller, model), caller.UserId, cancellationToken)
+            : Vocabulary.Empty;
+        // OpenAI's prompt steers recognition towards its words; here it joins the vocabulary.
+        if (form["prompt"].ToString() is { Length: > 0 } prompt)
+        {
+            vocabulary = new Vocabulary(
+                [.. vocabulary.Phrases, .. prompt.Split(['.', '?', '!', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+                [.. vocabulary.Terms, .. VocabularyProvider.Terms([prompt])]);
+        }
+
+        var text = (await speechToText.TranscribeAsync(recording, vocabulary, cancellationToken)).Trim();
+        Wav.TryRead(recording.Wav, out var wav);
+        var seconds = wav.Duration.TotalSeconds;
+        return responseFormat switch
+        {
+            "text" => TypedResults.Text(text + "\n", "text/plain", Encoding.UTF8),
+            "srt" => TypedResults.Text($"1\n00:00:00,000 --> {Timestamp(seconds, ',')}\n{text}\n\n", "text/plain", Encoding.UTF8),
+            "vtt" => TypedResults.Text($"WEBVTT\n\n00:00:00.000 --> {Timestamp(seconds, '.')}\n{text}\n\n", "text/vtt", Encoding.UTF8),
+            "verbose_json" => TypedResults.Json(new
+            {
+                task = "transcribe",
+                language = NullIfEmpty(form["language"].ToString()) ?? "english",
+                duration = Math.Round(seconds, 2),
+                text,
+                segments = new[] { new { id = 0, seek = 0, start = 0.0, end = Math.Round(seconds, 2), text } },
+            }),
+            _ => TypedResults.Json(new { text }),
+        };
+    }
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SpeechAsync(HttpContext context, CallerIdentity caller,
+        SpeechRequest request, ITextToSpeech speech, Microsoft.Extensions.Options.IOptions<VoiceOptions> options)
+    {
+        var input = request.Input?.Trim();
+        if (string.IsNullOrEmpty(input))
+        {
+            return Invalid("input", "input is required.");
+        }
+        if (input.Length > options.Value.MaxSpeechInputChars)
+        {
+            return Invalid("input", $"input is longer than {options.Value.MaxSpeechInputChars} characters.");
+        }
+        if (!SpeechFormats.TryParse(request.ResponseFormat, out var format))
+        {
+            return Invalid("response_format", $"response_format '{request.ResponseFormat}' is not one of mp3, opus, aac, flac, wav, pcm.");
+        }
+        var audio = await speech.SynthesizeAsync(input, request.Voice, format, context.RequestAborted);
+        return TypedResults.File(audio.Data, format.ContentType());
+    }
+
+    private static ProblemHttpResult Invalid(string param, string message) =>
+        TypedResults.Problem(message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request",
+            extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "invalid_value" });
+
+    private static string Timestamp(double seconds, char separator)
+    {
+        var time = TimeSpan.FromSeconds(seconds);
+        return string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours:00}:{time.Minutes:00}:{time.Seconds:00}{separator}{time.Milliseconds:000}");
+    }
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
+
+public sealed record SpeechRequest(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions);

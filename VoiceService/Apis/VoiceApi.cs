@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+using VoiceService.Services.Answers;
+using VoiceService.Services.Audio;
+using VoiceService.Services.SpeechToText;
+using VoiceService.Services.Turns;
+
+namespace VoiceService.Apis;
+
+/// <summary>The native voice routes: a spoken question answered aloud, text spoken, and the turns' timings.</summary>
+public static class VoiceApi
+{
+    public static IEndpointRouteBuilder MapVoiceApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/voice").WithTags("Voice");
+        api.MapPost("/respond", RespondAsync).DisableAntiforgery()
+            .WithSummary("Audio in (multipart: file or audio, assistant_id, thread_id); one SSE stream of transcript, text.delta, audio and done events, or the audio alone with Accept: audio/mpeg or audio/wav.");
+        api.MapPost("/speak", SpeakAsync)
+            .WithSummary("Text, or a prompt for an assistant, spoken sentence by sentence; the same output as /respond.");
+        api.MapGet("/turns", ListTurnsAsync)
+            .WithSummary("The caller's recent voice turns with their timings (milliseconds).");
+        return app;
+    }
+
+    public static async Task RespondAsync(HttpContext context, CallerIdentity caller, [AsParameters] VoiceServices services)
+    {
+        var clock = new TurnClock();
+        var cancellationToken = context.RequestAborted;
+        var form = await services.Recordings.ReadFormAsync(context.Request, cancellationToken);
+        var assistantId = RequireAssistant(caller, form["assistant_id"].ToString());
+        var threadId = NullIfEmpty(form["thread_id"].ToString());
+        var format = ParseFormat(form["response_format"].ToString());
+        var voice = NullIfEmpty(form["voice"].ToString());
+
+        var recording = await services.Recordings.ReadAsync(form.Files["file"] ?? form.Files["audio"] ?? form.Files.FirstOrDefault(), cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var vocabulary = await services.Vocabulary.GetAsync(assistantId, caller.UserId, cancellationToken);
+        var transcript = (await services.SpeechToText.TranscribeAsync(recording, vocabulary, cancellationToken)).Trim();
+        clock.RecognitionDone(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (transcript.Length == 0)
+        {
+            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "No speech was recognised in the recording.", "No speech", "no_speech");
+        }
+
+        clock.AnswerRequested();
+        using var answer = await services.Chat.StartAsync(assistantId, transcript, threadId, cancellationToken);
+        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("respond", assistantId, transcript, voice, format), clock,
+            answer.ReadDeltasAsync(cancellationToken), cancellationToken);
+    }
+
+    public static async Task SpeakAsync(HttpContext context, CallerIdentity caller, SpeakRequest request, [AsParameters] VoiceServices services)
+    {
+        var clock = new TurnClock();
+        var cancellationToken = context.RequestAborted;
+        var format = ParseFormat(request.ResponseFormat);
+        var text = request.Text?.Trim();
+        var prompt = request.Prompt?.Trim();
+        if (string.IsNullOrEmpty(text) == string.IsNullOrEmpty(prompt))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, "Send either text to speak or a prompt (with assistant_id) to answer.", "Bad request", "invalid_request");
+        }
+        if ((text ?? prompt)!.Length > services.Options.Value.MaxSpeechInputChars)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, $"The text is longer than {services.Options.Value.MaxSpeechInputChars} characters.", "Bad request", "text_too_long");
+        }
+
+        if (text is { Length: > 0 })
+        {
+            var assistant = string.IsNullOrEmpty(request.AssistantId) ? null : RequireAssistant(caller, request.AssistantId);
+            await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistant, null, request.Voice, format), clock,
+                Once(text), cancellationToken);
+            return;
+        }
+
+        var assistantId = RequireAssistant(caller, request.AssistantId);
+        clock.AnswerRequested();
+        using var answer = await services.Chat.StartAsync(assistantId, prompt!, request.ThreadId, cancellationToken);
+        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistantId, null, request.Voice, format), clock,
+            answer.ReadDeltasAsync(cancellationToken), cancellationToken);
+    }
+
+    public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)
+    {
+        var count = Math.Clamp(limit ?? 20, 1, 100);
+        var data = await turns.ListAsync(caller.UserId, count, cancellationToken);
+        return TypedResults.Ok(new TurnList("list", data));
+    }
+
+    internal static string RequireAssistant(CallerIdentity caller, string? assistantId)
+    {
+        if (string.IsNullOrWhiteSpace(assistantId))
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest, "assistant_id is required.", "Bad request", "missing_assistant_id");
+        }
+        if (!caller.CanUseAssistant(assistantId))
+        {
+            // As for an assistant that does not exist: a key learns nothing about assistants outside its scope.
+            throw new ApiException(StatusCodes.Status404NotFound, $"Assistant {assistantId} was not found.", "Not found", "assistant_not_found");
+        }
+        return assistantId;
+    }
+
+    private static SpeechFormat ParseFormat(string? value) =>
+        SpeechFormats.TryParse(value, out var format)
+            ? format
+            : throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{value}' is not one of mp3, opus, aac, flac, wav, pcm.", "Bad request", "invalid_response_format");
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+#pragma warning disable CS1998 // One element, already known: nothing to await.
+    private static async IAsyncEnumerable<string> Once(string text)
+    {
+        yield return text;
+    }
+#pragma warning restore CS1998
+}
+
+public sealed record SpeakRequest(string? Text, string? Prompt, string? AssistantId, string? ThreadId, string? Voice, string? ResponseFormat);
+
+public sealed record TurnList(string Object, IReadOnlyList<VoiceTurn> Data);
+
+/// <summary>What the voice routes need, gathered so the handlers' signatures stay short.</summary>
+public sealed class VoiceServices(
+    RecordingReader recordings,
+    VocabularyProvider vocabulary,
+    ISpeechToText speechToText,
+    ChatAnswerClient chat,
+    VoiceTurnRunner runner,
+    Microsoft.Extensions.Options.IOptions<VoiceOptions> options)
+{
+    public RecordingReader Recordings { get; } = recordings;
+    public VocabularyProvider Vocabulary { get; } = vocabulary;
+    public ISpeechToText SpeechToText { get; } = speechToText;
+    public ChatAnswerClient Chat { get; } = chat;
+    public VoiceTurnRunner Runner { get; } = runner;
+    public Microsoft.Extensions.Options.IOptions<VoiceOptions> Options { get; } = options;
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using ServiceDefaults.Errors;
+
+namespace VoiceService.Services.Answers;
+
+/// <summary>
+/// Streams an assistant's answer from chat-service's OpenAI-compatible chat completions (the caller travels along,
+/// so chat-service checks the assistant is theirs).
+/// </summary>
+public sealed class ChatAnswerClient(IHttpClientFactory http)
+{
+    public const string HttpClientName = "chat";
+
+    /// <summary>
+    /// Sends the question and waits for the answer's headers only: a refusal (unknown assistant, limits) surfaces
+    /// here as an ApiException, before the caller starts its own stream.
+    /// </summary>
+    public async Task<AnswerStream> StartAsync(string assistantId, string question, string? threadId, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["model"] = assistantId,
+            ["stream"] = true,
+            ["messages"] = new[] { new Dictionary<string, string> { ["role"] = "user", ["content"] = question } },
+        };
+        if (!string.IsNullOrEmpty(threadId))
+        {
+            // Not part of OpenAI's shape: lets chat-service keep the voice turn in the user's thread.
+            body["thread_id"] = threadId;
+        }
+
+        var client = http.CreateClient(HttpClientName);
+        var request = new HttpRequestMessage(HttpMethod.Post, "http://chat-service/v1/chat/completions")
+        {
+            Content = JsonContent.Create(body),
+        };
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            request.Dispose();
+            throw new ApiException(StatusCodes.Status502BadGateway, $"chat-service is unavailable: {ex.Message}", "Upstream unavailable");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            var status = response.StatusCode;
+            var detail = await ErrorMessageAsync(response, cancellationToken).ConfigureAwait(false);
+            response.Dispose();
+            request.Dispose();
+            throw status switch
+            {
+                HttpStatusCode.NotFound => new ApiException(StatusCodes.Status404NotFound, $"Assistant {assistantId} was not found.", "Not found", "assistant_not_found"),
+                HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized => new ApiException(StatusCodes.Status403Forbidden, detail, "Forbidden"),
+                HttpStatusCode.BadRequest => new ApiException(StatusCodes.Status400BadRequest, detail, "Bad request"),
+                HttpStatusCode.TooManyRequests => new ApiException(StatusCodes.Status429TooManyRequests, detail, "Too many requests"),
+                _ => new ApiException(StatusCodes.Status502BadGateway, $"chat-service answered {(int)status}: {detail}", "Upstream failed"),
+            };
+        }
+        return new AnswerStream(request, response);
+    }
+
+    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            if (json.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message))
+            {
+                return message.GetString() ?? text;
+            }
+            if (json.RootElement.TryGetProperty("detail", out var detail))
+            {
+                return detail.GetString() ?? text;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return text.Length > 300 ? text[..300] : text;
+    }
+}
+
+/// <summary>An answer being streamed: its text deltas, read from OpenAI chat.completion.chunk events.</summary>
+public sealed class AnswerStream(HttpRequestMessage request, HttpResponseMessage response) : IDisposable
+{
+    public async IAsyncEnumerable<string> ReadDeltasAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(body);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                // Blank separators, "event:" names and ": usage" comments carry no text.
+                continue;
+            }
+            var data = line.AsMemory(5).Trim();
+            if (data.Span.SequenceEqual("[DONE]"))
+            {
+                yield break;
+            }
+            var delta = ContentOf(data);
+            if (!string.IsNullOrEmpty(delta))
+            {
+                yield return delta;
+            }
+        }
+    }
+
+    private static string? ContentOf(ReadOnlyMemory<char> data)
+    {
+        using var json = JsonDocument.Parse(data);
+        if (json.RootElement.TryGetProperty("error", out var error))
+        {
+            var message = error.TryGetProperty("message", out var m) ? m.GetString() : "the answer failed";
+            throw new InvalidOperationException($"chat-service: {message}");
+        }
+        if (!json.RootElement.TryGetProperty("choices", out var choices) || choices.GetArrayLength() == 0)
+        {
+            return null;
+        }
+        return choices[0].TryGetProperty("delta", out var delta) && delta.TryGetProperty("content", out var content)
+            && content.ValueKind == JsonValueKind.String
+            ? content.GetString()
+            : null;
+    }
+
+    public void Dispose()
+    {
+        response.Dispose();
+        request.Dispose();
+    }
+}

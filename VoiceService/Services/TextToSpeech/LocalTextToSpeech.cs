@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using VoiceService.Services.Audio;
+
+namespace VoiceService.Services.TextToSpeech;
+
+/// <summary>espeak-ng or flite, both of which write WAV; ffmpeg re-encodes when another format is asked for.</summary>
+public sealed class LocalTextToSpeech(IOptions<VoiceOptions> options, AudioConverter converter) : ITextToSpeech
+{
+    private readonly LocalEngineOptions _options = options.Value.Local;
+
+    public async Task<SpeechAudio> SynthesizeAsync(string text, string? voice, SpeechFormat format, CancellationToken cancellationToken)
+    {
+        var result = _options.Synthesizer == "flite"
+            // The text is an argument of -t, never parsed as an option; the voice only from a fixed list.
+            ? await ProcessRunner.RunAsync("flite", ["-voice", FliteVoice(voice), "-t", text, "-o", "/dev/stdout"],
+                ReadOnlyMemory<byte>.Empty, _options.ProcessTimeout, cancellationToken).ConfigureAwait(false)
+            // Text on stdin, so nothing in it can be read as an option.
+            : await ProcessRunner.RunAsync("espeak-ng", ["--stdout", "-v", EspeakVoice(voice), "-s", "170"],
+                System.Text.Encoding.UTF8.GetBytes(text), _options.ProcessTimeout, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0 || !Wav.TryRead(result.Output, out _))
+        {
+            throw new InvalidOperationException($"{_options.Synthesizer} failed ({result.ExitCode}): {result.Errors}");
+        }
+        var data = await converter.FromWavAsync(result.Output, format, cancellationToken).ConfigureAwait(false);
+        return new SpeechAudio(data, format);
+    }
+
+    // OpenAI's voice names map onto a few distinct local voices, so a client's choice still makes a difference.
+    private static string EspeakVoice(string? voice) => voice?.ToLowerInvariant() switch
+    {
+        "nova" or "shimmer" or "coral" or "sage" => "en-us+f3",
+        "fable" => "en-gb",
+        "onyx" or "ash" => "en-us+m3",
+        "echo" or "ballad" => "en-us+m5",
+        "alloy" or "verse" => "en-us+f2",
+        _ => "en-us",
+    };
+
+    private static string FliteVoice(string? voice) => voice?.ToLowerInvariant() switch
+    {
+        "nova" or "shimmer" or "coral" or "sage" or "alloy" => "slt",
+        "onyx" or "echo" or "ash" => "rms",
+        "fable" => "awb",
+        _ => "kal16",
+    };
+}

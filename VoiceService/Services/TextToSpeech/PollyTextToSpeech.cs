@@ -1,0 +1,50 @@
+using VoiceService.Services.Audio;
+using VoiceService.Services.Aws;
+
+namespace VoiceService.Services.TextToSpeech;
+
+/// <summary>
+/// AWS Polly SynthesizeSpeech (POST /v1/speech). Polly makes mp3 itself; every other format starts from its 16 kHz
+/// pcm, wrapped as WAV and re-encoded by ffmpeg when needed.
+/// </summary>
+public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converter) : ITextToSpeech
+{
+    public const int PcmSampleRate = 16_000;
+
+    public async Task<SpeechAudio> SynthesizeAsync(string text, string? voice, SpeechFormat format, CancellationToken cancellationToken)
+    {
+        var mp3 = format == SpeechFormat.Mp3;
+        var request = new Dictionary<string, object>
+        {
+            ["Text"] = text,
+            ["TextType"] = "text",
+            ["VoiceId"] = PollyVoice(voice, aws.Options.Voice),
+            ["Engine"] = aws.Options.Engine,
+            ["OutputFormat"] = mp3 ? "mp3" : "pcm",
+            ["SampleRate"] = mp3 ? "24000" : PcmSampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var response = await aws.CallRestJsonAsync("polly", "/v1/speech", request, cancellationToken).ConfigureAwait(false);
+        var audio = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (mp3)
+        {
+            return new SpeechAudio(audio, format);
+        }
+        var wav = Wav.FromPcm(audio, PcmSampleRate);
+        return new SpeechAudio(await converter.FromWavAsync(wav, format, cancellationToken).ConfigureAwait(false), format);
+    }
+
+    /// <summary>OpenAI's voice names map to Polly voices; a Polly voice id passes through unchanged.</summary>
+    internal static string PollyVoice(string? voice, string fallback) => voice?.ToLowerInvariant() switch
+    {
+        null or "" => fallback,
+        "alloy" => "Joanna",
+        "echo" => "Matthew",
+        "fable" => "Amy",
+        "onyx" => "Joey",
+        "nova" => "Salli",
+        "shimmer" => "Kimberly",
+        "ash" or "ballad" or "verse" => "Stephen",
+        "coral" or "sage" => "Ruth",
+        _ => char.IsUpper(voice[0]) ? voice : fallback,
+    };
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace VoiceService.Tests;
+
+/// <summary>Real recordings for the tests: espeak-ng speaks, ffmpeg changes the format.</summary>
+internal static class TestAudio
+{
+    public static async Task<byte[]> SpeakAsync(string text, string format = "wav")
+    {
+        var wav = await RunAsync("espeak-ng", ["--stdout", "-v", "en-us", "-s", "150", text], []);
+        if (format == "wav")
+        {
+            return wav;
+        }
+        string[] codec = format switch
+        {
+            "mp3" => ["-c:a", "libmp3lame", "-f", "mp3"],
+            "ogg" => ["-c:a", "libopus", "-f", "ogg"],
+            "webm" => ["-c:a", "libopus", "-f", "webm"],
+            "flac" => ["-c:a", "flac", "-f", "flac"],
+            _ => throw new ArgumentOutOfRangeException(nameof(format)),
+        };
+        return await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", "pipe:0", .. codec, "pipe:1"], wav);
+    }
+
+    /// <summary>Silence of the given length as 16 kHz WAV.</summary>
+    public static Task<byte[]> SilenceAsync(int seconds) =>
+        RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"anullsrc=r=16000:cl=mono", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "wav", "pipe:1"], []);
+
+    /// <summary>How long a piece of audio plays: ffmpeg decodes it all (so it must be valid) to 16 kHz 16-bit samples.</summary>
+    public static async Task<double> DurationSecondsAsync(byte[] audio)
+    {
+        var samples = await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", "16000", "pipe:1"], audio);
+        return samples.Length / 32000.0;
+    }
+
+    private static async Task<byte[]> RunAsync(string file, string[] arguments, byte[] input)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(output);
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.StandardInput.BaseStream.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+        await Task.WhenAll(copy, errors);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} failed: {await errors}");
+        }
+        return output.ToArray();
+    }
+}
