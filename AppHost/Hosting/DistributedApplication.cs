@@ -70,14 +70,31 @@ public sealed class DistributedApplicationBuilder
 
     public DistributedApplication Build()
     {
-        // One secret per run by which the gateway vouches for callers; services only trust tokens signed with it.
-        var signingKey = Configuration["Identity:SigningKey"]
-            ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        // The secret by which the gateway vouches for callers (and signs access tokens); services only trust tokens
+        // signed with it. Kept under .data/ so that sessions survive a restart of the AppHost.
+        var signingKey = Configuration["Identity:SigningKey"] ?? LocalSecret("identity.key");
         foreach (var project in _resources.OfType<ProjectResource>())
         {
             project.Environment.Add(env => env["Identity__SigningKey"] = signingKey);
         }
         return new DistributedApplication(this);
+    }
+
+    private string LocalSecret(string fileName)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        var path = Path.Combine(DataDirectory, fileName);
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: >= 32 } existing)
+        {
+            return existing;
+        }
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        File.WriteAllText(path, secret);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return secret;
     }
 
     private ResourceBuilder<T> Add<T>(T resource) where T : Resource

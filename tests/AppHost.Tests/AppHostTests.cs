@@ -54,6 +54,11 @@ public sealed class AppHostTests
         Assert.False(File.Exists(Path.Combine(apphost.DataDirectory, "redis", "appendonly.aof"))
             || Directory.Exists(Path.Combine(apphost.DataDirectory, "redis", "appendonlydir")));
         Assert.True(File.Exists(Path.Combine(apphost.DataDirectory, "chatdb.db")));
+        // The identity secret is kept for the next run, readable by its owner only.
+        var secret = Path.Combine(apphost.DataDirectory, "identity.key");
+        Assert.True(File.Exists(secret));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(secret));
+        Assert.Contains($"Identity__SigningKey={File.ReadAllText(secret)}", apphost.EnvironmentOf("Gateway.dll"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 
-namespace AppHost.Tests;
+namespace TestInfrastructure;
 
 /// <summary>The AppHost run from its build output, with its own gateway port and data directory.</summary>
-internal sealed class AppHostProcess : IAsyncDisposable
+public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
