@@ -65,7 +65,7 @@ start_gateway() { # port, extra env...
     Identity__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
     ConnectionStrings__gatewaydb="Data Source=$WORK/gateway.db" \
     services__chat-service__http__0="http://127.0.0.1:$BACKEND" \
-    Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning "$@" \
+    Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning ${GATEWAY_ENV:-} "$@" \
     dotnet Gateway.dll >"$WORK/gateway-$port.log" 2>&1) &
   PIDS+=($!)
 }
@@ -94,7 +94,7 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~
 declare -A RPS P50 P99
 run() { # name, url, extra wrk args...
   local name=$1 url=$2; shift 2
-  wrk -t2 -c"$CONNECTIONS" -d1s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (JIT, connection pools)
+  wrk -t2 -c"$CONNECTIONS" -d3s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
   echo "$out" >"$WORK/wrk-$name.txt"
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
