@@ -168,7 +168,7 @@ public sealed class AccountService(
         {
             return "The password must use at least 4 different characters.";
         }
-        if (email is not null && password.Contains(email.Split('@')[0], StringComparison.OrdinalIgnoreCase))
+        if (email is not null && email.Split('@')[0] is { Length: >= 3 } local && password.Contains(local, StringComparison.OrdinalIgnoreCase))
         {
             return "The password must not contain the email's name.";
         }

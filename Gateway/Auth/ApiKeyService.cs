@@ -84,14 +84,10 @@ public sealed class ApiKeyService(GatewayDbContext db, ApiKeyCache cache, TimePr
         cache.Forget(key.SecretHash);
     }
 
-    /// <summary>The caller a secret stands for, or null when it is unknown or revoked.</summary>
-    public async Task<GatewayCaller?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    /// <summary>The caller a secret (given by its hash) stands for, or null when it is unknown or revoked.</summary>
+    public async Task<GatewayCaller?> AuthenticateAsync(string secretHash, CancellationToken cancellationToken)
     {
-        var hash = Secrets.HashSecret(secret);
-        if (cache.TryGet(hash, out var cached))
-        {
-            return cached;
-        }
+        var hash = secretHash;
         var key = await db.ApiKeys.AsNoTracking()
             .FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAt == null, cancellationToken).ConfigureAwait(false);
         var caller = key is null ? null : new GatewayCaller(key.UserId, null, key.Id, key.AssistantList, key.Rpm, key.Tpm);

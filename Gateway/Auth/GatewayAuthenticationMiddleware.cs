@@ -9,17 +9,18 @@ namespace Gateway.Auth;
 /// is calling. A credential that does not check out is answered 401 at once; no credential leaves the request
 /// anonymous, and routes decide whether that is enough.
 /// </summary>
-public sealed class GatewayAuthenticationMiddleware(RequestDelegate next, AccessTokenService accessTokens, IProblemDetailsService problems)
+public sealed class GatewayAuthenticationMiddleware(
+    RequestDelegate next, AccessTokenService accessTokens, ApiKeyCache keyCache, IProblemDetailsService problems)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
-    public async Task InvokeAsync(HttpContext context, ApiKeyService keys)
+    public async Task InvokeAsync(HttpContext context)
     {
         var credential = ReadCredential(context.Request);
         if (credential is not null)
         {
             var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
-                ? await keys.AuthenticateAsync(credential, context.RequestAborted).ConfigureAwait(false)
+                ? await AuthenticateKeyAsync(context, credential).ConfigureAwait(false)
                 : await AuthenticateSessionAsync(credential).ConfigureAwait(false);
             if (caller is null)
             {
@@ -30,6 +31,16 @@ public sealed class GatewayAuthenticationMiddleware(RequestDelegate next, Access
             context.SetGatewayCaller(caller);
         }
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>A busy key is answered from the cache, without building the database context at all.</summary>
+    private ValueTask<GatewayCaller?> AuthenticateKeyAsync(HttpContext context, string secret)
+    {
+        var hash = Secrets.HashSecret(secret);
+        return keyCache.TryGet(hash, out var cached)
+            ? ValueTask.FromResult(cached)
+            : new ValueTask<GatewayCaller?>(context.RequestServices.GetRequiredService<ApiKeyService>()
+                .AuthenticateAsync(hash, context.RequestAborted));
     }
 
     private async Task<GatewayCaller?> AuthenticateSessionAsync(string token) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Errors;
 using StackExchange.Redis;
 
 namespace Gateway.Limits;
@@ -61,8 +62,18 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
 
     public async Task<LimitDecision> TryAcquireAsync(string key, long limit, TimeSpan window, long cost, string reservationId)
     {
-        var result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(AcquireScript, Keys(key),
-            [limit, (long)window.TotalMilliseconds, cost, reservationId]).ConfigureAwait(false))!;
+        RedisResult[] result;
+        try
+        {
+            result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(AcquireScript, Keys(key),
+                [limit, (long)window.TotalMilliseconds, cost, reservationId]).ConfigureAwait(false))!;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Fail closed: without the shared counts no instance can tell whether a request is within its limits.
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "Limits cannot be checked right now; try again shortly.",
+                "Service unavailable", "service_unavailable");
+        }
         return new LimitDecision(
             (long)result[0] == 1,
             limit,
@@ -70,8 +81,18 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
             TimeSpan.FromMilliseconds(Math.Max(0, (long)result[2])));
     }
 
-    public Task SettleAsync(string key, string reservationId, long reservedCost, long actualCost, TimeSpan window) =>
-        redis.Database.ScriptEvaluateAsync(SettleScript, Keys(key), [reservationId, reservedCost, actualCost]);
+    public async Task SettleAsync(string key, string reservationId, long reservedCost, long actualCost, TimeSpan window)
+    {
+        try
+        {
+            await redis.Database.ScriptEvaluateAsync(SettleScript, Keys(key), [reservationId, reservedCost, actualCost]).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The answer has been served; a settlement that cannot be made leaves the whole reservation charged until
+            // the window passes, which errs on the side of the budget.
+        }
+    }
 
     public Task ReleaseAsync(string key, string reservationId, long reservedCost) =>
         SettleAsync(key, reservationId, reservedCost, 0, TimeSpan.Zero);

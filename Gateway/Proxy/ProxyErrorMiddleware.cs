@@ -13,17 +13,43 @@ public sealed class ProxyErrorMiddleware(RequestDelegate next, IProblemDetailsSe
     public async Task InvokeAsync(HttpContext context)
     {
         await next(context).ConfigureAwait(false);
-        if (context.Features.Get<IForwarderErrorFeature>() is { } error && !context.Response.HasStarted
-            && error.Error is not ForwarderError.RequestCanceled and not ForwarderError.RequestBodyCanceled)
+        if (context.Features.Get<IForwarderErrorFeature>() is not { } error || context.Response.HasStarted)
         {
-            var cluster = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Cluster?.ClusterId ?? "the service";
-            var status = error.Error is ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "5";
-            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, status,
-                status == StatusCodes.Status504GatewayTimeout
-                    ? $"{cluster} did not answer in time."
-                    : $"{cluster} is not available right now; try again shortly.",
-                "service_unavailable").ConfigureAwait(false);
+            return;
         }
+
+        if (error.Error is ForwarderError.RequestBodyClient)
+        {
+            // The client's side of the request failed (a body over the route's size limit, a broken upload).
+            var status = BadRequestStatus(error.Exception) ?? StatusCodes.Status400BadRequest;
+            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, status,
+                status == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this route accepts." : "The request body could not be read.")
+                .ConfigureAwait(false);
+            return;
+        }
+        if (error.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled)
+        {
+            return;
+        }
+
+        var cluster = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Cluster?.ClusterId ?? "the service";
+        var timedOut = error.Error is ForwarderError.RequestTimedOut;
+        context.Response.Headers.RetryAfter = "5";
+        await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems,
+            timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable,
+            timedOut ? $"{cluster} did not answer in time." : $"{cluster} is not available right now; try again shortly.",
+            "service_unavailable").ConfigureAwait(false);
+    }
+
+    private static int? BadRequestStatus(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is BadHttpRequestException bad)
+            {
+                return bad.StatusCode;
+            }
+        }
+        return null;
     }
 }

@@ -18,7 +18,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     public static readonly CallerTokenCodec Codec = new(
         Options.Create(new IdentityOptions { SigningKey = TestIdentity.SigningKey }), TimeProvider.System);
 
-    private GatewayHost(ServiceFactory<Program> factory)
+    public GatewayHost(ServiceFactory<Program> factory)
     {
         Factory = factory;
         Client = factory.CreateClient();
