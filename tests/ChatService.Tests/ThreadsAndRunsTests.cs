@@ -78,6 +78,29 @@ public sealed class ThreadsAndRunsTests
     }
 
     [Fact]
+    public async Task AThreadsHistoryIsTrimmedToTheModelsContextKeepingTheNewestTurns()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithModel(model).With("Chat:ContextTokens", "300");
+        using var client = factory.Client("usr_trim");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new
+        {
+            // Five turns of about 100 tokens each; the budget holds the instructions and two of them.
+            messages = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i} " + new string('x', 392) }).ToArray(),
+        })).JsonAsync()).GetProperty("id").GetString()!;
+
+        await RunToEndAsync(client, threadId, assistantId);
+
+        var prompt = string.Join("\n", PromptTexts(model.Requests.Single()));
+        Assert.Contains("turn4", prompt);
+        Assert.Contains("turn3", prompt);
+        Assert.DoesNotContain("turn2", prompt);
+        Assert.DoesNotContain("turn0", prompt);
+        Assert.Contains("You answer from the handbook.", prompt);
+    }
+
+    [Fact]
     public async Task ARunThatTheModelFailsEndsFailedWithItsLastError()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context =>
