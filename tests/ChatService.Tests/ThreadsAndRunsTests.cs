@@ -26,13 +26,15 @@ public sealed class ThreadsAndRunsTests
     private static List<string> PromptTexts(RecordedRequest request) =>
         JsonNode.Parse(request.Body)!["messages"]!.AsArray().Select(m => m!["content"]!.ToJsonString()).ToList();
 
-    [Fact]
-    public async Task AThreadStartsFromFreshContextWhenItsAssistantsKnowledgeChangesWhileItsHistoryStaysReadable()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AThreadStartsFromFreshContextWhenItsAssistantsKnowledgeChangesWhileItsHistoryStaysReadable(string database)
     {
         var version = "v1";
         await using var documents = await TestSupport.DocumentsAsync(() => version, ("policy.txt", "Remote work is allowed on Fridays."));
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "noted"));
-        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithDocuments(documents).WithModel(model);
         using var client = factory.Client("usr_reset");
         var assistantId = await client.CreateAssistantAsync();
         var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
