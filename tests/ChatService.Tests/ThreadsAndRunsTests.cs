@@ -59,6 +59,44 @@ public sealed class ThreadsAndRunsTests
     }
 
     [Fact]
+    public async Task ARunsPromptHoldsTheInstructionsThePromptDocumentsAndTheRetrievedPassages()
+    {
+        await using var documents = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/knowledge", StringComparison.Ordinal)
+            ? context.Response.WriteAsJsonAsync(new
+            {
+                assistant_id = "x", version = "v3",
+                instructions = new[] { new { document_id = "doc_p", filename = "tone.md", text = "Always answer in a friendly tone." } },
+            })
+            : context.Response.WriteAsJsonAsync(new
+            {
+                data = new[] { new { document_id = "doc_r", filename = "prices.csv", chunk_index = 2, score = 0.8, text = "A coffee costs 2 euros." } },
+            }));
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "2 euros"));
+        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        using var client = factory.Client("usr_prompt");
+        var assistantId = await client.CreateAssistantAsync("You are the cafe's assistant.");
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "How much is a coffee?" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+
+        var run = await RunToEndAsync(client, threadId, assistantId);
+
+        var system = JsonNode.Parse(model.Requests.Single().Body)!["messages"]![0]!;
+        Assert.Equal("system", system["role"]!.GetValue<string>());
+        var text = system["content"] is JsonValue value
+            ? value.GetValue<string>()
+            : string.Concat(system["content"]!.AsArray().Select(part => part!["text"]!.GetValue<string>()));
+        Assert.Contains("You are the cafe's assistant.", text);
+        Assert.Contains("Always answer in a friendly tone.", text);
+        Assert.Contains("A coffee costs 2 euros.", text);
+        Assert.Contains("prices.csv", text);
+        var search = JsonNode.Parse(documents.Requests.Single(r => r.PathAndQuery == "/api/documents/search").Body)!;
+        Assert.Equal(assistantId, search["assistant_id"]!.GetValue<string>());
+        Assert.Equal("How much is a coffee?", search["query"]!.GetValue<string>());
+        Assert.Equal(9, run.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(1, run.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task ChangedInstructionsAlsoResetTheContext()
     {
         await using var documents = await TestSupport.DocumentsAsync(() => "v1");
