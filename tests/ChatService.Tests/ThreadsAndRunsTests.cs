@@ -195,8 +195,12 @@ public sealed class ThreadsAndRunsTests
             .GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(10), "the run to end cancelled");
         using var again = await client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null);
 
+        var answer = (await (await client.GetAsync($"/v1/threads/{threadId}/messages?run_id={runId}")).JsonAsync()).GetProperty("data")[0];
+
         Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Equal("incomplete", answer.GetProperty("status").GetString());
+        Assert.Equal("thinking", answer.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString());
     }
 
     [Fact]
