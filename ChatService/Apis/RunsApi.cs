@@ -16,6 +16,7 @@ public static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
+        app.MapPost("/v1/threads/runs", CreateThreadAndRunAsync).WithTags("Runs");
         var api = app.MapGroup("/v1/threads/{threadId}/runs").WithTags("Runs");
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
@@ -79,6 +80,23 @@ public static class RunsApi
             await sse.RawAsync("event: done\ndata: [DONE]\n\n", cancellationToken);
         }
         return TypedResults.Empty;
+    }
+
+    public static async Task<IResult> CreateThreadAndRunAsync(
+        ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.AssistantId))
+        {
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+        }
+        // Checked before the thread is made, so a refused run leaves no orphan thread behind.
+        await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        var thread = (await ThreadsApi.CreateAsync(caller, db, cancellationToken, request.Thread)).Value!;
+        return await CreateAsync(thread.Id,
+            new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
+                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata),
+            caller, db, queue, executor, context, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(

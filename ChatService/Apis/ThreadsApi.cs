@@ -23,6 +23,8 @@ public static class ThreadsApi
         api.MapPost("/{threadId}/messages", CreateMessageAsync);
         api.MapGet("/{threadId}/messages", ListMessagesAsync);
         api.MapGet("/{threadId}/messages/{messageId}", GetMessageAsync);
+        api.MapPost("/{threadId}/messages/{messageId}", ModifyMessageAsync);
+        api.MapDelete("/{threadId}/messages/{messageId}", DeleteMessageAsync);
         return api;
     }
 
@@ -107,6 +109,30 @@ public static class ThreadsApi
         var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId && m.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("message", messageId);
         return TypedResults.Ok(MessageObject.From(message));
+    }
+
+    public static async Task<Ok<MessageObject>> ModifyMessageAsync(
+        string threadId, string messageId, MessageUpdateRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var message = await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId && m.ThreadId == threadId, cancellationToken)
+            ?? throw Access.NotFound("message", messageId);
+        if (request.Metadata is not null)
+        {
+            message.MetadataJson = Json.MetadataText(request.Metadata);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(MessageObject.From(message));
+    }
+
+    public static async Task<Ok<DeletedObject>> DeleteMessageAsync(
+        string threadId, string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var deleted = await db.Messages.Where(m => m.Id == messageId && m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 1
+            ? TypedResults.Ok(new DeletedObject(messageId, "thread.message.deleted", true))
+            : throw Access.NotFound("message", messageId);
     }
 
     /// <summary>A user (or assistant) message as a client adds it; content is a string or text parts.</summary>

@@ -100,6 +100,20 @@ public sealed record RunRequest(
     int? MaxCompletionTokens,
     JsonElement? Metadata);
 
+/// <summary>Body of POST /v1/threads/runs: a new thread and its first run in one call.</summary>
+public sealed record ThreadAndRunRequest(
+    string? AssistantId,
+    ThreadRequest? Thread,
+    string? Model,
+    string? Instructions,
+    bool? Stream,
+    double? Temperature,
+    double? TopP,
+    int? MaxCompletionTokens,
+    JsonElement? Metadata);
+
+public sealed record MessageUpdateRequest(JsonElement? Metadata);
+
 public sealed record RunError(string Code, string Message);
 
 public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens);

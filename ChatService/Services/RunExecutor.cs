@@ -34,6 +34,7 @@ public sealed partial class RunExecutor(
         using var cancellation = registry.Register(run.Id, cancellationToken);
         var token = cancellation.Token;
         MessageEntity? message = null;
+        ChatTurn? turn = null;
         try
         {
             run.Status = "in_progress";
@@ -64,7 +65,7 @@ public sealed partial class RunExecutor(
             await sink("thread.message.created", MessageObject.From(message), token).ConfigureAwait(false);
             await sink("thread.message.in_progress", MessageObject.From(message), token).ConfigureAwait(false);
 
-            var turn = await engine.StartAsync(
+            turn = await engine.StartAsync(
                 new TurnInput(caller, assistant, run.Model, run.Instructions, run.AdditionalInstructions, turns,
                     run.Temperature, run.TopP, run.MaxCompletionTokens),
                 snapshot, token).ConfigureAwait(false);
@@ -90,6 +91,11 @@ public sealed partial class RunExecutor(
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // A cancel request, or the streaming client went away: either way the model call is stopped.
+            if (message is not null && turn is not null)
+            {
+                // What was said before the stop stays readable, marked incomplete.
+                message.Content = turn.Text;
+            }
             await CancelledAsync(run, message, sink).ConfigureAwait(false);
             return run;
         }

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using ChatService.Model;
+using Microsoft.EntityFrameworkCore;
 
 namespace ChatService.Services;
 
@@ -26,6 +28,7 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await RecoverAsync(stoppingToken).ConfigureAwait(false);
         var live = new HashSet<Task>();
         try
         {
@@ -56,6 +59,38 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
         await Task.WhenAll(remaining).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a previous process left behind: queued ones are queued again; ones it was executing cannot be resumed
+    /// (their model call died with it), so they end failed, and ones being cancelled end cancelled.
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+            var now = Ids.Now();
+            await db.Runs.Where(r => r.Status == "in_progress").ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, "failed")
+                .SetProperty(r => r.FailedAt, now)
+                .SetProperty(r => r.LastErrorCode, "server_error")
+                .SetProperty(r => r.LastErrorMessage, "The service restarted while the run was in progress."), stoppingToken).ConfigureAwait(false);
+            await db.Runs.Where(r => r.Status == "cancelling").ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, "cancelled")
+                .SetProperty(r => r.CancelledAt, now), stoppingToken).ConfigureAwait(false);
+            var queued = await db.Runs.Where(r => r.Status == "queued").OrderBy(r => r.Id).Select(r => r.Id)
+                .ToListAsync(stoppingToken).ConfigureAwait(false);
+            foreach (var runId in queued)
+            {
+                queue.Enqueue(runId);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRecoveryFailed(logger, ex);
+        }
+    }
+
     private async Task RunOneAsync(string runId, CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -70,6 +105,9 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
             LogFailed(logger, ex, runId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runs left by a previous process could not be recovered")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Background run {RunId} could not be executed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string runId);

@@ -9,10 +9,12 @@ namespace ChatService.Tests;
 
 public sealed class AssistantsApiTests
 {
-    [Fact]
-    public async Task AssistantsListPagesWithOpenAIsCursorsInBothOrders()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AssistantsListPagesWithOpenAIsCursorsInBothOrders(string database)
     {
-        await using var factory = TestSupport.Service();
+        await using var factory = await TestSupport.ServiceOnAsync(database);
         using var client = factory.Client("usr_page");
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)

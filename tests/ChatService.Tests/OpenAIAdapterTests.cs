@@ -140,6 +140,28 @@ public sealed class OpenAIAdapterTests
     }
 
     [Fact]
+    public async Task TheProviderCanBeConfiguredWithOpenAIsEnvironmentVariables()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "from env", 1, 2));
+        await using var factory = TestSupport.Service()
+            .With("OPENAI_BASE_URL", new Uri(model.Url, "/v1").ToString())
+            .With("OPENAI_API_KEY", "env-key");
+        using var client = factory.Client("usr_env");
+
+        var models = await (await client.GetAsync("/v1/models")).JsonAsync();
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "qwen2", messages = new[] { new { role = "user", content = "Hi" } },
+        });
+        var json = await response.JsonAsync();
+
+        Assert.Equal("from env", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("Bearer env-key", model.Requests.Single().Headers["Authorization"]);
+        Assert.Equal("qwen2", JsonNode.Parse(model.Requests.Single().Body)!["model"]!.GetValue<string>());
+        Assert.Equal("gpt-4o-mini", models.GetProperty("data")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task ABadRequestFromTheModelIsNotRetried()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context =>

@@ -129,6 +129,44 @@ public sealed class OpenAISdkTests
     }
 
     [Fact]
+    public async Task AssistantClientCreatesAThreadAndRunInOneCallAndModifiesAndDeletesMessages()
+    {
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1", ("handbook.txt", Handbook));
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        var client = factory.Sdk("usr_sdk5").GetAssistantClient();
+        Assistant assistant = await client.CreateAssistantAsync("gpt-4o-mini");
+
+        ThreadRun run = await client.CreateThreadAndRunAsync(assistant.Id, new ThreadCreationOptions
+        {
+            InitialMessages = { new ThreadInitializationMessage(MessageRole.User, [MessageContent.FromText("How many holiday days?")]) },
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!run.Status.IsTerminal && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            run = await client.GetRunAsync(run.ThreadId, run.Id);
+        }
+        var messages = new List<ThreadMessage>();
+        await foreach (var message in client.GetMessagesAsync(run.ThreadId, new MessageCollectionOptions { Order = MessageCollectionOrder.Ascending }))
+        {
+            messages.Add(message);
+        }
+        ThreadMessage modified = await client.ModifyMessageAsync(run.ThreadId, messages[0].Id, new MessageModificationOptions { Metadata = { ["seen"] = "yes" } });
+        MessageDeletionResult deleted = await client.DeleteMessageAsync(run.ThreadId, messages[0].Id);
+        var remaining = 0;
+        await foreach (var _ in client.GetMessagesAsync(run.ThreadId))
+        {
+            remaining++;
+        }
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Contains("25 holiday days", messages[1].Content[0].Text);
+        Assert.Equal("yes", modified.Metadata["seen"]);
+        Assert.True(deleted.Deleted);
+        Assert.Equal(1, remaining);
+    }
+
+    [Fact]
     public async Task UnknownAssistantIsA404InOpenAIsErrorShapeThroughTheSdk()
     {
         await using var factory = TestSupport.Service();

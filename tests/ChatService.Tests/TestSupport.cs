@@ -18,6 +18,14 @@ internal static class TestSupport
     public static ServiceFactory<Program> Service() =>
         new ServiceFactory<Program>().WithSqlite("chatdb").With("Resilience:MaxRetries", "0");
 
+    /// <summary>The service on SQLite, or on a fresh database of the shared real PostgreSQL.</summary>
+    public static async Task<ServiceFactory<Program>> ServiceOnAsync(string database) => database switch
+    {
+        "sqlite" => Service(),
+        "postgres" => Service().With("ConnectionStrings:chatdb", await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("chat")),
+        _ => throw new ArgumentOutOfRangeException(nameof(database)),
+    };
+
     public static ServiceFactory<Program> WithModel(this ServiceFactory<Program> factory, ScriptedHttpServer model) =>
         factory.With("ConnectionStrings:openai", $"Endpoint={new Uri(model.Url, "/v1")};Key=test-key;Model=scripted-model")
             .With("Chat:ProviderRetryDelay", "00:00:00.010");

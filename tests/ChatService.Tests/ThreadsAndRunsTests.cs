@@ -26,13 +26,15 @@ public sealed class ThreadsAndRunsTests
     private static List<string> PromptTexts(RecordedRequest request) =>
         JsonNode.Parse(request.Body)!["messages"]!.AsArray().Select(m => m!["content"]!.ToJsonString()).ToList();
 
-    [Fact]
-    public async Task AThreadStartsFromFreshContextWhenItsAssistantsKnowledgeChangesWhileItsHistoryStaysReadable()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AThreadStartsFromFreshContextWhenItsAssistantsKnowledgeChangesWhileItsHistoryStaysReadable(string database)
     {
         var version = "v1";
         await using var documents = await TestSupport.DocumentsAsync(() => version, ("policy.txt", "Remote work is allowed on Fridays."));
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "noted"));
-        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithDocuments(documents).WithModel(model);
         using var client = factory.Client("usr_reset");
         var assistantId = await client.CreateAssistantAsync();
         var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
@@ -57,6 +59,44 @@ public sealed class ThreadsAndRunsTests
     }
 
     [Fact]
+    public async Task ARunsPromptHoldsTheInstructionsThePromptDocumentsAndTheRetrievedPassages()
+    {
+        await using var documents = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/knowledge", StringComparison.Ordinal)
+            ? context.Response.WriteAsJsonAsync(new
+            {
+                assistant_id = "x", version = "v3",
+                instructions = new[] { new { document_id = "doc_p", filename = "tone.md", text = "Always answer in a friendly tone." } },
+            })
+            : context.Response.WriteAsJsonAsync(new
+            {
+                data = new[] { new { document_id = "doc_r", filename = "prices.csv", chunk_index = 2, score = 0.8, text = "A coffee costs 2 euros." } },
+            }));
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "2 euros"));
+        await using var factory = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        using var client = factory.Client("usr_prompt");
+        var assistantId = await client.CreateAssistantAsync("You are the cafe's assistant.");
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "How much is a coffee?" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+
+        var run = await RunToEndAsync(client, threadId, assistantId);
+
+        var system = JsonNode.Parse(model.Requests.Single().Body)!["messages"]![0]!;
+        Assert.Equal("system", system["role"]!.GetValue<string>());
+        var text = system["content"] is JsonValue value
+            ? value.GetValue<string>()
+            : string.Concat(system["content"]!.AsArray().Select(part => part!["text"]!.GetValue<string>()));
+        Assert.Contains("You are the cafe's assistant.", text);
+        Assert.Contains("Always answer in a friendly tone.", text);
+        Assert.Contains("A coffee costs 2 euros.", text);
+        Assert.Contains("prices.csv", text);
+        var search = JsonNode.Parse(documents.Requests.Single(r => r.PathAndQuery == "/api/documents/search").Body)!;
+        Assert.Equal(assistantId, search["assistant_id"]!.GetValue<string>());
+        Assert.Equal("How much is a coffee?", search["query"]!.GetValue<string>());
+        Assert.Equal(9, run.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(1, run.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task ChangedInstructionsAlsoResetTheContext()
     {
         await using var documents = await TestSupport.DocumentsAsync(() => "v1");
@@ -75,6 +115,29 @@ public sealed class ThreadsAndRunsTests
         var prompt = PromptTexts(model.Requests.Last());
         Assert.DoesNotContain(prompt, m => m.Contains("before the change"));
         Assert.Contains(prompt, m => m.Contains("New rules."));
+    }
+
+    [Fact]
+    public async Task AThreadsHistoryIsTrimmedToTheModelsContextKeepingTheNewestTurns()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithModel(model).With("Chat:ContextTokens", "300");
+        using var client = factory.Client("usr_trim");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new
+        {
+            // Five turns of about 100 tokens each; the budget holds the instructions and two of them.
+            messages = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i} " + new string('x', 392) }).ToArray(),
+        })).JsonAsync()).GetProperty("id").GetString()!;
+
+        await RunToEndAsync(client, threadId, assistantId);
+
+        var prompt = string.Join("\n", PromptTexts(model.Requests.Single()));
+        Assert.Contains("turn4", prompt);
+        Assert.Contains("turn3", prompt);
+        Assert.DoesNotContain("turn2", prompt);
+        Assert.DoesNotContain("turn0", prompt);
+        Assert.Contains("You answer from the handbook.", prompt);
     }
 
     [Fact]
@@ -132,8 +195,12 @@ public sealed class ThreadsAndRunsTests
             .GetProperty("status").GetString() == "cancelled", TimeSpan.FromSeconds(10), "the run to end cancelled");
         using var again = await client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null);
 
+        var answer = (await (await client.GetAsync($"/v1/threads/{threadId}/messages?run_id={runId}")).JsonAsync()).GetProperty("data")[0];
+
         Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Equal("incomplete", answer.GetProperty("status").GetString());
+        Assert.Equal("thinking", answer.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString());
     }
 
     [Fact]
