@@ -61,4 +61,25 @@ public sealed class EmbeddingProviderTests
         Assert.All(calls, c => Assert.Contains("\"toy-embedder\"", c.Body, StringComparison.Ordinal));
         Assert.Contains("feline health", calls[^1].Body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AFailingEmbeddingsEndpointIsA503AndStoresNothing()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync("{\"error\":{\"message\":\"model crashed\",\"type\":\"server_error\"}}");
+        });
+        await using var host = await DocumentsHost.StartAsync(f => f
+            .With("ConnectionStrings:embeddings", $"Endpoint={model.Url.ToString().TrimEnd('/')}/v1;Key=sk-test;Model=toy-embedder"));
+        var assistant = host.NewAssistant("usr_emb_down");
+        using var client = host.ClientFor("usr_emb_down");
+
+        using var response = await client.UploadAsync(assistant, "rag", "pets.txt", SampleFiles.Utf8("Kittens need a vet."));
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("embeddings endpoint failed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(host.BlobFiles());
+        Assert.Equal(0, (await client.ListAsync(assistant)).GetArrayLength());
+    }
 }

@@ -29,7 +29,7 @@ public sealed class KnowledgeSearch(
             return [];
         }
 
-        var generated = await embeddings.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var generated = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync([query], cancellationToken: cancellationToken)).ConfigureAwait(false);
         var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight, options.Value.MinScore);
         if (hits.Count == 0)
         {
