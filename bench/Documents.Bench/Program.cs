@@ -37,6 +37,7 @@ internal static class DocumentsBench
         client.ActAs("usr_bench");
 
         long chunks = 0;
+        var lastP50 = 0.0;
         double ingestSeconds = 0;
         long ingestBytes = 0;
         var documentBytes = 2 * 1024 * 1024;
@@ -82,6 +83,7 @@ internal static class DocumentsBench
                 timings.Add(watch.Elapsed.TotalMilliseconds);
             }
             timings.Sort();
+            lastP50 = timings[timings.Count / 2];
             Console.WriteLine($"{chunks,8} {ingestBytes / 1048576.0 / ingestSeconds,12:F2} {buildMs,15:F0} {timings[timings.Count / 2],8:F2} {timings[(int)(timings.Count * 0.95)],8:F2} {timings.Average(),8:F2}");
         }
         // After one more small upload, the first search re-reads only that document (the other segments are kept).
@@ -99,7 +101,8 @@ internal static class DocumentsBench
         var refresh = Stopwatch.StartNew();
         await SearchAsync(client, Query(vocabulary, random));
         Console.WriteLine($"first search after one more 20 KB upload (index refresh included): {refresh.Elapsed.TotalMilliseconds:F0} ms");
-        Console.WriteLine($"ingested {ingestBytes / 1048576.0:F1} MB of text in {ingestSeconds:F1} s; target p50 <= 50 ms at 100k chunks");
+        Console.WriteLine($"ingested {ingestBytes / 1048576.0:F1} MB of text in {ingestSeconds:F1} s");
+        Console.WriteLine($"p50 at {chunks} chunks is {lastP50 / 50:F2}x the 50 ms target ({(lastP50 <= 50 ? "met" : "NOT met")})");
     }
 
     private static async Task SearchAsync(HttpClient client, string query)
