@@ -63,15 +63,20 @@ public static class KnowledgeApi
         [Required] string assistant_id, CallerIdentity caller, IAssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
     {
         await access.EnsureCanUseAsync(caller, assistant_id, cancellationToken);
-        // One transaction, so the version names exactly the instructions returned with it.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var version = await KnowledgeVersions.ReadAsync(db, assistant_id, cancellationToken);
-        var instructions = await db.Documents.AsNoTracking()
-            .Where(d => d.AssistantId == assistant_id && d.Kind == DocumentKinds.Prompt)
-            .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
-            .Select(d => new Instruction(d.Id, d.Filename, d.Text ?? ""))
-            .ToListAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new KnowledgeResponse(assistant_id, version.ToString(System.Globalization.CultureInfo.InvariantCulture), instructions);
+        // The version must name exactly the instructions returned with it. A read transaction would do, but on
+        // SQLite it takes the write lock; reading the version before and after and retrying on a change does not.
+        while (true)
+        {
+            var version = await KnowledgeVersions.ReadAsync(db, assistant_id, cancellationToken);
+            var instructions = await db.Documents.AsNoTracking()
+                .Where(d => d.AssistantId == assistant_id && d.Kind == DocumentKinds.Prompt)
+                .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+                .Select(d => new Instruction(d.Id, d.Filename, d.Text ?? ""))
+                .ToListAsync(cancellationToken);
+            if (version == await KnowledgeVersions.ReadAsync(db, assistant_id, cancellationToken))
+            {
+                return new KnowledgeResponse(assistant_id, version.ToString(System.Globalization.CultureInfo.InvariantCulture), instructions);
+            }
+        }
     }
 }

@@ -23,12 +23,14 @@ public sealed class ChatServiceAssistantAccess(
     TimeProvider time) : IAssistantAccess
 {
     public const string ClientName = "chat-service";
+    public const int MaxIdLength = 128;
 
     private readonly ConcurrentDictionary<(string User, string? Key, string Assistant), DateTimeOffset> _allowed = new();
 
     public async Task EnsureCanUseAsync(CallerIdentity caller, string assistantId, CancellationToken cancellationToken)
     {
-        if (!caller.CanUseAssistant(assistantId))
+        // An id that cannot exist (too long for the column, control characters) is simply not found.
+        if (assistantId.Length > MaxIdLength || assistantId.Any(char.IsControl) || !caller.CanUseAssistant(assistantId))
         {
             throw NotFound(assistantId);
         }

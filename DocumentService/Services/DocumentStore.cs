@@ -179,7 +179,7 @@ public sealed partial class DocumentStore(
             return new Prepared(extracted, [], []);
         }
         var chunks = TextChunker.Split(extracted.Text, options.Value.ChunkSize, options.Value.ChunkOverlap);
-        var vectors = await embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var vectors = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList());
     }
 

@@ -37,6 +37,7 @@ internal static class DocumentsBench
         client.ActAs("usr_bench");
 
         long chunks = 0;
+        var lastP50 = 0.0;
         double ingestSeconds = 0;
         long ingestBytes = 0;
         var documentBytes = 2 * 1024 * 1024;
@@ -55,6 +56,7 @@ internal static class DocumentsBench
                 var file = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
                 file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
                 form.Add(file, "file", $"doc{chunks}.txt");
+                client.ActAs("usr_bench"); // caller tokens live 60 s; the run is longer
                 var watch = Stopwatch.StartNew();
                 using var response = await client.PostAsync(new Uri("/api/documents", UriKind.Relative), form);
                 response.EnsureSuccessStatusCode();
@@ -81,13 +83,31 @@ internal static class DocumentsBench
                 timings.Add(watch.Elapsed.TotalMilliseconds);
             }
             timings.Sort();
+            lastP50 = timings[timings.Count / 2];
             Console.WriteLine($"{chunks,8} {ingestBytes / 1048576.0 / ingestSeconds,12:F2} {buildMs,15:F0} {timings[timings.Count / 2],8:F2} {timings[(int)(timings.Count * 0.95)],8:F2} {timings.Average(),8:F2}");
         }
-        Console.WriteLine($"ingested {ingestBytes / 1048576.0:F1} MB of text in {ingestSeconds:F1} s; target p50 <= 50 ms at 100k chunks");
+        // After one more small upload, the first search re-reads only that document (the other segments are kept).
+        using (var form = new MultipartFormDataContent
+        {
+            { new StringContent("asst_bench"), "assistant_id" },
+            { new StringContent("rag"), "type" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(Document(vocabulary, random, 20_000))), "file", "late.txt" },
+        })
+        {
+            client.ActAs("usr_bench");
+            using var response = await client.PostAsync(new Uri("/api/documents", UriKind.Relative), form);
+            response.EnsureSuccessStatusCode();
+        }
+        var refresh = Stopwatch.StartNew();
+        await SearchAsync(client, Query(vocabulary, random));
+        Console.WriteLine($"first search after one more 20 KB upload (index refresh included): {refresh.Elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"ingested {ingestBytes / 1048576.0:F1} MB of text in {ingestSeconds:F1} s");
+        Console.WriteLine($"p50 at {chunks} chunks is {lastP50 / 50:F2}x the 50 ms target ({(lastP50 <= 50 ? "met" : "NOT met")})");
     }
 
     private static async Task SearchAsync(HttpClient client, string query)
     {
+        client.ActAs("usr_bench");
         using var response = await client.PostAsJsonAsync(new Uri("/api/documents/search", UriKind.Relative),
             new Dictionary<string, object> { ["assistant_id"] = "asst_bench", ["query"] = query, ["top_k"] = 5 });
         response.EnsureSuccessStatusCode();

@@ -92,4 +92,18 @@ public sealed class AccessTests
         Assert.Equal(HttpStatusCode.BadRequest, badTopK.StatusCode);
         Assert.Contains("top_k", await badTopK.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnAssistantIdThatCannotExistIsNotFoundRatherThanAnError()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        using var client = host.ClientFor("usr_long");
+
+        using var upload = await client.UploadAsync(new string('a', 300), "rag", "a.txt", SampleFiles.Utf8("text"));
+        using var search = await client.PostAsJsonAsync(new Uri("/api/documents/search", UriKind.Relative), new { assistant_id = new string('b', 300), query = "q" });
+
+        Assert.Equal(HttpStatusCode.NotFound, upload.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, search.StatusCode);
+        Assert.Empty(host.Chat.Requests);
+    }
 }

@@ -133,4 +133,20 @@ public sealed class LifecycleTests
         Assert.Equal(3, parsed.Select(m => m.GetProperty("version").GetString()).Distinct().Count());
         Assert.Equal(final, parsed[^1].GetProperty("version").GetString());
     }
+
+    [Fact]
+    public async Task ConcurrentUploadsToOneAssistantAllLandAndEachGetsItsOwnVersion()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        var assistant = host.NewAssistant("usr_many");
+        using var client = host.ClientFor("usr_many");
+
+        var uploads = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            client.UploadOkAsync(assistant, "rag", $"note{i}.txt", SampleFiles.Utf8($"Note number {i} mentions the codeword alpha{i}."))));
+
+        Assert.Equal(6, uploads.Select(u => u.GetProperty("knowledge_version").GetString()).Distinct().Count());
+        Assert.Equal("6", (await client.KnowledgeAsync(assistant)).GetProperty("version").GetString());
+        Assert.Equal(6, (await client.ListAsync(assistant)).GetArrayLength());
+        Assert.Equal("note3.txt", (await client.SearchAsync(assistant, "codeword alpha3", 1))[0].GetProperty("filename").GetString());
+    }
 }

@@ -1,78 +1,36 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace DocumentService.Services.Retrieval;
-
-/// <summary>One chunk as the index gets it from the database.</summary>
-public readonly record struct IndexedChunk(long Id, string Text, float[] Embedding);
 
 /// <summary>A hit: the chunk's database id and its combined score.</summary>
 public readonly record struct IndexHit(long ChunkId, double Score);
 
 /// <summary>
-/// The in-memory search structure of one assistant at one knowledge version: an inverted index for BM25 and one
-/// contiguous array of unit vectors for cosine similarity. Immutable once built, so searches need no locks; a new
-/// version builds a new index. Chunk text is not kept: the few hits are read back from the database.
+/// The in-memory search structure of one assistant at one knowledge version: its documents' segments, with BM25
+/// statistics (chunk count, average length, document frequencies) taken over all of them, so scores are the same
+/// as one big index would give. Chunk text is not kept: the few hits are read back from the database.
 /// </summary>
 public sealed class AssistantIndex
 {
     private const float K1 = 1.2f;
     private const float B = 0.75f;
 
-    private readonly long[] _chunkIds;
-    private readonly float[] _vectors;
-    private readonly int _dimensions;
-    private readonly int[] _lengths;
+    private readonly DocumentSegment[] _segments;
     private readonly float _averageLength;
-    private readonly Dictionary<string, Posting[]> _postings;
 
-    private readonly record struct Posting(int Chunk, int Frequency);
-
-    public AssistantIndex(long version, IReadOnlyList<IndexedChunk> chunks)
+    public AssistantIndex(long version, IEnumerable<DocumentSegment> segments)
     {
         Version = version;
-        _chunkIds = new long[chunks.Count];
-        _lengths = new int[chunks.Count];
-        _dimensions = chunks.Count > 0 ? chunks[0].Embedding.Length : 0;
-        _vectors = new float[chunks.Count * _dimensions];
-        var postings = new Dictionary<string, List<Posting>>(StringComparer.Ordinal);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        long totalLength = 0;
-
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            _chunkIds[i] = chunks[i].Id;
-            // A chunk embedded by another model (the provider changed) has no comparable vector: it stays zero.
-            if (chunks[i].Embedding.Length == _dimensions)
-            {
-                chunks[i].Embedding.CopyTo(_vectors, i * _dimensions);
-            }
-
-            counts.Clear();
-            var tokens = LexicalTokenizer.Tokenize(chunks[i].Text);
-            foreach (var token in tokens)
-            {
-                CollectionsMarshal.GetValueRefOrAddDefault(counts, token, out _)++;
-            }
-            foreach (var (term, frequency) in counts)
-            {
-                if (!postings.TryGetValue(term, out var list))
-                {
-                    postings[term] = list = [];
-                }
-                list.Add(new Posting(i, frequency));
-            }
-            _lengths[i] = tokens.Count;
-            totalLength += tokens.Count;
-        }
-
-        _averageLength = chunks.Count > 0 ? Math.Max(1f, totalLength / (float)chunks.Count) : 1f;
-        _postings = postings.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+        _segments = [.. segments.Where(s => s.Count > 0)];
+        Count = _segments.Sum(s => s.Count);
+        _averageLength = Count > 0 ? Math.Max(1f, _segments.Sum(s => s.TotalLength) / (float)Count) : 1f;
     }
 
     public long Version { get; }
 
-    public int Count => _chunkIds.Length;
+    public int Count { get; }
+
+    public IReadOnlyList<DocumentSegment> Segments => _segments;
 
     /// <summary>
     /// Scores every chunk as <c>w·max(cosine, 0) + (1 − w)·bm25 / max(bm25)</c>: BM25 rewards rare exact terms, the
@@ -81,61 +39,82 @@ public sealed class AssistantIndex
     /// </summary>
     public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight, double minScore = 0)
     {
-        var count = _chunkIds.Length;
-        if (count == 0 || topK <= 0)
+        if (Count == 0 || topK <= 0)
         {
             return [];
         }
 
-        var bm25 = new float[count];
-        var maxBm25 = 0f;
-        foreach (var term in queryTerms.Distinct(StringComparer.Ordinal))
+        var terms = queryTerms.Distinct(StringComparer.Ordinal).ToList();
+        var idf = new float[terms.Count];
+        for (var t = 0; t < terms.Count; t++)
         {
-            if (!_postings.TryGetValue(term, out var list))
+            var frequency = 0;
+            foreach (var segment in _segments)
             {
-                continue;
+                frequency += segment.Postings.TryGetValue(terms[t], out var list) ? list.Length : 0;
             }
-            var idf = MathF.Log(1 + (count - list.Length + 0.5f) / (list.Length + 0.5f));
-            foreach (var posting in list)
+            idf[t] = MathF.Log(1 + (Count - frequency + 0.5f) / (frequency + 0.5f));
+        }
+
+        // First pass: BM25 of every chunk, for the best score that normalises them.
+        var bm25 = new float[_segments.Length][];
+        var maxBm25 = 0f;
+        for (var s = 0; s < _segments.Length; s++)
+        {
+            var segment = _segments[s];
+            var scores = bm25[s] = new float[segment.Count];
+            for (var t = 0; t < terms.Count; t++)
             {
-                var tf = posting.Frequency;
-                var norm = tf + K1 * (1 - B + B * _lengths[posting.Chunk] / _averageLength);
-                var score = bm25[posting.Chunk] += idf * tf * (K1 + 1) / norm;
-                maxBm25 = Math.Max(maxBm25, score);
+                if (!segment.Postings.TryGetValue(terms[t], out var list))
+                {
+                    continue;
+                }
+                foreach (var posting in list)
+                {
+                    var tf = posting.Frequency;
+                    var norm = tf + K1 * (1 - B + B * segment.Lengths[posting.Chunk] / _averageLength);
+                    var score = scores[posting.Chunk] += idf[t] * tf * (K1 + 1) / norm;
+                    maxBm25 = Math.Max(maxBm25, score);
+                }
             }
         }
 
-        var useVectors = queryVector.Length == _dimensions && _dimensions > 0 && vectorWeight > 0;
-        var lexicalWeight = (float)(1 - (useVectors ? vectorWeight : 0));
-        var lexicalScale = maxBm25 > 0 ? lexicalWeight / maxBm25 : 0f;
+        var useVectors = queryVector.Length > 0 && vectorWeight > 0;
+        var lexicalScale = maxBm25 > 0 ? (float)(1 - (useVectors ? vectorWeight : 0)) / maxBm25 : 0f;
         var vectorScale = useVectors ? (float)vectorWeight : 0f;
 
-        var top = new PriorityQueue<int, float>(topK + 1);
-        for (var i = 0; i < count; i++)
+        // Second pass: combine with cosine and keep the best k in a small heap.
+        var top = new PriorityQueue<long, float>(topK + 1);
+        for (var s = 0; s < _segments.Length; s++)
         {
-            var score = bm25[i] * lexicalScale;
-            if (useVectors)
+            var segment = _segments[s];
+            var vectors = useVectors && segment.Dimensions == queryVector.Length;
+            for (var i = 0; i < segment.Count; i++)
             {
-                score += Math.Max(0f, Dot(_vectors.AsSpan(i * _dimensions, _dimensions), queryVector)) * vectorScale;
-            }
-            if (score <= 0 || score < minScore)
-            {
-                continue;
-            }
-            if (top.Count < topK)
-            {
-                top.Enqueue(i, score);
-            }
-            else if (top.TryPeek(out _, out var lowest) && score > lowest)
-            {
-                top.DequeueEnqueue(i, score);
+                var score = bm25[s][i] * lexicalScale;
+                if (vectors)
+                {
+                    score += Math.Max(0f, Dot(segment.Vectors.AsSpan(i * segment.Dimensions, segment.Dimensions), queryVector)) * vectorScale;
+                }
+                if (score <= 0 || score < minScore)
+                {
+                    continue;
+                }
+                if (top.Count < topK)
+                {
+                    top.Enqueue(segment.ChunkIds[i], score);
+                }
+                else if (top.TryPeek(out _, out var lowest) && score > lowest)
+                {
+                    top.DequeueEnqueue(segment.ChunkIds[i], score);
+                }
             }
         }
 
         var hits = new List<IndexHit>(top.Count);
-        while (top.TryDequeue(out var index, out var score))
+        while (top.TryDequeue(out var id, out var score))
         {
-            hits.Add(new IndexHit(_chunkIds[index], Math.Round(score, 6)));
+            hits.Add(new IndexHit(id, Math.Round(score, 6)));
         }
         hits.Reverse();
         return hits;

@@ -29,7 +29,7 @@ public sealed class KnowledgeSearch(
             return [];
         }
 
-        var generated = await embeddings.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var generated = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync([query], cancellationToken: cancellationToken)).ConfigureAwait(false);
         var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight, options.Value.MinScore);
         if (hits.Count == 0)
         {
@@ -55,7 +55,7 @@ public sealed class KnowledgeSearch(
         var version = await ReadVersionAsync(assistantId, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var entry = _indexes.GetOrAdd(assistantId, id => NewEntry(id, version));
+            var entry = _indexes.GetOrAdd(assistantId, id => NewEntry(id, version, null));
             AssistantIndex index;
             try
             {
@@ -71,25 +71,62 @@ public sealed class KnowledgeSearch(
             {
                 return index;
             }
-            _indexes.TryUpdate(assistantId, NewEntry(assistantId, version), entry);
+            _indexes.TryUpdate(assistantId, NewEntry(assistantId, version, index), entry);
         }
     }
 
-    private Lazy<Task<AssistantIndex>> NewEntry(string assistantId, long version) =>
-        new(() => BuildAsync(assistantId, version), LazyThreadSafetyMode.ExecutionAndPublication);
+    private Lazy<Task<AssistantIndex>> NewEntry(string assistantId, long version, AssistantIndex? previous) =>
+        new(() => BuildAsync(assistantId, version, previous), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private async Task<AssistantIndex> BuildAsync(string assistantId, long version)
+    /// <summary>
+    /// Keeps the segments of documents whose version did not change and reads only the others: after an upload to a
+    /// large assistant, the next search pays for the new document, not for the whole collection.
+    /// </summary>
+    private async Task<AssistantIndex> BuildAsync(string assistantId, long version, AssistantIndex? previous)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
-        var chunks = new List<IndexedChunk>();
-        // The version was read before the chunks, so the index is at least as new as its label.
-        await foreach (var row in db.Chunks.AsNoTracking().Where(c => c.AssistantId == assistantId)
-            .OrderBy(c => c.Id).Select(c => new { c.Id, c.Text, c.Embedding }).AsAsyncEnumerable().ConfigureAwait(false))
+        // The version was read before the documents, so the index is at least as new as its label.
+        var documents = await db.Documents.AsNoTracking()
+            .Where(d => d.AssistantId == assistantId && d.Kind == DocumentKinds.Rag)
+            .Select(d => new { d.Id, d.Version })
+            .ToListAsync().ConfigureAwait(false);
+        var kept = (previous?.Segments ?? []).ToDictionary(s => (s.DocumentId, s.DocumentVersion));
+
+        var segments = new List<DocumentSegment>(documents.Count);
+        var missing = new List<(string Id, int Version)>();
+        foreach (var document in documents)
         {
-            chunks.Add(new IndexedChunk(row.Id, row.Text, EmbeddingBytes.ToFloats(row.Embedding)));
+            if (kept.TryGetValue((document.Id, document.Version), out var segment))
+            {
+                segments.Add(segment);
+            }
+            else
+            {
+                missing.Add((document.Id, document.Version));
+            }
         }
-        return new AssistantIndex(version, chunks);
+
+        foreach (var batch in missing.Chunk(50))
+        {
+            var ids = batch.Select(b => b.Id).ToList();
+            var chunks = new Dictionary<string, List<IndexedChunk>>(StringComparer.Ordinal);
+            await foreach (var row in db.Chunks.AsNoTracking().Where(c => ids.Contains(c.DocumentId))
+                .OrderBy(c => c.Id).Select(c => new { c.Id, c.DocumentId, c.Text, c.Embedding }).AsAsyncEnumerable().ConfigureAwait(false))
+            {
+                if (!chunks.TryGetValue(row.DocumentId, out var list))
+                {
+                    chunks[row.DocumentId] = list = [];
+                }
+                list.Add(new IndexedChunk(row.Id, row.Text, EmbeddingBytes.ToFloats(row.Embedding)));
+            }
+            // Both cores: tokenizing is the expensive part of a first load.
+            var built = new DocumentSegment[batch.Length];
+            Parallel.For(0, batch.Length, i =>
+                built[i] = new DocumentSegment(batch[i].Id, batch[i].Version, chunks.GetValueOrDefault(batch[i].Id) ?? []));
+            segments.AddRange(built);
+        }
+        return new AssistantIndex(version, segments);
     }
 
     private async Task<long> ReadVersionAsync(string assistantId, CancellationToken cancellationToken)

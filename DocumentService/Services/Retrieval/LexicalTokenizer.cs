@@ -43,47 +43,55 @@ public static class LexicalTokenizer
         return tokens;
     }
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordSpans = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Stop words are checked and stems cut on the span, so each kept token costs one string.</summary>
     private static void Flush(ReadOnlySpan<char> word, List<string> tokens)
     {
-        if (word.Length == 0 || (word.Length == 1 && !char.IsDigit(word[0])))
+        if (word.Length == 0 || (word.Length == 1 && !char.IsDigit(word[0])) || StopWordSpans.Contains(word))
         {
             return;
         }
-        var text = word.ToString();
-        if (StopWords.Contains(text))
-        {
-            return;
-        }
-        tokens.Add(Stem(text));
+        var stem = word[..StemLength(word, out var addY)];
+        tokens.Add(addY ? string.Concat(stem, "y") : stem.ToString());
     }
 
     /// <summary>A few English suffixes, enough that "holidays", "holiday" and "policies", "policy" meet.</summary>
     public static string Stem(string word)
     {
+        var length = StemLength(word, out var addY);
+        return addY ? string.Concat(word.AsSpan(0, length), "y") : length == word.Length ? word : word[..length];
+    }
+
+    /// <summary>How much of the word the stem keeps, and whether a "y" ends it ("policies" → "polic" + "y").</summary>
+    private static int StemLength(ReadOnlySpan<char> word, out bool addY)
+    {
+        addY = false;
         if (word.Length <= 3 || char.IsDigit(word[^1]))
         {
-            return word;
+            return word.Length;
         }
-        if (word.EndsWith("ies", StringComparison.Ordinal) && word.Length > 4)
+        if (word.EndsWith("ies") && word.Length > 4)
         {
-            return word[..^3] + "y";
+            addY = true;
+            return word.Length - 3;
         }
-        if (word.EndsWith("ing", StringComparison.Ordinal) && word.Length > 5)
+        if (word.EndsWith("ing") && word.Length > 5)
         {
-            return word[..^3];
+            return word.Length - 3;
         }
-        if (word.EndsWith("ed", StringComparison.Ordinal) && word.Length > 4)
+        if (word.EndsWith("ed") && word.Length > 4)
         {
-            return word[..^2];
+            return word.Length - 2;
         }
-        if (word.EndsWith("es", StringComparison.Ordinal) && word.Length > 4 && word[^3] is 's' or 'x' or 'z' or 'h')
+        if (word.EndsWith("es") && word.Length > 4 && word[^3] is 's' or 'x' or 'z' or 'h')
         {
-            return word[..^2];
+            return word.Length - 2;
         }
-        if (word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal))
+        if (word.EndsWith('s') && !word.EndsWith("ss") && !word.EndsWith("us"))
         {
-            return word[..^1];
+            return word.Length - 1;
         }
-        return word;
+        return word.Length;
     }
 }

@@ -1,0 +1,24 @@
+using System.ClientModel;
+using ServiceDefaults.Errors;
+
+namespace DocumentService.Services.Retrieval;
+
+/// <summary>
+/// A configured embeddings endpoint that fails is the far end's fault, not the client's and not ours: 503 with a
+/// clear message instead of a 500. Nothing is stored by then, since embedding happens before any write.
+/// </summary>
+public static class EmbeddingFailures
+{
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException)
+        {
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable,
+                "The embeddings endpoint failed: " + ex.Message, "Service unavailable", "embeddings_unavailable");
+        }
+    }
+}
