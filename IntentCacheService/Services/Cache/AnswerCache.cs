@@ -123,7 +123,15 @@ public sealed class AnswerCache(
         {
             return new Gate("no_intents", null, 0, null);
         }
-        var classification = await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
+        if (!set.Memo.TryGetValue(text, out var classification))
+        {
+            classification = await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
+            if (set.Memo.Count >= MaxMemo)
+            {
+                set.Memo.Clear();
+            }
+            set.Memo[text] = classification;
+        }
         if (classification.OutOfScope)
         {
             return new Gate("out_of_scope", null, classification.Confidence, null);
@@ -162,6 +170,8 @@ public sealed class AnswerCache(
         // An assistant without documents has no version; that is a version of its own.
         return (assistantId!, text.Trim(), string.IsNullOrEmpty(knowledgeVersion) ? "none" : knowledgeVersion);
     }
+
+    private const int MaxMemo = 10_000;
 
     private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_request");
 

@@ -24,6 +24,12 @@ public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefiniti
 
     public LocalIntentModel Model { get; } = model;
 
+    /// <summary>
+    /// Classifications already made against this very set: a cache is asked the same questions over and over, and the
+    /// answer for a text cannot change while the set does not (a changed set is a new instance with an empty memo).
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, IntentClassification> Memo { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Computed on first read (GET shows it), not on every load.</summary>
     public double LeaveOneOutAccuracy => _leaveOneOut.Value;
 
