@@ -26,6 +26,28 @@ public sealed class MultiInstanceTests
     }
 
     [Fact]
+    public async Task AFlushOrFeedbackThroughOneInstanceReachesTheOthersNearCacheLongBeforeItWouldExpire()
+    {
+        // Ten seconds of near cache: only the pub/sub message can explain a miss within three.
+        await using var host = await IntentCacheHost.StartAsync(configure: f => f.With("IntentCache:NearCacheDuration", "00:00:10"));
+        var (assistant, owner, first) = await host.HrAssistantAsync();
+        await using var second = host.Factory.WithWebHostBuilder(_ => { });
+        using var secondClient = second.CreateClient().ActAs(owner);
+        await first.StoreAsync(assistant, Question, "25 days.");
+        Assert.True((await first.LookupAsync(assistant, Question)).Hit); // now held in the first instance's near cache
+
+        using var flush = await secondClient.DeleteAsync($"/api/intent-cache/{assistant}");
+        await Wait.UntilAsync(async () => !(await first.LookupAsync(assistant, Question)).Hit, TimeSpan.FromSeconds(3), "the flush to reach the first instance");
+
+        await first.StoreAsync(assistant, Question, "Wrong: 99 days.");
+        var served = await first.LookupAsync(assistant, Question);
+        using var feedback = await secondClient.PostAsJsonAsync("/api/intent-cache/feedback", new { entry_id = served.EntryId });
+        var body = await feedback.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.GetProperty("evicted").GetBoolean());
+        await Wait.UntilAsync(async () => !(await first.LookupAsync(assistant, Question)).Hit, TimeSpan.FromSeconds(3), "the eviction to reach the first instance");
+    }
+
+    [Fact]
     public async Task NewIntentsPutThroughOneInstanceReachTheOtherWithoutWaitingForItsCacheToExpire()
     {
         await using var host = await IntentCacheHost.StartAsync();
