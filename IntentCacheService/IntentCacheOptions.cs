@@ -29,6 +29,14 @@ public sealed class IntentCacheOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan IntentSetCacheDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long this instance keeps its own copy of a generation or entry read from Redis (NearCache), so a hot cached
+    /// answer costs no round trip. Changes through any instance reach the others by pub/sub at once; this is the bound
+    /// if such a message is lost. Zero turns the near cache off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan NearCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>"local" (default) or "wit".</summary>
     [RegularExpression("^(local|wit)$")]
     public string Provider { get; set; } = "local";

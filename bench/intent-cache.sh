@@ -52,7 +52,11 @@ env ConnectionStrings__cache="127.0.0.1:$REDIS_PORT" \
   ASPNETCORE_URLS="http://127.0.0.1:$SERVICE_PORT" \
   Logging__LogLevel__Default=Warning \
   dotnet "$WORK/app/IntentCacheService.dll" >"$WORK/service.log" 2>&1 &
-PIDS+=($!)
+SERVICE_PID=$!
+PIDS+=($SERVICE_PID)
+REDIS_PID=${PIDS[0]}
+# CPU seconds a process has used (user + system): per-request CPU does not depend on how busy the shared machine is.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.4f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 # The gateway's caller token, minted as ServiceDefaults' CallerTokenCodec does (HMAC-SHA256, base64url).
 TOKEN=$(python3 - "$KEY" <<'PY'
@@ -86,17 +90,24 @@ wrk.headers["X-Caller-Identity"] = "$TOKEN"
 LUA
 curl -sf -X POST "$BASE/api/intent-cache/lookup" "${H[@]}" -d "$LOOKUP" >/dev/null
 wrk -t2 -c"$CONNECTIONS" -d1s -s "$WORK/lookup.lua" "$BASE/api/intent-cache/lookup" >/dev/null   # warm-up (JIT, pools)
+S0=$(cpu "$SERVICE_PID"); R0=$(cpu "$REDIS_PID")
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/lookup.lua" "$BASE/api/intent-cache/lookup" | tee "$WORK/wrk.txt"
+S1=$(cpu "$SERVICE_PID"); R1=$(cpu "$REDIS_PID")
 
 # The floor: the same service answering GET /alive (no body, no Redis) in the same run.
+A0=$(cpu "$SERVICE_PID")
 wrk -t2 -c"$CONNECTIONS" -d2s --latency "$BASE/alive" >"$WORK/alive.txt"
-echo "floor, GET /alive: $(grep -E '^ +50%' "$WORK/alive.txt" | xargs), $(grep Requests/sec "$WORK/alive.txt" | xargs)"
+A1=$(cpu "$SERVICE_PID")
 
 STATS=$(curl -sf "$BASE/api/intent-cache/stats?assistant_id=asst_bench" -H "X-Caller-Identity: $TOKEN")
-python3 - "$WORK/wrk.txt" "$STATS" <<'PY'
+python3 - "$WORK/wrk.txt" "$STATS" "$WORK/alive.txt" "$S0" "$S1" "$R0" "$R1" "$A0" "$A1" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import json, re, sys
 text = open(sys.argv[1]).read()
-def ms(label):
+alive = open(sys.argv[3]).read()
+s0, s1, r0, r1, a0, a1 = map(float, sys.argv[4:10])
+cores, load = sys.argv[10], sys.argv[11]
+def count(t): return int(re.search(r"(\d+) requests in", t).group(1))
+def ms(label, text=text):
     m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
     v, unit = float(m.group(1)), m.group(2)
     return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
@@ -109,4 +120,10 @@ print(f"cached-answer lookup, direct: p50 {p50:.3f} ms (target <= 1 ms: {'met' i
       f"p99 {p99:.3f} ms, {rps:,.0f} req/s (target >= 10k: {'met' if rps >= 10000 else 'MISSED'}, {rps / 10000:.2f}x)")
 print(f"non-2xx: {errors.group(1) if errors else 0}; service counted {stats['lookups']} lookups, {stats['hits']} hits "
       f"(hit rate {stats['hit_rate']})")
+arps = float(re.search(r"Requests/sec:\s+([\d.]+)", alive).group(1))
+n, na = count(text), count(alive)
+lookup_cpu, redis_cpu, alive_cpu = (s1 - s0) / n * 1e6, (r1 - r0) / n * 1e6, (a1 - a0) / na * 1e6
+print(f"floor, GET /alive on the same service: p50 {ms('50', alive):.3f} ms, {arps:,.0f} req/s; lookup/floor throughput {rps / arps:.2f}x")
+print(f"CPU per request: lookup {lookup_cpu:.0f} us in the service + {redis_cpu:.0f} us in redis-server; /alive {alive_cpu:.0f} us "
+      f"(ratio {lookup_cpu / alive_cpu:.2f}x); {cores} cores, load average {load} (other work on the machine skews latency)")
 PY

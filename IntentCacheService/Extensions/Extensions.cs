@@ -22,6 +22,7 @@ internal static class Extensions
         builder.Services.AddSingleton<IntentCatalog>();
         builder.Services.AddSingleton<CacheStatistics>();
         builder.Services.AddSingleton<EntryStore>();
+        builder.Services.AddSingleton<NearCache>();
         builder.Services.AddHostedService<StatisticsFlusher>();
         builder.Services.AddSingleton<AnswerCache>();
         builder.Services.AddHostedService<InvalidationListener>();

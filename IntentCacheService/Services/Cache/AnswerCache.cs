@@ -2,7 +2,6 @@ using System.Text.Json;
 using IntentCacheService.Model;
 using IntentCacheService.Services.Classification;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.Caching;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Json;
@@ -16,7 +15,6 @@ namespace IntentCacheService.Services.Cache;
 /// same gates, so an answer is never written under words that did not ask for it.
 /// </summary>
 public sealed class AnswerCache(
-    IKeyValueStore store,
     EntryStore entries,
     IntentCatalog catalog,
     IIntentClassifier classifier,
@@ -46,6 +44,10 @@ public sealed class AnswerCache(
             var json = await entries.GetAsync(CacheKeys.Entry(assistantId, caller.UserId, gate.Intent!, knowledgeVersion), cancellationToken)
                 .ConfigureAwait(false);
             var entry = json is null ? null : JsonSerializer.Deserialize<CachedAnswer>(json, JsonDefaults.Options);
+            if (entry is not null && entry.CreatedAt + (long)options.Value.EntryTimeToLive.TotalSeconds < time.GetUtcNow().ToUnixTimeSeconds())
+            {
+                entry = null; // Past its TTL (a near-cached copy can outlive Redis's by a moment).
+            }
             response = entry is null
                 ? new LookupResponse(false, null, gate.Intent, gate.Confidence, null, "no_entry")
                 : new LookupResponse(
@@ -101,17 +103,19 @@ public sealed class AnswerCache(
         {
             return new FeedbackResponse(request.EntryId!, false); // A fixed answer is the intent's own: change the intent.
         }
-        var key = await entries.CurrentKeyAsync(
-            CacheKeys.Entry(parts.AssistantId, caller.UserId, parts.Intent, parts.KnowledgeVersion), cancellationToken).ConfigureAwait(false);
-        var json = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        var entry = json is null ? null : JsonSerializer.Deserialize<CachedAnswer>(json, JsonDefaults.Options);
-        var evicted = entry?.Nonce == parts.Nonce && await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        var evicted = await entries.DeleteIfAsync(
+            CacheKeys.Entry(parts.AssistantId, caller.UserId, parts.Intent, parts.KnowledgeVersion),
+            json => JsonSerializer.Deserialize<CachedAnswer>(json, JsonDefaults.Options)?.Nonce == parts.Nonce,
+            cancellationToken).ConfigureAwait(false);
         return new FeedbackResponse(request.EntryId!, evicted);
     }
 
     /// <summary>Drops every entry of an assistant, for every owner, in every instance (one atomic INCR).</summary>
     public Task InvalidateAsync(string assistantId, CancellationToken cancellationToken = default) =>
-        store.IncrementAsync(CacheKeys.Generation(assistantId), 1, null, cancellationToken);
+        entries.InvalidateAsync(assistantId, tellOthers: true, cancellationToken);
+
+    /// <summary>The same, in reaction to a platform event every instance receives itself.</summary>
+    public Task InvalidateOnEventAsync(string assistantId) => entries.InvalidateAsync(assistantId, tellOthers: false);
 
     public async Task<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken) =>
         await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
@@ -123,12 +127,26 @@ public sealed class AnswerCache(
         {
             return new Gate("no_intents", null, 0, null);
         }
-        var classification = await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
+        if (!set.Memo.TryGetValue(text, out var memo))
+        {
+            var classified = await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
+            memo = new MemoizedGate(
+                classified,
+                FollowUpDetector.DependsOnThread(text, ["earlier turn"]) is not null,
+                FollowUpDetector.DependsOnThread(text, null) is not null);
+            if (set.Memo.Count >= MaxMemo)
+            {
+                set.Memo.Clear();
+            }
+            set.Memo[text] = memo;
+        }
+        var classification = memo.Classification;
         if (classification.OutOfScope)
         {
             return new Gate("out_of_scope", null, classification.Confidence, null);
         }
-        if (FollowUpDetector.DependsOnThread(text, context) is not null)
+        var hasContext = context is { Count: > 0 } && context.Any(c => !string.IsNullOrWhiteSpace(c));
+        if (hasContext ? memo.DependentWithContext : memo.DependentAlone)
         {
             return new Gate("context_dependent", classification.Intent, classification.Confidence, null);
         }
@@ -162,6 +180,8 @@ public sealed class AnswerCache(
         // An assistant without documents has no version; that is a version of its own.
         return (assistantId!, text.Trim(), string.IsNullOrEmpty(knowledgeVersion) ? "none" : knowledgeVersion);
     }
+
+    private const int MaxMemo = 10_000;
 
     private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_request");
 

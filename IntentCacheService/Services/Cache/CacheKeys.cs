@@ -16,7 +16,10 @@ public static class CacheKeys
     public static string Generation(string assistantId) => $"{Prefix}{assistantId}:gen";
 
     public static EntryAddress Entry(string assistantId, string ownerId, string intent, string knowledgeVersion) =>
-        new(Generation(assistantId), $"{Prefix}{assistantId}:g", $":o:{Escape(ownerId)}:i:{intent}:k:{Escape(knowledgeVersion)}");
+        new(assistantId, Generation(assistantId), EntryPrefix(assistantId), $":o:{Escape(ownerId)}:i:{intent}:k:{Escape(knowledgeVersion)}");
+
+    /// <summary>What every entry key of the assistant starts with.</summary>
+    public static string EntryPrefix(string assistantId) => $"{Prefix}{assistantId}:g";
 
     public static string Counter(string ownerId, string assistantId, string counter) =>
         $"{Prefix}stats:{Escape(ownerId)}:{assistantId}:{counter}";

@@ -19,17 +19,18 @@ public sealed class CacheStatistics(IKeyValueStore store)
     public const string Stores = "stores";
     public const string FalseHits = "false_hits";
 
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _pending = new(StringComparer.Ordinal);
+    // Keyed by the parts, not the Redis key: no string is built on the request path.
+    private readonly ConcurrentDictionary<(string Owner, string Assistant, string Counter), StrongBox<long>> _pending = new();
 
     public void Count(string ownerId, string assistantId, string counter)
     {
-        var box = _pending.GetOrAdd(CacheKeys.Counter(ownerId, assistantId, counter), _ => new StrongBox<long>());
+        var box = _pending.GetOrAdd((ownerId, assistantId, counter), _ => new StrongBox<long>());
         Interlocked.Increment(ref box.Value);
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var (key, box) in _pending)
+        foreach (var (parts, box) in _pending)
         {
             var n = Interlocked.Exchange(ref box.Value, 0);
             if (n == 0)
@@ -38,7 +39,8 @@ public sealed class CacheStatistics(IKeyValueStore store)
             }
             try
             {
-                await store.IncrementAsync(key, n, null, cancellationToken).ConfigureAwait(false);
+                await store.IncrementAsync(CacheKeys.Counter(parts.Owner, parts.Assistant, parts.Counter), n, null, cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (Exception)
             {

@@ -9,14 +9,18 @@ namespace IntentCacheService.Services.Cache;
 /// <summary>
 /// Reads and writes cache entries under the assistant's current generation. On Redis each is one Lua script, so the
 /// generation and the entry are read (or the entry written) in one round trip and atomically: no invalidation can
-/// fall between reading the generation and using it. Without Redis, the in-process store does the same in two steps.
+/// fall between reading the generation and using it. A <see cref="NearCache"/> in front saves the round trip for hot
+/// answers. Without Redis, the in-process store does the same in two steps and needs no near cache.
 /// </summary>
-public sealed class EntryStore(IKeyValueStore store, IServiceProvider services)
+public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache near, IServiceProvider services)
 {
+    public const string FlushedChannel = "intent-cache-flushed";
+    public const string EvictedChannel = "intent-cache-evicted";
+
     // KEYS[1] = generation key; ARGV[1], ARGV[2] = the entry key before and after the generation.
     private const string GetScript = """
         local g = redis.call('GET', KEYS[1]) or '0'
-        return redis.call('GET', ARGV[1] .. g .. ARGV[2])
+        return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])}
         """;
 
     private const string SetScript = """
@@ -30,6 +34,8 @@ public sealed class EntryStore(IKeyValueStore store, IServiceProvider services)
 
     private readonly RedisConnection? _redis = services.GetService<RedisConnection>();
 
+    private bool UseNear => _redis is not null && near.Enabled;
+
     public async Task<string?> GetAsync(EntryAddress address, CancellationToken cancellationToken = default)
     {
         if (_redis is null)
@@ -37,8 +43,34 @@ public sealed class EntryStore(IKeyValueStore store, IServiceProvider services)
             return await store.GetAsync(address.KeyFor(await GenerationAsync(address, cancellationToken).ConfigureAwait(false)), cancellationToken)
                 .ConfigureAwait(false);
         }
-        var result = await EvaluateAsync(GetScript, GetHash, address.GenerationKey, [address.Head, address.Tail]).ConfigureAwait(false);
-        return result.IsNull ? null : (string?)result;
+        if (UseNear && near.TryGetGeneration(address.AssistantId, out var known))
+        {
+            var key = address.KeyFor(known);
+            if (near.TryGetEntry(key, out var held))
+            {
+                return held;
+            }
+            var value = await _redis.Database.StringGetAsync(key).ConfigureAwait(false);
+            if (!value.IsNull)
+            {
+                near.SetEntry(key, value!);
+            }
+            return value.IsNull ? null : (string?)value;
+        }
+
+        var epoch = near.Epoch(address.AssistantId);
+        var result = (RedisResult[])(await EvaluateAsync(GetScript, GetHash, address.GenerationKey, [address.Head, address.Tail]).ConfigureAwait(false))!;
+        var generation = long.Parse((string)result[0]!, CultureInfo.InvariantCulture);
+        var json = result.Length > 1 && !result[1].IsNull ? (string?)result[1] : null;
+        if (UseNear)
+        {
+            near.SetGeneration(address.AssistantId, generation, epoch);
+            if (json is not null)
+            {
+                near.SetEntry(address.KeyFor(generation), json);
+            }
+        }
+        return json;
     }
 
     public async Task SetAsync(EntryAddress address, string value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
@@ -49,14 +81,43 @@ public sealed class EntryStore(IKeyValueStore store, IServiceProvider services)
             await store.SetAsync(key, value, timeToLive, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await EvaluateAsync(
+        var generation = await EvaluateAsync(
             SetScript, SetHash, address.GenerationKey,
             [address.Head, address.Tail, value, (long)timeToLive.TotalMilliseconds]).ConfigureAwait(false);
+        near.DropEntry(address.KeyFor(long.Parse((string)generation!, CultureInfo.InvariantCulture)));
     }
 
-    /// <summary>The entry's key under the current generation (for a compare-then-delete that is allowed two steps).</summary>
-    public async Task<string> CurrentKeyAsync(EntryAddress address, CancellationToken cancellationToken = default) =>
-        address.KeyFor(await GenerationAsync(address, cancellationToken).ConfigureAwait(false));
+    /// <summary>Deletes the entry now under <paramref name="address"/> when <paramref name="shouldDelete"/> agrees, everywhere.</summary>
+    public async Task<bool> DeleteIfAsync(EntryAddress address, Func<string, bool> shouldDelete, CancellationToken cancellationToken = default)
+    {
+        var key = address.KeyFor(await GenerationAsync(address, cancellationToken).ConfigureAwait(false));
+        var json = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (json is null || !shouldDelete(json))
+        {
+            return false;
+        }
+        var deleted = await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        near.DropEntry(key);
+        if (UseNear)
+        {
+            await bus.PublishAsync(EvictedChannel, key, cancellationToken).ConfigureAwait(false);
+        }
+        return deleted;
+    }
+
+    /// <summary>
+    /// Drops every entry of an assistant (one atomic INCR of its generation). <paramref name="tellOthers"/> is false
+    /// when every instance is reacting to the same platform event anyway.
+    /// </summary>
+    public async Task InvalidateAsync(string assistantId, bool tellOthers, CancellationToken cancellationToken = default)
+    {
+        await store.IncrementAsync(CacheKeys.Generation(assistantId), 1, null, cancellationToken).ConfigureAwait(false);
+        near.DropAssistant(assistantId);
+        if (tellOthers && UseNear)
+        {
+            await bus.PublishAsync(FlushedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task<long> GenerationAsync(EntryAddress address, CancellationToken cancellationToken)
     {
@@ -79,8 +140,8 @@ public sealed class EntryStore(IKeyValueStore store, IServiceProvider services)
     }
 }
 
-/// <summary>Where an entry lives: its generation key, and its key around the generation number.</summary>
-public sealed record EntryAddress(string GenerationKey, string Head, string Tail)
+/// <summary>Where an entry lives: its assistant, its generation key, and its key around the generation number.</summary>
+public sealed record EntryAddress(string AssistantId, string GenerationKey, string Head, string Tail)
 {
     public string KeyFor(long generation) => Head + generation.ToString(CultureInfo.InvariantCulture) + Tail;
 }

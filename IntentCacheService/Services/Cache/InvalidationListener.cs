@@ -7,11 +7,13 @@ namespace IntentCacheService.Services.Cache;
 /// <summary>
 /// Listens on the platform's change channels (docs/contracts.md): "knowledge-changed" {"assistant_id","version"} from
 /// document-service and "assistant-changed" {"assistant_id"} from chat-service drop the assistant's cached answers;
-/// "intents-changed" (this service's own) evicts a trained intent set held by another instance. Subscribing is retried
+/// "intents-changed", "intent-cache-flushed" and "intent-cache-evicted" (this service's own) make the other instances
+/// drop what they hold in process (a trained intent set, near-cached generations and entries). Subscribing is retried
 /// until Redis answers, so a service started before Redis still listens once Redis is up.
 /// </summary>
 public sealed partial class InvalidationListener(
-    IMessageBus bus, AnswerCache cache, IntentCatalog catalog, AssistantAccess access, ILogger<InvalidationListener> logger)
+    IMessageBus bus, AnswerCache cache, IntentCatalog catalog, AssistantAccess access, NearCache near,
+    ILogger<InvalidationListener> logger)
     : BackgroundService
 {
     public const string KnowledgeChanged = "knowledge-changed";
@@ -35,6 +37,17 @@ public sealed partial class InvalidationListener(
             (IntentCatalog.ChangedChannel, message =>
             {
                 catalog.Evict(message);
+                near.DropAssistant(message);
+                return Task.CompletedTask;
+            }),
+            (EntryStore.FlushedChannel, message =>
+            {
+                near.DropAssistant(message);
+                return Task.CompletedTask;
+            }),
+            (EntryStore.EvictedChannel, message =>
+            {
+                near.DropEntry(message);
                 return Task.CompletedTask;
             }),
         ];
@@ -85,7 +98,7 @@ public sealed partial class InvalidationListener(
             LogIgnored(logger, message);
             return null;
         }
-        await cache.InvalidateAsync(assistantId!).ConfigureAwait(false);
+        await cache.InvalidateOnEventAsync(assistantId!).ConfigureAwait(false);
         LogDropped(logger, assistantId!);
         return assistantId;
     }

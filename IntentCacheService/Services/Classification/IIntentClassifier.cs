@@ -24,6 +24,12 @@ public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefiniti
 
     public LocalIntentModel Model { get; } = model;
 
+    /// <summary>
+    /// Classifications already made against this very set: a cache is asked the same questions over and over, and the
+    /// answer for a text cannot change while the set does not (a changed set is a new instance with an empty memo).
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, MemoizedGate> Memo { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Computed on first read (GET shows it), not on every load.</summary>
     public double LeaveOneOutAccuracy => _leaveOneOut.Value;
 
@@ -36,6 +42,12 @@ public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefiniti
         return new TrainedIntentSet(row, intents, model, defaultThreshold);
     }
 }
+
+/// <summary>
+/// What is known about a text once: its classification, and whether it leans on the thread with and without earlier
+/// turns (the only two cases <see cref="FollowUpDetector"/> tells apart).
+/// </summary>
+public sealed record MemoizedGate(IntentClassification Classification, bool DependentWithContext, bool DependentAlone);
 
 /// <summary>
 /// Says which of an assistant's intents an utterance expresses. The local classifier is the default; Wit.ai can
