@@ -31,6 +31,13 @@ public sealed class VoiceOptions
     [Range(40, 2000)]
     public int SentenceMaxChars { get; set; } = 220;
 
+    /// <summary>
+    /// The first piece of an answer may end at a comma (or semicolon, colon) once it has this many characters, so the
+    /// first audio comes sooner; 0 waits for the whole first sentence.
+    /// </summary>
+    [Range(0, 2000)]
+    public int FirstClauseChars { get; set; } = 30;
+
     /// <summary>Sentences synthesised at the same time (speech for N runs while the model writes N+1).</summary>
     [Range(1, 16)]
     public int SynthesisConcurrency { get; set; } = 2;

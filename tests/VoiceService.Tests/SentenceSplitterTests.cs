@@ -94,6 +94,20 @@ public sealed class SentenceSplitterTests
     }
 
     [Fact]
+    public void TheFirstPieceMayEndAtACommaOnceLongEnoughAndLaterOnesMayNot()
+    {
+        var splitter = new SentenceSplitter(220, firstClauseChars: 20);
+        var sentences = new List<string>();
+        foreach (var token in ScriptedSiblings.Tokens("Yes, you get 25 days, 1,000 euros, and a bonus. Later, days carry over, until March."))
+        {
+            sentences.AddRange(splitter.Push(token));
+        }
+        sentences.AddRange(splitter.Flush());
+
+        Assert.Equal(["Yes, you get 25 days,", "1,000 euros, and a bonus.", "Later, days carry over, until March."], sentences);
+    }
+
+    [Fact]
     public void MarkdownIsStrippedFromWhatIsSpoken()
     {
         Assert.Equal("Read the policy now.", SentenceSplitter.Speakable("- **Read** the [policy](https://x.example/p) `now`."));

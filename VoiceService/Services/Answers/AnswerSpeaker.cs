@@ -23,7 +23,7 @@ public sealed class AnswerSpeaker(ITextToSpeech speech, IOptions<VoiceOptions> o
         var pending = Channel.CreateUnbounded<(int Sequence, string Sentence, Task<SpeechAudio> Audio)>(
             new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(options.Value.SynthesisConcurrency);
-        var splitter = new SentenceSplitter(options.Value.SentenceMaxChars);
+        var splitter = new SentenceSplitter(options.Value.SentenceMaxChars, options.Value.FirstClauseChars);
         var answer = new System.Text.StringBuilder();
         var count = 0;
 

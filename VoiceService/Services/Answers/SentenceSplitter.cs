@@ -7,9 +7,11 @@ namespace VoiceService.Services.Answers;
 /// Cuts streamed text into sentences as soon as each one is certain to have ended, so speech can start on it.
 /// A full stop after an abbreviation ("Dr.", "e.g."), an initial ("J. Smith"), inside a number ("3.5") or after a
 /// list number ("1.") does not end a sentence; a line break does (list items are spoken one by one); a run-on
-/// sentence is cut at a comma or a space once it reaches the length cap.
+/// sentence is cut at a comma or a space once it reaches the length cap. When <paramref name="firstClauseChars"/>
+/// is set, the very first piece may end at a clause break (comma, semicolon, colon) once it is that long, so the
+/// listener hears something while the rest of the first sentence is still being written.
 /// </summary>
-public sealed partial class SentenceSplitter(int maxChars)
+public sealed partial class SentenceSplitter(int maxChars, int firstClauseChars = 0)
 {
     private const string Terminators = ".!?…";
     private const string Closers = "\"')]”’»";
@@ -29,6 +31,7 @@ public sealed partial class SentenceSplitter(int maxChars)
     };
 
     private readonly StringBuilder _buffer = new();
+    private bool _emitted;
 
     /// <summary>Adds streamed text; returns the sentences it completed, in order.</summary>
     public IReadOnlyList<string> Push(string delta)
@@ -47,6 +50,14 @@ public sealed partial class SentenceSplitter(int maxChars)
         {
             var text = _buffer.ToString();
             var end = FindEnd(text, final);
+            if (!_emitted && firstClauseChars > 0)
+            {
+                var clause = FirstClauseEnd(text, firstClauseChars);
+                if (clause > 0 && (end < 0 || clause < end))
+                {
+                    end = clause;
+                }
+            }
             if (end < 0 && text.Length > maxChars)
             {
                 end = CutPoint(text);
@@ -55,7 +66,7 @@ public sealed partial class SentenceSplitter(int maxChars)
             {
                 break;
             }
-            Add(sentences, text[..end]);
+            _emitted |= Add(sentences, text[..end]);
             _buffer.Remove(0, end);
         }
         if (final)
@@ -66,14 +77,31 @@ public sealed partial class SentenceSplitter(int maxChars)
         return sentences;
     }
 
-    private static void Add(List<string> sentences, string candidate)
+    private static bool Add(List<string> sentences, string candidate)
     {
         // A closing quote that arrived after its sentence was already spoken belongs to no new one.
         var sentence = candidate.Trim().TrimStart(Closers.ToCharArray()).Trim();
         if (sentence.Any(char.IsLetterOrDigit))
         {
             sentences.Add(sentence);
+            return true;
         }
+        return false;
+    }
+
+    /// <summary>The end of the first clause break followed by white space at or after <paramref name="minimum"/> characters.</summary>
+    private static int FirstClauseEnd(string text, int minimum)
+    {
+        // A break at the very end of what has arrived counts too: after a word (not a digit, as in "1,000") it
+        // cannot become anything but a break.
+        for (var i = minimum; i < text.Length; i++)
+        {
+            if (text[i] is ',' or ';' or ':' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])) && !char.IsDigit(text[i - 1]))
+            {
+                return i + 1;
+            }
+        }
+        return -1;
     }
 
     /// <summary>The index just past the first certain sentence end, or -1 while none is certain yet.</summary>

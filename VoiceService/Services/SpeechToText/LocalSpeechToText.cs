@@ -29,18 +29,23 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
             var wavPath = Path.Combine(work.FullName, "input.wav");
             await File.WriteAllBytesAsync(wavPath, recording.Wav, cancellationToken).ConfigureAwait(false);
 
-            var grammar = BuildGrammar(vocabulary);
-            if (grammar is not null)
+            // Narrowest first: the known phrases alone, then phrases and question frames around the terms. A grammar
+            // that cannot fit the recording yields nothing, and the next, wider one is tried.
+            foreach (var (name, grammar) in new[] { ("phrases", BuildGrammar(vocabulary with { Terms = [] })), ("vocabulary", BuildGrammar(vocabulary)) })
             {
-                var grammarPath = Path.Combine(work.FullName, "vocabulary.gram");
+                if (grammar is null || (name == "vocabulary" && vocabulary.Terms.Count == 0))
+                {
+                    continue;
+                }
+                var grammarPath = Path.Combine(work.FullName, name + ".gram");
                 await File.WriteAllTextAsync(grammarPath, grammar, cancellationToken).ConfigureAwait(false);
                 var biased = await DecodeAsync(wavPath, ["-jsgf", grammarPath, "-fsgusefiller", "no"], cancellationToken).ConfigureAwait(false);
                 if (biased.Length > 0)
                 {
                     return biased;
                 }
-                LogGrammarMiss(logger);
             }
+            LogGrammarMiss(logger);
             return await DecodeAsync(wavPath, ["-lm", Path.Combine(_options.PocketsphinxModelDir, "en-us.lm.bin")], cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -60,7 +65,7 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
             .ToList();
         var terms = vocabulary.Terms
             .Select(Normalize)
-            .Where(t => t.Length > 0 && !t.Contains(' ', StringComparison.Ordinal) && _dictionary.Value.Contains(t))
+            .Where(t => t.Length > 0 && t.Split(' ').All(_dictionary.Value.Contains))
             .Distinct(StringComparer.Ordinal)
             .Take(300)
             .ToList();
@@ -79,9 +84,9 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
         if (terms.Count > 0)
         {
             rules.Add("<asked>");
-            grammar.Append("<asked> = <frame> [the | a | my | our] <term> [<term>] [<term>];\n");
+            grammar.Append("<asked> = <frame> [the | a | my | our] <term>;\n");
             grammar.Append("<frame> = ").AppendJoin(" | ", Frames.Select(f => "( " + f + " )")).Append(";\n");
-            grammar.Append("<term> = ").AppendJoin(" | ", terms).Append(";\n");
+            grammar.Append("<term> = ").AppendJoin(" | ", terms.Select(t => "( " + t + " )")).Append(";\n");
         }
         grammar.Append("public <utterance> = ").AppendJoin(" | ", rules).Append(";\n");
         return grammar.ToString();

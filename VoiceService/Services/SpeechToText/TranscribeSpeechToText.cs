@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ServiceDefaults.Errors;
 using VoiceService.Services.Aws;
 
 namespace VoiceService.Services.SpeechToText;
@@ -17,6 +18,19 @@ public sealed partial class TranscribeSpeechToText(AwsConnection aws, TimeProvid
     private volatile bool _bucketReady;
 
     public async Task<string> TranscribeAsync(Recording recording, Vocabulary vocabulary, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunJobAsync(recording, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AwsServiceException or AmazonS3Exception or TimeoutException
+            || (ex is InvalidOperationException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new ApiException(StatusCodes.Status502BadGateway, $"AWS Transcribe could not transcribe the recording: {ex.Message}", "Speech service failed");
+        }
+    }
+
+    private async Task<string> RunJobAsync(Recording recording, CancellationToken cancellationToken)
     {
         var options = aws.Options;
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
@@ -127,7 +141,14 @@ public sealed partial class TranscribeSpeechToText(AwsConnection aws, TimeProvid
         }
         try
         {
-            await aws.S3.PutBucketAsync(new PutBucketRequest { BucketName = aws.Options.Bucket }, cancellationToken).ConfigureAwait(false);
+            var request = new PutBucketRequest { BucketName = aws.Options.Bucket };
+            if (aws.Options.Region != "us-east-1")
+            {
+                // Outside us-east-1 a bucket must name its region.
+                request.UseClientRegion = false;
+                request.BucketRegion = S3Region.FindValue(aws.Options.Region);
+            }
+            await aws.S3.PutBucketAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists" || ex.StatusCode == HttpStatusCode.Conflict)
         {

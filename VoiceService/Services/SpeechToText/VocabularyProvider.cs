@@ -15,7 +15,7 @@ public sealed partial class VocabularyProvider(
     IHttpClientFactory http, IMemoryCache cache, IOptions<VoiceOptions> options, ILogger<VocabularyProvider> logger)
 {
     public const string HttpClientName = "vocabulary";
-    private const int MaxTerms = 150;
+    private const int MaxTerms = 300;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
@@ -25,6 +25,9 @@ public sealed partial class VocabularyProvider(
         "should", "some", "such", "than", "that", "their", "theirs", "them", "themselves", "then", "there", "these",
         "they", "this", "those", "through", "under", "until", "very", "were", "what", "when", "where", "which", "while",
         "whom", "will", "with", "would", "your", "yours", "yourself", "within", "without", "upon", "may", "might",
+        "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "has", "had", "her", "his", "how", "its",
+        "our", "out", "was", "who", "why", "per", "she", "him", "get", "got", "use", "one", "two", "too", "yes",
+        "please", "there",
     };
 
     /// <summary>The vocabulary of an assistant as the caller may see it (siblings check the caller themselves).</summary>
@@ -136,15 +139,46 @@ public sealed partial class VocabularyProvider(
             ? value.GetString()
             : null;
 
-    /// <summary>The documents' most frequent words worth biasing for: long enough to be content, not function words.</summary>
-    internal static IReadOnlyList<string> Terms(IEnumerable<string> texts) =>
-        texts.SelectMany(t => WordPattern().Matches(t.ToLowerInvariant()).Select(m => m.Value))
-            .Where(w => w.Length >= 4 && !StopWords.Contains(w))
-            .GroupBy(w => w, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+    /// <summary>
+    /// The documents' most frequent terms: runs of up to three content words ("parental leave", "vacation days") and
+    /// the single words in them, since users ask about things by their names.
+    /// </summary>
+    internal static IReadOnlyList<string> Terms(IEnumerable<string> texts)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var text in texts)
+        {
+            foreach (var clause in ClausePattern().Split(text.ToLowerInvariant()))
+            {
+                var run = new List<string>();
+                foreach (var word in WordPattern().Matches(clause).Select(m => m.Value).Append(""))
+                {
+                    if (word.Length >= 3 && !StopWords.Contains(word))
+                    {
+                        run.Add(word);
+                        continue;
+                    }
+                    for (var start = 0; start < run.Count; start++)
+                    {
+                        for (var length = 1; length <= 3 && start + length <= run.Count; length++)
+                        {
+                            var term = string.Join(' ', run.Skip(start).Take(length));
+                            counts[term] = counts.GetValueOrDefault(term) + 1;
+                        }
+                    }
+                    run.Clear();
+                }
+            }
+        }
+        return counts
+            .OrderByDescending(c => c.Value).ThenByDescending(c => c.Key.Count(ch => ch == ' ')).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Take(MaxTerms)
-            .Select(g => g.Key)
+            .Select(c => c.Key)
             .ToList();
+    }
+
+    [GeneratedRegex("[.,;:!?()\\n]")]
+    private static partial Regex ClausePattern();
 
     [GeneratedRegex("[a-z]+")]
     private static partial Regex WordPattern();

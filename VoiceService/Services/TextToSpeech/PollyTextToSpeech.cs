@@ -1,4 +1,5 @@
 using VoiceService.Services.Audio;
+using ServiceDefaults.Errors;
 using VoiceService.Services.Aws;
 
 namespace VoiceService.Services.TextToSpeech;
@@ -21,10 +22,18 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
             ["VoiceId"] = PollyVoice(voice, aws.Options.Voice),
             ["Engine"] = aws.Options.Engine,
             ["OutputFormat"] = mp3 ? "mp3" : "pcm",
-            ["SampleRate"] = mp3 ? "24000" : PcmSampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SampleRate"] = mp3 ? "22050" : PcmSampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        using var response = await aws.CallRestJsonAsync("polly", "/v1/speech", request, cancellationToken).ConfigureAwait(false);
-        var audio = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        byte[] audio;
+        try
+        {
+            using var response = await aws.CallRestJsonAsync("polly", "/v1/speech", request, cancellationToken).ConfigureAwait(false);
+            audio = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException ex)
+        {
+            throw new ApiException(StatusCodes.Status502BadGateway, $"AWS Polly refused the speech: {ex.Message}", "Speech service failed");
+        }
         if (mp3)
         {
             return new SpeechAudio(audio, format);

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace VoiceService.Tests;
+
+public sealed class SpeakTests
+{
+    [Fact]
+    public async Task TextIsSpokenSentenceBySentenceInOrder()
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative),
+            new { text = "First, sign the form. Then send it to Dr. Jones. She replies within 2.5 days!", response_format = "wav" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await SseEvent.ReadAllAsync(response);
+        var audio = events.Where(e => e.Name == "audio").ToList();
+        Assert.Equal([0, 1, 2], audio.Select(a => a.Data.GetProperty("sequence").GetInt32()));
+        Assert.Equal(["First, sign the form.", "Then send it to Dr. Jones.", "She replies within 2.5 days!"],
+            audio.Select(a => a.Data.GetProperty("sentence").GetString()));
+        Assert.All(audio, a => Assert.Equal("wav", a.Data.GetProperty("format").GetString()));
+        Assert.Equal("done", events[^1].Name);
+        Assert.Empty(host.Chat.Requests);
+    }
+
+    [Fact]
+    public async Task APromptIsAnsweredByTheAssistantAndSpokenAsMp3Stream()
+    {
+        const string answer = "Remote work is allowed on Fridays. Ask your manager first.";
+        await using var host = await VoiceHost.StartAsync(answer, TimeSpan.FromMilliseconds(2));
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/voice/speak")
+        {
+            Content = JsonContent.Create(new { prompt = "Can I work from home?", assistant_id = VoiceHost.AssistantId }),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("audio/mpeg"));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("audio/mpeg", response.Content.Headers.ContentType?.MediaType);
+        var mp3 = await response.Content.ReadAsByteArrayAsync();
+        Assert.InRange(await TestAudio.DurationSecondsAsync(mp3), 2, 20);
+        using var body = JsonDocument.Parse(Assert.Single(host.Chat.Requests).Body);
+        Assert.Equal("Can I work from home?", body.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task NeitherTextNorPromptOrBothIsABadRequest()
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var client = host.CreateClient();
+
+        using var neither = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative), new { voice = "alloy" });
+        using var both = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative), new { text = "a", prompt = "b", assistant_id = VoiceHost.AssistantId });
+        using var promptAlone = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative), new { prompt = "b" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, neither.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, promptAlone.StatusCode);
+    }
+}
