@@ -17,7 +17,14 @@ public sealed class RedisConnection : IDisposable
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
         options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
-        _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
+        _multiplexer = new Lazy<ConnectionMultiplexer>(() =>
+        {
+            var multiplexer = ConnectionMultiplexer.Connect(options);
+            // 1.x completes every async call in order on one thread by default; the rest of each request then runs
+            // on that thread too, and a busy service is held to what one core can do.
+            multiplexer.PreserveAsyncOrder = false;
+            return multiplexer;
+        });
     }
 
     public string ConnectionString { get; }

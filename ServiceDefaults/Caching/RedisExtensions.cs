@@ -25,6 +25,7 @@ public static class RedisExtensions
         }
 
         builder.Services.TryAddSingleton(_ => new ServiceDefaults.Caching.RedisConnection(connectionString));
+        builder.Services.AddHostedService<ServiceDefaults.Caching.RedisWarmup>();
         builder.Services.TryAddSingleton<ServiceDefaults.Caching.IKeyValueStore, ServiceDefaults.Caching.RedisKeyValueStore>();
         builder.Services.TryAddSingleton<ServiceDefaults.Caching.IMessageBus, ServiceDefaults.Caching.RedisMessageBus>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
