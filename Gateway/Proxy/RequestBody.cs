@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Gateway.Proxy;
@@ -29,10 +30,26 @@ public sealed record RequestBody(long Length, string? Model, string? AssistantId
         else
         {
             request.EnableBuffering(MaxInspectedBytes);
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            request.Body.Position = 0;
-            body = Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            // Read at most one byte past the limit: a chunked body of unknown length is never held in memory whole.
+            var size = (int)Math.Min(MaxInspectedBytes + 1, (request.ContentLength ?? MaxInspectedBytes) + 1);
+            var buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                var read = 0;
+                int n;
+                while (read < size && (n = await request.Body.ReadAsync(buffer.AsMemory(read, size - read), context.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+                request.Body.Position = 0;
+                body = read > MaxInspectedBytes
+                    ? new RequestBody(request.ContentLength ?? read, null, null, null)
+                    : Parse(buffer.AsMemory(0, read));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         context.Items[ItemKey] = body;
         return body;
