@@ -11,29 +11,20 @@ public static class KnowledgeVersions
             .Select(k => (long?)k.Version).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
 
     /// <summary>
-    /// Makes sure the assistant has a row, outside any transaction: two first uploads racing to insert it must not
-    /// fail one of them. The loser's duplicate insert is simply ignored.
+    /// Makes sure the assistant has a row, outside any transaction, so that two first uploads racing to create it
+    /// both go on: ON CONFLICT DO NOTHING (the same on SQLite and PostgreSQL) lets the second one pass quietly.
     /// </summary>
     public static async Task EnsureRowAsync(DocumentsDbContext db, string assistantId, CancellationToken cancellationToken)
     {
-        if (await db.KnowledgeStates.AnyAsync(k => k.AssistantId == assistantId, cancellationToken).ConfigureAwait(false))
-        {
-            return;
-        }
-        var state = new KnowledgeState { AssistantId = assistantId, Version = 0 };
-        db.KnowledgeStates.Add(state);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException)
-        {
-            // Someone else inserted it first, which is all we wanted.
-        }
-        finally
-        {
-            db.Entry(state).State = EntityState.Detached;
-        }
+        var entity = db.Model.FindEntityType(typeof(KnowledgeState))!;
+        var table = entity.GetTableName();
+        var key = entity.FindProperty(nameof(KnowledgeState.AssistantId))!.GetColumnName();
+        var version = entity.FindProperty(nameof(KnowledgeState.Version))!.GetColumnName();
+#pragma warning disable EF1002 // Identifiers come from the EF model; the only value is a parameter.
+        await db.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO \"{table}\" (\"{key}\", \"{version}\") VALUES ({{0}}, 0) ON CONFLICT (\"{key}\") DO NOTHING",
+            [assistantId], cancellationToken).ConfigureAwait(false);
+#pragma warning restore EF1002
     }
 
     /// <summary>An atomic increment inside the caller's transaction; returns the new version.</summary>
