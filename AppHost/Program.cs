@@ -18,6 +18,7 @@ var chat = builder.AddProject("chat-service", "ChatService")
 
 var documents = builder.AddProject("document-service", "DocumentService")
     .WithReference(cache).WithReference(docsDb).WithReference(chat)
+    .WithEnvironment("Documents__BlobDirectory", Path.Combine(builder.DataDirectory, "blobs"))
     .WaitFor(cache);
 
 var intents = builder.AddProject("intent-cache-service", "IntentCacheService")

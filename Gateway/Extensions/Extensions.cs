@@ -41,7 +41,6 @@ internal static class Extensions
         else
         {
             builder.Services.AddSingleton<ILimitStore>(sp => new RedisLimitStore(sp.GetRequiredService<RedisConnection>()));
-            builder.Services.AddHostedService<RedisWarmup>();
         }
 
         var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
