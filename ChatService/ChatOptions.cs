@@ -11,6 +11,12 @@ public sealed class ChatOptions
     [Required]
     public string DefaultModel { get; set; } = "gpt-4o-mini";
 
+    /// <summary>
+    /// When set, every model call uses this model, whatever an assistant or a request names: code written for
+    /// OpenAI keeps saying "gpt-4o" while a local server (Ollama, vLLM, LM Studio) serves the one model it has.
+    /// </summary>
+    public string? ModelOverride { get; set; }
+
     /// <summary>Tokens the prompt may fill (instructions, passages, history); older turns are dropped beyond it.</summary>
     [Range(256, 2_000_000)]
     public int ContextTokens { get; set; } = 8192;

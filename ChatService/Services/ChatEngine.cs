@@ -73,7 +73,7 @@ public sealed class ChatEngine(
 
         var chatOptions = new Microsoft.Extensions.AI.ChatOptions
         {
-            ModelId = input.Model,
+            ModelId = string.IsNullOrWhiteSpace(options.Value.ModelOverride) ? input.Model : options.Value.ModelOverride,
             Temperature = (float?)input.Temperature,
             TopP = (float?)input.TopP,
             MaxOutputTokens = input.MaxOutputTokens,

@@ -162,6 +162,24 @@ public sealed class OpenAIAdapterTests
     }
 
     [Fact]
+    public async Task AModelOverrideServesEveryAssistantWithTheLocalServersModel()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "local", 1, 1));
+        await using var factory = TestSupport.Service().WithModel(model).With("Chat:ModelOverride", "llama3.2");
+        using var client = factory.Client("usr_override");
+        var assistantId = await client.CreateAssistantAsync();
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = assistantId, messages = new[] { new { role = "user", content = "Hi" } },
+        });
+        var json = await response.JsonAsync();
+
+        Assert.Equal("llama3.2", JsonNode.Parse(model.Requests.Single().Body)!["model"]!.GetValue<string>());
+        Assert.Equal(assistantId, json.GetProperty("model").GetString());
+    }
+
+    [Fact]
     public async Task ABadRequestFromTheModelIsNotRetried()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context =>
