@@ -5,10 +5,12 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Redis when redis-server is installed (AppHost:Redis=off to skip); otherwise every service uses its in-memory default.
 var cache = builder.AddRedis("cache");
 
-var chatDb = builder.AddDatabase("chatdb");
-var docsDb = builder.AddDatabase("docsdb");
-var intentDb = builder.AddDatabase("intentdb");
-var gatewayDb = builder.AddDatabase("gatewaydb");
+// SQLite files under .data/ unless AppHost:Postgres=on starts a local PostgreSQL cluster (one database per service).
+var postgres = builder.AddPostgres("postgres");
+var chatDb = builder.AddDatabase("chatdb", postgres);
+var docsDb = builder.AddDatabase("docsdb", postgres);
+var intentDb = builder.AddDatabase("intentdb", postgres);
+var gatewayDb = builder.AddDatabase("gatewaydb", postgres);
 
 var chat = builder.AddProject("chat-service", "ChatService")
     .WithReference(cache).WithReference(chatDb)

@@ -19,7 +19,7 @@ public sealed class DistributedApplicationBuilder
         RepositoryRoot = metadata["RepositoryRoot"];
         BuildConfiguration = metadata["Configuration"];
         TargetFramework = metadata["TargetFramework"];
-        DataDirectory = Path.Combine(RepositoryRoot, ".data");
+        DataDirectory = Path.GetFullPath(Configuration["AppHost:DataDirectory"] ?? Path.Combine(RepositoryRoot, ".data"));
     }
 
     public IConfiguration Configuration { get; }
@@ -44,26 +44,57 @@ public sealed class DistributedApplicationBuilder
         return Add(new RedisResource(name, executable));
     }
 
-    /// <summary>ConnectionStrings:{name} from the AppHost's configuration when given, else a SQLite file under .data/.</summary>
-    public ResourceBuilder<DatabaseResource> AddDatabase(string name)
+    /// <summary>
+    /// A PostgreSQL cluster under .data/postgres, only with AppHost:Postgres=on and the PostgreSQL 15 binaries
+    /// installed: SQLite needs nothing, so it stays the default.
+    /// </summary>
+    public ResourceBuilder<PostgresResource> AddPostgres(string name)
+    {
+        var wanted = string.Equals(Configuration["AppHost:Postgres"], "on", StringComparison.OrdinalIgnoreCase);
+        var bin = Configuration["AppHost:PostgresBin"] ?? "/usr/lib/postgresql/15/bin";
+        return Add(new PostgresResource(name, wanted && File.Exists(Path.Combine(bin, "postgres")) ? bin : null));
+    }
+
+    /// <summary>
+    /// The database {name}: on <paramref name="server"/> when it runs, else ConnectionStrings:{name} from the
+    /// AppHost's configuration, else a SQLite file under .data/.
+    /// </summary>
+    public ResourceBuilder<DatabaseResource> AddDatabase(string name, ResourceBuilder<PostgresResource>? server = null)
     {
         var configured = Configuration.GetConnectionString(name);
-        var connectionString = string.IsNullOrWhiteSpace(configured)
+        var fallback = string.IsNullOrWhiteSpace(configured)
             ? $"Data Source={Path.Combine(DataDirectory, name + ".db")}"
             : configured;
-        return Add(new DatabaseResource(name, connectionString));
+        return Add(new DatabaseResource(name, fallback, server?.Resource));
     }
 
     public DistributedApplication Build()
     {
-        // One secret per run by which the gateway vouches for callers; services only trust tokens signed with it.
-        var signingKey = Configuration["Identity:SigningKey"]
-            ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        // The secret by which the gateway vouches for callers (and signs access tokens); services only trust tokens
+        // signed with it. Kept under .data/ so that sessions survive a restart of the AppHost.
+        var signingKey = Configuration["Identity:SigningKey"] ?? LocalSecret("identity.key");
         foreach (var project in _resources.OfType<ProjectResource>())
         {
             project.Environment.Add(env => env["Identity__SigningKey"] = signingKey);
         }
         return new DistributedApplication(this);
+    }
+
+    private string LocalSecret(string fileName)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        var path = Path.Combine(DataDirectory, fileName);
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: >= 32 } existing)
+        {
+            return existing;
+        }
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        File.WriteAllText(path, secret);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return secret;
     }
 
     private ResourceBuilder<T> Add<T>(T resource) where T : Resource

@@ -40,6 +40,24 @@ internal sealed partial class ManagedProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Write(e.Data);
     }
 
+    /// <summary>
+    /// A server that cannot watch its parent itself (redis-server): a small shell stays beside it and stops it when
+    /// this AppHost is gone, even if the AppHost was killed without a chance to clean up.
+    /// </summary>
+    public static ManagedProcess TiedToThisProcess(string name, string commandLine, string workingDirectory, string stopSignal = "TERM")
+    {
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var script = $$"""
+            {{commandLine}} &
+            server=$!
+            trap 'kill -{{stopSignal}} $server 2>/dev/null; wait $server; exit 0' TERM INT
+            while [ -d /proc/{{self}} ] && kill -0 $server 2>/dev/null; do sleep 0.5; done
+            kill -{{stopSignal}} $server 2>/dev/null
+            wait $server
+            """;
+        return new ManagedProcess(name, "/bin/sh", ["-c", script], workingDirectory, new Dictionary<string, string>());
+    }
+
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;

@@ -85,6 +85,9 @@ internal sealed class Orchestrator(DistributedApplicationBuilder builder) : IAsy
                 case RedisResource redis:
                     redis.Port = Readiness.FreePort();
                     break;
+                case PostgresResource postgres:
+                    postgres.Port = Readiness.FreePort();
+                    break;
             }
         }
     }
@@ -102,6 +105,9 @@ internal sealed class Orchestrator(DistributedApplicationBuilder builder) : IAsy
                     break;
                 case RedisResource redis:
                     await StartRedisAsync(redis).ConfigureAwait(false);
+                    break;
+                case PostgresResource postgres:
+                    await StartPostgresAsync(postgres).ConfigureAwait(false);
                     break;
             }
             _ready[resource].TrySetResult();
@@ -147,11 +153,39 @@ internal sealed class Orchestrator(DistributedApplicationBuilder builder) : IAsy
     {
         var dir = Path.Combine(builder.DataDirectory, "redis");
         Directory.CreateDirectory(dir);
-        var process = new ManagedProcess(redis.Name, redis.Executable!,
-            ["--bind", "127.0.0.1", "--port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--dir", dir, "--appendonly", "yes", "--save", "", "--daemonize", "no"],
-            dir, new Dictionary<string, string>());
+        var port = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var process = ManagedProcess.TiedToThisProcess(redis.Name,
+            $"'{redis.Executable}' --bind 127.0.0.1 --port {port} --dir '{dir}' --appendonly yes --save '' --daemonize no",
+            dir);
         await StartAndWaitAsync(redis.Name, process, isServer: true, ct => Readiness.RedisAnswersAsync(redis.Port, ct))
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user; as anyone else it
+    /// runs as that user.
+    /// </summary>
+    private async Task StartPostgresAsync(PostgresResource postgres)
+    {
+        var dir = Path.Combine(builder.DataDirectory, "postgres");
+        Directory.CreateDirectory(dir);
+        var asRoot = Environment.UserName == "root";
+        // setpriv execs in place (runuser would fork and not pass on the stop signal).
+        var runAs = asRoot ? "setpriv --reuid=postgres --regid=postgres --init-groups " : "";
+        if (asRoot)
+        {
+            await Shell.RunAsync($"chown -R postgres:postgres '{dir}'").ConfigureAwait(false);
+        }
+        if (!File.Exists(Path.Combine(dir, "PG_VERSION")))
+        {
+            await Shell.RunAsync($"{runAs}'{postgres.BinDirectory}/initdb' -D '{dir}' -U postgres -A trust -E UTF8 --locale=C.UTF-8").ConfigureAwait(false);
+        }
+        var port = postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var process = ManagedProcess.TiedToThisProcess(postgres.Name,
+            $"{runAs}'{postgres.BinDirectory}/postgres' -D '{dir}' -c listen_addresses=127.0.0.1 -p {port} -k '{dir}'",
+            dir, stopSignal: "INT");
+        await StartAndWaitAsync(postgres.Name, process, isServer: true,
+            async ct => await Shell.TryRunAsync($"'{postgres.BinDirectory}/pg_isready' -q -h 127.0.0.1 -p {port}", ct).ConfigureAwait(false))
             .ConfigureAwait(false);
     }
 

@@ -14,6 +14,11 @@ public static class ResourceBuilderExtensions
         switch (other.Resource)
         {
             case IResourceWithConnectionString withConnection:
+                if (withConnection is DatabaseResource { Server: { } server })
+                {
+                    // A database is usable only once its server is.
+                    builder.Resource.WaitsFor.Add(server);
+                }
                 builder.Resource.Environment.Add(env =>
                 {
                     if (withConnection.ConnectionString is { } cs)

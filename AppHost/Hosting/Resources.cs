@@ -53,8 +53,25 @@ public sealed class RedisResource(string name, string? executable) : Resource(na
     public string? ConnectionString => IsEnabled ? $"127.0.0.1:{Port}" : null;
 }
 
-/// <summary>A database a service owns; here a SQLite file under .data/, or any connection string configured.</summary>
-public sealed class DatabaseResource(string name, string connectionString) : Resource(name), IResourceWithConnectionString
+/// <summary>A local PostgreSQL 15 cluster under .data/postgres, when asked for and installed.</summary>
+public sealed class PostgresResource(string name, string? binDirectory) : Resource(name)
 {
-    public string? ConnectionString { get; } = connectionString;
+    public string? BinDirectory { get; } = binDirectory;
+
+    public int Port { get; set; }
+
+    public override bool IsEnabled => BinDirectory is not null;
+}
+
+/// <summary>
+/// A database a service owns: on the local PostgreSQL cluster when it runs, else the connection string configured,
+/// else a SQLite file under .data/.
+/// </summary>
+public sealed class DatabaseResource(string name, string fallbackConnectionString, PostgresResource? server) : Resource(name), IResourceWithConnectionString
+{
+    public PostgresResource? Server { get; } = server;
+
+    public string? ConnectionString => Server is { IsEnabled: true } pg
+        ? $"Host=127.0.0.1;Port={pg.Port};Username=postgres;Database={Name}"
+        : fallbackConnectionString;
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace ServiceDefaults.Errors;
 
@@ -13,7 +14,13 @@ internal sealed class OpenAIErrorWriter : IProblemDetailsWriter
     public ValueTask WriteAsync(ProblemDetailsContext context)
     {
         var http = context.HttpContext;
-        var error = OpenAIError.From(context.ProblemDetails, http.Response.StatusCode);
+        var problem = context.ProblemDetails;
+        if (problem.Detail is null && http.Response.StatusCode == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
+        {
+            // What OpenAI says for a path it does not serve.
+            problem.Detail = $"Unknown request URL: {http.Request.Method} {http.Request.Path}.";
+        }
+        var error = OpenAIError.From(problem, http.Response.StatusCode);
         return new ValueTask(http.Response.WriteAsJsonAsync(error, OpenAIError.JsonOptions, http.RequestAborted));
     }
 }
@@ -35,7 +42,7 @@ public sealed record OpenAIError(OpenAIErrorBody Error)
     public static OpenAIError From(ProblemDetails problem, int status)
     {
         var param = problem.Extensions.TryGetValue("param", out var p) ? p?.ToString() : null;
-        var message = problem.Detail ?? problem.Title ?? "The request failed.";
+        var message = problem.Detail ?? problem.Title ?? ReasonPhrases.GetReasonPhrase(status);
         if (problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
         {
             var first = validation.Errors.First();

@@ -30,21 +30,21 @@ public sealed class GuardedProcess : IAsyncDisposable
 
     /// <param name="command">The server command line, already shell-quoted.</param>
     /// <param name="stopSignal">The signal that makes the server stop quickly (PostgreSQL wants INT).</param>
-    /// <param name="runAsUser">Run the guard and the server as this user (PostgreSQL refuses root).</param>
+    /// <param name="runAsUser">Run the server as this user (PostgreSQL refuses root); setpriv execs in place, so
+    /// the guard's signals reach the server itself.</param>
     public static GuardedProcess Start(string command, string stopSignal = "TERM", string? runAsUser = null, string? workingDirectory = null)
     {
         var parent = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var asUser = runAsUser is null ? "" : $"setpriv --reuid={runAsUser} --regid={runAsUser} --init-groups ";
         var script = $$"""
-            {{command}} &
+            {{asUser}}{{command}} &
             child=$!
             trap 'kill -{{stopSignal}} $child 2>/dev/null; wait $child; exit 0' TERM INT
             while [ -d /proc/{{parent}} ] && kill -0 $child 2>/dev/null; do sleep 0.2; done
             kill -{{stopSignal}} $child 2>/dev/null
             wait $child
             """;
-        var start = runAsUser is null
-            ? new ProcessStartInfo("/bin/sh")
-            : new ProcessStartInfo("runuser") { ArgumentList = { "-u", runAsUser, "--", "/bin/sh" } };
+        var start = new ProcessStartInfo("/bin/sh");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
         start.RedirectStandardOutput = true;
@@ -80,7 +80,7 @@ public sealed class GuardedProcess : IAsyncDisposable
         {
             return;
         }
-        // runuser passes TERM on to the guard, which stops the server with its own signal and waits for it.
+        // The guard stops the server with the server's own stop signal and waits for it.
         using var term = Process.Start("kill", ["-TERM", _guard.Id.ToString(CultureInfo.InvariantCulture)]);
         await term.WaitForExitAsync().ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));

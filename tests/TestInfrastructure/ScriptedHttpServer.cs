@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TestInfrastructure;
 
@@ -38,10 +33,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
 
     public static async Task<ScriptedHttpServer> StartAsync(RequestDelegate handler)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = WebApplication.CreateSlimBuilder().OnFreeLoopbackPort().Build();
         ScriptedHttpServer? server = null;
         app.Run(async context =>
         {
@@ -57,9 +49,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
             }
             await handler(context).ConfigureAwait(false);
         });
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new ScriptedHttpServer(app, new Uri(address));
+        server = new ScriptedHttpServer(app, await app.StartOnLoopbackAsync().ConfigureAwait(false));
         return server;
     }
 

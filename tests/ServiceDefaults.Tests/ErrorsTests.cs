@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using ServiceDefaults.Errors;
+
+namespace ServiceDefaults.Tests;
+
+public sealed class ErrorsTests
+{
+    private static readonly Action<WebApplication> Routes = app =>
+    {
+        app.MapGet("/api/boom", string () => throw new InvalidOperationException("secret internals"));
+        app.MapGet("/v1/boom", string () => throw new InvalidOperationException("secret internals"));
+        app.MapGet("/v1/things/{id}", string (string id) => throw new ApiException(404, $"No thing found with id '{id}'.", code: "not_found"));
+        app.MapPost("/v1/things", (Thing thing) => thing.Name);
+        app.MapPost("/api/things", (Thing thing) => thing.Name);
+    };
+
+    [Fact]
+    public async Task AnUnhandledErrorOnANativeRouteIsAProblemWithoutInternals()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri("/api/boom", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("secret internals", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
+        Assert.Equal(500, JsonDocument.Parse(body).RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task AnUnhandledErrorOnAnOpenAIRouteIsOpenAIsErrorBody()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri("/v1/boom", UriKind.Relative));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("server_error", error.GetProperty("type").GetString());
+        Assert.DoesNotContain("secret", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnApiExceptionKeepsItsStatusMessageAndCode()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri("/v1/things/t_9", UriKind.Relative));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("No thing found with id 't_9'.", error.GetProperty("message").GetString());
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("not_found", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task AnUnknownOpenAIPathNamesTheUrlAsOpenAIDoes()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri("/v1/nothing-here", UriKind.Relative));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("Unknown request URL: GET /v1/nothing-here.", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/things")]
+    [InlineData("/api/things")]
+    public async Task MalformedJsonIsABadRequestInTheFamilysShape(string path)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(
+            new Uri(path, UriKind.Relative), new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(path.StartsWith("/v1", StringComparison.Ordinal), root.TryGetProperty("error", out _));
+        Assert.Equal(!path.StartsWith("/v1", StringComparison.Ordinal), root.TryGetProperty("status", out _));
+    }
+
+    public sealed record Thing(string Name);
+}

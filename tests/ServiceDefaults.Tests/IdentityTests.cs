@@ -1,0 +1,102 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Identity;
+
+namespace ServiceDefaults.Tests;
+
+public sealed class IdentityTests
+{
+    private static readonly Action<WebApplication> Routes = app =>
+    {
+        app.MapGet("/api/me", (CallerIdentity caller) => $"{caller.UserId}|{caller.KeyId}|{string.Join(',', caller.Assistants ?? [])}");
+        app.MapGet("/api/relay", async (IHttpClientFactory clients) =>
+            await clients.CreateClient().GetStringAsync(new Uri("http://sibling/echo-caller")));
+    };
+
+    [Fact]
+    public async Task AVouchedCallerReachesTheEndpointWithItsKeyAndAssistants()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        using var client = host.CreateClient().ActAs("usr_1", "key_7", ["asst_a", "asst_b"]);
+
+        var me = await client.GetStringAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal("usr_1|key_7|asst_a,asst_b", me);
+    }
+
+    [Fact]
+    public async Task ARouteThatNeedsACallerAnswers401WithoutOne()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnIdentitySignedWithAnotherKeyIsRefused()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        var forger = new CallerTokenCodec(Options.Create(new IdentityOptions { SigningKey = new string('x', 40) }), TimeProvider.System);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(CallerTokenCodec.HeaderName, forger.Issue(new CallerIdentity("usr_admin")));
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("signature", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIdentityWhosePayloadWasEditedIsRefused()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        var parts = TestIdentity.Token("usr_1").Split('.');
+        var edited = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(
+            System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(
+                Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(parts[1])).Replace("usr_1", "usr_2", StringComparison.Ordinal)));
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(CallerTokenCodec.HeaderName, $"{parts[0]}.{edited}.{parts[2]}");
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnExpiredIdentityIsRefused()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        var past = new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
+        var codec = new CallerTokenCodec(Options.Create(new IdentityOptions { SigningKey = TestIdentity.SigningKey }), past);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(CallerTokenCodec.HeaderName, codec.Issue(new CallerIdentity("usr_1")));
+
+        using var response = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SiblingCallsCarryTheSameCallerFreshlySigned()
+    {
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx =>
+            ctx.Response.WriteAsync(ctx.Request.Headers[CallerTokenCodec.HeaderName].ToString()));
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string?> { ["services:sibling:http:0"] = sibling.Url.ToString().TrimEnd('/') },
+            map: Routes);
+        using var client = host.CreateClient().ActAs("usr_42", "key_1", ["asst_x"]);
+
+        var relayed = await client.GetStringAsync(new Uri("/api/relay", UriKind.Relative));
+        var codec = host.Services.GetRequiredService<CallerTokenCodec>();
+
+        Assert.True(codec.TryRead(relayed, out var caller, out _));
+        Assert.Equal(new CallerIdentity("usr_42", "key_1", ["asst_x"]).UserId, caller!.UserId);
+        Assert.Equal("key_1", caller.KeyId);
+        Assert.Equal(["asst_x"], caller.Assistants);
+    }
+}
