@@ -18,6 +18,7 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddMemoryCache();
+        builder.Services.AddHealthChecks().AddCheck<LocalEnginesHealthCheck>("voice-engines", tags: ["ready"]);
         builder.Services.AddHttpClient(ChatAnswerClient.HttpClientName);
         builder.Services.AddHttpClient(VocabularyProvider.HttpClientName);
         // AWS must never see the platform's caller token: the innermost handler drops it after the others added it.

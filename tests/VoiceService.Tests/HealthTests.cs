@@ -19,4 +19,19 @@ public sealed class HealthTests
         using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task HealthIsUnhealthyWhenALocalEngineIsMissing()
+    {
+        await using var factory = new ServiceFactory<Program>().With("Voice:Local:PocketsphinxPath", "/nonexistent/pocketsphinx_continuous");
+        using var client = factory.CreateClient();
+
+        using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        var check = report.RootElement.GetProperty("checks").GetProperty("voice-engines");
+        Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        Assert.Contains("/nonexistent/pocketsphinx_continuous", check.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
 }
