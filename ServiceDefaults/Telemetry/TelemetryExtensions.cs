@@ -33,6 +33,12 @@ public static class TelemetryExtensions
         var configuration = builder.Configuration;
         var serviceName = configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
         var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        // With nowhere to send them, spans and metrics would be recorded on every request only to be dropped:
+        // a measurable share of a proxy's cost. So the providers exist only when something receives them.
+        if (string.IsNullOrWhiteSpace(endpoint) || configuration.GetValue("OTEL_SDK_DISABLED", false))
+        {
+            return builder;
+        }
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
 
         builder.Logging.AddOpenTelemetry(logging =>
@@ -40,36 +46,25 @@ public static class TelemetryExtensions
             logging.SetResourceBuilder(resource);
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            if (!string.IsNullOrWhiteSpace(endpoint))
-            {
-                logging.AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/logs"));
-            }
+            logging.AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/logs"));
         });
 
-        builder.Services.AddSingleton(_ =>
-        {
-            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(TraceSources);
-            if (!string.IsNullOrWhiteSpace(endpoint))
-            {
-                tracing.AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/traces"));
-            }
-            return tracing.Build()!;
-        });
+        builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddSource(TraceSources)
+            .AddOtlpExporter(o => ConfigureExporter(o, endpoint, "v1/traces"))
+            .Build()!);
 
-        builder.Services.AddSingleton(_ =>
-        {
-            var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters);
-            if (!string.IsNullOrWhiteSpace(endpoint))
+        builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(resource)
+            .AddMeter(Meters)
+            .AddOtlpExporter((o, reader) =>
             {
-                metrics.AddOtlpExporter((o, reader) =>
-                {
-                    ConfigureExporter(o, endpoint, "v1/metrics");
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
-                        configuration.GetValue("OTEL_METRIC_EXPORT_INTERVAL", 10_000);
-                });
-            }
-            return metrics.Build()!;
-        });
+                ConfigureExporter(o, endpoint, "v1/metrics");
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds =
+                    configuration.GetValue("OTEL_METRIC_EXPORT_INTERVAL", 10_000);
+            })
+            .Build()!);
 
         // Resolving the providers at start-up is what makes them listen; the container disposes (and flushes) them.
         builder.Services.AddHostedService<TelemetryStarter>();
