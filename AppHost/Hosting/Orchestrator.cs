@@ -137,6 +137,8 @@ internal sealed class Orchestrator(DistributedApplicationBuilder builder) : IAsy
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
+            // Every sibling call would otherwise print three lines.
+            ["Logging__LogLevel__System.Net.Http.HttpClient"] = "Warning",
         };
         foreach (var apply in project.Environment)
         {
