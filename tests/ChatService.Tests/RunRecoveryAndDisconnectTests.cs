@@ -43,20 +43,7 @@ public sealed class RunRecoveryAndDisconnectTests
     public async Task AStreamedRunWhoseClientLeavesIsCancelledUpstreamAndRecordedCancelled()
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var model = await ScriptedHttpServer.StartAsync(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(TestSupport.Chunk(new { content = "partial" }, null))}\n\n");
-            await context.Response.Body.FlushAsync();
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                upstreamAborted.TrySetResult();
-            }
-        });
+        await using var model = await TestSupport.HangingModelAsync("partial", upstreamAborted);
         await using var factory = TestSupport.Service().WithModel(model);
         factory.UseKestrel(0);
         factory.StartServer();

@@ -102,6 +102,23 @@ internal static class TestSupport
         await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
     }
 
+    /// <summary>A model that sends one word and then waits, noting when the caller gives up on it.</summary>
+    public static Task<ScriptedHttpServer> HangingModelAsync(string firstWord, TaskCompletionSource aborted) =>
+        ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(Chunk(new { content = firstWord }, null))}\n\n");
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                aborted.TrySetResult();
+            }
+        });
+
     public static object Chunk(object delta, string? finish) => new
     {
         id = "chatcmpl-up",

@@ -165,20 +165,7 @@ public sealed class ThreadsAndRunsTests
     public async Task CancellingALiveRunStopsTheModelCallAndEndsItCancelled()
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var model = await ScriptedHttpServer.StartAsync(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(TestSupport.Chunk(new { content = "thinking" }, null))}\n\n");
-            await context.Response.Body.FlushAsync();
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                upstreamAborted.TrySetResult();
-            }
-        });
+        await using var model = await TestSupport.HangingModelAsync("thinking", upstreamAborted);
         await using var factory = TestSupport.Service().WithModel(model);
         using var client = factory.Client("usr_cancel");
         var assistantId = await client.CreateAssistantAsync();
