@@ -86,7 +86,8 @@ public sealed partial class InvalidationListener(
         {
             try
             {
-                await subscription.DisposeAsync().ConfigureAwait(false);
+                // Bounded: an UNSUBSCRIBE on a connection that is closing may never be answered, and shutdown must not wait on it.
+                await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
