@@ -57,7 +57,11 @@ public sealed partial class InvalidationListener(
             {
                 try
                 {
-                    _subscriptions.Add(await bus.SubscribeAsync(channel, handler, stoppingToken).ConfigureAwait(false));
+                    var subscription = await bus.SubscribeAsync(channel, handler, stoppingToken).ConfigureAwait(false);
+                    lock (_subscriptions)
+                    {
+                        _subscriptions.Add(subscription);
+                    }
                     break;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -71,9 +75,25 @@ public sealed partial class InvalidationListener(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var subscription in _subscriptions)
+        // A snapshot: a host stopped right after starting may still be adding subscriptions.
+        IAsyncDisposable[] subscriptions;
+        lock (_subscriptions)
         {
-            await subscription.DisposeAsync().ConfigureAwait(false);
+            subscriptions = [.. _subscriptions];
+            _subscriptions.Clear();
+        }
+        foreach (var subscription in subscriptions)
+        {
+            try
+            {
+                // Bounded: an UNSUBSCRIBE on a connection that is closing may never be answered, and shutdown must not wait on it.
+                await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Shutting down while Redis is gone (or its connection already closed): nothing is left to unsubscribe.
+                LogUnsubscribeFailed(logger, ex);
+            }
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -105,6 +125,9 @@ public sealed partial class InvalidationListener(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to {Channel} failed; retrying")]
     private static partial void LogSubscribeFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing on shutdown failed")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a change message without a valid assistant_id: {Message}")]
     private static partial void LogIgnored(ILogger logger, string message);
