@@ -15,6 +15,7 @@ public static class IdentityExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<CallerTokenCodec>();
+        builder.Services.TryAddSingleton<ServiceDefaults.Discovery.ServiceEndpointResolver>();
         builder.Services.TryAddTransient<CallerIdentityPropagationHandler>();
         return builder;
     }
@@ -24,11 +25,18 @@ public static class IdentityExtensions
         http.AddHttpMessageHandler<CallerIdentityPropagationHandler>();
 }
 
-internal sealed class CallerIdentityPropagationHandler(IHttpContextAccessor accessor, CallerTokenCodec codec) : DelegatingHandler
+/// <summary>
+/// Only siblings get the caller: a host that service discovery knows, or a bare name the cluster's DNS answers
+/// (http://chat-service). An address with dots (an OpenAI endpoint, AWS, an IP) never sees the internal token.
+/// </summary>
+internal sealed class CallerIdentityPropagationHandler(
+    IHttpContextAccessor accessor, CallerTokenCodec codec, ServiceDefaults.Discovery.ServiceEndpointResolver resolver) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!request.Headers.Contains(CallerTokenCodec.HeaderName)
+        if (request.RequestUri is { IsAbsoluteUri: true } uri
+            && IsSibling(uri)
+            && !request.Headers.Contains(CallerTokenCodec.HeaderName)
             && accessor.HttpContext?.GetCaller() is { } caller
             && codec.CanSign)
         {
@@ -36,4 +44,9 @@ internal sealed class CallerIdentityPropagationHandler(IHttpContextAccessor acce
         }
         return base.SendAsync(request, cancellationToken);
     }
+
+    private bool IsSibling(Uri uri) =>
+        resolver.GetEndpoints(uri.Host, uri.Scheme).Count > 0
+        || (uri.HostNameType == UriHostNameType.Dns && !uri.Host.Contains('.', StringComparison.Ordinal)
+            && !uri.IsLoopback);
 }

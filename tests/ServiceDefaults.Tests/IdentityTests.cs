@@ -13,6 +13,8 @@ public sealed class IdentityTests
         app.MapGet("/api/me", (CallerIdentity caller) => $"{caller.UserId}|{caller.KeyId}|{string.Join(',', caller.Assistants ?? [])}");
         app.MapGet("/api/relay", async (IHttpClientFactory clients) =>
             await clients.CreateClient().GetStringAsync(new Uri("http://sibling/echo-caller")));
+        app.MapGet("/api/outside", async (string url, IHttpClientFactory clients) =>
+            await clients.CreateClient().GetStringAsync(new Uri(url)));
     };
 
     [Fact]
@@ -79,6 +81,19 @@ public sealed class IdentityTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallsToAddressesOutsideThePlatformNeverCarryTheInternalToken()
+    {
+        await using var outside = await ScriptedHttpServer.StartAsync(ctx =>
+            ctx.Response.WriteAsync("caller:" + ctx.Request.Headers[CallerTokenCodec.HeaderName]));
+        await using var host = await TestHost.StartAsync(map: Routes);
+        using var client = host.CreateClient().ActAs("usr_42");
+
+        var seen = await client.GetStringAsync(new Uri($"/api/outside?url={Uri.EscapeDataString(outside.Url + "v1/models")}", UriKind.Relative));
+
+        Assert.Equal("caller:", seen);
     }
 
     [Fact]
