@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using ChatService.Model;
 using ChatService.Services;
@@ -112,6 +113,10 @@ public static class ChatCompletionsApi
         {
             throw Access.BadRequest("messages must be a non-empty array.", "missing_messages");
         }
+        if (messages.Any(m => m is null))
+        {
+            throw Access.BadRequest("messages may not hold null entries.", "invalid_message");
+        }
         if (messages.Count > MaxMessages)
         {
             throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages");
@@ -120,7 +125,12 @@ public static class ChatCompletionsApi
         var turns = new List<AIChatMessage>();
         foreach (var message in messages)
         {
-            var text = Json.TextOf(message.Content) ?? "";
+            var text = Json.TextOf(message.Content);
+            if (text is null && message.Content.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+            {
+                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content");
+            }
+            text ??= "";
             if (text.Length > MaxMessageChars)
             {
                 throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long");

@@ -35,6 +35,12 @@ public static class RunsApi
         }
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        if (caller.Assistants is not null && !string.IsNullOrWhiteSpace(request.Model) && request.Model != assistant.Model)
+        {
+            // As with chat completions: a scoped key uses its assistants, not a model of its own choosing.
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
+                "This API key may only use its assistants' own models.", "Forbidden", "permission_denied");
+        }
         var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId && (r.Status == "queued" || r.Status == "in_progress"), cancellationToken);
         if (busy)
         {

@@ -136,8 +136,12 @@ public static class ThreadsApi
     }
 
     /// <summary>A user (or assistant) message as a client adds it; content is a string or text parts.</summary>
-    public static MessageEntity NewMessage(string threadId, MessageRequest request)
+    public static MessageEntity NewMessage(string threadId, MessageRequest? request)
     {
+        if (request is null)
+        {
+            throw Access.BadRequest("A message may not be null.", "invalid_message");
+        }
         var role = request.Role ?? "user";
         if (role is not ("user" or "assistant"))
         {

@@ -183,19 +183,33 @@ internal static class Json
     /// Message content as OpenAI accepts it: a string, or an array of parts whose text parts are joined.
     /// Returns null when there is no text at all.
     /// </summary>
+    /// <summary>
+    /// The text of a message's content: a string, or an array of text parts (`text` as a string or {value}).
+    /// Anything else, or parts of the wrong kinds, yield no text, so the caller answers 400 rather than failing.
+    /// </summary>
     public static string? TextOf(JsonElement content) => content.ValueKind switch
     {
         JsonValueKind.String => content.GetString(),
-        JsonValueKind.Array => string.Join("\n", content.EnumerateArray()
-            .Where(p => p.ValueKind == JsonValueKind.Object
-                && p.TryGetProperty("type", out var t) && t.GetString() == "text"
-                && p.TryGetProperty("text", out _))
-            .Select(p => p.GetProperty("text") is { ValueKind: JsonValueKind.String } s
-                ? s.GetString()
-                : p.GetProperty("text").TryGetProperty("value", out var v) ? v.GetString() : null)
-            .Where(s => s is not null)) is { Length: > 0 } joined ? joined : null,
+        JsonValueKind.Array => string.Join("\n", content.EnumerateArray().Select(PartText).Where(s => s is not null))
+            is { Length: > 0 } joined ? joined : null,
         _ => null,
     };
+
+    private static string? PartText(JsonElement part)
+    {
+        if (part.ValueKind != JsonValueKind.Object
+            || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "text"
+            || !part.TryGetProperty("text", out var text))
+        {
+            return null;
+        }
+        return text.ValueKind switch
+        {
+            JsonValueKind.String => text.GetString(),
+            JsonValueKind.Object when text.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String => value.GetString(),
+            _ => null,
+        };
+    }
 
     public static string MetadataText(JsonElement? metadata)
     {

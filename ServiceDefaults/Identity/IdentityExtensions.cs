@@ -26,8 +26,8 @@ public static class IdentityExtensions
 }
 
 /// <summary>
-/// Only siblings get the caller: a host that service discovery knows, or a bare name the cluster's DNS answers
-/// (http://chat-service). An address with dots (an OpenAI endpoint, AWS, an IP) never sees the internal token.
+/// Only siblings get the caller: hosts that service discovery knows (services__{name}__...). Any other address
+/// (a model endpoint such as http://ollama:11434, AWS, an IP) never sees the internal token.
 /// </summary>
 internal sealed class CallerIdentityPropagationHandler(
     IHttpContextAccessor accessor, CallerTokenCodec codec, ServiceDefaults.Discovery.ServiceEndpointResolver resolver) : DelegatingHandler
@@ -45,8 +45,5 @@ internal sealed class CallerIdentityPropagationHandler(
         return base.SendAsync(request, cancellationToken);
     }
 
-    private bool IsSibling(Uri uri) =>
-        resolver.GetEndpoints(uri.Host, uri.Scheme).Count > 0
-        || (uri.HostNameType == UriHostNameType.Dns && !uri.Host.Contains('.', StringComparison.Ordinal)
-            && !uri.IsLoopback);
+    private bool IsSibling(Uri uri) => resolver.GetEndpoints(uri.Host, uri.Scheme).Count > 0;
 }

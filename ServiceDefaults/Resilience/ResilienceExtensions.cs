@@ -43,7 +43,8 @@ internal sealed class ResilienceHandlerFilter(HttpResiliencePipelines pipelines)
 
 /// <summary>
 /// Failures the pipeline itself produces (an open circuit, a timeout) surface as HttpRequestException, so callers
-/// handle one exception type for "the sibling did not answer".
+/// handle one exception type for "the sibling did not answer". Their messages name no internal address, since
+/// services may pass them on to clients.
 /// </summary>
 internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
 {
@@ -60,11 +61,11 @@ internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> 
         }
         catch (BrokenCircuitException ex)
         {
-            throw new HttpRequestException($"The circuit to {request.RequestUri?.Authority} is open: {ex.Message}", ex);
+            throw new HttpRequestException("The circuit to that service is open after repeated failures.", ex);
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new HttpRequestException($"{request.RequestUri?.Authority} did not answer in time: {ex.Message}", ex);
+            throw new HttpRequestException("That service did not answer in time.", ex);
         }
         finally
         {

@@ -160,6 +160,45 @@ public sealed class AssistantsApiTests
             .RootElement.GetProperty("error").GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task MalformedMessagesAreA400NeverA500()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_malformed");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
+
+        using var numberText = await client.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":5}]}]}""", System.Text.Encoding.UTF8, "application/json"));
+        using var numberType = await client.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":7,"text":"hi"}]}]}""", System.Text.Encoding.UTF8, "application/json"));
+        using var nullMessage = await client.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"gpt-4o-mini","messages":[null]}""", System.Text.Encoding.UTF8, "application/json"));
+        using var nullExtra = await client.PostAsync($"/v1/threads/{threadId}/runs", new StringContent(
+            $$"""{"assistant_id":"{{assistantId}}","additional_messages":[null]}""", System.Text.Encoding.UTF8, "application/json"));
+
+        foreach (var response in new[] { numberText, numberType, nullMessage, nullExtra })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("invalid_request_error", JsonDocument.Parse(await response.Content.ReadAsStringAsync())
+                .RootElement.GetProperty("error").GetProperty("type").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task AScopedKeyCannotPickItsOwnModelForARun()
+    {
+        await using var factory = TestSupport.Service();
+        using var owner = factory.Client("usr_scoped_run");
+        var assistantId = await owner.CreateAssistantAsync();
+        var threadId = (await (await owner.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
+        using var key = factory.Client("usr_scoped_run", [assistantId]);
+
+        using var response = await key.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId, model = "gpt-4-expensive" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
     private static List<string> Ids(JsonElement list) =>
         list.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("id").GetString()!).ToList();
 }
