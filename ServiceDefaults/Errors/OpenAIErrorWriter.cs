@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,18 +19,12 @@ internal sealed class OpenAIErrorWriter : IProblemDetailsWriter
             problem.Detail = $"Unknown request URL: {http.Request.Method} {http.Request.Path}.";
         }
         var error = OpenAIError.From(problem, http.Response.StatusCode);
-        return new ValueTask(http.Response.WriteAsJsonAsync(error, OpenAIError.JsonOptions, http.RequestAborted));
+        return new ValueTask(http.Response.WriteAsJsonAsync(error, ServiceDefaults.Json.JsonDefaults.Options, http.RequestAborted));
     }
 }
 
 public sealed record OpenAIError(OpenAIErrorBody Error)
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public static bool IsOpenAIRoute(PathString path) =>
         path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
 
