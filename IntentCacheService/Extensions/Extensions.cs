@@ -30,9 +30,8 @@ internal static class Extensions
         var provider = builder.Configuration[$"{IntentCacheOptions.SectionName}:Provider"];
         if (string.Equals(provider, "wit", StringComparison.Ordinal))
         {
-            builder.Services.AddTransient<StripCallerIdentityHandler>();
-            builder.Services.AddHttpClient<IIntentClassifier, WitIntentClassifier>(WitIntentClassifier.HttpClientName)
-                .AddHttpMessageHandler<StripCallerIdentityHandler>();
+            // Wit.ai is not a configured sibling, so ServiceDefaults never hands it the caller token.
+            builder.Services.AddHttpClient<IIntentClassifier, WitIntentClassifier>(WitIntentClassifier.HttpClientName);
         }
         else
         {

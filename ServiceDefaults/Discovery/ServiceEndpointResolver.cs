@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace ServiceDefaults.Discovery;
 
@@ -8,14 +9,28 @@ namespace ServiceDefaults.Discovery;
 /// services__{name}__{scheme}__{index}. A name without configured endpoints is left alone, so that in Kubernetes
 /// the cluster's DNS answers for it.
 /// </summary>
-public sealed class ServiceEndpointResolver(IConfiguration configuration)
+public sealed class ServiceEndpointResolver
 {
+    private readonly IConfiguration _configuration;
     private readonly ConcurrentDictionary<string, int> _next = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>All configured endpoints of a service for a scheme, in index order.</summary>
-    public IReadOnlyList<Uri> GetEndpoints(string serviceName, string scheme = "http")
+    // Every sibling call asks (identity propagation, then discovery): read configuration once per name, and again
+    // only when it reloads.
+    private readonly ConcurrentDictionary<(string Name, string Scheme), IReadOnlyList<Uri>> _endpoints = new();
+
+    public ServiceEndpointResolver(IConfiguration configuration)
     {
-        var section = configuration.GetSection($"services:{serviceName}:{scheme}");
+        _configuration = configuration;
+        ChangeToken.OnChange(configuration.GetReloadToken, _endpoints.Clear);
+    }
+
+    /// <summary>All configured endpoints of a service for a scheme, in index order.</summary>
+    public IReadOnlyList<Uri> GetEndpoints(string serviceName, string scheme = "http") =>
+        _endpoints.GetOrAdd((serviceName.ToLowerInvariant(), scheme.ToLowerInvariant()), key => Read(key.Name, key.Scheme));
+
+    private List<Uri> Read(string serviceName, string scheme)
+    {
+        var section = _configuration.GetSection($"services:{serviceName}:{scheme}");
         var endpoints = new List<(int Index, Uri Uri)>();
         foreach (var child in section.GetChildren())
         {

@@ -1,4 +1,3 @@
-using ServiceDefaults.Identity;
 using VoiceService.Services.Answers;
 using VoiceService.Services.Audio;
 using VoiceService.Services.Aws;
@@ -21,9 +20,8 @@ internal static class Extensions
         builder.Services.AddHealthChecks().AddCheck<LocalEnginesHealthCheck>("voice-engines", tags: ["ready"]);
         builder.Services.AddHttpClient(ChatAnswerClient.HttpClientName);
         builder.Services.AddHttpClient(VocabularyProvider.HttpClientName);
-        // AWS must never see the platform's caller token: the innermost handler drops it after the others added it.
-        builder.Services.AddTransient<DropCallerIdentityHandler>();
-        builder.Services.AddHttpClient(AwsConnection.HttpClientName).AddHttpMessageHandler<DropCallerIdentityHandler>();
+        // AWS is not a configured sibling, so ServiceDefaults never hands it the caller token.
+        builder.Services.AddHttpClient(AwsConnection.HttpClientName);
 
         builder.Services.AddSingleton<AwsConnection>();
         builder.Services.AddSingleton<AudioConverter>();
@@ -45,14 +43,5 @@ internal static class Extensions
         builder.Services.AddSingleton<ITextToSpeech>(sp => voice["TextToSpeech"] == "aws"
             ? sp.GetRequiredService<PollyTextToSpeech>()
             : sp.GetRequiredService<LocalTextToSpeech>());
-    }
-}
-
-internal sealed class DropCallerIdentityHandler : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        request.Headers.Remove(CallerTokenCodec.HeaderName);
-        return base.SendAsync(request, cancellationToken);
     }
 }

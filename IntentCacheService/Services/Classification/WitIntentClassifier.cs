@@ -59,16 +59,3 @@ public sealed class WitIntentClassifier(HttpClient http, IOptions<IntentCacheOpt
         [property: JsonPropertyName("name")] string? Name,
         [property: JsonPropertyName("confidence")] double Confidence);
 }
-
-/// <summary>
-/// Wit.ai is outside the platform: the caller identity that ServiceDefaults adds to every sibling call must not be
-/// handed to it.
-/// </summary>
-public sealed class StripCallerIdentityHandler : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        request.Headers.Remove(ServiceDefaults.Identity.CallerTokenCodec.HeaderName);
-        return base.SendAsync(request, cancellationToken);
-    }
-}
