@@ -46,4 +46,11 @@ public sealed class ChatOptions
 
     [Range(1, 1000)]
     public int MaxListLimit { get; set; } = 100;
+
+    /// <summary>
+    /// How long an assistant's knowledge snapshot is reused; a "knowledge-changed" announcement drops it sooner.
+    /// Zero asks document-service on every question.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan KnowledgeLifetime { get; set; } = TimeSpan.FromSeconds(5);
 }

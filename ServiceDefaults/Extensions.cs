@@ -35,6 +35,9 @@ public static class Extensions
 
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
+            // The factory's per-request log scopes and start/end lines cost every sibling call; the resilience
+            // pipeline and each client log the failures that matter.
+            http.RemoveAllLoggers();
             http.AddCallerIdentityPropagation();
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Gateway benchmark: the same small backend route three ways in one run (direct, through nginx as a keep-alive
 # reverse proxy, through the gateway with API-key auth and rate/token limits on), printing req/s, p50, p99 and the
-# gateway/nginx ratio. The gateway runs twice: limits in process memory (one instance) and in Redis (shared).
+# gateway/nginx ratio. The gateway runs twice: limits in process memory (one instance) and in Redis (shared). A bare
+# YARP (bench/Yarp.Baseline) runs too, to separate what YARP costs from what the gateway adds.
+# Each target is warmed up first (WARMUP seconds, default 10): .NET compiles hot code again with profile data only
+# after it has run a while, and a gateway serves for days, so a cold JIT would measure start-up, not the gateway.
 # Usage: bench/gateway.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
+WARMUP="${WARMUP:-10}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
@@ -26,7 +30,7 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-BACKEND=$(free_port); NGINX=$(free_port); GW=$(free_port); GW_REDIS=$(free_port); REDIS=$(free_port)
+BACKEND=$(free_port); NGINX=$(free_port); GW=$(free_port); GW_REDIS=$(free_port); REDIS=$(free_port); BARE=$(free_port)
 
 # Backend and nginx proxy: one nginx, two servers. The backend answers like a tiny /v1/models.
 mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
@@ -54,10 +58,14 @@ PIDS+=($!)
 
 echo "building the gateway (Release)..." >&2
 dotnet build "$ROOT/Gateway" -c Release -o "$WORK/gateway-bin" -v quiet -nologo >/dev/null
+dotnet build "$ROOT/bench/Yarp.Baseline" -c Release -o "$WORK/bare-bin" -v quiet -nologo >/dev/null
+(cd "$WORK/bare-bin" && exec env ASPNETCORE_URLS="http://127.0.0.1:$BARE" Backend="http://127.0.0.1:$BACKEND" \
+  dotnet Yarp.Baseline.dll >"$WORK/bare.log" 2>&1) &
+PIDS+=($!)
 
 if command -v redis-server >/dev/null; then
   redis-server --bind 127.0.0.1 --port "$REDIS" --dir "$WORK" --save '' --appendonly no --daemonize no >/dev/null &
-  PIDS+=($!)
+  PIDS+=($!); REDIS_PID=$!
 fi
 
 start_gateway() { # port, extra env...
@@ -73,6 +81,7 @@ start_gateway() { # port, extra env...
 start_gateway "$GW"
 wait_http "http://127.0.0.1:$NGINX/v1/models"
 wait_http "http://127.0.0.1:$GW/alive"
+wait_http "http://127.0.0.1:$BARE/v1/models"
 
 # An account and an API key with limits, made the way a client makes them.
 EMAIL="bench-$RANDOM@example.com"; PASSWORD="bench password 1234"
@@ -84,7 +93,7 @@ KEY=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $A
   -d '{"name":"bench","rpm":100000000,"tpm":100000000}' "http://127.0.0.1:$GW/api/keys" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 
-if [ -n "${PIDS[2]:-}" ] && command -v redis-server >/dev/null; then
+if [ -n "${REDIS_PID:-}" ]; then
   start_gateway "$GW_REDIS" ConnectionStrings__cache="127.0.0.1:$REDIS"
   wait_http "http://127.0.0.1:$GW_REDIS/alive"
 fi
@@ -95,7 +104,7 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~
 declare -A RPS P50 P99
 run() { # name, url, extra wrk args...
   local name=$1 url=$2; shift 2
-  wrk -t2 -c"$CONNECTIONS" -d3s "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
   echo "$out" >"$WORK/wrk-$name.txt"
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
@@ -108,10 +117,11 @@ run() { # name, url, extra wrk args...
 AUTH=(-H "Authorization: Bearer $KEY")
 run direct "http://127.0.0.1:$BACKEND/v1/models"
 run nginx "http://127.0.0.1:$NGINX/v1/models"
+run yarp-bare "http://127.0.0.1:$BARE/v1/models"
 run gateway "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
 # The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
 run gateway-alive "http://127.0.0.1:$GW/alive"
-NAMES=(direct nginx gateway gateway-alive)
+NAMES=(direct nginx yarp-bare gateway gateway-alive)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
   run gateway-redis "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   NAMES+=(gateway-redis)
@@ -128,6 +138,8 @@ ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 echo
 echo "gateway/nginx req/s ratio: $(ratio "${RPS[gateway]}" "${RPS[nginx]}") (target >= 1.0)"
 echo "gateway/nginx p99 ratio:   $(ratio "${P99[gateway]}" "${P99[nginx]}") (target <= 1.0)"
+echo "yarp-bare/nginx req/s ratio: $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
+echo "gateway/yarp-bare req/s ratio: $(ratio "${RPS[gateway]}" "${RPS[yarp-bare]}") (what auth, limits and identity cost)"
 if [ -n "${RPS[gateway-redis]:-}" ]; then
   echo "gateway-redis/nginx req/s ratio: $(ratio "${RPS[gateway-redis]}" "${RPS[nginx]}")"
 fi

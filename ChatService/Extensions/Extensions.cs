@@ -2,6 +2,7 @@ using ChatService.Model;
 using ChatService.Providers;
 using ChatService.Services;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ChatService.Extensions;
@@ -31,6 +32,9 @@ internal static class Extensions
         }
 
         builder.Services.AddSingleton<SiblingGuard>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<KnowledgeSnapshots>();
+        builder.Services.AddHostedService<KnowledgeChangeListener>();
         builder.Services.AddHttpClient<KnowledgeClient>(c => c.BaseAddress = new Uri($"http://{KnowledgeClient.Sibling}"));
         builder.Services.AddHttpClient<IntentCacheClient>(c => c.BaseAddress = new Uri($"http://{IntentCacheClient.Sibling}"));
 

@@ -19,11 +19,24 @@ public sealed record KnowledgeSnapshot(string? Version, IReadOnlyList<PromptDocu
 /// document-service, per docs/contracts.md. It is optional: when it is absent or down, answers go on without
 /// knowledge rather than failing.
 /// </summary>
-public sealed partial class KnowledgeClient(HttpClient http, SiblingGuard guard, CallerTokenCodec codec, ILogger<KnowledgeClient> logger)
+public sealed partial class KnowledgeClient(
+    HttpClient http, SiblingGuard guard, CallerTokenCodec codec, KnowledgeSnapshots snapshots, ILogger<KnowledgeClient> logger)
 {
     public const string Sibling = "document-service";
 
+    /// <summary>The caller must already have been allowed the assistant: snapshots are shared by everyone who may use it.</summary>
     public async Task<KnowledgeSnapshot> GetKnowledgeAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (snapshots.TryGet(assistantId, out var known))
+        {
+            return known;
+        }
+        var snapshot = await AskKnowledgeAsync(assistantId, caller, cancellationToken).ConfigureAwait(false);
+        snapshots.Remember(assistantId, snapshot);
+        return snapshot;
+    }
+
+    private async Task<KnowledgeSnapshot> AskKnowledgeAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
     {
         if (!guard.IsAvailable(Sibling))
         {

@@ -11,7 +11,8 @@ public static class DocsApi
     public static WebApplication MapDocsApi(this WebApplication app)
     {
         app.MapGet("/docs/{service}/openapi.json", FetchAsync).ExcludeFromDescription();
-        app.UseSwaggerUI(options =>
+        // Swagger UI's middleware matches every request's path against its own patterns; only /docs needs it.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs"), docs => docs.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Chatbot platform API";
@@ -20,7 +21,7 @@ public static class DocsApi
             {
                 options.SwaggerEndpoint($"/docs/{service}/openapi.json", service);
             }
-        });
+        }));
         return app;
     }
 

@@ -1,127 +1,150 @@
+using System.Collections.Concurrent;
+
 namespace Gateway.Limits;
 
 /// <summary>Limits in process memory: exact for one gateway instance, the default when Redis is not configured.</summary>
 public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 {
-    private readonly Dictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private static readonly TimeSpan IdleAfter = TimeSpan.FromHours(1);
+
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private long _operations;
 
-    public Task<LimitDecision> TryAcquireAsync(string key, long limit, TimeSpan window, long cost, string reservationId)
+    public Task<LimitDecision> TryAcquireAsync(string key, long limit, TimeSpan window, long cost)
     {
-        var now = time.GetUtcNow();
-        var entries = Get(key, create: true)!;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var entries = Get(key, now);
         lock (entries)
         {
-            entries.Prune(now - window);
-            if (entries.Used + cost > limit)
-            {
-                return Task.FromResult(new LimitDecision(false, limit, entries.Used, entries.TimeUntilRoom(limit - cost, now, window)));
-            }
-            entries.Add(reservationId, cost, now);
-            var reset = entries.Oldest is { } oldest ? oldest + window - now : window;
-            return Task.FromResult(new LimitDecision(true, limit, entries.Used, reset));
+            return Task.FromResult(entries.TryAcquire(limit, LimitBuckets.WidthMs(window), cost, now));
         }
     }
 
-    public Task SettleAsync(string key, string reservationId, long reservedCost, long actualCost, TimeSpan window)
+    public Task SettleAsync(string key, long slot, long reservedCost, long actualCost, TimeSpan window)
     {
-        if (Get(key, create: false) is { } entries)
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var entries = Get(key, now);
+        lock (entries)
         {
-            lock (entries)
-            {
-                entries.Change(reservationId, actualCost);
-            }
+            entries.Settle(slot, actualCost - reservedCost, actualCost, LimitBuckets.WidthMs(window), now);
         }
         return Task.CompletedTask;
     }
 
-    public Task ReleaseAsync(string key, string reservationId, long reservedCost) =>
-        SettleAsync(key, reservationId, reservedCost, 0, TimeSpan.Zero);
-
-    private Window? Get(string key, bool create)
+    private Window Get(string key, long now)
     {
-        lock (_windows)
+        if (Interlocked.Increment(ref _operations) % 10_000 == 0)
         {
-            if (++_operations % 10_000 == 0)
-            {
-                Sweep();
-            }
-            if (!_windows.TryGetValue(key, out var entries) && create)
-            {
-                entries = new Window();
-                _windows[key] = entries;
-            }
-            return entries;
+            Sweep(now);
         }
+        return _windows.GetOrAdd(key, static _ => new Window());
     }
 
-    /// <summary>Drops windows with nothing left in them, so idle keys and IPs do not pile up.</summary>
-    private void Sweep()
+    /// <summary>Drops windows untouched for an hour, so idle keys and IPs do not pile up.</summary>
+    private void Sweep(long now)
     {
-        var now = time.GetUtcNow();
-        foreach (var (key, entries) in _windows.ToList())
+        foreach (var (key, entries) in _windows)
         {
-            lock (entries)
+            if (now - Volatile.Read(ref entries.LastUsedMs) > IdleAfter.TotalMilliseconds)
             {
-                if (entries.IsIdleSince(now - TimeSpan.FromHours(1)))
-                {
-                    _windows.Remove(key);
-                }
+                _windows.TryRemove(new KeyValuePair<string, Window>(key, entries));
             }
         }
     }
 
+    /// <summary>One limit's buckets as a ring: slot i holds bucket i, i + Span, ... whichever is live.</summary>
     private sealed class Window
     {
-        private readonly LinkedList<Entry> _order = new();
-        private readonly Dictionary<string, LinkedListNode<Entry>> _byId = new(StringComparer.Ordinal);
+        private readonly long[] _bucket = new long[LimitBuckets.Span];
+        private readonly long[] _cost = new long[LimitBuckets.Span];
+        private long _used;
+        public long LastUsedMs;
 
-        public long Used { get; private set; }
-
-        public DateTimeOffset? Oldest => _order.First?.Value.At;
-
-        public void Prune(DateTimeOffset before)
+        public LimitDecision TryAcquire(long limit, long widthMs, long cost, long now)
         {
-            while (_order.First is { } first && first.Value.At <= before)
+            var current = now / widthMs;
+            Prune(current);
+            LastUsedMs = now;
+            if (_used + cost > limit)
             {
-                Used -= first.Value.Cost;
-                _byId.Remove(first.Value.Id);
-                _order.RemoveFirst();
+                return new LimitDecision(false, limit, _used, TimeUntil(limit - cost, widthMs, now), current);
+            }
+            Add(current, cost);
+            return new LimitDecision(true, limit, _used,
+                TimeSpan.FromMilliseconds(LimitBuckets.ExpiresAtMs(Oldest(current), widthMs) - now), current);
+        }
+
+        public void Settle(long bucket, long difference, long actual, long widthMs, long now)
+        {
+            var current = now / widthMs;
+            Prune(current);
+            LastUsedMs = now;
+            if (bucket > current - LimitBuckets.Span && _bucket[Slot(bucket)] == bucket && _cost[Slot(bucket)] != 0)
+            {
+                _cost[Slot(bucket)] += difference;
+                _used += difference;
+            }
+            else if (actual > 0)
+            {
+                Add(current, actual);
             }
         }
 
-        public void Add(string id, long cost, DateTimeOffset at)
+        private void Add(long bucket, long cost)
         {
-            _byId[id] = _order.AddLast(new Entry(id, cost, at));
-            Used += cost;
-        }
-
-        public void Change(string id, long cost)
-        {
-            if (_byId.TryGetValue(id, out var node))
+            var slot = Slot(bucket);
+            if (_bucket[slot] != bucket)
             {
-                Used += cost - node.Value.Cost;
-                node.Value = node.Value with { Cost = cost };
+                _bucket[slot] = bucket;
+                _cost[slot] = 0;
             }
+            _cost[slot] += cost;
+            _used += cost;
         }
 
-        /// <summary>How long until the window holds at most <paramref name="target"/>, as reservations age out.</summary>
-        public TimeSpan TimeUntilRoom(long target, DateTimeOffset now, TimeSpan window)
+        private void Prune(long current)
         {
-            var used = Used;
-            foreach (var entry in _order)
+            for (var slot = 0; slot < _bucket.Length; slot++)
             {
-                used -= entry.Cost;
-                if (used <= target)
+                if (_cost[slot] != 0 && _bucket[slot] <= current - LimitBuckets.Span)
                 {
-                    return entry.At + window - now;
+                    _used -= _cost[slot];
+                    _cost[slot] = 0;
                 }
             }
-            return window;
         }
 
-        public bool IsIdleSince(DateTimeOffset before) => _order.Last is null || _order.Last.Value.At < before;
-    }
+        private long Oldest(long current)
+        {
+            for (var bucket = current - LimitBuckets.Span + 1; bucket < current; bucket++)
+            {
+                if (_bucket[Slot(bucket)] == bucket && _cost[Slot(bucket)] != 0)
+                {
+                    return bucket;
+                }
+            }
+            return current;
+        }
 
-    private sealed record Entry(string Id, long Cost, DateTimeOffset At);
+        /// <summary>How long until the window holds at most <paramref name="target"/>, as buckets age out.</summary>
+        private TimeSpan TimeUntil(long target, long widthMs, long now)
+        {
+            var current = now / widthMs;
+            var used = _used;
+            for (var bucket = current - LimitBuckets.Span + 1; bucket <= current && used > target; bucket++)
+            {
+                if (_bucket[Slot(bucket)] == bucket)
+                {
+                    used -= _cost[Slot(bucket)];
+                    if (used <= target)
+                    {
+                        return TimeSpan.FromMilliseconds(LimitBuckets.ExpiresAtMs(bucket, widthMs) - now);
+                    }
+                }
+            }
+            return TimeSpan.FromMilliseconds(Math.Max(0, LimitBuckets.ExpiresAtMs(current, widthMs) - now));
+        }
+
+        private static int Slot(long bucket) => (int)(((bucket % LimitBuckets.Span) + LimitBuckets.Span) % LimitBuckets.Span);
+    }
 }

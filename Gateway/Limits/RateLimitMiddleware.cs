@@ -18,12 +18,11 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
         }
 
         var limits = options.Value;
-        var id = Guid.NewGuid().ToString("N");
         LimitDecision tightest;
         if (context.GetGatewayCaller() is not { } caller)
         {
             var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            tightest = await store.TryAcquireAsync("ip:" + ip, limits.AnonymousPerIpPerMinute, limits.Window, 1, id).ConfigureAwait(false);
+            tightest = await store.TryAcquireAsync("ip:" + ip, limits.AnonymousPerIpPerMinute, limits.Window, 1).ConfigureAwait(false);
             if (!tightest.Allowed)
             {
                 await LimitHeaders.RejectAsync(context, problems, tightest, "Anonymous request").ConfigureAwait(false);
@@ -35,20 +34,20 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
             LimitDecision? keyDecision = null;
             if (caller is { KeyId: { } keyId, Rpm: { } rpm })
             {
-                keyDecision = await store.TryAcquireAsync("rpm:" + keyId, rpm, limits.Window, 1, id).ConfigureAwait(false);
+                keyDecision = await store.TryAcquireAsync("rpm:" + keyId, rpm, limits.Window, 1).ConfigureAwait(false);
                 if (!keyDecision.Allowed)
                 {
                     await LimitHeaders.RejectAsync(context, problems, keyDecision, "API key request").ConfigureAwait(false);
                     return;
                 }
             }
-            var userDecision = await store.TryAcquireAsync("user:" + caller.UserId, limits.UserRpm, limits.Window, 1, id).ConfigureAwait(false);
+            var userDecision = await store.TryAcquireAsync("user:" + caller.UserId, limits.UserRpm, limits.Window, 1).ConfigureAwait(false);
             if (!userDecision.Allowed)
             {
                 if (keyDecision is not null)
                 {
                     // The key's slot goes back: this request is not served.
-                    await store.ReleaseAsync("rpm:" + caller.KeyId, id, 1).ConfigureAwait(false);
+                    await store.SettleAsync("rpm:" + caller.KeyId, keyDecision.Slot, 1, 0, limits.Window).ConfigureAwait(false);
                 }
                 await LimitHeaders.RejectAsync(context, problems, userDecision, "User request").ConfigureAwait(false);
                 return;

@@ -28,9 +28,8 @@ public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         var reserved = Estimate(body, options.Value.DefaultCompletionReserve);
         var key = "tpm:" + keyId;
-        var id = Guid.NewGuid().ToString("N");
         var window = options.Value.Window;
-        var decision = await store.TryAcquireAsync(key, tpm, window, reserved, id).ConfigureAwait(false);
+        var decision = await store.TryAcquireAsync(key, tpm, window, reserved).ConfigureAwait(false);
         if (!decision.Allowed)
         {
             await LimitHeaders.RejectAsync(context, problems, decision, "Token").ConfigureAwait(false);
@@ -53,11 +52,11 @@ public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store
             context.Response.Body = original;
             if (used is { } actual)
             {
-                await store.SettleAsync(key, id, reserved, actual, window).ConfigureAwait(false);
+                await store.SettleAsync(key, decision.Slot, reserved, actual, window).ConfigureAwait(false);
             }
             else if (failed)
             {
-                await store.ReleaseAsync(key, id, reserved).ConfigureAwait(false);
+                await store.SettleAsync(key, decision.Slot, reserved, 0, window).ConfigureAwait(false);
             }
             // A success that reported nothing keeps its whole reservation: charging the estimate is the safe side.
         }

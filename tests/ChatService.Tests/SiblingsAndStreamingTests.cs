@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ChatService.Services;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Caching;
 
 namespace ChatService.Tests;
 
@@ -17,7 +19,8 @@ public sealed class SiblingsAndStreamingTests
         await using var cache = await ScriptedHttpServer.StartAsync(context =>
             context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "opening_hours", confidence = 0.97, entry_id = "e1" }));
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 1, "model"));
-        await using var factory = TestSupport.Service().WithModel(model).WithIntentCache(cache);
+        await using var documents = await TestSupport.DocumentsAsync(() => "kv-1", ("hours.txt", "We open at nine."));
+        await using var factory = TestSupport.Service().WithModel(model).WithIntentCache(cache).WithDocuments(documents);
         using var client = factory.Client("usr_hit");
         var assistantId = await client.CreateAssistantAsync();
 
@@ -38,11 +41,48 @@ public sealed class SiblingsAndStreamingTests
         Assert.Contains("We open at nine.", body);
         Assert.Equal("0,0", plain.Headers.GetValues("X-Usage-Tokens").Single());
         Assert.Empty(model.Requests);
+        // A hit needs the knowledge version for its key, but no retrieval.
+        Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery == "/api/documents/search");
+        Assert.Contains(documents.Requests, r => r.PathAndQuery.EndsWith("/knowledge", StringComparison.Ordinal));
         var lookup = JsonNode.Parse(cache.Requests[0].Body)!;
         Assert.Equal("/api/intent-cache/lookup", cache.Requests[0].PathAndQuery);
         Assert.Equal(assistantId, lookup["assistant_id"]!.GetValue<string>());
         Assert.Equal("When do you open?", lookup["text"]!.GetValue<string>());
         Assert.True(cache.Requests[0].Headers.ContainsKey("X-Caller-Identity"));
+    }
+
+    [Fact]
+    public async Task AnAssistantsKnowledgeIsAskedOnceWhileUnchangedAndAgainOnceAChangeIsAnnounced()
+    {
+        var version = "kv-1";
+        await using var documents = await TestSupport.DocumentsAsync(() => version);
+        await using var cache = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/lookup", StringComparison.Ordinal)
+            ? context.Response.WriteAsJsonAsync(new { hit = true, answer = "Cached.", intent = "x", confidence = 0.9, entry_id = "e1" })
+            : Task.CompletedTask);
+        // A lifetime no slow machine runs out of mid-test: only the announcement may end the snapshot here.
+        await using var factory = TestSupport.Service().WithIntentCache(cache).WithDocuments(documents).With("Chat:KnowledgeLifetime", "00:10:00");
+        using var client = factory.Client("usr_snapshots");
+        var assistantId = await client.CreateAssistantAsync();
+        async Task<string> AskAsync()
+        {
+            using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = assistantId, messages = new[] { new { role = "user", content = "When do you open?" } },
+            });
+            await response.JsonAsync();
+            return JsonNode.Parse(cache.Requests[^1].Body)!["knowledge_version"]!.GetValue<string>();
+        }
+
+        var first = await AskAsync();
+        var second = await AskAsync();
+        version = "kv-2";
+        var unannounced = await AskAsync();
+        await factory.Services.GetRequiredService<IMessageBus>().PublishAsync(
+            KnowledgeChangeListener.Channel, JsonSerializer.Serialize(new { assistant_id = assistantId, version }));
+        var announced = await AskAsync();
+
+        Assert.Equal(["kv-1", "kv-1", "kv-1", "kv-2"], new[] { first, second, unannounced, announced });
+        Assert.Equal(2, documents.Requests.Count(r => r.PathAndQuery.EndsWith("/knowledge", StringComparison.Ordinal)));
     }
 
     [Fact]

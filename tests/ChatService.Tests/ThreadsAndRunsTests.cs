@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatService.Services;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Caching;
 
 namespace ChatService.Tests;
 
@@ -44,6 +47,9 @@ public sealed class ThreadsAndRunsTests
         await SayAsync(client, threadId, "second question, same knowledge");
         await RunToEndAsync(client, threadId, assistantId);
         version = "v2";
+        // As document-service does on every change.
+        await factory.Services.GetRequiredService<IMessageBus>().PublishAsync(
+            KnowledgeChangeListener.Channel, JsonSerializer.Serialize(new { assistant_id = assistantId, version }));
         await SayAsync(client, threadId, "third question after the policy changed");
         var third = await RunToEndAsync(client, threadId, assistantId);
         var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?order=asc")).JsonAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Gateway.Limits;
 using ServiceDefaults.Caching;
 
 namespace Gateway.Tests;
@@ -172,7 +173,7 @@ public sealed class LimiterTests
     private static async Task<long> UsedAsync(RedisServer redis, string keyId)
     {
         using var connection = new RedisConnection(redis.ConnectionString);
-        var value = await connection.Database.StringGetAsync($"gateway:limit:{{tpm:{keyId}}}:sum");
+        var value = await connection.Database.HashGetAsync(RedisLimitStore.RedisKey("tpm:" + keyId), "sum");
         return value.IsNull ? 0 : (long)value;
     }
 }

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace ServiceDefaults.Tests;
 
@@ -29,5 +32,25 @@ public sealed class TelemetryTests
         Assert.Contains(traces, t => t.Body.Contains("GET /items/{id}", StringComparison.Ordinal));
         Assert.Contains(traces, t => t.Body.Contains("telemetry-test-service", StringComparison.Ordinal));
         Assert.Contains(traces, t => t.Body.Contains("http.response.status_code", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithoutAnExporterRequestsRunWithoutAServerSpanOrTraceHeadersToSiblings()
+    {
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" },
+            // A logger that is on, as in every service (the test hosts clear theirs).
+            configure: builder => builder.Logging.AddConsole(),
+            map: app => app.MapGet("/span", async (IHttpClientFactory clients) =>
+            {
+                var hadSpan = Activity.Current is not null;
+                await clients.CreateClient().GetAsync(sibling.Url);
+                return hadSpan ? "span" : "none";
+            }));
+
+        using var client = host.CreateClient();
+        Assert.Equal("none", await client.GetStringAsync(new Uri("/span", UriKind.Relative)));
+        Assert.DoesNotContain("traceparent", sibling.Requests.Single().Headers.Keys, StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -53,22 +53,15 @@ public sealed partial class InvalidationListener(
         ];
         foreach (var (channel, handler) in channels)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            var subscription = await bus.SubscribeUntilAnsweredAsync(channel, handler, ex => LogSubscribeFailed(logger, ex, channel), stoppingToken)
+                .ConfigureAwait(false);
+            if (subscription is null)
             {
-                try
-                {
-                    var subscription = await bus.SubscribeAsync(channel, handler, stoppingToken).ConfigureAwait(false);
-                    lock (_subscriptions)
-                    {
-                        _subscriptions.Add(subscription);
-                    }
-                    break;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogSubscribeFailed(logger, ex, channel);
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-                }
+                return;
+            }
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(subscription);
             }
         }
     }

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using ServiceDefaults.Caching;
+
+namespace ChatService.Services;
+
+/// <summary>Drops an assistant's knowledge snapshot when document-service announces a change (docs/contracts.md).</summary>
+public sealed partial class KnowledgeChangeListener(IMessageBus bus, KnowledgeSnapshots snapshots, ILogger<KnowledgeChangeListener> logger)
+    : BackgroundService
+{
+    public const string Channel = "knowledge-changed";
+
+    private IAsyncDisposable? _subscription;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _subscription = await bus.SubscribeUntilAnsweredAsync(Channel, message =>
+        {
+            if (AssistantId(message) is { } id)
+            {
+                snapshots.Forget(id);
+            }
+            return Task.CompletedTask;
+        }, ex => LogSubscribeFailed(logger, ex), stoppingToken).ConfigureAwait(false);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_subscription is { } subscription)
+        {
+            try
+            {
+                // Bounded: an UNSUBSCRIBE on a closing connection may never be answered.
+                await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSubscribeFailed(logger, ex);
+            }
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string? AssistantId(string message)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(message);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("assistant_id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to or leaving knowledge-changed failed")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,26 @@
+namespace ServiceDefaults.Caching;
+
+public static class MessageBusExtensions
+{
+    /// <summary>
+    /// Subscribes, trying again each second until the bus answers, so a service started before Redis still listens
+    /// once Redis is up. Null only when <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> SubscribeUntilAnsweredAsync(
+        this IMessageBus bus, string channel, Func<string, Task> handler, Action<Exception> failed, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                return await bus.SubscribeAsync(channel, handler, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return null;
+    }
+}

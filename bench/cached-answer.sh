@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# A cached answer through the gateway under wrk: the whole platform as `dotnet run --project AppHost` starts it
+# (Release build, Redis, SQLite), an API key, an assistant with intents, one question answered by the embedded
+# responder and stored, then its paraphrase asked again and again: POST /v1/chat/completions with X-Cache: hit.
+# The same request is also sent straight to chat-service (with a caller token) to show the gateway's share, and
+# CPU per request is read from every process, because on a machine this small the processes share two cores.
+#   bench/cached-answer.sh [seconds=5] [connections=32]   (WARMUP seconds per target, default 10)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${1:-5}"
+CONNECTIONS="${2:-32}"
+WARMUP="${WARMUP:-10}"
+for tool in wrk redis-server python3 curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y --no-install-recommends wrk redis-server python3 curl" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d /tmp/cached-answer-bench.XXXXXX)"
+APPHOST_PID=""
+cleanup() {
+  [ -z "$APPHOST_PID" ] || { kill -TERM "$APPHOST_PID" 2>/dev/null || true; wait "$APPHOST_PID" 2>/dev/null || true; }
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+PORT=$(free_port)
+GW="http://localhost:$PORT"
+
+echo "building the platform (Release)..." >&2
+dotnet build "$ROOT/AppHost" -c Release -v quiet -nologo >/dev/null
+# The limits stay on (every request is authenticated and counted) but high enough not to refuse the benchmark;
+# Production, as deployed (the AppHost's default is Development, with its exception page).
+(cd "$ROOT" && exec env AppHost__GatewayPort="$PORT" AppHost__DataDirectory="$WORK/data" \
+  Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production \
+  dotnet "AppHost/bin/Release/net10.0/AppHost.dll" >"$WORK/apphost.log" 2>&1) &
+APPHOST_PID=$!
+for _ in $(seq 1 600); do grep -q "resources healthy" "$WORK/apphost.log" && break; sleep 0.2; done
+grep -q "resources healthy" "$WORK/apphost.log" || { echo "the platform did not start:" >&2; tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+EMAIL="bench-$RANDOM@example.com"; PASSWORD="bench password 1234"
+curl -fsS -H 'Content-Type: application/json' -d "{\"name\":\"bench\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$GW/auth/register" >/dev/null
+ACCESS=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "$GW/auth/login" | json '["access_token"]')
+KEY=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $ACCESS" -d '{"name":"bench"}' "$GW/api/keys" | json '["key"]')
+H=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
+ASSISTANT=$(curl -fsS "${H[@]}" -d '{"model":"gpt-4o-mini","name":"HR helper","instructions":"Answer HR questions briefly."}' "$GW/v1/assistants" | json '["id"]')
+curl -fsS -X PUT "${H[@]}" "$GW/api/intents/$ASSISTANT" -d '{"intents":[
+ {"name":"vacation_policy","examples":["How many vacation days do I get?","What is the annual leave allowance?","How many days of holiday per year?"]},
+ {"name":"sick_leave","examples":["How do I call in sick?","How many sick days do we get?","Is sick leave paid?"]},
+ {"name":"payday","examples":["When do we get paid?","What day is payday?","When is salary paid each month?"]},
+ {"name":"password_reset","examples":["I forgot my password","How do I reset my password?","I am locked out of my account"]}]}' >/dev/null
+
+ask() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$ASSISTANT" "$1"; }
+# The first question goes to the (embedded) model and is stored; its paraphrase must come back from the cache.
+curl -fsS "${H[@]}" -d "$(ask 'How many vacation days do I get?')" "$GW/v1/chat/completions" >/dev/null
+BODY=$(ask 'how many days of holiday per year do I get')
+CACHE=$(curl -fsS -o /dev/null -D - "${H[@]}" -d "$BODY" "$GW/v1/chat/completions" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
+echo "X-Cache of the paraphrase: $CACHE"
+[ "$CACHE" = "hit" ] || { echo "the paraphrase does not hit the cache; not benchmarking" >&2; exit 1; }
+
+# chat-service's own address and the caller token the gateway would mint, for the direct line.
+pid_of() { pgrep -f "$1" | head -n 1; }
+GATEWAY_PID=$(pid_of "Gateway.dll"); CHAT_PID=$(pid_of "ChatService.dll"); INTENTS_PID=$(pid_of "IntentCacheService.dll")
+DOCS_PID=$(pid_of "DocumentService.dll"); REDIS_PID=$(pid_of "redis-server.*$WORK")
+CHAT=$(tr '\0' '\n' </proc/"$GATEWAY_PID"/environ | awk -F= '$1=="services__chat-service__http__0" {print $2}')
+SIGNING_KEY=$(cat "$WORK/data/identity.key")
+USER_ID=$(curl -fsS -H "Authorization: Bearer $ACCESS" "$GW/auth/me" | json '["id"]')
+TOKEN=$(python3 - "$SIGNING_KEY" "$USER_ID" <<'PY'
+import base64, hmac, hashlib, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+body = b64(json.dumps({"caller": {"sub": sys.argv[2]}, "exp": int(time.time()) + 3600}).encode())
+print("v1." + body + "." + b64(hmac.new(sys.argv[1].encode(), body.encode(), hashlib.sha256).digest()))
+PY
+)
+
+script() { # file, extra header line
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+$2
+LUA
+}
+script "$WORK/gateway.lua" "wrk.headers[\"Authorization\"] = \"Bearer $KEY\""
+script "$WORK/chat.lua" "wrk.headers[\"X-Caller-Identity\"] = \"$TOKEN\""
+curl -fsS -o /dev/null -H "X-Caller-Identity: $TOKEN" -H 'Content-Type: application/json' -d "$BODY" "$CHAT/v1/chat/completions" \
+  || { echo "chat-service refused the direct request" >&2; exit 1; }
+
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.4f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+PROCS=(gateway:$GATEWAY_PID chat:$CHAT_PID intents:$INTENTS_PID documents:$DOCS_PID redis:$REDIS_PID)
+run() { # name, url, lua
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$3" "$2" >/dev/null
+  local before=() p
+  for p in "${PROCS[@]}"; do before+=("$(cpu "${p#*:}")"); done
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$3" "$2" >"$WORK/wrk-$1.txt"
+  local i=0 line=""
+  for p in "${PROCS[@]}"; do line+="${p%%:*}=$(python3 -c "print(${before[$i]})") $(cpu "${p#*:}") "; i=$((i+1)); done
+  echo "$line" >"$WORK/cpu-$1.txt"
+}
+run chat "$CHAT/v1/chat/completions" "$WORK/chat.lua"
+run gateway "$GW/v1/chat/completions" "$WORK/gateway.lua"
+
+STATS=$(curl -fsS -H "Authorization: Bearer $KEY" "$GW/api/intent-cache/stats?assistant_id=$ASSISTANT")
+python3 - "$WORK" "$STATS" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+import json, re, sys
+work, stats, cores, load = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+def ms(label, text):
+    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+print(f"\n{'path':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}   CPU us per request")
+for name in ("chat", "gateway"):
+    text = open(f"{work}/wrk-{name}.txt").read()
+    n = int(re.search(r"(\d+) requests in", text).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    parts = open(f"{work}/cpu-{name}.txt").read().split()
+    cpu = {parts[i].split("=")[0]: (float(parts[i + 1]) - float(parts[i].split("=")[1])) / n * 1e6 for i in range(0, len(parts), 2)}
+    shares = " ".join(f"{k} {v:.0f}" for k, v in cpu.items()) + f" (sum {sum(cpu.values()):.0f})"
+    print(f"{name:<10} {rps:>10,.0f} {ms('50', text):>8.2f} {ms('99', text):>8.2f}   {shares}" + (f"  NON-2xx: {bad.group(1)}" if bad else ""))
+    if name == "gateway":
+        print(f"\nthrough the gateway: p50 {ms('50', text):.2f} ms (target <= 1 ms: {'met' if ms('50', text) <= 1 else 'MISSED'}), "
+              f"{rps:,.0f} req/s (target >= 10k: {'met' if rps >= 10000 else 'MISSED'})")
+data = stats["data"][0]
+print(f"intent-cache counted {data['lookups']} lookups, {data['hits']} hits (hit rate {data['hit_rate']}); {cores} cores, load {load}")
+PY

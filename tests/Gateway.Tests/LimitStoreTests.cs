@@ -1,0 +1,141 @@
+using Gateway.Limits;
+using ServiceDefaults.Caching;
+
+namespace Gateway.Tests;
+
+/// <summary>The window arithmetic of both limit stores: in memory on a hand-moved clock, in a real redis-server on its own.</summary>
+public sealed class LimitStoreTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task AFullWindowRefusesUntilItsOldestCostHasAgedOutAndNotBefore()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var store = new MemoryLimitStore(clock);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await store.TryAcquireAsync("k", 3, Minute, 1)).Allowed);
+            clock.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var refused = await store.TryAcquireAsync("k", 3, Minute, 1);
+        Assert.False(refused.Allowed);
+        Assert.Equal(0, refused.Remaining);
+        // The first cost went in at 0 s and is held for a window plus one bucket (1 s): free at 61 s, 31 s from now.
+        Assert.Equal(TimeSpan.FromSeconds(31), refused.Reset);
+
+        clock.Advance(TimeSpan.FromSeconds(30.5));
+        Assert.False((await store.TryAcquireAsync("k", 3, Minute, 1)).Allowed);
+        clock.Advance(TimeSpan.FromSeconds(0.5));
+        var admitted = await store.TryAcquireAsync("k", 3, Minute, 1);
+        Assert.True(admitted.Allowed);
+        Assert.Equal(3, admitted.Used);
+    }
+
+    [Fact]
+    public async Task NoSpanOfAWindowEverAdmitsMoreThanTheLimit()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var store = new MemoryLimitStore(clock);
+        var admitted = new List<DateTimeOffset>();
+        // A request every 250 ms for three windows against a limit of 100 per minute.
+        for (var i = 0; i < 720; i++)
+        {
+            if ((await store.TryAcquireAsync("k", 100, Minute, 1)).Allowed)
+            {
+                admitted.Add(clock.GetUtcNow());
+            }
+            clock.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.InRange(admitted.Count, 250, 300);
+        foreach (var at in admitted)
+        {
+            Assert.InRange(admitted.Count(a => a >= at && a < at + Minute), 1, 100);
+        }
+    }
+
+    [Fact]
+    public async Task SettlingMovesAReservationToWhatWasUsedAndSettlingToZeroFreesIt()
+    {
+        var store = new MemoryLimitStore(new ManualTimeProvider(Start));
+        var first = await store.TryAcquireAsync("k", 100, Minute, 60);
+        var second = await store.TryAcquireAsync("k", 100, Minute, 40);
+        Assert.False((await store.TryAcquireAsync("k", 100, Minute, 1)).Allowed);
+
+        await store.SettleAsync("k", first.Slot, 60, 10, Minute);
+        Assert.True((await store.TryAcquireAsync("k", 100, Minute, 50)).Allowed);
+        await store.SettleAsync("k", second.Slot, 40, 0, Minute);
+
+        var after = await store.TryAcquireAsync("k", 100, Minute, 40);
+        Assert.True(after.Allowed);
+        Assert.Equal(100, after.Used);
+    }
+
+    [Fact]
+    public async Task UsageSettledAfterItsWindowPassedIsChargedToTheCurrentWindow()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var store = new MemoryLimitStore(clock);
+        var stream = await store.TryAcquireAsync("k", 100, Minute, 50);
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        await store.SettleAsync("k", stream.Slot, 50, 30, Minute);
+
+        Assert.False((await store.TryAcquireAsync("k", 100, Minute, 80)).Allowed);
+        Assert.Equal(100, (await store.TryAcquireAsync("k", 100, Minute, 70)).Used);
+    }
+
+    [Fact]
+    public async Task RedisFreesAFullWindowOnceItHasAgedOut()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var key = NewKey();
+        // Redis keeps its own clock, so the window is real time: long enough that a slow machine's pause between
+        // two calls does not let it pass by accident.
+        var window = TimeSpan.FromSeconds(3);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await store.TryAcquireAsync(key, 3, window, 1)).Allowed);
+        }
+
+        var refused = await store.TryAcquireAsync(key, 3, window, 1);
+        Assert.False(refused.Allowed);
+        // A 3 s window is held in buckets of 50 ms, for at most 61 of them.
+        Assert.InRange(refused.Reset, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3050));
+
+        await Task.Delay(refused.Reset + TimeSpan.FromMilliseconds(50));
+        var admitted = await store.TryAcquireAsync(key, 3, window, 1);
+        Assert.True(admitted.Allowed);
+        Assert.InRange(admitted.Used, 1, 3);
+    }
+
+    [Fact]
+    public async Task RedisSettlesInTheWindowAndChargesLateUsageToTheCurrentOne()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var key = NewKey();
+        var first = await store.TryAcquireAsync(key, 100, Minute, 60);
+        var second = await store.TryAcquireAsync(key, 100, Minute, 40);
+        Assert.False((await store.TryAcquireAsync(key, 100, Minute, 1)).Allowed);
+        await store.SettleAsync(key, first.Slot, 60, 10, Minute);
+        await store.SettleAsync(key, second.Slot, 40, 0, Minute);
+        Assert.Equal(90, (await store.TryAcquireAsync(key, 100, Minute, 80)).Used);
+
+        var lateKey = NewKey();
+        var window = TimeSpan.FromSeconds(3);
+        var stream = await store.TryAcquireAsync(lateKey, 100, window, 50);
+        await Task.Delay(TimeSpan.FromMilliseconds(3200));
+        await store.SettleAsync(lateKey, stream.Slot, 50, 30, window);
+        Assert.False((await store.TryAcquireAsync(lateKey, 100, window, 80)).Allowed);
+        Assert.Equal(100, (await store.TryAcquireAsync(lateKey, 100, window, 70)).Used);
+    }
+
+    private static async Task<RedisConnection> ConnectAsync() => new((await SharedServers.RedisAsync()).ConnectionString);
+
+    private static string NewKey() => "test:" + Guid.NewGuid().ToString("N");
+}
