@@ -10,13 +10,48 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private long _operations;
 
-    public Task<LimitDecision> TryAcquireAsync(string key, long limit, TimeSpan window, long cost)
+    public Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var entries = Get(key, now);
-        lock (entries)
+        var widthMs = LimitBuckets.WidthMs(window);
+        var windows = new Window[limits.Count];
+        var order = new int[limits.Count];
+        for (var i = 0; i < limits.Count; i++)
         {
-            return Task.FromResult(entries.TryAcquire(limit, LimitBuckets.WidthMs(window), cost, now));
+            windows[i] = Get(limits[i].Key, now);
+            order[i] = i;
+        }
+        // Locks are taken in key order, so two requests naming the same keys cannot wait on each other.
+        Array.Sort(order, (a, b) => string.CompareOrdinal(limits[a].Key, limits[b].Key));
+        var taken = 0;
+        try
+        {
+            foreach (var i in order)
+            {
+                Monitor.Enter(windows[i]);
+                taken++;
+            }
+            for (var i = 0; i < limits.Count; i++)
+            {
+                if (windows[i].Refuse(limits[i], widthMs, now) is { } refused)
+                {
+                    return Task.FromResult(refused with { Index = i });
+                }
+            }
+            LimitDecision? tightest = null;
+            for (var i = 0; i < limits.Count; i++)
+            {
+                var admitted = windows[i].Admit(limits[i], widthMs, now) with { Index = i };
+                tightest = tightest is null || admitted.Remaining < tightest.Remaining ? admitted : tightest;
+            }
+            return Task.FromResult(tightest!);
+        }
+        finally
+        {
+            for (var k = taken - 1; k >= 0; k--)
+            {
+                Monitor.Exit(windows[order[k]]);
+            }
         }
     }
 
@@ -60,17 +95,22 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
         private long _used;
         public long LastUsedMs;
 
-        public LimitDecision TryAcquire(long limit, long widthMs, long cost, long now)
+        /// <summary>The refusal when <paramref name="request"/> does not fit, null when it does (nothing is recorded).</summary>
+        public LimitDecision? Refuse(LimitRequest request, long widthMs, long now)
         {
             var current = now / widthMs;
             Prune(current);
             LastUsedMs = now;
-            if (_used + cost > limit)
-            {
-                return new LimitDecision(false, limit, _used, TimeUntil(limit - cost, widthMs, now), current);
-            }
-            Add(current, cost);
-            return new LimitDecision(true, limit, _used,
+            return _used + request.Cost > request.Limit
+                ? new LimitDecision(false, request.Limit, _used, TimeUntil(request.Limit - request.Cost, widthMs, now), current)
+                : null;
+        }
+
+        public LimitDecision Admit(LimitRequest request, long widthMs, long now)
+        {
+            var current = now / widthMs;
+            Add(current, request.Cost);
+            return new LimitDecision(true, request.Limit, _used,
                 TimeSpan.FromMilliseconds(LimitBuckets.ExpiresAtMs(Oldest(current), widthMs) - now), current);
         }
 

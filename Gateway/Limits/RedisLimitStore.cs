@@ -6,63 +6,77 @@ using StackExchange.Redis;
 namespace Gateway.Limits;
 
 /// <summary>
-/// Sliding-window budgets in Redis, shared by every gateway instance. Each operation is one Lua script, so the check
-/// and the reservation happen atomically (never read-then-write), and the clock is Redis's own, so instances with
+/// Sliding-window budgets in Redis, shared by every gateway instance. Each operation is one Lua script, so the checks
+/// and the reservations happen atomically (never read-then-write), and the clock is Redis's own, so instances with
 /// drifting clocks still agree. A limit is one hash: a field per bucket (<see cref="LimitBuckets"/>), "sum" over the
 /// live buckets and "floor", the oldest bucket that may still hold a cost, so pruning touches each bucket once.
 /// </summary>
 public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
 {
-    // Shared head of both scripts: Redis's clock, the current bucket, and the expired buckets taken out of the sum.
-    private const string Prune = """
+    // Shared head of both scripts: Redis's clock, the current bucket, and a prune that takes a limit's aged-out
+    // buckets out of its sum. ARGV[1] is the bucket width in ms, ARGV[2] the live bucket count.
+    private const string Head = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local width = tonumber(ARGV[1])
         local span = tonumber(ARGV[2])
         local current = math.floor(now / width)
-        local sum = tonumber(redis.call('HGET', KEYS[1], 'sum') or '0')
-        local floor = tonumber(redis.call('HGET', KEYS[1], 'floor') or current)
-        while floor < current do
-          local cost = tonumber(redis.call('HGET', KEYS[1], floor) or '0')
-          if floor > current - span and cost ~= 0 then break end
-          sum = sum - cost
-          redis.call('HDEL', KEYS[1], floor)
-          floor = floor + 1
-        end
-        local function save()
-          redis.call('HMSET', KEYS[1], 'sum', sum, 'floor', floor)
-          redis.call('PEXPIRE', KEYS[1], (span + 1) * width)
-        end
-
-        """;
-
-    private const string AcquireScript = Prune + """
-        local limit = tonumber(ARGV[3])
-        local cost = tonumber(ARGV[4])
-        if sum + cost > limit then
-          local target = limit - cost
-          local reset = (current + span) * width - now
-          local left = sum
-          for bucket = floor, current do
-            left = left - tonumber(redis.call('HGET', KEYS[1], bucket) or '0')
-            if left <= target then
-              reset = (bucket + span) * width - now
-              break
-            end
+        local function prune(key)
+          local sum = tonumber(redis.call('HGET', key, 'sum') or '0')
+          local floor = tonumber(redis.call('HGET', key, 'floor') or current)
+          while floor < current do
+            local cost = tonumber(redis.call('HGET', key, floor) or '0')
+            if floor > current - span and cost ~= 0 then break end
+            sum = sum - cost
+            redis.call('HDEL', key, floor)
+            floor = floor + 1
           end
-          save()
-          return {0, sum, reset, current}
+          return sum, floor
         end
-        redis.call('HINCRBY', KEYS[1], current, cost)
-        sum = sum + cost
-        save()
-        return {1, sum, (floor + span) * width - now, current}
+        local function save(key, sum, floor)
+          redis.call('HMSET', key, 'sum', sum, 'floor', floor)
+          redis.call('PEXPIRE', key, (span + 1) * width)
+        end
+
         """;
 
-    private const string SettleScript = Prune + """
-        local bucket = tonumber(ARGV[3])
-        local difference = tonumber(ARGV[4])
-        local actual = tonumber(ARGV[5])
+    // KEYS: the limits; ARGV[3..]: limit and cost of each. Returns {allowed, index, used, reset ms, slot}.
+    private const string AcquireScript = Head + """
+        local sums, floors = {}, {}
+        for i = 1, #KEYS do sums[i], floors[i] = prune(KEYS[i]) end
+        for i = 1, #KEYS do
+          local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+          if sums[i] + cost > limit then
+            local reset = (current + span) * width - now
+            local left = sums[i]
+            for bucket = floors[i], current do
+              left = left - tonumber(redis.call('HGET', KEYS[i], bucket) or '0')
+              if left <= limit - cost then
+                reset = (bucket + span) * width - now
+                break
+              end
+            end
+            for j = 1, #KEYS do save(KEYS[j], sums[j], floors[j]) end
+            return {0, i - 1, sums[i], reset, current}
+          end
+        end
+        local best, room, reset
+        for i = 1, #KEYS do
+          local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+          redis.call('HINCRBY', KEYS[i], current, cost)
+          sums[i] = sums[i] + cost
+          save(KEYS[i], sums[i], floors[i])
+          if best == nil or limit - sums[i] < room then
+            best, room, reset = i, limit - sums[i], (floors[i] + span) * width - now
+          end
+        end
+        return {1, best - 1, sums[best], reset, current}
+        """;
+
+    // KEYS[1]: the limit; ARGV[3..5]: the slot, the difference to apply there, the real usage.
+    private const string SettleScript = Head + """
+        local sum, floor = prune(KEYS[1])
+        local bucket, difference, actual = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
         if bucket >= floor and bucket > current - span and redis.call('HEXISTS', KEYS[1], bucket) == 1 then
           redis.call('HINCRBY', KEYS[1], bucket, difference)
           sum = sum + difference
@@ -70,26 +84,39 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
           redis.call('HINCRBY', KEYS[1], current, actual)
           sum = sum + actual
         end
-        save()
+        save(KEYS[1], sum, floor)
         return sum
         """;
 
-    public async Task<LimitDecision> TryAcquireAsync(string key, long limit, TimeSpan window, long cost)
+    public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
-        var result = (RedisResult[])(await EvaluateAsync(AcquireScript, key, window, limit, cost).ConfigureAwait(false))!;
+        var keys = new RedisKey[limits.Count];
+        var arguments = new RedisValue[2 + 2 * limits.Count];
+        arguments[0] = LimitBuckets.WidthMs(window);
+        arguments[1] = LimitBuckets.Span;
+        for (var i = 0; i < limits.Count; i++)
+        {
+            keys[i] = RedisKey(limits[i].Key);
+            arguments[2 + 2 * i] = limits[i].Limit;
+            arguments[3 + 2 * i] = limits[i].Cost;
+        }
+        var result = (RedisResult[])(await EvaluateAsync(AcquireScript, keys, arguments).ConfigureAwait(false))!;
+        var index = (int)result[1];
         return new LimitDecision(
             (long)result[0] == 1,
-            limit,
-            (long)result[1],
-            TimeSpan.FromMilliseconds(Math.Max(0, (long)result[2])),
-            (long)result[3]);
+            limits[index].Limit,
+            (long)result[2],
+            TimeSpan.FromMilliseconds(Math.Max(0, (long)result[3])),
+            (long)result[4],
+            index);
     }
 
     public async Task SettleAsync(string key, long slot, long reservedCost, long actualCost, TimeSpan window)
     {
         try
         {
-            await EvaluateAsync(SettleScript, key, window, slot, actualCost - reservedCost, actualCost).ConfigureAwait(false);
+            await EvaluateAsync(SettleScript, [RedisKey(key)],
+                [LimitBuckets.WidthMs(window), LimitBuckets.Span, slot, actualCost - reservedCost, actualCost]).ConfigureAwait(false);
         }
         catch (ApiException)
         {
@@ -98,15 +125,23 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         }
     }
 
-    /// <summary>The hash of one limit; the braces are a hash tag, so a Redis Cluster keeps it on one node.</summary>
-    public static string RedisKey(string key) => string.Create(CultureInfo.InvariantCulture, $"gateway:limit:{{{key}}}");
+    /// <summary>
+    /// The hash of one limit. The braces are a hash tag around the key's part before any '/', so limits asked for
+    /// together ("user:u", "user:u/key:k") land on one Redis Cluster node, as a multi-key script needs.
+    /// </summary>
+    public static string RedisKey(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0
+            ? string.Create(CultureInfo.InvariantCulture, $"gateway:limit:{{{key}}}")
+            : string.Create(CultureInfo.InvariantCulture, $"gateway:limit:{{{key[..slash]}}}{key[slash..]}");
+    }
 
-    private async Task<RedisResult> EvaluateAsync(string script, string key, TimeSpan window, params RedisValue[] arguments)
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await redis.Database.ScriptEvaluateAsync(script, [RedisKey(key)],
-                [LimitBuckets.WidthMs(window), LimitBuckets.Span, .. arguments]).ConfigureAwait(false);
+            return await redis.Database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

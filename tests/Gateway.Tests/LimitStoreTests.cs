@@ -135,6 +135,35 @@ public sealed class LimitStoreTests
         Assert.Equal(100, (await store.TryAcquireAsync(lateKey, 100, window, 70)).Used);
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("redis")]
+    public async Task LimitsAskedTogetherAdmitAllOrNoneAndReportTheOneThatMatters(string kind)
+    {
+        using var redis = kind == "redis" ? await ConnectAsync() : null;
+        ILimitStore store = redis is null ? new MemoryLimitStore(new ManualTimeProvider(Start)) : new RedisLimitStore(redis);
+        var user = NewKey();
+        LimitRequest[] both = [new(user, 5, 1), new(user + "/key:k", 2, 1)];
+
+        var first = await store.TryAcquireAsync(both, Minute);
+        var second = await store.TryAcquireAsync(both, Minute);
+        var third = await store.TryAcquireAsync(both, Minute);
+        var userAlone = await store.TryAcquireAsync([new LimitRequest(user, 5, 1)], Minute);
+
+        // Admitted: the key's limit is the tighter one. Refused: by the key, and the user's count was not touched.
+        Assert.Equal((true, 1, 2L, 1L), (first.Allowed, first.Index, first.Limit, first.Remaining));
+        Assert.Equal((true, 1, 0L), (second.Allowed, second.Index, second.Remaining));
+        Assert.Equal((false, 1, 2L), (third.Allowed, third.Index, third.Limit));
+        Assert.Equal((true, 3L), (userAlone.Allowed, userAlone.Used));
+    }
+
+    [Fact]
+    public void LimitsOfOneUserShareARedisClusterHashTag()
+    {
+        Assert.Equal("gateway:limit:{user:u1}", RedisLimitStore.RedisKey("user:u1"));
+        Assert.Equal("gateway:limit:{user:u1}/key:k1", RedisLimitStore.RedisKey("user:u1/key:k1"));
+    }
+
     private static async Task<RedisConnection> ConnectAsync() => new((await SharedServers.RedisAsync()).ConnectionString);
 
     private static string NewKey() => "test:" + Guid.NewGuid().ToString("N");
