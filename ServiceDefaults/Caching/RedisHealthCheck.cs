@@ -13,7 +13,7 @@ internal sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("Redis is unreachable: " + ex.Message);
+            return HealthCheckResult.Unhealthy("Redis is unreachable.", ex);
         }
     }
 }

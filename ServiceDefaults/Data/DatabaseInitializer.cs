@@ -46,7 +46,7 @@ internal sealed class DatabaseHealthCheck<TContext>(IServiceScopeFactory scopes)
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer: " + ex.Message);
+            return HealthCheckResult.Unhealthy("The database does not answer.", ex);
         }
     }
 }

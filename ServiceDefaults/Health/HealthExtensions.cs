@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
@@ -21,13 +22,17 @@ public static class HealthExtensions
     /// <summary>
     /// A check that asks a sibling service's /health through service discovery, so one /health can report the system.
     /// </summary>
-    public static IHealthChecksBuilder AddServiceHealthCheck(this IHealthChecksBuilder checks, string serviceName) =>
-        checks.Add(new HealthCheckRegistration(
+    public static IHealthChecksBuilder AddServiceHealthCheck(this IHealthChecksBuilder checks, string serviceName)
+    {
+        checks.Services.TryAddSingleton(TimeProvider.System);
+        checks.Services.TryAddSingleton<ServiceHealthResults>();
+        return checks.Add(new HealthCheckRegistration(
             serviceName,
-            sp => new ServiceHealthCheck(sp.GetRequiredService<IHttpClientFactory>(), serviceName),
+            sp => new ServiceHealthCheck(sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ServiceHealthResults>(), serviceName),
             failureStatus: HealthStatus.Unhealthy,
             tags: ["services"],
-            timeout: TimeSpan.FromSeconds(3)));
+            timeout: ServiceHealthCheck.Timeout));
+    }
 
     internal static WebApplication MapHealthEndpoints(this WebApplication app)
     {
@@ -53,7 +58,8 @@ public static class HealthExtensions
                 e => new
                 {
                     status = e.Value.Status.ToString(),
-                    description = e.Value.Description ?? e.Value.Exception?.Message,
+                    // Never an exception's text: connection strings, hosts and ports are not for the public.
+                    description = e.Value.Description,
                     duration_ms = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
                 }),
         };

@@ -1,14 +1,25 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ServiceDefaults.Health;
 
-internal sealed class ServiceHealthCheck(IHttpClientFactory clients, string serviceName) : IHealthCheck
+internal sealed class ServiceHealthCheck(IHttpClientFactory clients, ServiceHealthResults results, string serviceName) : IHealthCheck
 {
     /// <summary>Health probes skip retries: a probe must report what it sees now, fast.</summary>
     public const string ClientName = "health-probe";
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    // The answer is shared by every probe for a while, so it runs on its own clock, not on the first asker's token.
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        results.GetOrAskAsync(serviceName, AskAsync).WaitAsync(cancellationToken);
+
+    // The description goes out on a public /health: the service's name and status, never an address or an
+    // exception's text (the health check service logs the failure itself).
+    private async Task<HealthCheckResult> AskAsync()
     {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var cancellationToken = timeout.Token;
         try
         {
             var client = clients.CreateClient(ClientName);
@@ -20,7 +31,31 @@ internal sealed class ServiceHealthCheck(IHttpClientFactory clients, string serv
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
         {
-            return HealthCheckResult.Unhealthy($"{serviceName} is unreachable: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"{serviceName} is unreachable");
         }
+    }
+}
+
+/// <summary>
+/// Siblings' health, remembered for <see cref="Lifetime"/>: a public /health that fans out to every service must not
+/// let a client multiply its requests by the number of services.
+/// </summary>
+internal sealed class ServiceHealthResults(TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, (Task<HealthCheckResult> Result, long At)> _results = new(StringComparer.Ordinal);
+
+    public Task<HealthCheckResult> GetOrAskAsync(string serviceName, Func<Task<HealthCheckResult>> ask)
+    {
+        var now = time.GetTimestamp();
+        if (_results.TryGetValue(serviceName, out var known) && time.GetElapsedTime(known.At, now) < Lifetime)
+        {
+            return known.Result;
+        }
+        // Concurrent probes in the same instant share one question.
+        var asked = ask();
+        _results[serviceName] = (asked, now);
+        return asked;
     }
 }
