@@ -60,9 +60,14 @@ echo "X-Cache of the paraphrase: $CACHE"
 [ "$CACHE" = "hit" ] || { echo "the paraphrase does not hit the cache; not benchmarking" >&2; exit 1; }
 
 # chat-service's own address and the caller token the gateway would mint, for the direct line.
-pid_of() { pgrep -f "$1" | head -n 1; }
+# Only this run's processes: the AppHost's children (Redis runs under a small shell guard of the AppHost's).
+pid_of() { pgrep -P "$APPHOST_PID" -f "$1" | head -n 1 || true; }
 GATEWAY_PID=$(pid_of "Gateway.dll"); CHAT_PID=$(pid_of "ChatService.dll"); INTENTS_PID=$(pid_of "IntentCacheService.dll")
-DOCS_PID=$(pid_of "DocumentService.dll"); REDIS_PID=$(pid_of "redis-server.*$WORK")
+DOCS_PID=$(pid_of "DocumentService.dll"); REDIS_GUARD=$(pid_of "redis-server")
+REDIS_PID=$( [ -n "$REDIS_GUARD" ] && pgrep -P "$REDIS_GUARD" -x redis-server | head -n 1 || true)
+for pid in "$GATEWAY_PID" "$CHAT_PID" "$INTENTS_PID" "$DOCS_PID" "$REDIS_PID"; do
+  [ -n "$pid" ] || { echo "a process of the platform is missing (is redis-server installed?)" >&2; exit 1; }
+done
 CHAT=$(tr '\0' '\n' </proc/"$GATEWAY_PID"/environ | awk -F= '$1=="services__chat-service__http__0" {print $2}')
 SIGNING_KEY=$(cat "$WORK/data/identity.key")
 USER_ID=$(curl -fsS -H "Authorization: Bearer $ACCESS" "$GW/auth/me" | json '["id"]')

@@ -31,8 +31,9 @@ public sealed partial class KnowledgeClient(
         {
             return known;
         }
+        var generation = snapshots.Generation;
         var snapshot = await AskKnowledgeAsync(assistantId, caller, cancellationToken).ConfigureAwait(false);
-        snapshots.Remember(assistantId, snapshot);
+        snapshots.Remember(assistantId, snapshot, generation);
         return snapshot;
     }
 

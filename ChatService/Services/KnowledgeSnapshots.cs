@@ -12,6 +12,10 @@ namespace ChatService.Services;
 public sealed class KnowledgeSnapshots(TimeProvider time, IOptions<ChatOptions> options)
 {
     private readonly ConcurrentDictionary<string, (KnowledgeSnapshot Snapshot, long Until)> _entries = new(StringComparer.Ordinal);
+    private long _generation;
+
+    /// <summary>Taken before asking document-service; a change announced meanwhile makes the answer too old to keep.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public bool TryGet(string assistantId, out KnowledgeSnapshot snapshot)
     {
@@ -24,10 +28,10 @@ public sealed class KnowledgeSnapshots(TimeProvider time, IOptions<ChatOptions> 
         return false;
     }
 
-    public void Remember(string assistantId, KnowledgeSnapshot snapshot)
+    public void Remember(string assistantId, KnowledgeSnapshot snapshot, long askedAt)
     {
         var lifetime = options.Value.KnowledgeLifetime;
-        if (lifetime > TimeSpan.Zero && snapshot.Version is not null)
+        if (lifetime > TimeSpan.Zero && snapshot.Version is not null && askedAt == Generation)
         {
             if (_entries.Count >= MaxEntries)
             {
@@ -37,7 +41,11 @@ public sealed class KnowledgeSnapshots(TimeProvider time, IOptions<ChatOptions> 
         }
     }
 
-    public void Forget(string assistantId) => _entries.TryRemove(assistantId, out _);
+    public void Forget(string assistantId)
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.TryRemove(assistantId, out _);
+    }
 
     // A bound, not a policy: past it everything is asked again, which is only what happens without this cache.
     private const int MaxEntries = 10_000;

@@ -5,52 +5,51 @@ namespace Gateway.Limits;
 /// <summary>Limits in process memory: exact for one gateway instance, the default when Redis is not configured.</summary>
 public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 {
-    private static readonly TimeSpan IdleAfter = TimeSpan.FromHours(1);
-
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private long _operations;
 
     public Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
+        foreach (var limit in limits)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(limit.Cost);
+        }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var widthMs = LimitBuckets.WidthMs(window);
-        var windows = new Window[limits.Count];
         var order = new int[limits.Count];
-        for (var i = 0; i < limits.Count; i++)
+        for (var i = 0; i < order.Length; i++)
         {
-            windows[i] = Get(limits[i].Key, now);
             order[i] = i;
         }
         // Locks are taken in key order, so two requests naming the same keys cannot wait on each other.
         Array.Sort(order, (a, b) => string.CompareOrdinal(limits[a].Key, limits[b].Key));
-        var taken = 0;
-        try
+        while (true)
         {
-            foreach (var i in order)
+            var windows = new Window[limits.Count];
+            for (var i = 0; i < windows.Length; i++)
             {
-                Monitor.Enter(windows[i]);
-                taken++;
+                windows[i] = Get(limits[i].Key, now);
             }
-            for (var i = 0; i < limits.Count; i++)
+            var taken = 0;
+            try
             {
-                if (windows[i].Refuse(limits[i], widthMs, now) is { } refused)
+                foreach (var i in order)
                 {
-                    return Task.FromResult(refused with { Index = i });
+                    Monitor.Enter(windows[i]);
+                    taken++;
                 }
+                if (Array.Exists(windows, w => w.Removed))
+                {
+                    continue;   // swept between finding and locking it: find the key's window again
+                }
+                return Task.FromResult(Decide(limits, windows, widthMs, now));
             }
-            LimitDecision? tightest = null;
-            for (var i = 0; i < limits.Count; i++)
+            finally
             {
-                var admitted = windows[i].Admit(limits[i], widthMs, now) with { Index = i };
-                tightest = tightest is null || admitted.Remaining < tightest.Remaining ? admitted : tightest;
-            }
-            return Task.FromResult(tightest!);
-        }
-        finally
-        {
-            for (var k = taken - 1; k >= 0; k--)
-            {
-                Monitor.Exit(windows[order[k]]);
+                for (var k = taken - 1; k >= 0; k--)
+                {
+                    Monitor.Exit(windows[order[k]]);
+                }
             }
         }
     }
@@ -58,12 +57,42 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
     public Task SettleAsync(string key, long slot, long reservedCost, long actualCost, TimeSpan window)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var entries = Get(key, now);
-        lock (entries)
+        while (true)
         {
-            entries.Settle(slot, actualCost - reservedCost, actualCost, LimitBuckets.WidthMs(window), now);
+            var entries = Get(key, now);
+            lock (entries)
+            {
+                if (!entries.Removed)
+                {
+                    entries.Settle(slot, actualCost - reservedCost, actualCost, LimitBuckets.WidthMs(window), now);
+                    return Task.CompletedTask;
+                }
+            }
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>All or none, under every window's lock: of the refusals the one that frees up last, else the tightest.</summary>
+    private static LimitDecision Decide(IReadOnlyList<LimitRequest> limits, Window[] windows, long widthMs, long now)
+    {
+        LimitDecision? refused = null;
+        for (var i = 0; i < limits.Count; i++)
+        {
+            if (windows[i].Refuse(limits[i], widthMs, now) is { } refusal && (refused is null || refusal.Reset > refused.Reset))
+            {
+                refused = refusal with { Index = i };
+            }
+        }
+        if (refused is not null)
+        {
+            return refused;
+        }
+        LimitDecision? tightest = null;
+        for (var i = 0; i < limits.Count; i++)
+        {
+            var admitted = windows[i].Admit(limits[i], widthMs, now) with { Index = i };
+            tightest = tightest is null || admitted.Remaining < tightest.Remaining ? admitted : tightest;
+        }
+        return tightest!;
     }
 
     private Window Get(string key, long now)
@@ -72,35 +101,45 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
         {
             Sweep(now);
         }
-        return _windows.GetOrAdd(key, static _ => new Window());
+        return _windows.GetOrAdd(key, static (_, at) => new Window(at), now);
     }
 
-    /// <summary>Drops windows untouched for an hour, so idle keys and IPs do not pile up.</summary>
+    /// <summary>
+    /// Drops windows whose every cost has aged out, so idle keys and IPs (a spray of addresses among them) do not
+    /// pile up. A window is only dropped under its lock, marked so that a caller holding it looks again.
+    /// </summary>
     private void Sweep(long now)
     {
         foreach (var (key, entries) in _windows)
         {
-            if (now - Volatile.Read(ref entries.LastUsedMs) > IdleAfter.TotalMilliseconds)
+            lock (entries)
             {
-                _windows.TryRemove(new KeyValuePair<string, Window>(key, entries));
+                if (entries.IsSpentAt(now))
+                {
+                    entries.Removed = true;
+                    _windows.TryRemove(new KeyValuePair<string, Window>(key, entries));
+                }
             }
         }
     }
 
     /// <summary>One limit's buckets as a ring: slot i holds bucket i, i + Span, ... whichever is live.</summary>
-    private sealed class Window
+    private sealed class Window(long createdMs)
     {
         private readonly long[] _bucket = new long[LimitBuckets.Span];
         private readonly long[] _cost = new long[LimitBuckets.Span];
         private long _used;
-        public long LastUsedMs;
+        private long _widthMs = 1;
+        private long _lastUsedMs = createdMs;
+
+        public bool Removed { get; set; }
+
+        public bool IsSpentAt(long now) => now - _lastUsedMs > (LimitBuckets.Span + 1) * _widthMs;
 
         /// <summary>The refusal when <paramref name="request"/> does not fit, null when it does (nothing is recorded).</summary>
         public LimitDecision? Refuse(LimitRequest request, long widthMs, long now)
         {
-            var current = now / widthMs;
-            Prune(current);
-            LastUsedMs = now;
+            var current = Touch(widthMs, now);
             return _used + request.Cost > request.Limit
                 ? new LimitDecision(false, request.Limit, _used, TimeUntil(request.Limit - request.Cost, widthMs, now), current)
                 : null;
@@ -116,9 +155,7 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 
         public void Settle(long bucket, long difference, long actual, long widthMs, long now)
         {
-            var current = now / widthMs;
-            Prune(current);
-            LastUsedMs = now;
+            var current = Touch(widthMs, now);
             if (bucket > current - LimitBuckets.Span && _bucket[Slot(bucket)] == bucket && _cost[Slot(bucket)] != 0)
             {
                 _cost[Slot(bucket)] += difference;
@@ -130,11 +167,28 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
             }
         }
 
+        /// <summary>Ages the buckets to now and answers the current one.</summary>
+        private long Touch(long widthMs, long now)
+        {
+            if (widthMs != _widthMs)
+            {
+                // Buckets of another width (the window setting changed) mean nothing now: start over.
+                Array.Clear(_cost);
+                _used = 0;
+                _widthMs = widthMs;
+            }
+            var current = now / widthMs;
+            Prune(current);
+            _lastUsedMs = now;
+            return current;
+        }
+
         private void Add(long bucket, long cost)
         {
             var slot = Slot(bucket);
             if (_bucket[slot] != bucket)
             {
+                _used -= _cost[slot];
                 _bucket[slot] = bucket;
                 _cost[slot] = 0;
             }
@@ -142,11 +196,12 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
             _used += cost;
         }
 
+        // Aged out, or ahead of now (the clock stepped back): either way no longer counted.
         private void Prune(long current)
         {
             for (var slot = 0; slot < _bucket.Length; slot++)
             {
-                if (_cost[slot] != 0 && _bucket[slot] <= current - LimitBuckets.Span)
+                if (_cost[slot] != 0 && (_bucket[slot] <= current - LimitBuckets.Span || _bucket[slot] > current))
                 {
                     _used -= _cost[slot];
                     _cost[slot] = 0;

@@ -22,8 +22,15 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         local span = tonumber(ARGV[2])
         local current = math.floor(now / width)
         local function prune(key)
-          local sum = tonumber(redis.call('HGET', key, 'sum') or '0')
-          local floor = tonumber(redis.call('HGET', key, 'floor') or current)
+          local state = redis.call('HMGET', key, 'sum', 'floor', 'width')
+          local sum = tonumber(state[1] or '0')
+          local floor = tonumber(state[2] or current)
+          -- Buckets of another width (the window setting changed), from the future (Redis's clock stepped back) or
+          -- too far behind to walk mean nothing here: the limit starts over rather than lock out or stall Redis.
+          if tonumber(state[3] or width) ~= width or floor > current or current - floor > 2 * span then
+            redis.call('DEL', key)
+            return 0, current
+          end
           while floor < current do
             local cost = tonumber(redis.call('HGET', key, floor) or '0')
             if floor > current - span and cost ~= 0 then break end
@@ -34,7 +41,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
           return sum, floor
         end
         local function save(key, sum, floor)
-          redis.call('HMSET', key, 'sum', sum, 'floor', floor)
+          redis.call('HMSET', key, 'sum', sum, 'floor', floor, 'width', width)
           redis.call('PEXPIRE', key, (span + 1) * width)
         end
 
@@ -44,6 +51,8 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
     private const string AcquireScript = Head + """
         local sums, floors = {}, {}
         for i = 1, #KEYS do sums[i], floors[i] = prune(KEYS[i]) end
+        -- Of the limits that refuse, the one that frees up last: its reset is when the request could pass.
+        local worst, worstReset
         for i = 1, #KEYS do
           local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
           if sums[i] + cost > limit then
@@ -56,9 +65,12 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
                 break
               end
             end
-            for j = 1, #KEYS do save(KEYS[j], sums[j], floors[j]) end
-            return {0, i - 1, sums[i], reset, current}
+            if worst == nil or reset > worstReset then worst, worstReset = i, reset end
           end
+        end
+        if worst ~= nil then
+          for j = 1, #KEYS do save(KEYS[j], sums[j], floors[j]) end
+          return {0, worst - 1, sums[worst], worstReset, current}
         end
         local best, room, reset
         for i = 1, #KEYS do
@@ -96,6 +108,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         arguments[1] = LimitBuckets.Span;
         for (var i = 0; i < limits.Count; i++)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(limits[i].Cost);
             keys[i] = RedisKey(limits[i].Key);
             arguments[2 + 2 * i] = limits[i].Limit;
             arguments[3 + 2 * i] = limits[i].Cost;

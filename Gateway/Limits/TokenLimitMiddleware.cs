@@ -62,8 +62,14 @@ public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store
         }
     }
 
+    /// <summary>
+    /// Saturates rather than overflows: a max_tokens near long.MaxValue must not wrap into a negative reservation
+    /// (which would hand the key room instead of taking it). Far above any budget, it is simply refused.
+    /// </summary>
     public static long Estimate(RequestBody body, int defaultCompletion) =>
-        (body.Length + 3) / 4 + (body.MaxTokens ?? defaultCompletion);
+        (body.Length + 3) / 4 + Math.Min(body.MaxTokens ?? defaultCompletion, MaxCompletionEstimate);
+
+    private const long MaxCompletionEstimate = 1L << 40;
 
     private static bool IsTokenLimited(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.Metadata is { } metadata

@@ -59,7 +59,8 @@ public static class HealthExtensions
                 {
                     status = e.Value.Status.ToString(),
                     // Never an exception's text: connection strings, hosts and ports are not for the public.
-                    description = e.Value.Description,
+                    // (A check that throws gets the exception's message as its description from the framework.)
+                    description = e.Value.Exception is null ? e.Value.Description : "the check failed",
                     duration_ms = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
                 }),
         };

@@ -44,16 +44,16 @@ internal sealed class ServiceHealthResults(TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentDictionary<string, (Task<HealthCheckResult> Result, long At)> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Task<HealthCheckResult> Result, DateTimeOffset At)> _results = new(StringComparer.Ordinal);
 
     public Task<HealthCheckResult> GetOrAskAsync(string serviceName, Func<Task<HealthCheckResult>> ask)
     {
-        var now = time.GetTimestamp();
-        if (_results.TryGetValue(serviceName, out var known) && time.GetElapsedTime(known.At, now) < Lifetime)
+        var now = time.GetUtcNow();
+        if (_results.TryGetValue(serviceName, out var known) && now - known.At < Lifetime)
         {
             return known.Result;
         }
-        // Concurrent probes in the same instant share one question.
+        // Probes that miss at the same instant may each ask; from then on they share the answer.
         var asked = ask();
         _results[serviceName] = (asked, now);
         return asked;

@@ -86,6 +86,20 @@ public sealed class SiblingsAndStreamingTests
     }
 
     [Fact]
+    public void ASnapshotAskedForBeforeAnAnnouncedChangeIsNotKept()
+    {
+        var snapshots = new KnowledgeSnapshots(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new ChatOptions()));
+        var asked = snapshots.Generation;
+        snapshots.Forget("asst_race");   // the announcement arrives while document-service is answering
+        snapshots.Remember("asst_race", new KnowledgeSnapshot("kv-old", []), asked);
+        snapshots.Remember("asst_other", new KnowledgeSnapshot("kv-1", []), snapshots.Generation);
+
+        Assert.False(snapshots.TryGet("asst_race", out _));
+        Assert.True(snapshots.TryGet("asst_other", out var kept));
+        Assert.Equal("kv-1", kept.Version);
+    }
+
+    [Fact]
     public async Task AMissIsAnsweredByTheModelAndStoredWithTheKnowledgeVersion()
     {
         await using var cache = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/lookup", StringComparison.Ordinal)

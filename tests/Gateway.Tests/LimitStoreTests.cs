@@ -157,6 +157,45 @@ public sealed class LimitStoreTests
         Assert.Equal((true, 3L), (userAlone.Allowed, userAlone.Used));
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("redis")]
+    public async Task ChangingTheWindowSettingStartsALimitOverInsteadOfStallingOrLockingOut(string kind)
+    {
+        using var redis = kind == "redis" ? await ConnectAsync() : null;
+        ILimitStore store = redis is null ? new MemoryLimitStore(new ManualTimeProvider(Start)) : new RedisLimitStore(redis);
+        var key = NewKey();
+        Assert.True((await store.TryAcquireAsync(key, 1, Minute, 1)).Allowed);
+        Assert.False((await store.TryAcquireAsync(key, 1, Minute, 1)).Allowed);
+
+        // A shorter window has many more buckets since the epoch: a walk from the old floor would never end.
+        var shorter = await store.TryAcquireAsync(key, 1, TimeSpan.FromSeconds(30), 1);
+        var longer = await store.TryAcquireAsync(key, 1, TimeSpan.FromMinutes(2), 1);
+        var again = await store.TryAcquireAsync(key, 1, TimeSpan.FromMinutes(2), 1);
+
+        Assert.Equal((true, 1L), (shorter.Allowed, shorter.Used));
+        Assert.Equal((true, 1L), (longer.Allowed, longer.Used));
+        Assert.False(again.Allowed);
+    }
+
+    [Fact]
+    public async Task AClockThatStepsBackDoesNotLeaveCountsBehindForGood()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var store = new MemoryLimitStore(clock);
+        Assert.True((await store.TryAcquireAsync("k", 2, Minute, 1)).Allowed);
+        Assert.True((await store.TryAcquireAsync("k", 2, Minute, 1)).Allowed);
+
+        clock.Advance(TimeSpan.FromMinutes(-10));
+        Assert.True((await store.TryAcquireAsync("k", 2, Minute, 1)).Allowed);
+        clock.Advance(TimeSpan.FromMinutes(20));
+
+        // Every earlier cost has aged out or been dropped: exactly the limit fits again.
+        Assert.Equal(1, (await store.TryAcquireAsync("k", 2, Minute, 1)).Used);
+        Assert.True((await store.TryAcquireAsync("k", 2, Minute, 1)).Allowed);
+        Assert.False((await store.TryAcquireAsync("k", 2, Minute, 1)).Allowed);
+    }
+
     [Fact]
     public void LimitsOfOneUserShareARedisClusterHashTag()
     {

@@ -170,6 +170,35 @@ public sealed class LimiterTests
             statuses);
     }
 
+    [Fact]
+    public async Task AMaxTokensNearTheLargestNumberIsRefusedWithoutOpeningTheKeysBudget()
+    {
+        await using var backends = await Backends.StartAsync((_, context) =>
+        {
+            context.Response.Headers["X-Usage-Tokens"] = "10,10";
+            return context.Response.WriteAsync("""{"object":"chat.completion"}""");
+        });
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var (_, secret) = await gateway.CreateKeyAsync(session, tpm: 1000);
+        async Task<HttpStatusCode> AskAsync(string maxTokens)
+        {
+            using var request = GatewayHost.Request(HttpMethod.Post, "/v1/chat/completions", secret);
+            request.Content = new StringContent(
+                $$"""{"model":"gpt-test","max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json");
+            using var response = await gateway.Client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var huge = await AskAsync(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Had the estimate wrapped negative, the budget would now hold room for this one too.
+        var overBudget = await AskAsync("2000");
+        var fits = await AskAsync("100");
+
+        Assert.Equal([HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.OK], new[] { huge, overBudget, fits });
+        Assert.Single(backends.Seen("chat-service"));
+    }
+
     private static async Task<long> UsedAsync(RedisServer redis, string keyId)
     {
         using var connection = new RedisConnection(redis.ConnectionString);
