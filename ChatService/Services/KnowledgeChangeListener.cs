@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ServiceDefaults.Caching;
 
 namespace ChatService.Services;
@@ -14,7 +13,7 @@ public sealed partial class KnowledgeChangeListener(IMessageBus bus, KnowledgeSn
     protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
         _subscription = await bus.SubscribeUntilAnsweredAsync(Channel, message =>
         {
-            if (AssistantId(message) is { } id)
+            if (MessageBusExtensions.AssistantIdOf(message) is { } id)
             {
                 snapshots.Forget(id);
             }
@@ -36,22 +35,6 @@ public sealed partial class KnowledgeChangeListener(IMessageBus bus, KnowledgeSn
             }
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string? AssistantId(string message)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(message);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("assistant_id", out var id) && id.ValueKind == JsonValueKind.String
-                ? id.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to or leaving knowledge-changed failed")]

@@ -1,7 +1,26 @@
+using System.Text.Json;
+
 namespace ServiceDefaults.Caching;
 
 public static class MessageBusExtensions
 {
+    /// <summary>The assistant a change message (<c>{"assistant_id": ...}</c>, docs/contracts.md) is about; null when it names none.</summary>
+    public static string? AssistantIdOf(string message)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(message);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("assistant_id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Subscribes, trying again each second until the bus answers, so a service started before Redis still listens
     /// once Redis is up. Null only when <paramref name="cancellationToken"/> ends the wait.

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IntentCacheService.Model;
 using ServiceDefaults.Caching;
 
@@ -93,19 +92,7 @@ public sealed partial class InvalidationListener(
 
     private async Task<string?> DropAsync(string message)
     {
-        string? assistantId = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(message);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("assistant_id", out var id) && id.ValueKind == JsonValueKind.String)
-            {
-                assistantId = id.GetString();
-            }
-        }
-        catch (JsonException)
-        {
-        }
+        var assistantId = MessageBusExtensions.AssistantIdOf(message);
         if (!IntentRules.IsSafeName(assistantId))
         {
             LogIgnored(logger, message);
