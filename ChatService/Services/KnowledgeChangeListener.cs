@@ -24,15 +24,7 @@ public sealed partial class KnowledgeChangeListener(IMessageBus bus, KnowledgeSn
     {
         if (_subscription is { } subscription)
         {
-            try
-            {
-                // Bounded: an UNSUBSCRIBE on a closing connection may never be answered.
-                await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSubscribeFailed(logger, ex);
-            }
+            await subscription.LeaveAsync(ex => LogSubscribeFailed(logger, ex), cancellationToken).ConfigureAwait(false);
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -53,4 +53,20 @@ public static class MessageBusExtensions
         }
         return null;
     }
+
+    /// <summary>
+    /// Leaves a subscription on shutdown, waiting at most two seconds: an UNSUBSCRIBE on a connection that is closing
+    /// (or to a Redis that is gone) may never be answered, and shutdown must not wait on it.
+    /// </summary>
+    public static async Task LeaveAsync(this IAsyncDisposable subscription, Action<Exception> failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failed(ex);
+        }
+    }
 }

@@ -76,16 +76,7 @@ public sealed partial class InvalidationListener(
         }
         foreach (var subscription in subscriptions)
         {
-            try
-            {
-                // Bounded: an UNSUBSCRIBE on a connection that is closing may never be answered, and shutdown must not wait on it.
-                await subscription.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // Shutting down while Redis is gone (or its connection already closed): nothing is left to unsubscribe.
-                LogUnsubscribeFailed(logger, ex);
-            }
+            await subscription.LeaveAsync(ex => LogUnsubscribeFailed(logger, ex), cancellationToken).ConfigureAwait(false);
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
