@@ -33,8 +33,10 @@ public static class RunsApi
         {
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
         }
-        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        // The first run binds the thread to its assistant (Access says what that means for API keys).
+        thread.AssistantId ??= assistant.Id;
         if (caller.Assistants is not null && !string.IsNullOrWhiteSpace(request.Model) && request.Model != assistant.Model)
         {
             // As with chat completions: a scoped key uses its assistants, not a model of its own choosing.

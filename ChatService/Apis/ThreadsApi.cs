@@ -35,6 +35,7 @@ public static class ThreadsApi
         {
             Id = Ids.New("thread"),
             OwnerId = caller.UserId,
+            CreatedByKeyId = caller.KeyId,
             CreatedAt = Ids.Now(),
             MetadataJson = Json.MetadataText(request?.Metadata),
         };
@@ -50,7 +51,7 @@ public static class ThreadsApi
     public static async Task<Ok<ListResponse<ThreadObject>>> ListAsync(
         CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null) =>
-        TypedResults.Ok(await Paging.PageAsync(db.Threads.Where(t => t.OwnerId == caller.UserId),
+        TypedResults.Ok(await Paging.PageAsync(Access.VisibleThreads(db, caller),
             limit, order, after, before, options.Value.MaxListLimit, ThreadObject.From, cancellationToken));
 
     public static async Task<Ok<ThreadObject>> GetAsync(

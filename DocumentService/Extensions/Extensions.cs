@@ -5,6 +5,7 @@ using DocumentService.Services.Retrieval;
 using DocumentService.Services.Storage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Access;
 
 namespace DocumentService.Extensions;
 
@@ -24,8 +25,7 @@ internal static class Extensions
         builder.Services.AddSingleton<TextExtractor>();
         builder.Services.AddSingleton<KnowledgeSearch>();
         builder.Services.AddScoped<DocumentStore>();
-        builder.Services.AddHttpClient(ChatServiceAssistantAccess.ClientName);
-        builder.Services.AddSingleton<IAssistantAccess, ChatServiceAssistantAccess>();
+        builder.AddAssistantAccess();
 
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{DocumentsOptions.SectionName}:{nameof(DocumentsOptions.S3Bucket)}"]))
         {

@@ -1,3 +1,4 @@
+using ServiceDefaults.Errors;
 using Gateway.Auth;
 
 namespace Gateway.Apis;
@@ -25,11 +26,11 @@ public static class DocsApi
         return app;
     }
 
-    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients, IProblemDetailsService problems)
+    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients)
     {
         if (!Extensions.Extensions.Services.Contains(service, StringComparer.Ordinal))
         {
-            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status404NotFound, $"No service named '{service}'.");
+            await context.WriteProblemAsync(StatusCodes.Status404NotFound, $"No service named '{service}'.");
             return;
         }
         try
@@ -47,7 +48,7 @@ public static class DocsApi
         {
             // Reported below as the service being unavailable.
         }
-        await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status503ServiceUnavailable,
+        await context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
             $"{service} did not give its OpenAPI document; it may be down.", "service_unavailable");
     }
 }
