@@ -1,3 +1,4 @@
+using DocumentService.Services.Extraction;
 using DocumentService.Model;
 using DocumentService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,6 +58,7 @@ public static class DocumentsApi
         var assistantId = form.Field("assistant_id") ?? throw Bad("The field 'assistant_id' is required.", "assistant_id");
         var type = RequireType(form.Field("type"));
         var file = form.File ?? throw Bad("A file is required in the part named 'file'.", "file");
+        TextExtractor.Sniff(file.Filename, file.MediaType, file.Content);
 
         await access.EnsureAsync(caller, assistantId, cancellationToken);
         var (document, version) = await store.CreateDocumentAsync(caller.UserId, assistantId, type, file, cancellationToken);

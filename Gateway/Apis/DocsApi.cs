@@ -1,3 +1,4 @@
+using ServiceDefaults;
 using ServiceDefaults.Errors;
 using Gateway.Auth;
 
@@ -18,7 +19,7 @@ public static class DocsApi
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Chatbot platform API";
             options.SwaggerEndpoint("/openapi/v1.json", "gateway");
-            foreach (var service in Extensions.Extensions.Services)
+            foreach (var service in PlatformServices.BehindTheGateway)
             {
                 options.SwaggerEndpoint($"/docs/{service}/openapi.json", service);
             }
@@ -28,7 +29,7 @@ public static class DocsApi
 
     private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients)
     {
-        if (!Extensions.Extensions.Services.Contains(service, StringComparer.Ordinal))
+        if (!PlatformServices.BehindTheGateway.Contains(service, StringComparer.Ordinal))
         {
             await context.WriteProblemAsync(StatusCodes.Status404NotFound, $"No service named '{service}'.");
             return;
