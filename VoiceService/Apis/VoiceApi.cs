@@ -31,12 +31,13 @@ public static class VoiceApi
         var clock = new TurnClock();
         var cancellationToken = context.RequestAborted;
         var form = await services.Recordings.ReadFormAsync(context.Request, cancellationToken);
-        var assistantId = await RequireAssistantAsync(caller, form["assistant_id"].ToString(), services.Access, cancellationToken);
         var threadId = NullIfEmpty(form["thread_id"].ToString());
         var format = ParseFormat(form["response_format"].ToString());
         var voice = NullIfEmpty(form["voice"].ToString());
 
+        // The recording's own faults first, as for documents: they are the client's to fix whoever's assistant it names.
         var recording = await services.Recordings.ReadAsync(form.Files["file"] ?? form.Files["audio"] ?? form.Files.FirstOrDefault(), cancellationToken);
+        var assistantId = await RequireAssistantAsync(caller, form["assistant_id"].ToString(), services.Access, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var vocabulary = await services.Vocabulary.GetAsync(assistantId, caller.UserId, cancellationToken);
         var transcript = (await services.SpeechToText.TranscribeAsync(recording, vocabulary, cancellationToken)).Trim();
