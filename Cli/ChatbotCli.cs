@@ -15,6 +15,8 @@ public static class ChatbotCli
         {
             CliHost.UrlOption,
         };
+        // The tool's name in help wherever it runs from (a test host, `dotnet Cli.dll`).
+        root.HelpName = "chatbot";
         foreach (var command in new[]
         {
             AuthCommands.Login(host), AuthCommands.Logout(host), AuthCommands.WhoAmI(host),

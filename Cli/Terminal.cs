@@ -9,6 +9,9 @@ namespace Cli;
 public sealed class Terminal(
     TextReader input, TextWriter output, TextWriter error, IAnsiConsole outConsole, IAnsiConsole ui, bool inputRedirected, bool outputRedirected)
 {
+    /// <summary>Wide enough that ids in tables never wrap when nobody's terminal sets the width.</summary>
+    private const int WideTable = 200;
+
     public TextReader In { get; } = input;
 
     public TextWriter Out { get; } = output;
@@ -28,6 +31,10 @@ public sealed class Terminal(
     {
         var stdout = Console.Out;
         var outConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        if (Console.IsOutputRedirected)
+        {
+            outConsole.Profile.Width = WideTable;
+        }
         var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return new Terminal(Console.In, stdout, Console.Error, outConsole, ui, Console.IsInputRedirected, Console.IsOutputRedirected);
     }
@@ -45,8 +52,7 @@ public sealed class Terminal(
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        // Wide enough that ids in tables never wrap.
-        console.Profile.Width = 200;
+        console.Profile.Width = WideTable;
         return console;
     }
 

@@ -25,7 +25,10 @@ public static class ChatCommand
             terminal.Message($"Chatting with {found.Name ?? found.Id} in {threadId}. {Help}");
             while (true)
             {
-                terminal.Ui.Markup("[bold]> [/]");
+                if (!terminal.InputRedirected)
+                {
+                    terminal.Ui.Markup("[bold]> [/]");
+                }
                 var line = await terminal.In.ReadLineAsync(cancellationToken);
                 if (line is null)
                 {

@@ -10,7 +10,7 @@ public static class KeyCommands
 
     private static Command New(CliHost host)
     {
-        var name = new Option<string?>("--name") { Description = "What the key is for" };
+        var name = new Option<string>("--name") { Description = "What the key is for", Required = true };
         var assistants = new Option<string[]>("--assistant", "-a") { Description = "An assistant the key may use (repeatable; default: all)", DefaultValueFactory = _ => [] };
         var rpm = new Option<int?>("--rpm") { Description = "Requests per minute the key may make" };
         var tpm = new Option<int?>("--tpm") { Description = "Tokens per minute the key may use" };

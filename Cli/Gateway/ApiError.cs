@@ -68,8 +68,9 @@ public static class ApiError
             var errors = root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object
                 ? string.Join(" ", e.EnumerateObject().SelectMany(p => p.Value.EnumerateArray().Select(m => m.GetString())))
                 : null;
-            return string.Join(" ", new[] { detail ?? (root.TryGetProperty("title", out var t) ? t.GetString() : null), errors }
-                .Where(s => !string.IsNullOrWhiteSpace(s)));
+            // A validation problem's title is generic; its field errors say what is wrong.
+            var summary = detail ?? (string.IsNullOrEmpty(errors) && root.TryGetProperty("title", out var t) ? t.GetString() : null);
+            return string.Join(" ", new[] { summary, errors }.Where(s => !string.IsNullOrWhiteSpace(s)));
         }
         catch (JsonException)
         {
