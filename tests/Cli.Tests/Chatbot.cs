@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Cli;
@@ -14,7 +15,7 @@ public sealed record Outcome(int ExitCode, string Output, string Error)
 /// The `chatbot` command run in-process against the test platform, as one user on one machine: its own config
 /// directory (XDG_CONFIG_HOME), working directory for files, environment and clock.
 /// </summary>
-public sealed class Chatbot : IDisposable
+public sealed partial class Chatbot : IDisposable
 {
     public const string Password = "correct horse battery staple 42";
 
@@ -69,19 +70,59 @@ public sealed class Chatbot : IDisposable
     public async Task<string> LoginAsNewUserAsync(string name)
     {
         var email = await RegisterAsync(name);
-        var login = await RunWithInputAsync(Password + "\n", "login", "--email", email, "--password-stdin");
-        Assert.True(login.ExitCode == 0, login.ToString());
-        return email;
+        for (var attempt = 0; ; attempt++)
+        {
+            var login = await RunWithInputAsync(Password + "\n", "login", "--email", email, "--password-stdin");
+            if (login.ExitCode == ExitCodes.RateLimited && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(RetryAfter().Match(login.Error) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 5));
+                continue;
+            }
+            Assert.True(login.ExitCode == 0, login.ToString());
+            return email;
+        }
     }
 
+    /// <summary>
+    /// Signs in to an account this test class shares (one per class and platform): the gateway allows only a few
+    /// anonymous requests a minute from one address, and registering and logging in are anonymous.
+    /// </summary>
+    public async Task UseAccountOfAsync(Type testClass)
+    {
+        var directory = await SharedAccounts.GetOrAdd((Platform.Gateway, testClass.Name), _ => Task.Run(async () =>
+        {
+            using var owner = new Chatbot(Platform);
+            var config = Directory.CreateTempSubdirectory("chatbot-cli-account-").FullName;
+            owner["XDG_CONFIG_HOME"] = config;
+            await owner.LoginAsNewUserAsync(testClass.Name.ToLowerInvariant());
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(config, recursive: true);
+            return config;
+        }));
+        this["XDG_CONFIG_HOME"] = directory;
+    }
+
+    /// <summary>Registers through the gateway, waiting out the anonymous rate limit when the gateway asks to.</summary>
     public async Task<string> RegisterAsync(string name)
     {
         var email = $"{name}-{Guid.NewGuid():N}@example.com";
         using var anonymous = Platform.Anonymous();
-        using var registered = await anonymous.PostAsJsonAsync("/auth/register", new { name, email, password = Password });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        return email;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var registered = await anonymous.PostAsJsonAsync("/auth/register", new { name, email, password = Password });
+            if (registered.StatusCode == HttpStatusCode.TooManyRequests && attempt < 3)
+            {
+                await Task.Delay(registered.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5));
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            return email;
+        }
     }
+
+    private static readonly ConcurrentDictionary<(Uri, string), Task<string>> SharedAccounts = new();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Try again in (\d+) s")]
+    private static partial System.Text.RegularExpressions.Regex RetryAfter();
 
     public async Task<string> CreateAssistantAsync(string name, params string[] extra)
     {

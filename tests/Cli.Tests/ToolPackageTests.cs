@@ -12,7 +12,7 @@ public sealed class ToolPackageTests(Platform platform) : IDisposable
     [Fact]
     public async Task ThePackedToolInstallsAndAnswersInAShellPipeWithExitCodes()
     {
-        await _chatbot.LoginAsNewUserAsync("uma");
+        await _chatbot.UseAccountOfAsync(typeof(ToolPackageTests));
         var id = await _chatbot.CreateAssistantAsync("Piped", "--file", _chatbot.File("handbook.txt", Handbook.Text));
         var key = (await _chatbot.RunAsync("keys", "create", "--name", "shell")).Output.Trim();
         var feed = Path.Combine(_chatbot.Home, "feed");

@@ -10,7 +10,7 @@ public sealed class VoiceTests(Platform platform) : IDisposable
     {
         Binaries.Require("espeak-ng", "apt-get install -y espeak-ng");
         Binaries.Require("pocketsphinx_continuous", "apt-get install -y pocketsphinx pocketsphinx-en-us");
-        await _chatbot.LoginAsNewUserAsync("val");
+        await _chatbot.UseAccountOfAsync(typeof(VoiceTests));
         var audio = Path.Combine(_chatbot.Home, "hello.wav");
 
         var spoken = await _chatbot.RunWithInputAsync("How many vacation days do I have?", "speak", "--output", audio);
@@ -27,7 +27,7 @@ public sealed class VoiceTests(Platform platform) : IDisposable
     [Fact]
     public async Task TranscribingAFileThatIsNotThereIsAUsageError()
     {
-        await _chatbot.LoginAsNewUserAsync("wes");
+        await _chatbot.UseAccountOfAsync(typeof(VoiceTests));
 
         var transcribed = await _chatbot.RunAsync("transcribe", Path.Combine(_chatbot.Home, "missing.wav"));
 
