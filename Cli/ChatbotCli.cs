@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.CommandLine;
-using System.Net.Sockets;
 using Cli.Commands;
 using Cli.Gateway;
 
@@ -68,7 +67,7 @@ public static class ChatbotCli
         CliException cli => cli,
         ClientResultException { Status: 0, InnerException: { } inner } => Explain(inner, context),
         ClientResultException result => ApiError.From(result),
-        HttpRequestException { InnerException: SocketException or IOException } or HttpRequestException { StatusCode: null } =>
+        HttpRequestException { StatusCode: null } =>
             new CliException($"Cannot reach the gateway at {context.Gateway} ({ex.Message}). Is it running? Use --url or CHATBOT_URL.", ExitCodes.Unreachable),
         OperationCanceledException => new CliException("Cancelled.", 130),
         IOException io => new CliException(io.Message),
