@@ -56,6 +56,10 @@ public sealed class Terminal(
         return console;
     }
 
+    /// <summary>All of standard input when it is a pipe or a file; nothing when it is the keyboard, so nobody waits on it unknowingly.</summary>
+    public async Task<string> ReadPipedAsync(CancellationToken cancellationToken) =>
+        InputRedirected ? await In.ReadToEndAsync(cancellationToken) : "";
+
     /// <summary>A note on standard error, unwrapped so that logs and tests see whole lines.</summary>
     public void Message(string text) => Error.WriteLine(text);
 

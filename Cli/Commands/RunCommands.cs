@@ -56,7 +56,7 @@ public static class RunCommands
         var command = new Command("ask", "Ask an assistant one question; the answer streams to standard output") { assistant, question };
         command.Handle(host, async (context, cancellationToken) =>
         {
-            var text = context.Value(question) ?? await context.Terminal.In.ReadToEndAsync(cancellationToken);
+            var text = context.Value(question) ?? await context.Terminal.ReadPipedAsync(cancellationToken);
             if (string.IsNullOrWhiteSpace(text))
             {
                 throw new CliException("No question: give it as an argument or on standard input.", ExitCodes.Usage);

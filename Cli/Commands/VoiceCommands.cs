@@ -22,7 +22,7 @@ public static class VoiceCommands
         var command = new Command("speak", "Turn text into speech, written to an audio file") { text, output, format, voice };
         command.Handle(host, async (context, cancellationToken) =>
         {
-            var input = context.Value(text) ?? await context.Terminal.In.ReadToEndAsync(cancellationToken);
+            var input = context.Value(text) ?? await context.Terminal.ReadPipedAsync(cancellationToken);
             if (string.IsNullOrWhiteSpace(input))
             {
                 throw new CliException("Nothing to say: give the text as an argument or on standard input.", ExitCodes.Usage);
