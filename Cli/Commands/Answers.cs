@@ -1,0 +1,58 @@
+using System.Text;
+using OpenAI.Assistants;
+
+namespace Cli.Commands;
+
+/// <summary>Streams a run's answer as it is written, the one way run, ask and chat all answer.</summary>
+public static class Answers
+{
+    /// <summary>Asks in a new thread.</summary>
+    public static Task<Answer> AskAsync(CliContext context, string assistantId, string question, TextWriter sink, CancellationToken cancellationToken)
+    {
+        var thread = new ThreadCreationOptions();
+        thread.InitialMessages.Add(new ThreadInitializationMessage(MessageRole.User, [MessageContent.FromText(question)]));
+        return StreamAsync(context.Assistants.CreateThreadAndRunStreamingAsync(assistantId, thread, cancellationToken: cancellationToken), sink, cancellationToken);
+    }
+
+    /// <summary>Asks in an existing thread, which keeps the conversation.</summary>
+    public static async Task<Answer> AskInThreadAsync(
+        CliContext context, string threadId, string assistantId, string question, TextWriter sink, CancellationToken cancellationToken)
+    {
+        await context.Assistants.CreateMessageAsync(threadId, MessageRole.User, [MessageContent.FromText(question)], cancellationToken: cancellationToken);
+        return await StreamAsync(context.Assistants.CreateRunStreamingAsync(threadId, assistantId, cancellationToken: cancellationToken), sink, cancellationToken);
+    }
+
+    private static async Task<Answer> StreamAsync(
+        Task<System.ClientModel.AsyncStreamingResult<StreamingUpdate>> started, TextWriter sink, CancellationToken cancellationToken)
+    {
+        var updates = await started;
+        var text = new StringBuilder();
+        string? threadId = null;
+        await foreach (var update in updates.WithCancellation(cancellationToken))
+        {
+            switch (update)
+            {
+                case MessageContentUpdate { Text: { Length: > 0 } delta }:
+                    text.Append(delta);
+                    await sink.WriteAsync(delta);
+                    await sink.FlushAsync(cancellationToken);
+                    break;
+                case RunUpdate run:
+                    threadId = run.Value.ThreadId;
+                    if (run.Value.Status == RunStatus.Failed || run.Value.Status == RunStatus.Expired || run.Value.Status == RunStatus.Cancelled)
+                    {
+                        throw new CliException($"The run {run.Value.Status}: {run.Value.LastError?.Message ?? "no reason given"}.");
+                    }
+                    break;
+            }
+        }
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            await sink.WriteLineAsync();
+        }
+        await sink.FlushAsync(cancellationToken);
+        return new Answer(threadId, text.ToString());
+    }
+}
+
+public sealed record Answer(string? ThreadId, string Text);

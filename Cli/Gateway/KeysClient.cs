@@ -1,0 +1,35 @@
+using System.Net.Http.Json;
+
+namespace Cli.Gateway;
+
+public sealed record ApiKeyInfo(string Id, string Name, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
+
+public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
+
+public sealed record ApiKeyRequest(string? Name, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm);
+
+/// <summary>/api/keys: API keys of the signed-in user (the secret is shown once, at creation).</summary>
+public sealed class KeysClient(HttpClient http)
+{
+    public async Task<CreatedApiKey> CreateAsync(ApiKeyRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("api/keys", request, Json.Options, cancellationToken);
+        await ApiError.EnsureSuccessAsync(response, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<CreatedApiKey>(Json.Options, cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("api/keys", cancellationToken);
+        await ApiError.EnsureSuccessAsync(response, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<DataList<ApiKeyInfo>>(Json.Options, cancellationToken))!.Data;
+    }
+
+    public async Task RevokeAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync($"api/keys/{Uri.EscapeDataString(id)}", cancellationToken);
+        await ApiError.EnsureSuccessAsync(response, cancellationToken);
+    }
+}
+
+public sealed record DataList<T>(IReadOnlyList<T> Data);

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cli.Gateway;
+
+public sealed record StoredSession(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Sessions per gateway URL in $XDG_CONFIG_HOME/chatbot/credentials.json (else ~/.config/chatbot), readable by the
+/// owner only: the folder is 0700 and the file 0600, set on every write.
+/// </summary>
+public sealed class TokenStore(string directory)
+{
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
+
+    public string FilePath { get; } = Path.Combine(directory, "credentials.json");
+
+    public static TokenStore ForUser(Func<string, string?> environment)
+    {
+        var config = environment("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return new TokenStore(Path.Combine(config, "chatbot"));
+    }
+
+    public StoredSession? Get(Uri gateway) => ReadAll().GetValueOrDefault(Key(gateway));
+
+    public void Save(Uri gateway, StoredSession session)
+    {
+        var all = ReadAll();
+        all[Key(gateway)] = session;
+        Write(all);
+    }
+
+    /// <returns>Whether a session for that gateway was stored.</returns>
+    public bool Remove(Uri gateway)
+    {
+        var all = ReadAll();
+        var removed = all.Remove(Key(gateway));
+        if (removed)
+        {
+            Write(all);
+        }
+        return removed;
+    }
+
+    private static string Key(Uri gateway) => gateway.GetLeftPart(UriPartial.Authority);
+
+    private Dictionary<string, StoredSession> ReadAll()
+    {
+        if (!File.Exists(FilePath))
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, StoredSession>>(File.ReadAllText(FilePath)) ?? [];
+        }
+        catch (JsonException)
+        {
+            throw new CliException($"{FilePath} is not valid JSON; delete it and log in again.");
+        }
+    }
+
+    private void Write(Dictionary<string, StoredSession> all)
+    {
+        var folder = Path.GetDirectoryName(FilePath)!;
+        Directory.CreateDirectory(folder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder, OwnerOnlyDirectory);
+        }
+        // Written beside and moved over, so a crash never leaves half a file; created owner-only from the start.
+        var temporary = FilePath + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+        using (var stream = new FileStream(temporary, options))
+        {
+            JsonSerializer.Serialize(stream, all, new JsonSerializerOptions { WriteIndented = true });
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, OwnerOnlyFile);
+        }
+        File.Move(temporary, FilePath, overwrite: true);
+    }
+}

@@ -1,0 +1,3 @@
+using Cli;
+
+return await ChatbotCli.RunAsync(args, new CliHost(Terminal.FromProcess(), Environment.GetEnvironmentVariable, TimeProvider.System));
