@@ -35,8 +35,7 @@ public sealed class AccountTests(Platform platform) : IDisposable
 
         var login = await _chatbot.RunWithInputAsync("not the password\n", "login", "--email", email, "--password-stdin");
 
-        // Exit code 4 once the gateway answers 401 here; under the AppHost (Development) it answers 500 today.
-        Assert.True(login.ExitCode != 0, login.ToString());
+        Assert.True(login.ExitCode == ExitCodes.Unauthorized, login.ToString());
         Assert.Contains("email or password is wrong", login.Error, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(" at ", login.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(_chatbot.CredentialsFile));

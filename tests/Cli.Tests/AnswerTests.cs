@@ -118,8 +118,7 @@ public sealed partial class AnswerTests(Platform platform) : IDisposable
 
         var chat = await _chatbot.RunAsync("chat", "Lost", "--thread", "thread_doesnotexist");
 
-        // Exit code 5 (not found) once services answer 404 under the AppHost too; in Development they answer 500 today.
-        Assert.NotEqual(0, chat.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, chat.ExitCode);
         Assert.Contains("thread_doesnotexist", chat.Error, StringComparison.Ordinal);
         Assert.Equal("", chat.Output);
     }

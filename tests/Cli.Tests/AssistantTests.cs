@@ -81,8 +81,7 @@ public sealed class AssistantTests(Platform platform) : IDisposable
         Assert.Equal("The office opens at 8.", File.ReadAllText(target));
         Assert.Equal(0, deleted.ExitCode);
         Assert.Equal(0, JsonDocument.Parse(remaining.Output).RootElement.GetArrayLength());
-        // Exit code 5 (not found) once services answer 404 under the AppHost too; in Development they answer 500 today.
-        Assert.NotEqual(0, gone.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, gone.ExitCode);
         Assert.Contains($"No document found with id '{documentId}'", gone.Error, StringComparison.Ordinal);
     }
 
@@ -100,8 +99,7 @@ public sealed class AssistantTests(Platform platform) : IDisposable
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
         Assert.Contains("and 1 file(s)", deleted.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(JsonDocument.Parse(documents.Output).RootElement.EnumerateArray(), d => d.GetProperty("assistant_id").GetString() == id);
-        // Exit code 5 (not found) once services answer 404 under the AppHost too; in Development they answer 500 today.
-        Assert.NotEqual(0, again.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, again.ExitCode);
         Assert.Contains(id, again.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.NotFound, byName.ExitCode);
         Assert.Equal("", byName.Output);
