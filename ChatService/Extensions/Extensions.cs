@@ -11,7 +11,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.AddDatabase<ChatDbContext>("chatdb");
 
         builder.Services.AddOptions<ChatOptions>()

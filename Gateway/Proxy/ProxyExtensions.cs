@@ -15,11 +15,10 @@ public static class ProxyExtensions
 
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection("ReverseProxy");
-        AffinityGuard.Check(section);
         builder.Services.AddReverseProxy()
-            .LoadFromConfig(section)
-            .AddConfigFilter<ServiceDiscoveryConfigFilter>()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            // Destinations written as http://chat-service resolve through service discovery (services__... or DNS).
+            .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
                 var headers = transform.ProxyRequest.Headers;
