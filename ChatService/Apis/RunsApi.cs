@@ -106,7 +106,7 @@ public static class RunsApi
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);

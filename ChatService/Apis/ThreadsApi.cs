@@ -48,7 +48,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ListResponse<ThreadObject>>> ListAsync(
-        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null) =>
         TypedResults.Ok(await Paging.PageAsync(db.Threads.Where(t => t.OwnerId == caller.UserId),
             limit, order, after, before, options.Value.MaxListLimit, ThreadObject.From, cancellationToken));
@@ -90,7 +90,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ListResponse<MessageObject>>> ListMessagesAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "run_id")] string? runId = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
