@@ -15,6 +15,7 @@ public static class ProxyExtensions
 
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<CallerTokens>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             // Destinations written as http://chat-service resolve through service discovery (services__... or DNS).
@@ -28,8 +29,8 @@ public static class ProxyExtensions
                 }
                 if (transform.HttpContext.GetGatewayCaller() is { } caller)
                 {
-                    var codec = transform.HttpContext.RequestServices.GetRequiredService<CallerTokenCodec>();
-                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller.ToIdentity()));
+                    var tokens = transform.HttpContext.RequestServices.GetRequiredService<CallerTokens>();
+                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, tokens.For(caller));
                 }
                 return ValueTask.CompletedTask;
             }));
