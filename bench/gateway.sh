@@ -36,6 +36,7 @@ wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null 
 BACKEND=$(free_port); NGINX=$(free_port); GW=$(free_port); GW_REDIS=$(free_port); REDIS=$(free_port); BARE=$(free_port)
 OTLP=$(free_port); GW_OTLP=$(free_port)
 
+declare -A SERVER_PID   # the process that serves each target, for its CPU per request
 # One nginx process per role. The backend answers like a tiny /v1/models, and like a chat completion with its usage.
 COMPLETION='{"id":"chatcmpl-bench","object":"chat.completion","created":0,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
 start_nginx() { # name, server block
@@ -53,7 +54,7 @@ http {
 }
 CONF
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' &
-  PIDS+=($!)
+  PIDS+=($!); SERVER_PID[$1]=$!
 }
 start_nginx backend "server {
     listen 127.0.0.1:$BACKEND;
@@ -74,7 +75,7 @@ dotnet build "$ROOT/Gateway" -c Release -o "$WORK/gateway-bin" -v quiet -nologo 
 dotnet build "$ROOT/bench/Yarp.Baseline" -c Release -o "$WORK/bare-bin" -v quiet -nologo >/dev/null
 (cd "$WORK/bare-bin" && exec env ASPNETCORE_URLS="http://127.0.0.1:$BARE" Backend="http://127.0.0.1:$BACKEND" \
   dotnet Yarp.Baseline.dll >"$WORK/bare.log" 2>&1) &
-PIDS+=($!)
+PIDS+=($!); SERVER_PID[yarp-bare]=$!
 
 if command -v redis-server >/dev/null; then
   redis-server --bind 127.0.0.1 --port "$REDIS" --dir "$WORK" --save '' --appendonly no --daemonize no >/dev/null &
@@ -89,7 +90,7 @@ start_gateway() { # port, extra env...
     services__chat-service__http__0="http://127.0.0.1:$BACKEND" \
     Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning ${GATEWAY_ENV:-} "$@" \
     dotnet Gateway.dll >"$WORK/gateway-$port.log" 2>&1) &
-  PIDS+=($!)
+  PIDS+=($!); SERVER_PID[$port]=$!
 }
 start_gateway "$GW"
 wait_http "http://127.0.0.1:$NGINX/v1/models"
@@ -133,11 +134,25 @@ LUA
 # wrk prints latencies with units; report milliseconds.
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }'; }
 
-declare -A RPS P50 P99
-run() { # name, url, extra wrk args...
-  local name=$1 url=$2; shift 2
+# CPU seconds (user + system) a server has used, its children (nginx's worker) included. CPU per request does not
+# depend on how busy the shared machine is, so it compares fairly even when req/s is skewed by other work.
+cpu() {
+  local total=0 pid
+  for pid in "$1" $(ps -o pid= --ppid "$1"); do
+    total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{ printf "%.4f", t + ($14 + $15) / hz }' "/proc/$pid/stat")
+  done
+  echo "$total"
+}
+
+declare -A RPS P50 P99 CPU_US
+run() { # name, server pid, url, extra wrk args...
+  local name=$1 pid=$2 url=$3; shift 3
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
+  local before; before=$(cpu "$pid")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
+  local after; after=$(cpu "$pid")
+  local count; count=$(echo "$out" | awk '/requests in/ {print $1}')
+  CPU_US[$name]=$(python3 -c "print(f'{($after - $before) / $count * 1e6:.1f}')")
   echo "$out" >"$WORK/wrk-$name.txt"
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   [ -z "$non2xx" ] || echo "warning: $name had $non2xx non-2xx answers" >&2
@@ -149,18 +164,18 @@ run() { # name, url, extra wrk args...
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 AUTH=(-H "Authorization: Bearer $KEY")
 CHAT=(-s "$WORK/chat.lua")
-run direct "http://127.0.0.1:$BACKEND/v1/models"
-run nginx "http://127.0.0.1:$NGINX/v1/models"
-run yarp-bare "http://127.0.0.1:$BARE/v1/models"
-run gateway "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
+run direct "${SERVER_PID[backend]}" "http://127.0.0.1:$BACKEND/v1/models"
+run nginx "${SERVER_PID[proxy]}" "http://127.0.0.1:$NGINX/v1/models"
+run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models"
+run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
 # The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
-run gateway-alive "http://127.0.0.1:$GW/alive"
-run gateway-otlp "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
-run yarp-bare-chat "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
-run gateway-tokens "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
+run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
+run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
+run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
+run gateway-tokens "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
 NAMES=(direct nginx yarp-bare gateway gateway-alive gateway-otlp yarp-bare-chat gateway-tokens)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
-  run gateway-redis "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
+  run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   NAMES+=(gateway-redis)
   if [ "${RPS[gateway-redis]:-0}" = "0.00" ] || [ -z "${RPS[gateway-redis]:-}" ]; then
     cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
@@ -168,9 +183,9 @@ if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
 fi
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-printf '\n%-15s %12s %10s %10s\n' "path" "req/s" "p50 ms" "p99 ms"
+printf '\n%-15s %12s %10s %10s %18s\n' "path" "req/s" "p50 ms" "p99 ms" "server CPU us/req"
 for name in "${NAMES[@]}"; do
-  printf '%-15s %12s %10s %10s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}"
+  printf '%-15s %12s %10s %10s %18s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${CPU_US[$name]}"
 done
 ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 echo
@@ -182,3 +197,8 @@ echo "gateway-otlp/gateway req/s:     $(ratio "${RPS[gateway-otlp]}" "${RPS[gate
 echo "gateway-tokens/yarp-bare-chat:  $(ratio "${RPS[gateway-tokens]}" "${RPS[yarp-bare-chat]}") (token-limited POST /v1/chat/completions)"
 echo "yarp-bare/nginx req/s:          $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
 echo "gateway/nginx req/s:            $(ratio "${RPS[gateway]}" "${RPS[nginx]}"), p99 $(ratio "${P99[gateway]}" "${P99[nginx]}")x nginx's"
+# On a CPU-bound machine req/s goes as 1/CPU per request, so these are the ratios above without other work's noise.
+echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}")"
+if [ -n "${CPU_US[gateway-redis]:-}" ]; then
+  echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted)"
+fi
