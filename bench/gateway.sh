@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Gateway benchmark: the same small backend route three ways in one run (direct, through nginx as a keep-alive
-# reverse proxy, through the gateway with API-key auth and rate/token limits on), printing req/s, p50, p99 and the
-# gateway/nginx ratio. The gateway runs twice: limits in process memory (one instance) and in Redis (shared). A bare
-# YARP (bench/Yarp.Baseline) runs too, to separate what YARP costs from what the gateway adds.
+# Gateway benchmark, every figure from one run: the same small backend route direct, through nginx as a keep-alive
+# reverse proxy, through a bare YARP (bench/Yarp.Baseline) and through the gateway with API-key auth and rate limits:
+# limits in process memory, limits in Redis, and exporting telemetry to a local OTLP receiver. A token-limited route
+# (POST /v1/chat/completions) runs through bare YARP and the gateway too, after a check that the route really refuses
+# a key whose token budget is spent. Prints req/s, p50, p99 and the ratios the issue sets targets for.
+# The backend, the nginx proxy and the OTLP receiver are separate nginx processes (one worker each), so the proxy never
+# shares a worker with what it proxies to.
 # Each target is warmed up first (WARMUP seconds, default 10): .NET compiles hot code again with profile data only
 # after it has run a while, and a gateway serves for days, so a cold JIT would measure start-up, not the gateway.
 # Usage: bench/gateway.sh [seconds per run, default 5] [connections, default 32]
@@ -31,37 +34,48 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 BACKEND=$(free_port); NGINX=$(free_port); GW=$(free_port); GW_REDIS=$(free_port); REDIS=$(free_port); BARE=$(free_port)
+OTLP=$(free_port); GW_OTLP=$(free_port)
 
-# Backend and nginx proxy: one nginx, two servers. The backend answers like a tiny /v1/models.
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-cat > "$WORK/nginx/nginx.conf" <<CONF
+declare -A SERVER_PID   # the process that serves each target, for its CPU per request
+# One nginx process per role. The backend answers like a tiny /v1/models, and like a chat completion with its usage.
+COMPLETION='{"id":"chatcmpl-bench","object":"chat.completion","created":0,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}'
+start_nginx() { # name, server block
+  local dir="$WORK/nginx-$1"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
-pid $WORK/nginx/nginx.pid;
+pid $dir/nginx.pid;
 events { worker_connections 4096; }
 http {
   access_log off;
-  client_body_temp_path $WORK/nginx/tmp; proxy_temp_path $WORK/nginx/tmp;
-  fastcgi_temp_path $WORK/nginx/tmp; uwsgi_temp_path $WORK/nginx/tmp; scgi_temp_path $WORK/nginx/tmp;
-  upstream backend { server 127.0.0.1:$BACKEND; keepalive 64; }
-  server {
-    listen 127.0.0.1:$BACKEND;
-    location / { default_type application/json; return 200 '{"object":"list","data":[]}'; }
-  }
-  server {
-    listen 127.0.0.1:$NGINX;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
+  fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  $2
 }
 CONF
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
-PIDS+=($!)
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' &
+  PIDS+=($!); SERVER_PID[$1]=$!
+}
+start_nginx backend "server {
+    listen 127.0.0.1:$BACKEND;
+    default_type application/json;
+    location = /v1/chat/completions { return 200 '$COMPLETION'; }
+    location / { return 200 '{\"object\":\"list\",\"data\":[]}'; }
+  }"
+start_nginx proxy "upstream backend { server 127.0.0.1:$BACKEND; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
+# The OTLP receiver: accepts every export (HTTP/protobuf) and answers 200, as a collector would.
+start_nginx otlp "server { listen 127.0.0.1:$OTLP; client_max_body_size 64m; location / { return 200; } }"
 
 echo "building the gateway (Release)..." >&2
 dotnet build "$ROOT/Gateway" -c Release -o "$WORK/gateway-bin" -v quiet -nologo >/dev/null
 dotnet build "$ROOT/bench/Yarp.Baseline" -c Release -o "$WORK/bare-bin" -v quiet -nologo >/dev/null
 (cd "$WORK/bare-bin" && exec env ASPNETCORE_URLS="http://127.0.0.1:$BARE" Backend="http://127.0.0.1:$BACKEND" \
   dotnet Yarp.Baseline.dll >"$WORK/bare.log" 2>&1) &
-PIDS+=($!)
+PIDS+=($!); SERVER_PID[yarp-bare]=$!
 
 if command -v redis-server >/dev/null; then
   redis-server --bind 127.0.0.1 --port "$REDIS" --dir "$WORK" --save '' --appendonly no --daemonize no >/dev/null &
@@ -76,7 +90,7 @@ start_gateway() { # port, extra env...
     services__chat-service__http__0="http://127.0.0.1:$BACKEND" \
     Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning ${GATEWAY_ENV:-} "$@" \
     dotnet Gateway.dll >"$WORK/gateway-$port.log" 2>&1) &
-  PIDS+=($!)
+  PIDS+=($!); SERVER_PID[$port]=$!
 }
 start_gateway "$GW"
 wait_http "http://127.0.0.1:$NGINX/v1/models"
@@ -97,15 +111,48 @@ if [ -n "${REDIS_PID:-}" ]; then
   start_gateway "$GW_REDIS" ConnectionStrings__cache="127.0.0.1:$REDIS"
   wait_http "http://127.0.0.1:$GW_REDIS/alive"
 fi
+start_gateway "$GW_OTLP" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
+  OTEL_SERVICE_NAME=gateway
+wait_http "http://127.0.0.1:$GW_OTLP/alive"
+
+# The token-limited run must hit a route with a token limit: a key with a budget of 1 token is refused there.
+SPENT=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $ACCESS" \
+  -d '{"name":"spent","rpm":100000000,"tpm":1}' "http://127.0.0.1:$GW/api/keys" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+CHAT_BODY='{"model":"bench","messages":[{"role":"user","content":"hi"}],"max_tokens":16}'
+REFUSED=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $SPENT" \
+  -d "$CHAT_BODY" "http://127.0.0.1:$GW/v1/chat/completions")
+if [ "$REFUSED" != "429" ]; then
+  echo "POST /v1/chat/completions answered $REFUSED to a key with tpm=1, not 429: it is not token-limited" >&2; exit 1
+fi
+cat > "$WORK/chat.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$CHAT_BODY'
+wrk.headers["Content-Type"] = "application/json"
+LUA
 
 # wrk prints latencies with units; report milliseconds.
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }'; }
 
-declare -A RPS P50 P99
-run() { # name, url, extra wrk args...
-  local name=$1 url=$2; shift 2
+# CPU seconds (user + system) a server has used, its children (nginx's worker) included. CPU per request does not
+# depend on how busy the shared machine is, so it compares fairly even when req/s is skewed by other work.
+cpu() {
+  local total=0 pid
+  for pid in "$1" $(ps -o pid= --ppid "$1"); do
+    total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{ printf "%.4f", t + ($14 + $15) / hz }' "/proc/$pid/stat")
+  done
+  echo "$total"
+}
+
+declare -A RPS P50 P99 CPU_US
+run() { # name, server pid, url, extra wrk args...
+  local name=$1 pid=$2 url=$3; shift 3
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
+  local before; before=$(cpu "$pid")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
+  local after; after=$(cpu "$pid")
+  local count; count=$(echo "$out" | awk '/requests in/ {print $1}')
+  CPU_US[$name]=$(python3 -c "print(f'{($after - $before) / $count * 1e6:.1f}')")
   echo "$out" >"$WORK/wrk-$name.txt"
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   [ -z "$non2xx" ] || echo "warning: $name had $non2xx non-2xx answers" >&2
@@ -114,32 +161,44 @@ run() { # name, url, extra wrk args...
   P99[$name]=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
 }
 
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 AUTH=(-H "Authorization: Bearer $KEY")
-run direct "http://127.0.0.1:$BACKEND/v1/models"
-run nginx "http://127.0.0.1:$NGINX/v1/models"
-run yarp-bare "http://127.0.0.1:$BARE/v1/models"
-run gateway "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
+CHAT=(-s "$WORK/chat.lua")
+run direct "${SERVER_PID[backend]}" "http://127.0.0.1:$BACKEND/v1/models"
+run nginx "${SERVER_PID[proxy]}" "http://127.0.0.1:$NGINX/v1/models"
+run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models"
+run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
 # The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
-run gateway-alive "http://127.0.0.1:$GW/alive"
-NAMES=(direct nginx yarp-bare gateway gateway-alive)
+run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
+run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
+run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
+run gateway-tokens "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
+NAMES=(direct nginx yarp-bare gateway gateway-alive gateway-otlp yarp-bare-chat gateway-tokens)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
-  run gateway-redis "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
+  run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   NAMES+=(gateway-redis)
   if [ "${RPS[gateway-redis]:-0}" = "0.00" ] || [ -z "${RPS[gateway-redis]:-}" ]; then
     cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
   fi
 fi
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-printf '\n%-15s %12s %10s %10s\n' "path" "req/s" "p50 ms" "p99 ms"
+printf '\n%-15s %12s %10s %10s %18s\n' "path" "req/s" "p50 ms" "p99 ms" "server CPU us/req"
 for name in "${NAMES[@]}"; do
-  printf '%-15s %12s %10s %10s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}"
+  printf '%-15s %12s %10s %10s %18s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${CPU_US[$name]}"
 done
 ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 echo
-echo "gateway/nginx req/s ratio: $(ratio "${RPS[gateway]}" "${RPS[nginx]}") (target >= 1.0)"
-echo "gateway/nginx p99 ratio:   $(ratio "${P99[gateway]}" "${P99[nginx]}") (target <= 1.0)"
-echo "yarp-bare/nginx req/s ratio: $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
-echo "gateway/yarp-bare req/s ratio: $(ratio "${RPS[gateway]}" "${RPS[yarp-bare]}") (what auth, limits and identity cost)"
+echo "gateway/yarp-bare req/s:        $(ratio "${RPS[gateway]}" "${RPS[yarp-bare]}") (target >= 0.85: auth, limits in memory, identity)"
 if [ -n "${RPS[gateway-redis]:-}" ]; then
-  echo "gateway-redis/nginx req/s ratio: $(ratio "${RPS[gateway-redis]}" "${RPS[nginx]}")"
+  echo "gateway-redis/yarp-bare req/s:  $(ratio "${RPS[gateway-redis]}" "${RPS[yarp-bare]}") (target >= 0.70: limits in Redis)"
+fi
+echo "gateway-otlp/gateway req/s:     $(ratio "${RPS[gateway-otlp]}" "${RPS[gateway]}") (target >= 0.85: telemetry to a local OTLP receiver costs <= 15%)"
+echo "gateway-tokens/yarp-bare-chat:  $(ratio "${RPS[gateway-tokens]}" "${RPS[yarp-bare-chat]}") (token-limited POST /v1/chat/completions)"
+echo "yarp-bare/nginx req/s:          $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
+echo "gateway/nginx req/s:            $(ratio "${RPS[gateway]}" "${RPS[nginx]}"), p99 $(ratio "${P99[gateway]}" "${P99[nginx]}")x nginx's"
+# On a CPU-bound machine req/s goes as 1/CPU per request, so these are the ratios above without other work's noise.
+echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}")"
+if [ -n "${CPU_US[gateway-redis]:-}" ]; then
+  echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted)"
 fi

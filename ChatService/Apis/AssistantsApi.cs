@@ -53,7 +53,7 @@ public static class AssistantsApi
     }
 
     public static async Task<Ok<ListResponse<AssistantObject>>> ListAsync(
-        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         var query = db.Assistants.Where(a => a.OwnerId == caller.UserId);

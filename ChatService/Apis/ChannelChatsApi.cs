@@ -108,7 +108,7 @@ public static class ChannelChatsApi
     }
 
     public static async Task<Ok<ListResponse<ChatView>>> ListAsync(
-        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         bool? active = null, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         var query = Visible(db, caller);

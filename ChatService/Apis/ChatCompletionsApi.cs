@@ -192,9 +192,6 @@ public static class ChatCompletionsApi
             : throw Access.NotFound("model", modelId);
     }
 
-    private static string ProviderModel(IChatClient provider) => provider switch
-    {
-        Providers.OpenAIChatClientAdapter openai => openai.DefaultModel,
-        _ => Providers.OfflineResponder.ModelName,
-    };
+    private static string ProviderModel(IChatClient provider) =>
+        provider.GetService<ChatClientMetadata>()?.DefaultModelId ?? Providers.OfflineResponder.ModelName;
 }

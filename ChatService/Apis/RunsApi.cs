@@ -109,7 +109,7 @@ public static class RunsApi
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
-        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);

@@ -50,7 +50,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ListResponse<ThreadObject>>> ListAsync(
-        CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null) =>
         TypedResults.Ok(await Paging.PageAsync(Access.VisibleThreads(db, caller),
             limit, order, after, before, options.Value.MaxListLimit, ThreadObject.From, cancellationToken));
@@ -92,7 +92,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ListResponse<MessageObject>>> ListMessagesAsync(
-        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "run_id")] string? runId = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);

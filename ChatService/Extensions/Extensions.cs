@@ -11,11 +11,11 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.AddDatabase<ChatDbContext>("chatdb");
 
-        builder.Services.AddOptions<ChatOptions>()
-            .Bind(builder.Configuration.GetSection(ChatOptions.SectionName))
+        builder.Services.AddOptions<ChatServiceOptions>()
+            .Bind(builder.Configuration.GetSection(ChatServiceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -27,8 +27,14 @@ internal static class Extensions
         }
         else
         {
-            builder.Services.AddSingleton<IChatClient>(sp => new OpenAIChatClientAdapter(
-                provider, sp.GetRequiredService<IOptions<ChatOptions>>(), sp.GetRequiredService<ILogger<OpenAIChatClientAdapter>>()));
+            builder.Services.AddSingleton<IChatClient>(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<ChatServiceOptions>>().Value;
+                return new FirstTokenRetryChatClient(
+                    new ModelRoutingChatClient(provider, provider.Model ?? options.DefaultModel),
+                    options,
+                    sp.GetRequiredService<ILogger<FirstTokenRetryChatClient>>());
+            });
         }
 
         builder.Services.AddSingleton<SiblingGuard>();

@@ -13,7 +13,7 @@ namespace ChatService.Providers;
 /// knowledge that share the most words with the question, or says plainly that its documents do not cover it.
 /// Deterministic (same question and knowledge, same answer) and streamed word by word like a model.
 /// </summary>
-public sealed partial class OfflineResponder(IOptions<ChatOptions> options) : IChatClient
+public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> options) : IChatClient
 {
     public const string ModelName = "offline-retrieval";
     public const string NotCovered = "My documents do not cover that question, so I cannot answer it.";

@@ -28,7 +28,7 @@ public sealed class ChatEngine(
     IChatClient model,
     KnowledgeClient knowledge,
     IntentCacheClient intentCache,
-    IOptions<ChatOptions> options)
+    IOptions<ChatServiceOptions> options)
 {
     public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
         assistant is null ? Task.FromResult(KnowledgeSnapshot.None) : knowledge.GetKnowledgeAsync(assistant.Id, caller, cancellationToken);

@@ -9,7 +9,7 @@ namespace ChatService.Services;
 /// "knowledge-changed", which drops the assistant's snapshot at once; the lifetime bounds staleness where no shared
 /// bus carries that announcement (no Redis, services in separate processes). Only answers are kept, never failures.
 /// </summary>
-public sealed class KnowledgeSnapshots(TimeProvider time, IOptions<ChatOptions> options)
+public sealed class KnowledgeSnapshots(TimeProvider time, IOptions<ChatServiceOptions> options)
 {
     private readonly ConcurrentDictionary<string, (KnowledgeSnapshot Snapshot, long Until)> _entries = new(StringComparer.Ordinal);
     private long _generation;

@@ -7,7 +7,7 @@ namespace ChatService.Services;
 /// Remembers siblings that just failed to answer, so the next requests answer without them at once instead of each
 /// waiting on the same failure. After the cooldown the sibling is tried again.
 /// </summary>
-public sealed class SiblingGuard(IOptions<ChatOptions> options, TimeProvider time)
+public sealed class SiblingGuard(IOptions<ChatServiceOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _downUntil = new(StringComparer.Ordinal);
 

@@ -13,7 +13,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.AddDatabase<DocumentsDbContext>("docsdb");
 
         builder.Services.AddOptions<DocumentsOptions>()

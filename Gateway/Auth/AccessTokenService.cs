@@ -9,21 +9,23 @@ using ServiceDefaults.Identity;
 
 namespace Gateway.Auth;
 
-/// <summary>Issues and validates the short-lived access JWTs (HS256) users present as Bearer tokens.</summary>
+/// <summary>
+/// Issues the short-lived access JWTs (HS256) users present as Bearer tokens, and holds the parameters the JwtBearer
+/// handler validates them with, so issuing and checking cannot drift apart.
+/// </summary>
 public sealed class AccessTokenService
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly AuthOptions _options;
     private readonly TimeProvider _time;
     private readonly SymmetricSecurityKey _key;
-    private readonly TokenValidationParameters _validation;
 
     public AccessTokenService(IOptions<AuthOptions> options, IOptions<IdentityOptions> identity, TimeProvider time)
     {
         _options = options.Value;
         _time = time;
         _key = new SymmetricSecurityKey(SigningKey(_options, identity.Value));
-        _validation = new TokenValidationParameters
+        ValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = _options.Issuer,
             ValidAudience = _options.Audience,
@@ -42,6 +44,8 @@ public sealed class AccessTokenService
 
     public TimeSpan Lifetime => _options.AccessTokenLifetime;
 
+    public TokenValidationParameters ValidationParameters { get; }
+
     public string Issue(User user)
     {
         var now = _time.GetUtcNow().UtcDateTime;
@@ -59,17 +63,6 @@ public sealed class AccessTokenService
             ]),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });
-    }
-
-    /// <summary>The user id and name of a valid token, or null for anything expired, forged or malformed.</summary>
-    public async Task<(string UserId, string? Name)?> ValidateAsync(string token)
-    {
-        var result = await _handler.ValidateTokenAsync(token, _validation).ConfigureAwait(false);
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || jwt.Subject is not { Length: > 0 } subject)
-        {
-            return null;
-        }
-        return (subject, jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Name, out var name) ? name : null);
     }
 
     private static byte[] SigningKey(AuthOptions options, IdentityOptions identity)

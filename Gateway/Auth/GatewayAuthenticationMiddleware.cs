@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using ServiceDefaults.Errors;
 using Microsoft.Net.Http.Headers;
 
@@ -9,7 +12,7 @@ namespace Gateway.Auth;
 /// anonymous, and routes decide whether that is enough.
 /// </summary>
 public sealed class GatewayAuthenticationMiddleware(
-    RequestDelegate next, AccessTokenService accessTokens, ApiKeyCache keyCache)
+    RequestDelegate next, ApiKeyCache keyCache)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -20,7 +23,7 @@ public sealed class GatewayAuthenticationMiddleware(
         {
             var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
                 ? await AuthenticateKeyAsync(context, credential).ConfigureAwait(false)
-                : await AuthenticateSessionAsync(credential).ConfigureAwait(false);
+                : await AuthenticateSessionAsync(context).ConfigureAwait(false);
             if (caller is null)
             {
                 await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
@@ -42,12 +45,16 @@ public sealed class GatewayAuthenticationMiddleware(
                 .AuthenticateAsync(hash, context.RequestAborted));
     }
 
-    private async Task<GatewayCaller?> AuthenticateSessionAsync(string token) =>
-        await accessTokens.ValidateAsync(token).ConfigureAwait(false) is { } session
-            ? new GatewayCaller(session.UserId, session.Name, null, null, null, null)
+    /// <summary>The JwtBearer handler checks an access token (signature, issuer, audience, lifetime).</summary>
+    private static async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        return result.Succeeded && result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { Length: > 0 } userId
+            ? new GatewayCaller(userId, result.Principal.FindFirst(JwtRegisteredClaimNames.Name)?.Value, null, null, null, null)
             : null;
+    }
 
-    private static string? ReadCredential(HttpRequest request)
+    internal static string? ReadCredential(HttpRequest request)
     {
         if (request.Headers.TryGetValue(ApiKeyHeader, out var apiKey) && apiKey.ToString() is { Length: > 0 } key)
         {

@@ -1,5 +1,6 @@
 using ServiceDefaults;
 using Gateway.Auth;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Gateway.Limits;
 using Gateway.Model;
 using Gateway.Proxy;
@@ -12,7 +13,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.AddDatabase<GatewayDbContext>("gatewaydb");
 
         var health = builder.Services.AddHealthChecks();
@@ -27,6 +28,22 @@ internal static class Extensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<AccessTokenService>();
+        builder.Services.AddAuthentication().AddJwtBearer(options =>
+        {
+            // Claims keep their JWT names (sub, name) rather than .NET's long URIs.
+            options.MapInboundClaims = false;
+            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key).
+            options.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = context =>
+                {
+                    context.Token = GatewayAuthenticationMiddleware.ReadCredential(context.Request);
+                    return Task.CompletedTask;
+                },
+            };
+        });
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AccessTokenService>((options, tokens) => options.TokenValidationParameters = tokens.ValidationParameters);
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();

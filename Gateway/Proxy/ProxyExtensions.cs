@@ -16,11 +16,11 @@ public static class ProxyExtensions
 
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection("ReverseProxy");
-        AffinityGuard.Check(section);
+        builder.Services.AddSingleton<CallerTokens>();
         builder.Services.AddReverseProxy()
-            .LoadFromConfig(section)
-            .AddConfigFilter<ServiceDiscoveryConfigFilter>()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            // Destinations written as http://chat-service resolve through service discovery (services__... or DNS).
+            .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
                 var headers = transform.ProxyRequest.Headers;
@@ -30,8 +30,8 @@ public static class ProxyExtensions
                 }
                 if (transform.HttpContext.GetGatewayCaller() is { } caller)
                 {
-                    var codec = transform.HttpContext.RequestServices.GetRequiredService<CallerTokenCodec>();
-                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller.ToIdentity()));
+                    var tokens = transform.HttpContext.RequestServices.GetRequiredService<CallerTokens>();
+                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, tokens.For(caller));
                 }
                 return ValueTask.CompletedTask;
             }));

@@ -10,7 +10,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.AddDatabase<IntentDbContext>("intentdb");
 
         builder.Services.AddOptions<IntentCacheOptions>()

@@ -3,33 +3,29 @@ using StackExchange.Redis;
 namespace ServiceDefaults.Caching;
 
 /// <summary>
-/// The one place that owns the StackExchange.Redis multiplexer. It connects in the background and keeps
-/// reconnecting, so a service starts (and reports unhealthy) while Redis is down rather than failing to start.
+/// The platform's handle on Redis: the multiplexer Aspire's AddRedisClient registers, under a type of our own so the
+/// key/value store, the bus and the gateway's scripts ask for "Redis when configured" without colliding with (or
+/// pretending to be) Aspire's IConnectionMultiplexer.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
-    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly bool _owned;
 
-    public RedisConnection(string connectionString)
+    public RedisConnection(IConnectionMultiplexer multiplexer)
     {
-        ConnectionString = connectionString;
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
-        _multiplexer = new Lazy<ConnectionMultiplexer>(() =>
-        {
-            var multiplexer = ConnectionMultiplexer.Connect(options);
-            // 1.x completes every async call in order on one thread by default; the rest of each request then runs
-            // on that thread too, and a busy service is held to what one core can do.
-            multiplexer.PreserveAsyncOrder = false;
-            return multiplexer;
-        });
+        Multiplexer = multiplexer;
     }
 
-    public string ConnectionString { get; }
+    /// <summary>A connection of its own, for tools and tests outside a host; it keeps reconnecting if Redis is down.</summary>
+    public RedisConnection(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        Multiplexer = ConnectionMultiplexer.Connect(options);
+        _owned = true;
+    }
 
-    public ConnectionMultiplexer Multiplexer => _multiplexer.Value;
+    public IConnectionMultiplexer Multiplexer { get; }
 
     public IDatabase Database => Multiplexer.GetDatabase();
 
@@ -37,9 +33,9 @@ public sealed class RedisConnection : IDisposable
 
     public void Dispose()
     {
-        if (_multiplexer.IsValueCreated)
+        if (_owned)
         {
-            _multiplexer.Value.Dispose();
+            Multiplexer.Dispose();
         }
     }
 }

@@ -2,38 +2,55 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
+using ServiceDefaults.Caching;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class RedisExtensions
 {
     /// <summary>
-    /// Registers <see cref="ServiceDefaults.Caching.IKeyValueStore"/> and <see cref="ServiceDefaults.Caching.IMessageBus"/>:
-    /// on Redis when ConnectionStrings:{name} is set (plus a health check and <see cref="ServiceDefaults.Caching.RedisConnection"/>
-    /// for scripts), in process memory otherwise.
+    /// Registers <see cref="IKeyValueStore"/> and <see cref="IMessageBus"/>: on Redis through Aspire's
+    /// <c>AddRedisClient</c> when ConnectionStrings:{name} is set (plus <see cref="RedisConnection"/> for scripts and
+    /// a /health check named after the connection), in process memory otherwise (one instance only).
     /// </summary>
-    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddPlatformCache(this IHostApplicationBuilder builder, string connectionName)
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(connectionName)))
         {
-            builder.Services.TryAddSingleton<ServiceDefaults.Caching.IKeyValueStore, ServiceDefaults.Caching.MemoryKeyValueStore>();
-            builder.Services.TryAddSingleton<ServiceDefaults.Caching.IMessageBus, ServiceDefaults.Caching.MemoryMessageBus>();
+            builder.Services.TryAddSingleton<IKeyValueStore, MemoryKeyValueStore>();
+            builder.Services.TryAddSingleton<IMessageBus, MemoryMessageBus>();
             return builder;
         }
 
-        builder.Services.TryAddSingleton(_ => new ServiceDefaults.Caching.RedisConnection(connectionString));
-        builder.Services.AddHostedService<ServiceDefaults.Caching.RedisWarmup>();
-        builder.Services.TryAddSingleton<ServiceDefaults.Caching.IKeyValueStore, ServiceDefaults.Caching.RedisKeyValueStore>();
-        builder.Services.TryAddSingleton<ServiceDefaults.Caching.IMessageBus, ServiceDefaults.Caching.RedisMessageBus>();
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+        builder.AddRedisClient(
             connectionName,
-            sp => new ServiceDefaults.Caching.RedisHealthCheck(sp.GetRequiredService<ServiceDefaults.Caching.RedisConnection>()),
-            HealthStatus.Unhealthy,
-            ["ready"],
-            TimeSpan.FromSeconds(3)));
+            settings =>
+            {
+                // Redis commands become spans only when something receives them (Extensions.ConfigureOpenTelemetry).
+                settings.DisableTracing = !Extensions.IsOtlpConfigured(builder.Configuration);
+                // Our check below carries the connection's name, as every other dependency's does.
+                settings.DisableHealthChecks = true;
+                // Connect at start, before requests, rather than on the first request that needs Redis.
+                settings.DisableAutoActivation = false;
+            },
+            options =>
+            {
+                // Start (and report unhealthy) while Redis is down, and keep reconnecting in the background.
+                options.AbortOnConnectFail = false;
+                options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+                options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
+            });
+        builder.Services.TryAddSingleton(sp => new RedisConnection(sp.GetRequiredService<IConnectionMultiplexer>()));
+        builder.Services.TryAddSingleton<IKeyValueStore, RedisKeyValueStore>();
+        builder.Services.TryAddSingleton<IMessageBus, RedisMessageBus>();
+        builder.Services.AddHealthChecks().AddRedis(
+            sp => sp.GetRequiredService<IConnectionMultiplexer>(),
+            name: connectionName,
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["ready"],
+            timeout: TimeSpan.FromSeconds(3));
         return builder;
     }
 }

@@ -20,7 +20,7 @@ public sealed class RedisKeyValueStore(RedisConnection redis) : IKeyValueStore
     }
 
     public Task SetAsync(string key, string value, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
-        redis.Database.StringSetAsync(key, value, timeToLive);
+        timeToLive is { } ttl ? redis.Database.StringSetAsync(key, value, ttl) : redis.Database.StringSetAsync(key, value);
 
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         redis.Database.KeyDeleteAsync(key);

@@ -5,12 +5,12 @@ namespace ServiceDefaults.Caching;
 public sealed class RedisMessageBus(RedisConnection redis) : IMessageBus
 {
     public Task PublishAsync(string channel, string message, CancellationToken cancellationToken = default) =>
-        redis.Subscriber.PublishAsync(channel, message);
+        redis.Subscriber.PublishAsync(RedisChannel.Literal(channel), message);
 
     public async Task<IAsyncDisposable> SubscribeAsync(string channel, Func<string, Task> handler, CancellationToken cancellationToken = default)
     {
         Action<RedisChannel, RedisValue> callback = (channel, value) => _ = DeliverAsync(handler, (string)value!);
-        await redis.Subscriber.SubscribeAsync(channel, callback).ConfigureAwait(false);
+        await redis.Subscriber.SubscribeAsync(RedisChannel.Literal(channel), callback).ConfigureAwait(false);
         return new Subscription(redis, channel, callback);
     }
 
@@ -30,6 +30,6 @@ public sealed class RedisMessageBus(RedisConnection redis) : IMessageBus
     private sealed class Subscription(RedisConnection redis, string channel, Action<RedisChannel, RedisValue> callback) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() =>
-            await redis.Subscriber.UnsubscribeAsync(channel, callback).ConfigureAwait(false);
+            await redis.Subscriber.UnsubscribeAsync(RedisChannel.Literal(channel), callback).ConfigureAwait(false);
     }
 }

@@ -10,8 +10,9 @@ public static class DatabaseExtensions
 {
     /// <summary>
     /// Registers <typeparamref name="TContext"/> on the database ConnectionStrings:{name} names: `Host=...` is
-    /// PostgreSQL, `Data Source=...` is SQLite, and nothing at all is a SQLite file under .data/. The schema is
-    /// created on start (EnsureCreated), before the service accepts requests, and /health checks the connection.
+    /// PostgreSQL through Aspire's AddNpgsqlDbContext, `Data Source=...` is SQLite, and nothing at all is a SQLite file
+    /// under .data/. The schema is created on start (EnsureCreated), before the service accepts requests, and /health
+    /// checks the connection under the connection's name.
     /// </summary>
     public static IHostApplicationBuilder AddDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
@@ -19,8 +20,24 @@ public static class DatabaseExtensions
         var target = DatabaseTarget.Resolve(
             builder.Configuration.GetConnectionString(connectionName), connectionName, builder.Environment.ContentRootPath);
         builder.Services.AddKeyedSingleton(connectionName, target);
-        // Pooled: building a context's internal services on every request was a tenth of a hot route's CPU.
-        builder.Services.AddDbContextPool<TContext>(options => target.Configure(options));
+        if (target.Provider == DatabaseProvider.PostgreSql)
+        {
+            builder.AddNpgsqlDbContext<TContext>(connectionName, settings =>
+            {
+                settings.ConnectionString = target.ConnectionString;
+                // Services open their own transactions, which a retrying execution strategy refuses.
+                settings.DisableRetry = true;
+                settings.DisableTracing = !Extensions.IsOtlpConfigured(builder.Configuration);
+                settings.DisableMetrics = settings.DisableTracing;
+                // The check below carries the connection's name, as every other dependency's does.
+                settings.DisableHealthChecks = true;
+            });
+        }
+        else
+        {
+            // Pooled: building a context's internal services on every request was a tenth of a hot route's CPU.
+            builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString));
+        }
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             connectionName,

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace ServiceDefaults.Data;
 
@@ -40,14 +39,5 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
             Directory.CreateDirectory(dir);
         }
         return new DatabaseTarget(DatabaseProvider.Sqlite, builder.ToString());
-    }
-
-    public void Configure(DbContextOptionsBuilder options)
-    {
-        _ = Provider switch
-        {
-            DatabaseProvider.PostgreSql => options.UseNpgsql(ConnectionString),
-            _ => options.UseSqlite(ConnectionString),
-        };
     }
 }

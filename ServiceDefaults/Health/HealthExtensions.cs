@@ -13,12 +13,6 @@ public static class HealthExtensions
 {
     public const string LiveTag = "live";
 
-    public static IHostApplicationBuilder AddDefaultHealthChecks(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
-        return builder;
-    }
-
     /// <summary>
     /// A check that asks a sibling service's /health through service discovery, so one /health can report the system.
     /// </summary>
@@ -34,11 +28,11 @@ public static class HealthExtensions
             timeout: ServiceHealthCheck.Timeout));
     }
 
-    internal static WebApplication MapHealthEndpoints(this WebApplication app)
+    internal static WebApplication MapHealthEndpoints(this WebApplication app, string healthPath, string alivePath)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport })
+        app.MapHealthChecks(healthPath, new HealthCheckOptions { ResponseWriter = WriteReport })
             .DisableHttpMetrics();
-        app.MapHealthChecks("/alive", new HealthCheckOptions
+        app.MapHealthChecks(alivePath, new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(LiveTag),
             ResponseWriter = WriteReport,

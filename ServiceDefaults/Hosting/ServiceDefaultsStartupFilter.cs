@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
-using ServiceDefaults.Telemetry;
 
 namespace ServiceDefaults.Hosting;
 
@@ -14,7 +13,6 @@ internal sealed class ServiceDefaultsStartupFilter : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.UseMiddleware<ServerSpanEnricher>();
         app.UseMiddleware<ProcessTimeMiddleware>();
         app.UseApiErrors();
         app.UseMiddleware<JsonCharsetMiddleware>();

@@ -15,7 +15,7 @@ public static class IdentityExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<CallerTokenCodec>();
-        builder.Services.TryAddSingleton<ServiceDefaults.Discovery.ServiceEndpointResolver>();
+        builder.Services.TryAddSingleton<ServiceDefaults.Discovery.SiblingServices>();
         builder.Services.TryAddTransient<CallerIdentityPropagationHandler>();
         return builder;
     }
@@ -30,12 +30,12 @@ public static class IdentityExtensions
 /// (a model endpoint such as http://ollama:11434, AWS, an IP) never sees the internal token.
 /// </summary>
 internal sealed class CallerIdentityPropagationHandler(
-    IHttpContextAccessor accessor, CallerTokenCodec codec, ServiceDefaults.Discovery.ServiceEndpointResolver resolver) : DelegatingHandler
+    IHttpContextAccessor accessor, CallerTokenCodec codec, ServiceDefaults.Discovery.SiblingServices siblings) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.RequestUri is { IsAbsoluteUri: true } uri
-            && IsSibling(uri)
+            && siblings.IsSibling(uri)
             && !request.Headers.Contains(CallerTokenCodec.HeaderName)
             && accessor.HttpContext?.GetCaller() is { } caller
             && codec.CanSign)
@@ -44,6 +44,4 @@ internal sealed class CallerIdentityPropagationHandler(
         }
         return base.SendAsync(request, cancellationToken);
     }
-
-    private bool IsSibling(Uri uri) => resolver.GetEndpoints(uri.Host, uri.Scheme).Count > 0;
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -10,54 +10,74 @@ namespace ServiceDefaults.Resilience;
 
 public static class ResilienceExtensions
 {
-    public static IHostApplicationBuilder AddStandardResilience(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSiblingResilience(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ResilienceOptions>()
             .Bind(builder.Configuration.GetSection(ResilienceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddSingleton<HttpResiliencePipelines>();
+        builder.Services.AddTransient<SiblingFailureHandler>();
         return builder;
     }
 
     /// <summary>
-    /// Total timeout, retries with backoff and jitter on idempotent requests (honouring Retry-After), a circuit
-    /// breaker and an attempt timeout, for every client the factory makes. Each named client gets its own pipeline
-    /// (and so its own breaker), which is why this hooks the factory rather than one builder.
+    /// Tunes the standard handler from <see cref="ResilienceOptions"/>: retries only methods that cannot have taken
+    /// effect twice, never after a Retry-After longer than we wait, and timeouts that end with the response headers, so
+    /// a long streamed answer is never cut once it has started.
     /// </summary>
-    public static IHttpClientBuilder AddStandardResilienceHandler(this IHttpClientBuilder http)
+    public static IHttpStandardResiliencePipelineBuilder ConfigureFromResilienceOptions(this IHttpStandardResiliencePipelineBuilder pipeline)
     {
-        http.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ResilienceHandlerFilter>());
-        return http;
-    }
-}
+        pipeline.Configure((HttpStandardResilienceOptions standard, IServiceProvider services) =>
+        {
+            var o = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
+            standard.TotalRequestTimeout.Timeout = o.TotalTimeout;
+            standard.AttemptTimeout.Timeout = o.AttemptTimeout;
 
-internal sealed class ResilienceHandlerFilter(HttpResiliencePipelines pipelines) : IHttpMessageHandlerBuilderFilter
-{
-    public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+            standard.Retry.MaxRetryAttempts = Math.Max(o.MaxRetries, 1);
+            standard.Retry.BackoffType = DelayBackoffType.Exponential;
+            standard.Retry.UseJitter = true;
+            standard.Retry.Delay = o.BaseDelay;
+            standard.Retry.ShouldRetryAfterHeader = true;
+            standard.Retry.ShouldHandle = args => ValueTask.FromResult(
+                o.MaxRetries > 0
+                && HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                && (RetryAfter(args.Outcome.Result) is not { } wait || wait <= o.MaxRetryAfter));
+            standard.Retry.DisableForUnsafeHttpMethods();
+
+            standard.CircuitBreaker.FailureRatio = o.BreakerFailureRatio;
+            standard.CircuitBreaker.MinimumThroughput = o.BreakerMinimumThroughput;
+            // The standard options insist on a sampling window of at least twice the attempt timeout.
+            standard.CircuitBreaker.SamplingDuration = o.BreakerSamplingDuration >= 2 * o.AttemptTimeout
+                ? o.BreakerSamplingDuration
+                : 2 * o.AttemptTimeout;
+            standard.CircuitBreaker.BreakDuration = o.BreakDuration;
+        });
+        return pipeline;
+    }
+
+    /// <summary>Turns the pipeline's own failures (an open circuit, a timeout) into <see cref="HttpRequestException"/>.</summary>
+    public static IHttpClientBuilder AddSiblingFailureTranslation(this IHttpClientBuilder http) =>
+        http.AddHttpMessageHandler<SiblingFailureHandler>();
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response) => response?.Headers.RetryAfter switch
     {
-        builder.AdditionalHandlers.Add(new ResilienceHandler(pipelines.Get(builder.Name ?? "")));
-        next(builder);
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+        _ => null,
     };
 }
 
 /// <summary>
-/// Failures the pipeline itself produces (an open circuit, a timeout) surface as HttpRequestException, so callers
-/// handle one exception type for "the sibling did not answer". Their messages name no internal address, since
+/// Callers handle one exception type for "the sibling did not answer". The messages name no internal address, since
 /// services may pass them on to clients.
 /// </summary>
-internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
+internal sealed class SiblingFailureHandler : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(HttpResiliencePipelines.RequestKey, request);
         try
         {
-            return await pipeline.ExecuteAsync(
-                static (ctx, state) => new ValueTask<HttpResponseMessage>(state.Handler.SendInnerAsync(state.Request, ctx.CancellationToken)),
-                context,
-                (Handler: this, Request: request)).ConfigureAwait(false);
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (BrokenCircuitException ex)
         {
@@ -67,12 +87,5 @@ internal sealed class ResilienceHandler(ResiliencePipeline<HttpResponseMessage> 
         {
             throw new HttpRequestException("That service did not answer in time.", ex);
         }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
     }
-
-    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
 }

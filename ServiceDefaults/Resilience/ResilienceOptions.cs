@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ServiceDefaults.Resilience;
 
 /// <summary>
-/// The standard handler for sibling calls. Timeouts cover the wait for response headers only, so a long streamed
+/// How the standard resilience handler treats sibling calls. Timeouts cover the wait for response headers only, so a long streamed
 /// answer is never cut once it has started.
 /// </summary>
 public sealed class ResilienceOptions

@@ -12,7 +12,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("cache");
+        builder.AddPlatformCache("cache");
         builder.Services.AddOptions<VoiceOptions>()
             .Bind(builder.Configuration.GetSection(VoiceOptions.SectionName))
             .ValidateDataAnnotations()

@@ -1,5 +1,5 @@
 // Time to first token: straight to a scripted OpenAI-compatible upstream versus through the chat service (which
-// calls that same upstream through its OpenAI adapter), in one run, alternating, over real loopback HTTP.
+// calls that same upstream through Microsoft.Extensions.AI.OpenAI), in one run, alternating, over real loopback HTTP.
 // The gateway is not part of this measurement (another service); this is the chat service's own share.
 using System.Diagnostics;
 using System.Net.Http.Json;

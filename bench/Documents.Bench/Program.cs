@@ -9,7 +9,8 @@ using TestInfrastructure;
 
 // Document service benchmark: ingest throughput (MB/s of text through POST /api/documents: extraction, chunking,
 // embedding, SQLite, blob) and top-5 search latency through POST /api/documents/search at 10k and 100k chunks of one
-// assistant. The service runs in-process (WebApplicationFactory) on its embedded defaults; chat-service's ownership
+// assistant. The service runs in-process (WebApplicationFactory's TestServer, so requests cross no socket: the figures
+// leave out HTTP itself) on its embedded defaults; chat-service's ownership
 // check is a scripted stand-in that always says yes (and is cached by the service, as in production).
 // Usage: dotnet run -c Release --project bench/Documents.Bench [-- small]   ("small" stops at 10k chunks)
 
@@ -42,7 +43,7 @@ internal static class DocumentsBench
         long ingestBytes = 0;
         var documentBytes = 2 * 1024 * 1024;
 
-        Console.WriteLine($"{"chunks",8} {"ingest MB/s",12} {"index build ms",15} {"p50 ms",8} {"p95 ms",8} {"mean ms",8}   (HTTP, top_k=5)");
+        Console.WriteLine($"{"chunks",8} {"ingest MB/s",12} {"index build ms",15} {"p50 ms",8} {"p95 ms",8} {"mean ms",8}   (in-process TestServer: no sockets, top_k=5)");
         foreach (var target in small ? new[] { 10_000 } : new[] { 10_000, 100_000 })
         {
             while (chunks < target)

@@ -88,7 +88,7 @@ public sealed class SiblingsAndStreamingTests
     [Fact]
     public void ASnapshotAskedForBeforeAnAnnouncedChangeIsNotKept()
     {
-        var snapshots = new KnowledgeSnapshots(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new ChatOptions()));
+        var snapshots = new KnowledgeSnapshots(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new ChatServiceOptions()));
         var asked = snapshots.Generation;
         snapshots.Forget("asst_race");   // the announcement arrives while document-service is answering
         snapshots.Remember("asst_race", new KnowledgeSnapshot("kv-old", []), asked);

@@ -154,18 +154,25 @@ public sealed class RoutingTests
     [Theory]
     [InlineData(null)]
     [InlineData("HashCookie")]
-    public async Task HashCookieAffinityIsRefusedAtStartUp(string? policy)
+    public async Task HashCookieAffinityYarpsDefaultPinsTheClientWithItsCookie(string? policy)
     {
         await using var backends = await Backends.StartAsync();
-        var settings = new Dictionary<string, string> { ["ReverseProxy:Clusters:chat-service:SessionAffinity:Enabled"] = "true" };
+        var settings = new Dictionary<string, string>
+        {
+            ["ReverseProxy:Clusters:chat-service:SessionAffinity:Enabled"] = "true",
+            ["ReverseProxy:Clusters:chat-service:SessionAffinity:AffinityKeyName"] = ".chat-affinity",
+        };
         if (policy is not null)
         {
             settings["ReverseProxy:Clusters:chat-service:SessionAffinity:Policy"] = policy;
         }
-        await using var gateway = GatewayHost.StartLazy(backends.Addresses, settings);
+        await using var gateway = GatewayHost.Start(backends.Addresses, settings);
+        var session = await gateway.SignUpAsync();
 
-        var failure = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
-        Assert.Contains("HashCookie", failure.ToString(), StringComparison.Ordinal);
+        using var response = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".chat-affinity=", StringComparison.Ordinal));
     }
 
     [Fact]

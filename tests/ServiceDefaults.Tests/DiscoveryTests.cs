@@ -1,28 +1,45 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceDefaults.Discovery;
 
 namespace ServiceDefaults.Tests;
 
 public sealed class DiscoveryTests
 {
     [Fact]
-    public void ResolverMapsALogicalNameToItsConfiguredEndpointsInTurn()
+    public async Task RequestsToALogicalNameTakeTurnsAcrossItsConfiguredEndpoints()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        await using var first = await ScriptedHttpServer.StartAsync(ctx => ctx.Response.WriteAsync("first" + ctx.Request.QueryString));
+        await using var second = await ScriptedHttpServer.StartAsync(ctx => ctx.Response.WriteAsync("second" + ctx.Request.QueryString));
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
         {
-            ["services:chat-service:http:0"] = "http://127.0.0.1:5001",
-            ["services:chat-service:http:1"] = "http://127.0.0.1:5002",
-        }).Build();
-        var resolver = new ServiceEndpointResolver(configuration);
+            ["services:chat-service:http:0"] = first.Url.ToString().TrimEnd('/'),
+            ["services:chat-service:http:1"] = second.Url.ToString().TrimEnd('/'),
+        });
+        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("chat");
 
-        var first = resolver.Resolve(new Uri("http://chat-service/v1/models?x=1"));
-        var second = resolver.Resolve(new Uri("http://chat-service/v1/models?x=1"));
-        var unknown = resolver.Resolve(new Uri("http://api.example.com/v1/models"));
+        var answers = new[]
+        {
+            await client.GetStringAsync(new Uri("http://chat-service/v1/models?x=1")),
+            await client.GetStringAsync(new Uri("http://chat-service/v1/models?x=1")),
+        };
 
-        Assert.Equal(new Uri("http://127.0.0.1:5001/v1/models?x=1"), first);
-        Assert.Equal(new Uri("http://127.0.0.1:5002/v1/models?x=1"), second);
-        Assert.Equal(new Uri("http://api.example.com/v1/models"), unknown);
+        Assert.Equal(["first?x=1", "second?x=1"], answers.Order());
+        Assert.Equal("/v1/models", Assert.Single(first.Requests).PathAndQuery.Split('?')[0]);
+        Assert.Single(second.Requests);
+    }
+
+    [Fact]
+    public async Task AnHttpsOrHttpNameFallsBackToTheHttpEndpointWhenNoHttpsOneIsConfigured()
+    {
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx => ctx.Response.WriteAsync("plain http"));
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["services:voice-service:http:0"] = sibling.Url.ToString().TrimEnd('/'),
+        });
+        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("voice");
+
+        var answer = await client.GetStringAsync(new Uri("https+http://voice-service/api/ping"));
+
+        Assert.Equal("plain http", answer);
     }
 
     [Fact]

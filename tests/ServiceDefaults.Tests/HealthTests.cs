@@ -13,7 +13,7 @@ public sealed class HealthTests
         await using var redis = await RedisServer.StartAsync();
         await using var host = await TestHost.StartAsync(
             new Dictionary<string, string?> { ["ConnectionStrings:cache"] = redis.ConnectionString },
-            b => b.AddRedisClient("cache"));
+            b => b.AddPlatformCache("cache"));
         using var client = host.CreateClient();
 
         using var before = await client.GetAsync(new Uri("/health", UriKind.Relative));

@@ -15,6 +15,8 @@ public sealed class TelemetryTests
             new Dictionary<string, string?>
             {
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url.ToString().TrimEnd('/'),
+                // As Aspire's AppHost sets it for its dashboard's HTTP receiver.
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                 ["OTEL_SERVICE_NAME"] = "telemetry-test-service",
             },
             map: app => app.MapGet("/items/{id}", (string id) => id));

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ChatService;
 
 /// <summary>Settings of the chat service, bound from the "Chat" section.</summary>
-public sealed class ChatOptions
+public sealed class ChatServiceOptions
 {
     public const string SectionName = "Chat";
 

@@ -1,0 +1,31 @@
+using System.Runtime.CompilerServices;
+using Gateway.Auth;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Identity;
+
+namespace Gateway.Proxy;
+
+/// <summary>
+/// The caller token a proxied request carries to its service. Signing one (JSON, HMAC, base64) on every request is a
+/// visible share of the gateway's CPU, and an API key's caller is one object for as long as the key cache keeps it, so
+/// that object's token is reused while at least half its lifetime is left. A session's caller is new on each request
+/// and so is its token.
+/// </summary>
+public sealed class CallerTokens(CallerTokenCodec codec, IOptions<IdentityOptions> options, TimeProvider time)
+{
+    private readonly ConditionalWeakTable<GatewayCaller, Issued> _issued = new();
+
+    public string For(GatewayCaller caller)
+    {
+        var now = time.GetUtcNow();
+        if (_issued.TryGetValue(caller, out var issued) && issued.FreshUntil > now)
+        {
+            return issued.Token;
+        }
+        var token = codec.Issue(caller.ToIdentity());
+        _issued.AddOrUpdate(caller, new Issued(token, now + options.Value.TokenLifetime / 2));
+        return token;
+    }
+
+    private sealed record Issued(string Token, DateTimeOffset FreshUntil);
+}
