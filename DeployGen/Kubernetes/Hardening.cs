@@ -1,0 +1,59 @@
+using k8s.Models;
+
+namespace DeployGen.Kubernetes;
+
+/// <summary>Every container runs as a non-root user on a read-only root file system; /tmp is the only scratch space.</summary>
+public static class Hardening
+{
+    /// <summary>The `app` user of the .NET container images that `dotnet publish -t:PublishContainer` builds on.</summary>
+    public const long DotNetAppUser = 1654;
+
+    public static V1PodSecurityContext Pod(long user) => new()
+    {
+        RunAsNonRoot = true,
+        RunAsUser = user,
+        RunAsGroup = user,
+        FsGroup = user,
+        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+    };
+
+    public static V1SecurityContext Container() => new()
+    {
+        ReadOnlyRootFilesystem = true,
+        AllowPrivilegeEscalation = false,
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+    };
+
+    public static V1Volume Scratch(string name = "tmp") => new() { Name = name, EmptyDir = new V1EmptyDirVolumeSource() };
+
+    public static V1VolumeMount ScratchMount(string path = "/tmp", string name = "tmp") => new() { Name = name, MountPath = path };
+
+    public static V1ResourceRequirements Resources(Sizing sizing) => new()
+    {
+        Requests = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(sizing.CpuRequest),
+            ["memory"] = new(sizing.MemoryRequest),
+        },
+        Limits = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(sizing.CpuLimit),
+            ["memory"] = new(sizing.MemoryLimit),
+        },
+    };
+
+    public static Dictionary<string, string> Labels(string name) => new()
+    {
+        ["app.kubernetes.io/name"] = name,
+    };
+
+    public static V1ObjectMeta Meta(string name, string component) => new()
+    {
+        Name = name,
+        Labels = new Dictionary<string, string>(Labels(name))
+        {
+            ["app.kubernetes.io/component"] = component,
+            ["app.kubernetes.io/part-of"] = "chatbot",
+        },
+    };
+}
