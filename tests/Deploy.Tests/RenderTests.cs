@@ -1,0 +1,88 @@
+using k8s;
+using k8s.Models;
+
+namespace Deploy.Tests;
+
+/// <summary>The committed tree rendered by `kubectl kustomize`, as a user with a filled-in secrets.env would.</summary>
+public sealed class RenderTests : IDisposable
+{
+    private readonly string _deploy = Repo.DeployCopyWithSecrets();
+
+    public void Dispose() => Directory.Delete(_deploy, recursive: true);
+
+    public static TheoryData<string> Overlays => ["local", "cloud", "cloud-managed"];
+
+    private async Task<List<object>> RenderObjectsAsync(string overlay) =>
+        KubernetesYaml.LoadAllFromString(await Tool.RenderAsync(_deploy, overlay)).ToList();
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Every_overlay_renders_every_service_with_its_generated_config_and_secret(string overlay)
+    {
+        var objects = await RenderObjectsAsync(overlay);
+
+        var deployments = objects.OfType<V1Deployment>().ToList();
+        Assert.Equal(["chat-service", "document-service", "gateway", "intent-cache-service", "voice-service"],
+            deployments.Select(d => d.Metadata.Name).Order());
+        var configMaps = objects.OfType<V1ConfigMap>().Select(c => c.Metadata.Name).ToHashSet();
+        var secrets = objects.OfType<V1Secret>().Select(s => s.Metadata.Name).ToHashSet();
+        foreach (var container in deployments.Select(d => d.Spec.Template.Spec.Containers.Single()))
+        {
+            // kustomize renames generated objects with a content hash and must have rewritten every reference.
+            Assert.Contains(container.EnvFrom.Single().ConfigMapRef.Name, configMaps);
+            Assert.StartsWith($"{container.Name}-config-", container.EnvFrom.Single().ConfigMapRef.Name);
+            Assert.All((container.Env ?? []).Where(e => e.ValueFrom?.SecretKeyRef is not null),
+                e => Assert.Contains(e.ValueFrom.SecretKeyRef.Name, secrets));
+        }
+        Assert.Equal(2, objects.OfType<V2HorizontalPodAutoscaler>().Count());
+        Assert.Equal(2, objects.OfType<V1PodDisruptionBudget>().Count());
+    }
+
+    [Fact]
+    public async Task The_local_overlay_runs_redis_and_postgres_inside_and_opens_only_the_gateway_on_a_node_port()
+    {
+        var objects = await RenderObjectsAsync("local");
+
+        Assert.Equal(["postgres", "redis"], objects.OfType<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
+        var services = objects.OfType<V1Service>().ToList();
+        Assert.Equal(30080, services.Single(s => s.Spec.Type == "NodePort").Spec.Ports.Single().NodePort);
+        Assert.Equal("gateway", services.Single(s => s.Spec.Type == "NodePort").Metadata.Name);
+        Assert.Empty(objects.OfType<V1Ingress>());
+        Assert.All(objects.OfType<V1Deployment>(), d =>
+            Assert.Equal($"localhost:5000/{d.Metadata.Name}:latest", d.Spec.Template.Spec.Containers.Single().Image));
+        var postgresPassword = objects.OfType<V1StatefulSet>().Single(s => s.Metadata.Name == "postgres")
+            .Spec.Template.Spec.Containers.Single().Env.Single(e => e.Name == "POSTGRES_PASSWORD").ValueFrom.SecretKeyRef.Name;
+        Assert.Contains(postgresPassword, objects.OfType<V1Secret>().Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task The_cloud_overlay_enters_through_an_ingress_to_the_gateway_and_nothing_else()
+    {
+        var objects = await RenderObjectsAsync("cloud");
+
+        var ingress = objects.OfType<V1Ingress>().Single();
+        Assert.Equal("gateway", ingress.Spec.Rules.Single().Http.Paths.Single().Backend.Service.Name);
+        Assert.All(objects.OfType<V1Service>(), s => Assert.Equal("ClusterIP", s.Spec.Type));
+    }
+
+    [Fact]
+    public async Task The_managed_overlay_swaps_the_stateful_sets_for_names_of_managed_servers()
+    {
+        var objects = await RenderObjectsAsync("cloud-managed");
+
+        Assert.Empty(objects.OfType<V1StatefulSet>());
+        Assert.Equal(["postgres", "redis"], objects.OfType<V1Service>().Where(s => s.Spec.Type == "ExternalName")
+            .Select(s => s.Metadata.Name).Order());
+    }
+
+    [Fact]
+    public async Task Without_the_users_secrets_file_kustomize_refuses_and_names_it()
+    {
+        File.Delete(Path.Combine(_deploy, "apps", "secrets.env"));
+
+        var result = await Tool.RunAsync(Tool.Kubectl, ["kustomize", Path.Combine(_deploy, "overlays", "local")]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("secrets.env", result.Error);
+    }
+}
