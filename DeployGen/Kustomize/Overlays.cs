@@ -4,13 +4,13 @@ namespace DeployGen.Kustomize;
 
 /// <summary>
 /// Example overlays: local (in-cluster Redis and PostgreSQL, the gateway on a NodePort, images from a local registry)
-/// and cloud (an Ingress in front of the gateway), with or without managed Redis and PostgreSQL.
+/// and cloud (an Ingress in front of the gateway), with or without managed Redis and PostgreSQL. The cloud ones leave
+/// image names bare (the resource names), for a site's own overlay to point at its registry.
 /// </summary>
 internal static class Overlays
 {
     public const int LocalNodePort = 30080;
     public const string LocalRegistry = "localhost:5000";
-    public const string CloudRegistry = "registry.example.com/chatbot";
     public const string IngressHost = "chatbot.example.com";
 
     public static IEnumerable<KeyValuePair<string, string>> Generate(Platform platform)
@@ -58,14 +58,14 @@ internal static class Overlays
                 - op: add
                   path: /spec/ports/0/nodePort
                   value: {LocalNodePort}
-            {Images(platform, LocalRegistry)}
+            {LocalImages(platform)}
             """));
         yield return new("overlays/cloud/kustomization.yaml", DeployTree.Kustomization(["../../apps", "../../backing"],
-            $"components:\n- ../../components/ingress\n{Images(platform, CloudRegistry)}"));
+            "components:\n- ../../components/ingress\n"));
         yield return new("overlays/cloud-managed/kustomization.yaml", DeployTree.Kustomization(["../../apps", "../../managed"],
-            $"components:\n- ../../components/ingress\n{Images(platform, CloudRegistry)}"));
+            "components:\n- ../../components/ingress\n"));
     }
 
-    private static string Images(Platform platform, string registry) =>
-        "images:\n" + string.Concat(platform.Apps.Select(a => $"- name: {a.Name}\n  newName: {registry}/{a.Name}\n  newTag: latest\n"));
+    private static string LocalImages(Platform platform) =>
+        "images:\n" + string.Concat(platform.Apps.Select(a => $"- name: {a.Name}\n  newName: {LocalRegistry}/{a.Name}\n  newTag: latest\n"));
 }

@@ -76,6 +76,34 @@ public sealed class RenderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_site_overlay_beside_the_tree_points_images_at_its_registry_names_the_managed_server_and_adds_configuration()
+    {
+        var site = Path.Combine(_deploy, "overlays", "my-site");
+        Directory.CreateDirectory(site);
+        File.WriteAllText(Path.Combine(site, "kustomization.yaml"), """
+            resources: [../cloud-managed]
+            images: [{ name: chat-service, newName: myregistry.io/chat-service, newTag: "1.4" }]
+            patches:
+            - target: { kind: Service, name: postgres }
+              patch: '[{"op": "replace", "path": "/spec/externalName", "value": "mydb.postgres.example.net"}]'
+            configMapGenerator:
+            - name: document-service-config
+              behavior: merge
+              literals: [Documents__S3Bucket=my-bucket]
+            """);
+
+        var objects = await RenderObjectsAsync("my-site");
+
+        Assert.Equal("myregistry.io/chat-service:1.4", objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "chat-service")
+            .Spec.Template.Spec.Containers.Single().Image);
+        Assert.Equal("mydb.postgres.example.net", objects.OfType<V1Service>().Single(s => s.Metadata.Name == "postgres").Spec.ExternalName);
+        var documents = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "document-service");
+        var config = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == documents.Spec.Template.Spec.Containers.Single().EnvFrom.Single().ConfigMapRef.Name);
+        Assert.Equal("my-bucket", config.Data["Documents__S3Bucket"]);
+        Assert.Equal("http://chat-service:8080", config.Data["services__chat-service__http__0"]);
+    }
+
+    [Fact]
     public async Task Without_the_users_secrets_file_kustomize_refuses_and_names_it()
     {
         File.Delete(Path.Combine(_deploy, "apps", "secrets.env"));
