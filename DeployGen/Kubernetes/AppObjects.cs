@@ -7,7 +7,7 @@ namespace DeployGen.Kubernetes;
 /// <summary>The objects of one of the platform's own services: Deployment, Service and, when replicated, HPA and PDB.</summary>
 public static class AppObjects
 {
-    private const string Component = "app";
+    private const string Component = Hardening.App;
 
     public static IEnumerable<IKubernetesObject> For(AppService app)
     {

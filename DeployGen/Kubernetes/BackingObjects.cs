@@ -14,7 +14,35 @@ public static class BackingObjects
     {
         yield return StatefulSet(backing, backing.Kind == BackingKind.Postgres ? Sizing.Postgres : Sizing.Redis);
         yield return Service(backing, managedHost: null);
+        yield return OnlyFromApps(backing);
     }
+
+    /// <summary>Only the platform's own services may connect: the in-cluster servers may run without a password.</summary>
+    private static V1NetworkPolicy OnlyFromApps(BackingService backing) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = Hardening.Meta(backing.Name, Component),
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = new V1LabelSelector { MatchLabels = Hardening.Labels(backing.Name) },
+            PolicyTypes = ["Ingress"],
+            Ingress =
+            [
+                new V1NetworkPolicyIngressRule
+                {
+                    FromProperty =
+                    [
+                        new V1NetworkPolicyPeer
+                        {
+                            PodSelector = new V1LabelSelector { MatchLabels = Hardening.AppComponent },
+                        },
+                    ],
+                    Ports = [new V1NetworkPolicyPort { Port = backing.Kind.Key, Protocol = "TCP" }],
+                },
+            ],
+        },
+    };
 
     /// <summary>
     /// The same Service name resolving to a managed server: services keep their connection strings, and the overlay

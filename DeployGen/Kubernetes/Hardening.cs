@@ -52,8 +52,18 @@ public static class Hardening
         Name = name,
         Labels = new Dictionary<string, string>(Labels(name))
         {
-            ["app.kubernetes.io/component"] = component,
-            ["app.kubernetes.io/part-of"] = "chatbot",
+            [ComponentLabel] = component,
+            [PartOfLabel] = PartOf,
         },
     };
+
+    /// <summary>The component label of the platform's own services.</summary>
+    public const string App = "app";
+
+    /// <summary>Selects the pods of the platform's own services.</summary>
+    public static Dictionary<string, string> AppComponent => new() { [ComponentLabel] = App, [PartOfLabel] = PartOf };
+
+    private const string ComponentLabel = "app.kubernetes.io/component";
+    private const string PartOfLabel = "app.kubernetes.io/part-of";
+    private const string PartOf = "chatbot";
 }

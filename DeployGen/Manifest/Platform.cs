@@ -34,7 +34,8 @@ public sealed partial record Platform(
             }
             if (backingKinds.TryGetValue(name, out var kind))
             {
-                return new ClusterEndpoint(name, binding.Scheme, binding.Port ?? binding.TargetPort ?? kind.Port, kind.Port);
+                // The target port is where the local process listened; in the cluster the image's own port serves.
+                return new ClusterEndpoint(name, binding.Scheme, binding.Port ?? kind.Port, kind.Port);
             }
             var containerPort = binding.TargetPort ?? ClusterEndpoint.DefaultProjectPort;
             return new ClusterEndpoint(name, binding.Scheme, binding.Port ?? containerPort, containerPort);

@@ -159,6 +159,36 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void A_server_that_carries_its_own_connection_string_is_reached_on_its_images_port_not_the_local_one()
+    {
+        var manifest = Fixture.Json();
+        var redis = manifest.Resources()["redis"]!;
+        redis["connectionString"] = "{redis.bindings.tcp.host}:{redis.bindings.tcp.port}";
+        redis["bindings"]!["tcp"]!["targetPort"] = 8000;
+        manifest.Resources()["gateway"]!["env"]!["ConnectionStrings__cache"] = "{redis.connectionString}";
+
+        var tree = Fixture.Generate(manifest);
+
+        Assert.Equal("redis:6379", ConfigOf(tree, "gateway")["ConnectionStrings__cache"]);
+        Assert.Equal(6379, tree.Single<V1Service>("backing/redis.yaml").Spec.Ports.Single().Port);
+    }
+
+    [Fact]
+    public void Only_the_platforms_own_services_may_connect_to_redis_and_postgres()
+    {
+        var tree = Fixture.Generate();
+
+        foreach (var server in new[] { "redis", "postgres" })
+        {
+            var policy = tree.Single<V1NetworkPolicy>($"backing/{server}.yaml");
+            Assert.Equal(server, policy.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]);
+            var from = policy.Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchLabels;
+            Assert.Equal("app", from["app.kubernetes.io/component"]);
+            Assert.Equal("app", tree.Single<V1Deployment>("apps/chat-service.yaml").Spec.Template.Metadata.Labels["app.kubernetes.io/component"]);
+        }
+    }
+
+    [Fact]
     public void A_postgres_that_no_connection_string_gives_a_password_trusts_the_cluster_network()
     {
         var manifest = Fixture.Json();

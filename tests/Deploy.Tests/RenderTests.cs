@@ -43,16 +43,24 @@ public sealed class RenderTests : IDisposable
     {
         var objects = await RenderObjectsAsync("local");
 
-        Assert.Equal(["postgres", "redis"], objects.OfType<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
+        Assert.Equal(["cache", "postgres"], objects.OfType<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
         var services = objects.OfType<V1Service>().ToList();
         Assert.Equal(30080, services.Single(s => s.Spec.Type == "NodePort").Spec.Ports.Single().NodePort);
         Assert.Equal("gateway", services.Single(s => s.Spec.Type == "NodePort").Metadata.Name);
         Assert.Empty(objects.OfType<V1Ingress>());
         Assert.All(objects.OfType<V1Deployment>(), d =>
             Assert.Equal($"localhost:5000/{d.Metadata.Name}:latest", d.Spec.Template.Spec.Containers.Single().Image));
-        var postgresPassword = objects.OfType<V1StatefulSet>().Single(s => s.Metadata.Name == "postgres")
-            .Spec.Template.Spec.Containers.Single().Env.Single(e => e.Name == "POSTGRES_PASSWORD").ValueFrom.SecretKeyRef.Name;
-        Assert.Contains(postgresPassword, objects.OfType<V1Secret>().Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public async Task The_parameters_secret_holds_what_the_user_wrote_in_secrets_env()
+    {
+        File.WriteAllText(Path.Combine(_deploy, "apps", "secrets.env"), "identity-signing-key=my-own-key-of-at-least-32-characters\n");
+
+        var secret = (await RenderObjectsAsync("local")).OfType<V1Secret>().Single();
+
+        Assert.StartsWith("parameters-", secret.Metadata.Name);
+        Assert.Equal("my-own-key-of-at-least-32-characters", System.Text.Encoding.UTF8.GetString(secret.Data["identity-signing-key"]));
     }
 
     [Fact]
@@ -71,7 +79,7 @@ public sealed class RenderTests : IDisposable
         var objects = await RenderObjectsAsync("cloud-managed");
 
         Assert.Empty(objects.OfType<V1StatefulSet>());
-        Assert.Equal(["postgres", "redis"], objects.OfType<V1Service>().Where(s => s.Spec.Type == "ExternalName")
+        Assert.Equal(["cache", "postgres"], objects.OfType<V1Service>().Where(s => s.Spec.Type == "ExternalName")
             .Select(s => s.Metadata.Name).Order());
     }
 
