@@ -16,8 +16,19 @@ public sealed record BackingService(string Name, BackingKind Kind, ClusterEndpoi
 public sealed partial record Platform(
     IReadOnlyList<AppService> Apps, IReadOnlyList<BackingService> Backing, string Entry, IReadOnlyList<string> Parameters)
 {
+    private static readonly string[] Understood =
+    [
+        ResourceTypes.Project, ResourceTypes.ProjectV1, ResourceTypes.Executable, ResourceTypes.Container,
+        ResourceTypes.ContainerV1, ResourceTypes.Parameter, ResourceTypes.Value,
+    ];
+
     public static Platform From(AspireManifest manifest)
     {
+        // A resource of another kind (a Dockerfile build, a cloud resource) would silently be missing from the cluster.
+        if (manifest.Resources.FirstOrDefault(r => !Understood.Contains(r.Value.Type)) is { Key: { } unknown, Value: { } other })
+        {
+            throw new ManifestException($"\"{unknown}\" is a {other.Type} resource, which DeployGen does not turn into Kubernetes objects.");
+        }
         var backingKinds = new Dictionary<string, BackingKind>();
         foreach (var (name, resource) in manifest.OfType(ResourceTypes.Executable, ResourceTypes.Container, ResourceTypes.ContainerV1))
         {

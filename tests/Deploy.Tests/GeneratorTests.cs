@@ -247,6 +247,17 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void A_resource_of_a_kind_it_cannot_deploy_is_refused_rather_than_left_out()
+    {
+        var manifest = Fixture.Json();
+        manifest.Resources()["web"] = new JsonObject { ["type"] = "dockerfile.v0", ["path"] = "web/Dockerfile" };
+
+        var error = Assert.Throws<ManifestException>(() => Fixture.Generate(manifest));
+
+        Assert.Contains("\"web\" is a dockerfile.v0 resource", error.Message);
+    }
+
+    [Fact]
     public void A_reference_to_a_resource_the_manifest_lacks_is_named()
     {
         var manifest = Fixture.Json();
