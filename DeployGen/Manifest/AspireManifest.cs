@@ -39,7 +39,6 @@ public sealed record ManifestResource
     public string? Value { get; init; }
     public string? Command { get; init; }
     public string? Image { get; init; }
-    public IReadOnlyList<string> Args { get; init; } = [];
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, ManifestBinding> Bindings { get; init; } = new Dictionary<string, ManifestBinding>();
     public IReadOnlyDictionary<string, ManifestInput> Inputs { get; init; } = new Dictionary<string, ManifestInput>();
@@ -48,7 +47,6 @@ public sealed record ManifestResource
 public sealed record ManifestBinding
 {
     public string Scheme { get; init; } = "tcp";
-    public string Transport { get; init; } = "tcp";
     public int? Port { get; init; }
     public int? TargetPort { get; init; }
     public bool External { get; init; }

@@ -39,7 +39,7 @@ public sealed record EnvValue(IReadOnlyList<EnvValue.Part> Parts)
         var parts = new List<Part>();
         foreach (var part in values.SelectMany(v => v.Parts))
         {
-            // Adjacent literals merge, so that equal values compare equal however they were built.
+            // Adjacent literals merge and empty ones drop, so that "{param}" alone is seen as exactly one parameter.
             if (part is Literal next && parts.Count > 0 && parts[^1] is Literal previous)
             {
                 parts[^1] = new Literal(previous.Text + next.Text);
@@ -51,8 +51,4 @@ public sealed record EnvValue(IReadOnlyList<EnvValue.Part> Parts)
         }
         return new EnvValue(parts);
     }
-
-    public bool Equals(EnvValue? other) => other is not null && Parts.SequenceEqual(other.Parts);
-
-    public override int GetHashCode() => Parts.Aggregate(0, (hash, part) => HashCode.Combine(hash, part));
 }
