@@ -14,6 +14,10 @@ public static class AppObjects
         var sizing = Sizing.ForApp(app.Name);
         yield return Deployment(app, sizing);
         yield return Service(app);
+        if (sizing.Storage is { } storage)
+        {
+            yield return DataClaim(app.Name, storage);
+        }
         if (sizing.Autoscaled)
         {
             yield return Autoscaler(app.Name, sizing);
@@ -35,12 +39,15 @@ public static class AppObjects
             Replicas = sizing.Replicas,
             RevisionHistoryLimit = 5,
             Selector = new V1LabelSelector { MatchLabels = Hardening.Labels(app.Name) },
-            // Replace one pod at a time and never drop below the wanted count while rolling out.
-            Strategy = new V1DeploymentStrategy
-            {
-                Type = "RollingUpdate",
-                RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 },
-            },
+            // Replace one pod at a time and never drop below the wanted count while rolling out; a pod with a
+            // volume of its own (ReadWriteOnce) must stop before its successor can mount it.
+            Strategy = sizing.Storage is null
+                ? new V1DeploymentStrategy
+                {
+                    Type = "RollingUpdate",
+                    RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 },
+                }
+                : new V1DeploymentStrategy { Type = "Recreate" },
             Template = new V1PodTemplateSpec
             {
                 Metadata = new V1ObjectMeta { Labels = Hardening.Meta(app.Name, Component).Labels },
@@ -49,7 +56,9 @@ public static class AppObjects
                     AutomountServiceAccountToken = false,
                     SecurityContext = Hardening.Pod(Hardening.DotNetAppUser),
                     Containers = [Container(app, sizing)],
-                    Volumes = [Hardening.Scratch()],
+                    Volumes = sizing.Storage is null
+                        ? [Hardening.Scratch()]
+                        : [Hardening.Scratch(), DataVolumeOf(app.Name)],
                 },
             },
         },
@@ -72,9 +81,32 @@ public static class AppObjects
             StartupProbe = Probe("/alive", http, periodSeconds: 2, failureThreshold: 60),
             LivenessProbe = Probe("/alive", http, periodSeconds: 10, failureThreshold: 3),
             ReadinessProbe = Probe("/health", http, periodSeconds: 5, failureThreshold: 3),
-            VolumeMounts = [Hardening.ScratchMount()],
+            VolumeMounts = sizing.Storage is null
+                ? [Hardening.ScratchMount()]
+                : [Hardening.ScratchMount(), new V1VolumeMount { Name = DataVolume, MountPath = DataPath }],
         };
     }
+
+    private const string DataVolume = "data";
+
+    /// <summary>Where a service keeps files by default: .data/ under its content root, /app in the SDK's images.</summary>
+    public const string DataPath = "/app/.data";
+
+    private static string DataClaimName(string service) => $"{service}-data";
+
+    private static V1Volume DataVolumeOf(string service) => new()
+    {
+        Name = DataVolume,
+        PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = DataClaimName(service) },
+    };
+
+    private static V1PersistentVolumeClaim DataClaim(string service, string storage) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "PersistentVolumeClaim",
+        Metadata = Hardening.Meta(DataClaimName(service), Component),
+        Spec = Hardening.Claim(storage),
+    };
 
     /// <summary>
     /// Values that hold parameters: a whole parameter is read from the Secret; a value that mixes text and parameters

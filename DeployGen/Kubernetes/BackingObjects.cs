@@ -79,14 +79,7 @@ public static class BackingObjects
                 new V1PersistentVolumeClaim
                 {
                     Metadata = new V1ObjectMeta { Name = Data },
-                    Spec = new V1PersistentVolumeClaimSpec
-                    {
-                        AccessModes = ["ReadWriteOnce"],
-                        Resources = new V1VolumeResourceRequirements
-                        {
-                            Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(sizing.Storage) },
-                        },
-                    },
+                    Spec = Hardening.Claim(sizing.Storage!),
                 },
             ],
         },

@@ -42,6 +42,16 @@ public static class Hardening
         },
     };
 
+    /// <summary>A claim for a volume one pod writes (ReadWriteOnce).</summary>
+    public static V1PersistentVolumeClaimSpec Claim(string storage) => new()
+    {
+        AccessModes = ["ReadWriteOnce"],
+        Resources = new V1VolumeResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(storage) },
+        },
+    };
+
     public static Dictionary<string, string> Labels(string name) => new()
     {
         ["app.kubernetes.io/name"] = name,

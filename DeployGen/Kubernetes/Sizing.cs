@@ -1,6 +1,9 @@
 namespace DeployGen.Kubernetes;
 
-/// <summary>How many of a workload run and what each may use. Numbers are starting points for an overlay to tune.</summary>
+/// <summary>
+/// How many of a workload run, what each may use and how much disk it keeps. Numbers are starting points for an
+/// overlay to tune.
+/// </summary>
 public sealed record Sizing(
     string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit,
     int Replicas = 1, int MaxReplicas = 1, string? Storage = null)
@@ -15,7 +18,8 @@ public sealed record Sizing(
     {
         ["gateway"] = new("100m", "192Mi", "1", "512Mi", Replicas: 2, MaxReplicas: 6),
         ["chat-service"] = new("100m", "256Mi", "1", "768Mi", Replicas: 2, MaxReplicas: 8),
-        ["document-service"] = new("100m", "512Mi", "1", "1536Mi"),
+        // Document blobs go to files under .data/ unless an S3 bucket is configured: a volume keeps them.
+        ["document-service"] = new("100m", "512Mi", "1", "1536Mi", Storage: "5Gi"),
         ["intent-cache-service"] = new("100m", "384Mi", "1", "1Gi"),
         ["voice-service"] = new("100m", "256Mi", "1", "768Mi"),
     };

@@ -143,6 +143,25 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void The_document_service_keeps_its_files_on_a_claim_of_its_own_and_is_replaced_rather_than_rolled()
+    {
+        var manifest = Fixture.Json();
+        manifest.Resources()["document-service"] = manifest.Resources()["notes-service"]!.DeepClone();
+
+        var tree = Fixture.Generate(manifest);
+
+        var documents = tree.Single<V1Deployment>("apps/document-service.yaml");
+        Assert.Equal("Recreate", documents.Spec.Strategy.Type);
+        var claim = tree.Single<V1PersistentVolumeClaim>("apps/document-service.yaml");
+        var volume = documents.Spec.Template.Spec.Volumes.Single(v => v.PersistentVolumeClaim is not null);
+        Assert.Equal(claim.Metadata.Name, volume.PersistentVolumeClaim.ClaimName);
+        Assert.Equal("/app/.data", documents.Spec.Template.Spec.Containers.Single().VolumeMounts.Single(m => m.Name == volume.Name).MountPath);
+        var notes = tree.Single<V1Deployment>("apps/notes-service.yaml");
+        Assert.Equal(("RollingUpdate", "0"), (notes.Spec.Strategy.Type, notes.Spec.Strategy.RollingUpdate.MaxUnavailable.Value));
+        Assert.Empty(tree.Objects("apps/notes-service.yaml").OfType<V1PersistentVolumeClaim>());
+    }
+
+    [Fact]
     public void Redis_and_postgres_become_stateful_sets_with_volumes_and_postgres_takes_its_password_from_the_secret()
     {
         var tree = Fixture.Generate();
