@@ -15,6 +15,8 @@ declare -A wanted=(
   [pocketsphinx]=/usr/bin/pocketsphinx_continuous
   [pocketsphinx-en-us]=/usr/share/pocketsphinx/model/en-us/en-us
   [postgresql]=/usr/lib/postgresql/15/bin/postgres
+  [nodejs]=/usr/bin/node
+  [npm]=/usr/bin/npm
 )
 missing=()
 for pkg in "${!wanted[@]}"; do
@@ -29,6 +31,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: missing ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
   fi
 fi
+# The Kubernetes schema validator of tests/Deploy.Tests, pinned by its package-lock.json.
+validator=tests/Deploy.Tests/validator
+[ -d "$validator/node_modules/kubernetes-models" ] || (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error)
+command -v kubectl >/dev/null || echo "test.sh: kubectl is missing; the deploy/ render tests will fail" >&2
 command -v moto_server >/dev/null || echo "test.sh: moto_server is missing (pip install 'moto[server]'); the AWS tests will fail" >&2
 
 log=$(mktemp)
