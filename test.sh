@@ -15,6 +15,7 @@ declare -A wanted=(
   [pocketsphinx]=/usr/bin/pocketsphinx_continuous
   [pocketsphinx-en-us]=/usr/share/pocketsphinx/model/en-us/en-us
   [postgresql]=/usr/lib/postgresql/15/bin/postgres
+  [chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!wanted[@]}"; do

@@ -1,0 +1,206 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EndToEnd.Tests;
+using Microsoft.Playwright;
+
+namespace WebApp.Tests;
+
+/// <summary>The web app in a real browser against the whole platform, through the gateway only, with no model configured.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixture<Browser>
+{
+    private const string Password = "correct horse battery staple 42";
+
+    private const string Handbook = """
+        Vacation policy. Every full-time employee receives 25 vacation days per year. Unused days carry over until March.
+
+        Expenses. Travel expenses are reimbursed within 14 days when the receipt is uploaded to the finance portal.
+        """;
+
+    [Fact]
+    public async Task ANewUserRegistersMakesAnAssistantUploadsAskAndSeesAStreamedCitedAnswerThatIsStillThereAfterAReload()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Ana");
+
+        await CreateAssistantAsync(page, "HR helper");
+        await Browser.ScreenshotAsync(page, "02-assistants");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("handbook.txt", Handbook), ("canteen.md", "# Canteen\n\nThe canteen opens at 11:30 and closes at 14:00."));
+        var handbookUpload = page.Locator(".upload", new() { HasText = "handbook.txt" });
+        await Assertions.Expect(handbookUpload).ToContainTextAsync("Ready");
+        Assert.Equal("1", await handbookUpload.Locator("progress").GetAttributeAsync("value") ?? await handbookUpload.Locator("progress").EvaluateAsync<string>("p => String(p.value)"));
+        await Assertions.Expect(page.Locator("table tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("tbody")).ToContainTextAsync("canteen.md");
+        await Browser.ScreenshotAsync(page, "03-documents");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await WatchAnswerGrowthAsync(page);
+        await AskAsync(page, "How many vacation days do employees get per year?");
+        var answer = page.Locator(".msg-assistant").Last;
+        await Assertions.Expect(answer.Locator(".body")).ToContainTextAsync("25 vacation days");
+        var states = await page.EvaluateAsync<int>("() => window.__answerStates.size");
+        Assert.True(states > 3, $"the answer should grow token by token; it was seen in {states} states");
+        var source = answer.Locator(".source").First;
+        await Assertions.Expect(source.Locator(".filename")).ToHaveTextAsync("handbook.txt");
+        await Assertions.Expect(source.Locator(".passage")).ToContainTextAsync("25 vacation days per year");
+        await source.GetByRole(AriaRole.Button, new() { Name = "Show passage" }).ClickAsync();
+        await Assertions.Expect(source.Locator(".passage mark")).ToContainTextAsync("25 vacation days");
+        await Browser.ScreenshotAsync(page, "04-chat");
+
+        var conversationUrl = page.Url;
+        Assert.Matches("/chat/thread_", conversationUrl);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator(".thread-list a.active")).ToContainTextAsync("How many vacation days");
+        await Assertions.Expect(page.Locator(".msg-user")).ToContainTextAsync("How many vacation days do employees get per year?");
+        await Assertions.Expect(page.Locator(".msg-assistant .body")).ToContainTextAsync("25 vacation days");
+
+        await page.SetViewportSizeAsync(390, 844);
+        await Browser.ScreenshotAsync(page, "05-chat-phone");
+    }
+
+    [Fact]
+    public async Task AKeyCreatedOnThePageIsShownOnceAndAnswersThroughTheApi()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Ben");
+        var assistantId = await CreateAssistantAsync(page, "Channel bot");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("handbook.txt", Handbook));
+        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("WhatsApp bridge");
+        await page.GetByLabel("Channel bot").CheckAsync();
+        await page.GetByLabel("Requests per minute").FillAsync("60");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var secret = await page.GetByLabel("API key").InputValueAsync();
+        await Browser.ScreenshotAsync(page, "06-key-created");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("WhatsApp bridge");
+        await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("60 req/min");
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "07-keys");
+
+        using var client = platform.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = assistantId,
+            messages = new[] { new { role = "user", content = "How many vacation days are there per year?" } },
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("25 vacation days", JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MarkupInADocumentIsShownAsTextAndNeverRunsInTheAnswer()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Carla");
+        await CreateAssistantAsync(page, "Careful bot");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("tricks.txt",
+            "The parking rule is <img src=x onerror=\"window.__ran='img'\"> strict. The parking gate says <script>window.__ran='script'</script> hello."));
+        await Assertions.Expect(page.Locator(".upload", new() { HasText = "tricks.txt" })).ToContainTextAsync("Ready");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await AskAsync(page, "What is the parking rule and what does the parking gate say?");
+        var body = page.Locator(".msg-assistant .body").Last;
+        await Assertions.Expect(body).ToContainTextAsync("<img src=x onerror");
+        await Assertions.Expect(body).ToContainTextAsync("<script>");
+
+        Assert.Equal(0, await body.Locator("img, script").CountAsync());
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__ran ?? null"));
+        using var http = platform.Anonymous();
+        using var index = await http.GetAsync("/chat");
+        Assert.Contains("script-src 'self'", index.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASessionSurvivesAReloadRefreshesItsTokenWhenItExpiresAndEndsOnLogOut()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        var email = await RegisterAsync(page, "Dana");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator(".account")).ToContainTextAsync(email);
+
+        var before = await page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('chatbot.session')).refresh");
+        // As if the access token had run out: the next call must refresh it (rotating the refresh token) unseen.
+        await page.EvaluateAsync("() => { const s = JSON.parse(localStorage.getItem('chatbot.session')); s.expiresAt = 0; s.access = 'expired'; localStorage.setItem('chatbot.session', JSON.stringify(s)); }");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByText("Create your first assistant")).ToBeVisibleAsync();
+        var after = await page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('chatbot.session')).refresh");
+        Assert.NotEqual(before, after);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('chatbot.session')"));
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".form-error")).Not.ToBeEmptyAsync();
+        await Browser.ScreenshotAsync(page, "01-sign-in-error");
+    }
+
+    private static async Task<string> RegisterAsync(IPage page, string name)
+    {
+        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login$"));
+        await Browser.ScreenshotAsync(page, "01-sign-in");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New here? Create an account" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".account")).ToContainTextAsync(name);
+        return email;
+    }
+
+    /// <summary>Creates an assistant on the Assistants page and returns its id, read back through the page's own API calls.</summary>
+    private static async Task<string> CreateAssistantAsync(IPage page, string name)
+    {
+        await page.GetByRole(AriaRole.Link, new() { Name = "Assistants" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New assistant" }).First.ClickAsync();
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Instructions").FillAsync("Answer from the handbook, briefly.");
+        var created = page.WaitForResponseAsync(r => r.Url.EndsWith("/v1/assistants", StringComparison.Ordinal) && r.Request.Method == "POST");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var id = (await (await created).JsonAsync())!.Value.GetProperty("id").GetString()!;
+        await Assertions.Expect(page.Locator(".card.assistant h3", new() { HasText = name })).ToBeVisibleAsync();
+        return id;
+    }
+
+    /// <summary>Drops files on the drop zone as a user dragging them from the desktop would.</summary>
+    private static async Task DropFilesAsync(IPage page, params (string Name, string Text)[] files)
+    {
+        var transfer = await page.EvaluateHandleAsync("""
+            files => { const t = new DataTransfer(); for (const [name, text] of files) t.items.add(new File([text], name, { type: 'text/plain' })); return t; }
+            """, files.Select(f => new[] { f.Name, f.Text }).ToArray());
+        await page.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = transfer });
+    }
+
+    private static async Task AskAsync(IPage page, string question)
+    {
+        await page.GetByLabel("Message").FillAsync(question);
+        await page.GetByLabel("Message").PressAsync("Enter");
+    }
+
+    /// <summary>Records every distinct text the newest answer shows while it streams.</summary>
+    private static Task WatchAnswerGrowthAsync(IPage page) => page.EvaluateAsync("""
+        () => {
+          window.__answerStates = new Set();
+          new MutationObserver(() => {
+            const bodies = document.querySelectorAll('.msg-assistant .body');
+            const last = bodies[bodies.length - 1];
+            if (last && last.textContent) window.__answerStates.add(last.textContent);
+          }).observe(document.body, { subtree: true, childList: true, characterData: true });
+        }
+        """);
+}
