@@ -11,12 +11,18 @@ public sealed class Browser : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
+    /// <summary>What the fake microphone says: a real recording of a voice, made by espeak-ng.</summary>
+    public const string SpokenQuestion = "How many vacation days do I get each year?";
+
+    private string? _microphone;
+
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async Task InitializeAsync()
     {
         var chromium = Binaries.Require("chromium", "apt-get install -y --no-install-recommends chromium");
         Directory.CreateDirectory(Screenshots);
+        _microphone = await RecordAsync(SpokenQuestion);
         // The machine is small and shared; a step is allowed its time, and a failure still says which step.
         Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
@@ -29,6 +35,9 @@ public sealed class Browser : IAsyncLifetime
             [
                 "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                // The microphone is a file (played once, then silence) and asking for it needs no click on a prompt.
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                $"--use-file-for-fake-audio-capture={_microphone}%noloop", "--autoplay-policy=no-user-gesture-required",
             ],
         });
     }
@@ -49,6 +58,15 @@ public sealed class Browser : IAsyncLifetime
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png") });
 
+    private static async Task<string> RecordAsync(string text)
+    {
+        var espeak = Binaries.Require("espeak-ng", "apt-get install -y --no-install-recommends espeak-ng");
+        var path = Path.Combine(Path.GetTempPath(), $"webapp-microphone-{Guid.NewGuid():N}.wav");
+        using var process = System.Diagnostics.Process.Start(espeak, ["-v", "en-us", "-s", "130", "-w", path, text]);
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? path : throw new InvalidOperationException($"espeak-ng failed with exit code {process.ExitCode}.");
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)
@@ -56,5 +74,9 @@ public sealed class Browser : IAsyncLifetime
             await _browser.CloseAsync();
         }
         _playwright?.Dispose();
+        if (_microphone is not null)
+        {
+            File.Delete(_microphone);
+        }
     }
 }

@@ -49,6 +49,8 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         await Assertions.Expect(source.Locator(".passage")).ToContainTextAsync("25 vacation days per year");
         await source.GetByRole(AriaRole.Button, new() { Name = "Show passage" }).ClickAsync();
         await Assertions.Expect(source.Locator(".passage mark")).ToContainTextAsync("25 vacation days");
+        await answer.GetByRole(AriaRole.Button, new() { Name = "Read aloud" }).ClickAsync();
+        await Assertions.Expect(answer.Locator(".who .spoken")).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "04-chat");
 
         var conversationUrl = page.Url;
@@ -59,7 +61,12 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         await Assertions.Expect(page.Locator(".msg-assistant .body")).ToContainTextAsync("25 vacation days");
 
         await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(page.Locator(".sidebar")).Not.ToBeInViewportAsync();
+        await Assertions.Expect(page.GetByLabel("Message")).ToBeInViewportAsync();
         await Browser.ScreenshotAsync(page, "05-chat-phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".sidebar")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Browser.ScreenshotAsync(page, "05-chat-phone-menu");
     }
 
     [Fact]
@@ -96,6 +103,76 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("25 vacation days", JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AQuestionSpokenWhileTheButtonIsHeldIsTranscribedAnsweredAndSpoken()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Eve");
+        await CreateAssistantAsync(page, "Voice helper");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("handbook.txt", Handbook));
+        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+
+        var mic = page.GetByRole(AriaRole.Button, new() { Name = "Hold to talk" });
+        await mic.HoverAsync();
+        await page.Mouse.DownAsync();
+        await Assertions.Expect(mic).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("recording"));
+        // As long as a person speaking holds it: the recording plays the whole question, then silence.
+        await page.WaitForTimeoutAsync(4500);
+        await page.Mouse.UpAsync();
+
+        var question = page.Locator(".msg-user").Last;
+        await Assertions.Expect(question.Locator(".badge")).ToHaveTextAsync("voice");
+        // A synthetic voice through the browser's Opus encoder is heard only roughly (recognition is voice-service's
+        // concern and tested there); here the words of the transcript must come back and be answered aloud.
+        await Assertions.Expect(question.Locator(".body")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^how many\\b"));
+        var answer = page.Locator(".msg-assistant").Last;
+        await Assertions.Expect(answer.Locator(".body")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("\\w+"));
+        await Assertions.Expect(answer).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("streaming"));
+        await Assertions.Expect(answer.Locator(".who .spoken")).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "08-voice");
+    }
+
+    [Fact]
+    public async Task AnAssistantsIntentsAreTaughtOnThePageAndTheCacheHitRateShowsRepeatedQuestions()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Finn");
+        await CreateAssistantAsync(page, "Cached helper");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("handbook.txt", Handbook));
+        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Intents" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No intents yet")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add intent" }).ClickAsync();
+        await page.GetByLabel("Intent name").FillAsync("vacation_days");
+        await page.GetByLabel("Examples").FillAsync("How many vacation days do I get?\nHow much holiday is there per year?\nWhat is the vacation allowance?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add intent" }).ClickAsync();
+        await page.GetByLabel("Intent name").Last.FillAsync("expenses");
+        await page.GetByLabel("Examples").Last.FillAsync("When are expenses reimbursed?\nHow do I get travel costs back?\nWhere do receipts go?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".panel p.muted").First).ToContainTextAsync("2 intents, 6 examples");
+        await page.GetByLabel("Question to classify").FillAsync("how many vacation days are there");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Classify" }).ClickAsync();
+        await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("^vacation_days · \\d+ % confident$"))).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await AskAsync(page, "How many vacation days do I get?");
+        await Assertions.Expect(page.Locator(".msg-assistant .body").Last).ToContainTextAsync("25 vacation days");
+        await Assertions.Expect(page.GetByLabel("Message")).ToBeEnabledAsync();
+        await AskAsync(page, "How many vacation days do I get?");
+        await Assertions.Expect(page.Locator(".msg-assistant .body")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator(".msg-assistant .body").Last).ToContainTextAsync("25 vacation days");
+        await Assertions.Expect(page.GetByLabel("Message")).ToBeEnabledAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Intents" }).ClickAsync();
+        var hitRate = page.Locator(".stat", new() { HasText = "Hit rate" });
+        await Assertions.Expect(hitRate.Locator("strong")).ToHaveTextAsync("50 %");
+        await Browser.ScreenshotAsync(page, "09-intents");
     }
 
     [Fact]

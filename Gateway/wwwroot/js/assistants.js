@@ -27,8 +27,9 @@ export async function assistantsView(main, _, { navigate }) {
       h('div', { class: 'card-actions' },
         button('Chat', { icon: 'chat', kind: 'secondary', onClick: () => { setCurrentAssistant(a.id); navigate('/chat'); } }),
         button('Documents', { icon: 'doc', onClick: () => { setCurrentAssistant(a.id); navigate('/documents'); } }),
-        button('', { icon: 'edit', title: `Edit ${a.name ?? ''}`, onClick: () => edit(a) }),
-        button('', { icon: 'trash', title: `Delete ${a.name ?? ''}`, onClick: () => remove(a) })));
+        h('span', { class: 'end' },
+          button('', { icon: 'edit', title: `Edit ${a.name ?? ''}`, onClick: () => edit(a) }),
+          button('', { icon: 'trash', title: `Delete ${a.name ?? ''}`, onClick: () => remove(a) }))));
   }
 
   async function edit(a) {

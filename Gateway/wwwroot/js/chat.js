@@ -99,6 +99,7 @@ export async function chatView(main, [threadId], { navigate }) {
       el.text = value;
       if (role === 'user') body.textContent = value; else body.innerHTML = renderMarkdown(value);
     };
+    el.voice = Boolean(voice);
     el.setText(text);
     if (role === 'assistant') finish(el, status);
     return el;
@@ -112,8 +113,13 @@ export async function chatView(main, [threadId], { navigate }) {
     if (citations.length) el.append(citationList(citations, assistantOf(state.thread)));
     el.append(h('div', { class: 'tools' },
       button('', { icon: 'copy', title: 'Copy', onClick: () => copy(el.text) }),
-      button('', { icon: 'speaker', title: 'Read aloud', onClick: () => attempt(() => speak(el.text, assistantOf(state.thread), audio)) }),
-      button('', { icon: 'retry', title: 'Retry', class: 'btn btn-ghost retry', onClick: () => retry(el) })));
+      button('', { icon: 'speaker', title: 'Read aloud', onClick: () => attempt(() => speak(el.text, assistantOf(state.thread), audio, { sentence: () => spoken(el) })) }),
+      el.voice ? null : button('', { icon: 'retry', title: 'Retry', class: 'btn btn-ghost retry', onClick: () => retry(el) })));
+  }
+
+  /** Marks an answer whose audio has started to arrive; the sound itself plays through the audio queue. */
+  function spoken(el) {
+    if (!el.querySelector('.who .spoken')) el.querySelector('.who').append(h('span', { class: 'badge spoken' }, icon('speaker'), 'spoken'));
   }
 
   async function copy(text) {
@@ -282,6 +288,7 @@ export async function chatView(main, [threadId], { navigate }) {
       await respond(clip, picker.value, {
         transcript: t => question.setText(t),
         delta: d => { text += d; answer.setText(text); scrollDown(); },
+        sentence: () => spoken(answer),
       }, audio);
     } catch (error) {
       question.setText('(not understood)');

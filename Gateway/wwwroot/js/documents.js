@@ -34,7 +34,7 @@ export async function documentsView(main) {
     const row = h('li', { class: 'upload' }, icon('doc'), h('span', { class: 'filename' }, file.name), h('small', { class: 'muted' }, bytes(file.size)), bar, status);
     uploads.prepend(row);
     return send(p => { bar.value = p; status.textContent = p < 1 ? `${Math.round(p * 100)} %` : 'Processing…'; })
-      .then(doc => { row.classList.add('done'); status.textContent = `Ready · ${doc.chunk_count} passages`; setTimeout(() => row.remove(), 6000); })
+      .then(doc => { row.classList.add('done'); status.textContent = `Ready · ${doc.chunk_count} ${doc.chunk_count === 1 ? 'passage' : 'passages'}`; setTimeout(() => row.remove(), 6000); })
       .catch(error => { row.classList.add('failed'); bar.remove(); status.textContent = error.message; });
   }
 

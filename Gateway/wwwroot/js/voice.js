@@ -77,10 +77,10 @@ export async function respond(recording, assistantId, handlers, queue, signal) {
 }
 
 /** Any text spoken: POST /api/voice/speak. */
-export async function speak(text, assistantId, queue, signal) {
+export async function speak(text, assistantId, queue, handlers = {}, signal = undefined) {
   const response = await send('/api/voice/speak', {
     method: 'POST', json: { text: text.slice(0, MAX_SPEECH_CHARS), assistant_id: assistantId ?? undefined },
     headers: { accept: 'text/event-stream' }, signal,
   });
-  await stream(response, {}, queue);
+  await stream(response, handlers, queue);
 }
