@@ -176,6 +176,74 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task AnAnswerIsStoppedCopiedRetriedAndItsConversationRenamedAndDeleted()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Gus");
+        await CreateAssistantAsync(page, "Long talker");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        var longSentence = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"parking{i}")) + " all belong to the parking rules.";
+        await DropFilesAsync(page, ("parking.txt", $"The parking rules say {longSentence} Every parking space {longSentence}"));
+        await Assertions.Expect(page.Locator(".upload", new() { HasText = "parking.txt" })).ToContainTextAsync("Ready");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
+        await AskAsync(page, "What do the parking rules say about every parking space?");
+        var answer = page.Locator(".msg-assistant").Last;
+        await Assertions.Expect(answer.Locator(".body")).ToContainTextAsync("parking");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await Assertions.Expect(answer.Locator(".note")).ToHaveTextAsync("The answer was stopped before it was complete.");
+        // A whole answer quotes the document twice, each quote followed by its name.
+        var whole = new System.Text.RegularExpressions.Regex(@"\(parking\.txt\).*\(parking\.txt\)$");
+        Assert.DoesNotMatch(whole, await answer.Locator(".body").InnerTextAsync());
+
+        await answer.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".msg-assistant")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".msg-assistant .body")).ToHaveTextAsync(whole, new() { Timeout = 60_000 });
+        await page.Locator(".msg-assistant").GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        Assert.Matches(whole, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rename" }).ClickAsync();
+        await page.GetByLabel("Title").FillAsync("Parking questions");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".thread-list a.active .thread-title")).ToHaveTextAsync("Parking questions");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator(".chat-title")).ToHaveTextAsync("Parking questions");
+        await Assertions.Expect(page.Locator(".msg-assistant")).ToHaveCountAsync(1);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete conversation" }).ClickAsync();
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".chat-title")).ToHaveTextAsync("New conversation");
+        await Assertions.Expect(page.Locator(".thread-list")).ToContainTextAsync("Your conversations appear here.");
+    }
+
+    [Fact]
+    public async Task PageAddressesGetTheAppUnlimitedWhileApiPathsAreNeverShadowed()
+    {
+        using var http = platform.Anonymous();
+        // More page loads than an anonymous caller's 20 requests a minute: pages are served before the limits.
+        for (var i = 0; i < 25; i++)
+        {
+            using var page = await http.GetAsync(i % 2 == 0 ? "/chat/thread_123" : "/js/app.js");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        }
+        using var index = await http.GetAsync("/documents");
+        Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
+
+        using var unknownApi = await http.GetAsync("/v1/no-such-thing");
+        using var unknownNative = await http.GetAsync("/api/no-such-thing");
+        using var health = await http.GetAsync("/health");
+        using var missingFile = await http.GetAsync("/js/missing.js");
+        Assert.Equal(HttpStatusCode.NotFound, unknownApi.StatusCode);
+        Assert.NotEqual("text/html", unknownApi.Content.Headers.ContentType?.MediaType);
+        Assert.NotEqual("text/html", unknownNative.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/html", (await http.GetAsync("/")).Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.NotEqual("text/html", health.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, missingFile.StatusCode);
+    }
+
+    [Fact]
     public async Task MarkupInADocumentIsShownAsTextAndNeverRunsInTheAnswer()
     {
         var page = await browser.NewPageAsync(platform.Gateway);
