@@ -29,10 +29,11 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         await Browser.ScreenshotAsync(page, "02-assistants");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
-        await DropFilesAsync(page, ("handbook.txt", Handbook), ("canteen.md", "# Canteen\n\nThe canteen opens at 11:30 and closes at 14:00."));
+        await DropFilesAsync(page, ("handbook.txt", Handbook), ("canteen.md", "# Canteen\n\nThe canteen opens at 11:30 and closes at 14:00."), ("notes.txt", ""));
+        await Assertions.Expect(page.Locator(".upload.failed", new() { HasText = "notes.txt" })).ToContainTextAsync("'notes.txt' is empty.");
         var handbookUpload = page.Locator(".upload", new() { HasText = "handbook.txt" });
         await Assertions.Expect(handbookUpload).ToContainTextAsync("Ready");
-        Assert.Equal("1", await handbookUpload.Locator("progress").GetAttributeAsync("value") ?? await handbookUpload.Locator("progress").EvaluateAsync<string>("p => String(p.value)"));
+        Assert.Equal(1, await handbookUpload.Locator("progress").EvaluateAsync<double>("p => p.value"));
         await Assertions.Expect(page.Locator("table tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("tbody")).ToContainTextAsync("canteen.md");
         await Browser.ScreenshotAsync(page, "03-documents");
