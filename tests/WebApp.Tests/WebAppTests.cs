@@ -71,6 +71,37 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task ADocumentIsReplacedDownloadedAndDeletedFromItsList()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Hana");
+        await CreateAssistantAsync(page, "Librarian");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
+        await DropFilesAsync(page, ("handbook.txt", Handbook), ("canteen.md", "The canteen opens at 11:30."));
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
+
+        var chooser = await page.RunAndWaitForFileChooserAsync(() =>
+            page.GetByRole(AriaRole.Button, new() { Name = "Replace canteen.md" }).ClickAsync());
+        const string replacement = "The canteen opens at 11:00 and closes at 15:00 from next week on, every working day.";
+        await chooser.SetFilesAsync(new FilePayload { Name = "canteen.md", MimeType = "text/markdown", Buffer = System.Text.Encoding.UTF8.GetBytes(replacement) });
+        var canteenRow = page.Locator("tbody tr", new() { HasText = "canteen.md" });
+        await Assertions.Expect(canteenRow).ToContainTextAsync($"{replacement.Length} B");
+
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.GetByRole(AriaRole.Button, new() { Name = "Download canteen.md" }).ClickAsync());
+        Assert.Equal("canteen.md", download.SuggestedFilename);
+        using (var reader = new StreamReader((await download.CreateReadStreamAsync())!))
+        {
+            Assert.Equal(replacement, await reader.ReadToEndAsync());
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete canteen.md" }).ClickAsync();
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("tbody")).Not.ToContainTextAsync("canteen.md");
+    }
+
+    [Fact]
     public async Task AKeyCreatedOnThePageIsShownOnceAndAnswersThroughTheApi()
     {
         var page = await browser.NewPageAsync(platform.Gateway);
@@ -104,6 +135,12 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("25 vacation days", JsonDocument.Parse(body).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke WhatsApp bridge" }).ClickAsync();
+        await page.Locator("dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No API keys")).ToBeVisibleAsync();
+        using var revoked = await client.GetAsync("/v1/models");
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ export async function chatView(main, [threadId], { navigate }) {
   const messages = h('div', { class: 'messages', 'aria-live': 'polite' });
   const picker = assistantOptions(h('select', { class: 'assistant-picker', 'aria-label': 'Assistant' }), currentAssistant());
   const title = h('h2', { class: 'chat-title' }, 'New conversation');
-  const input = h('textarea', { rows: 1, placeholder: 'Ask anything about your documents…', 'aria-label': 'Message' });
+  const input = h('textarea', { rows: 1, placeholder: 'Ask about your documents…', 'aria-label': 'Message' });
   const sendButton = button('', { icon: 'send', kind: 'primary', title: 'Send', type: 'submit' });
   const stopButton = button('Stop', { icon: 'stop', kind: 'secondary', title: 'Stop the answer', onClick: () => stop() });
   stopButton.hidden = true;
