@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EndToEnd.Tests;
 using Microsoft.Playwright;
+using static WebApp.Tests.Steps;
 
 namespace WebApp.Tests;
 
@@ -11,8 +12,6 @@ namespace WebApp.Tests;
 [Collection(PlatformCollection.Name)]
 public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixture<Browser>
 {
-    private const string Password = "correct horse battery staple 42";
-
     private const string Handbook = """
         Vacation policy. Every full-time employee receives 25 vacation days per year. Unused days carry over until March.
 
@@ -107,9 +106,7 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var page = await browser.NewPageAsync(platform.Gateway);
         await RegisterAsync(page, "Ben");
         var assistantId = await CreateAssistantAsync(page, "Channel bot");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
-        await DropFilesAsync(page, ("handbook.txt", Handbook));
-        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+        await GiveDocumentAsync(page, "handbook.txt", Handbook);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "New key" }).ClickAsync();
@@ -149,9 +146,7 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var page = await browser.NewPageAsync(platform.Gateway);
         await RegisterAsync(page, "Eve");
         await CreateAssistantAsync(page, "Voice helper");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
-        await DropFilesAsync(page, ("handbook.txt", Handbook));
-        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+        await GiveDocumentAsync(page, "handbook.txt", Handbook);
         await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
 
         var mic = page.GetByRole(AriaRole.Button, new() { Name = "Hold to talk" });
@@ -180,9 +175,7 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var page = await browser.NewPageAsync(platform.Gateway);
         await RegisterAsync(page, "Finn");
         await CreateAssistantAsync(page, "Cached helper");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
-        await DropFilesAsync(page, ("handbook.txt", Handbook));
-        await Assertions.Expect(page.Locator(".upload", new() { HasText = "handbook.txt" })).ToContainTextAsync("Ready");
+        await GiveDocumentAsync(page, "handbook.txt", Handbook);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Intents" }).ClickAsync();
         await Assertions.Expect(page.GetByText("No intents yet")).ToBeVisibleAsync();
@@ -219,10 +212,8 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var page = await browser.NewPageAsync(platform.Gateway);
         await RegisterAsync(page, "Gus");
         await CreateAssistantAsync(page, "Long talker");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
         var longSentence = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"parking{i}")) + " all belong to the parking rules.";
-        await DropFilesAsync(page, ("parking.txt", $"The parking rules say {longSentence} Every parking space {longSentence}"));
-        await Assertions.Expect(page.Locator(".upload", new() { HasText = "parking.txt" })).ToContainTextAsync("Ready");
+        await GiveDocumentAsync(page, "parking.txt", $"The parking rules say {longSentence} Every parking space {longSentence}");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
         await AskAsync(page, "What do the parking rules say about every parking space?");
@@ -287,10 +278,8 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         var page = await browser.NewPageAsync(platform.Gateway);
         await RegisterAsync(page, "Carla");
         await CreateAssistantAsync(page, "Careful bot");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Documents" }).ClickAsync();
-        await DropFilesAsync(page, ("tricks.txt",
-            "The parking rule is <img src=x onerror=\"window.__ran='img'\"> strict. The parking gate says <script>window.__ran='script'</script> hello."));
-        await Assertions.Expect(page.Locator(".upload", new() { HasText = "tricks.txt" })).ToContainTextAsync("Ready");
+        await GiveDocumentAsync(page, "tricks.txt",
+            "The parking rule is <img src=x onerror=\"window.__ran='img'\"> strict. The parking gate says <script>window.__ran='script'</script> hello.");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Chat" }).ClickAsync();
         await AskAsync(page, "What is the parking rule and what does the parking gate say?");
@@ -330,60 +319,4 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         await Assertions.Expect(page.Locator(".form-error")).Not.ToBeEmptyAsync();
         await Browser.ScreenshotAsync(page, "01-sign-in-error");
     }
-
-    private static async Task<string> RegisterAsync(IPage page, string name)
-    {
-        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
-        await page.GotoAsync("/");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login$"));
-        await Browser.ScreenshotAsync(page, "01-sign-in");
-        await page.GetByRole(AriaRole.Button, new() { Name = "New here? Create an account" }).ClickAsync();
-        await page.GetByLabel("Name").FillAsync(name);
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".account")).ToContainTextAsync(name);
-        return email;
-    }
-
-    /// <summary>Creates an assistant on the Assistants page and returns its id, read back through the page's own API calls.</summary>
-    private static async Task<string> CreateAssistantAsync(IPage page, string name)
-    {
-        await page.GetByRole(AriaRole.Link, new() { Name = "Assistants" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "New assistant" }).First.ClickAsync();
-        await page.GetByLabel("Name").FillAsync(name);
-        await page.GetByLabel("Instructions").FillAsync("Answer from the handbook, briefly.");
-        var created = page.WaitForResponseAsync(r => r.Url.EndsWith("/v1/assistants", StringComparison.Ordinal) && r.Request.Method == "POST");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        var id = (await (await created).JsonAsync())!.Value.GetProperty("id").GetString()!;
-        await Assertions.Expect(page.Locator(".card.assistant h3", new() { HasText = name })).ToBeVisibleAsync();
-        return id;
-    }
-
-    /// <summary>Drops files on the drop zone as a user dragging them from the desktop would.</summary>
-    private static async Task DropFilesAsync(IPage page, params (string Name, string Text)[] files)
-    {
-        var transfer = await page.EvaluateHandleAsync("""
-            files => { const t = new DataTransfer(); for (const [name, text] of files) t.items.add(new File([text], name, { type: 'text/plain' })); return t; }
-            """, files.Select(f => new[] { f.Name, f.Text }).ToArray());
-        await page.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = transfer });
-    }
-
-    private static async Task AskAsync(IPage page, string question)
-    {
-        await page.GetByLabel("Message").FillAsync(question);
-        await page.GetByLabel("Message").PressAsync("Enter");
-    }
-
-    /// <summary>Records every distinct text the newest answer shows while it streams.</summary>
-    private static Task WatchAnswerGrowthAsync(IPage page) => page.EvaluateAsync("""
-        () => {
-          window.__answerStates = new Set();
-          new MutationObserver(() => {
-            const bodies = document.querySelectorAll('.msg-assistant .body');
-            const last = bodies[bodies.length - 1];
-            if (last && last.textContent) window.__answerStates.add(last.textContent);
-          }).observe(document.body, { subtree: true, childList: true, characterData: true });
-        }
-        """);
 }
