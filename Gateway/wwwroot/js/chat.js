@@ -301,10 +301,9 @@ export async function chatView(main, [threadId], { navigate }) {
   }
 
   // Nothing is asked before the list is in: a list arriving after a new thread would otherwise hide it.
-  busy(true);
-  stopButton.hidden = true;
+  input.disabled = true;
   await Promise.all([loadThreads(), open(threadId)]);
-  busy(false);
+  input.disabled = false;
   renderThreads();
   input.focus();
   return () => { audio.stop(); state.running?.controller.abort(); };
