@@ -17,6 +17,7 @@ declare -A wanted=(
   [postgresql]=/usr/lib/postgresql/15/bin/postgres
   [nodejs]=/usr/bin/node
   [npm]=/usr/bin/npm
+  [chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!wanted[@]}"; do

@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseWebApp();
 app.UseGatewayPipeline();
 app.MapDefaultEndpoints();
 app.MapAuthApi();
