@@ -128,9 +128,12 @@ public sealed class ErrorsTests
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var message = root.TryGetProperty("error", out var error) ? error.GetProperty("message") : root.GetProperty("detail");
+
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("No thing found with id 't_2'.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("No thing found with id 't_2'.", message.GetString());
     }
 
     [Fact]
