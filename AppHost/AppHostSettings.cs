@@ -60,9 +60,6 @@ internal sealed class AppHostSettings
             // Aspire runs a project without its launch profile; the services follow the AppHost's environment
             // (Development under `dotnet run --project AppHost`), as they did before Aspire.
             .WithRunEnvironment(_builder, "ASPNETCORE_ENVIRONMENT", _builder.Environment.EnvironmentName)
-            // `dotnet run`, which Aspire starts each project through, does not pass the stop signal on (see
-            // ServiceDefaults' ParentProcessWatchdog): each service stops itself once its launcher is gone.
-            .WithRunEnvironment(_builder, "AppHost__StopWithParent", "true")
             // On Ctrl+C the dashboard stops together with the services, and their last telemetry export would retry
             // against it for about 15 s: a short export timeout keeps the stop within a few seconds.
             .WithRunEnvironment(_builder, "OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
