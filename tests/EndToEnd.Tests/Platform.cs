@@ -2,45 +2,43 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// The whole platform, started once for these tests by the AppHost exactly as `dotnet run --project AppHost` does,
-/// with Redis. Tests share the running platform, never data: each registers its own user.
+/// The whole platform, started once for these tests from the real AppHost through Aspire.Hosting.Testing: the same
+/// model, environment (Development, from the AppHost's launch profile) and Redis as `dotnet run --project AppHost`,
+/// with its own data directory and ports. Tests share the running platform, never data: each registers its own user.
 /// </summary>
 public sealed class Platform : IAsyncLifetime
 {
-    private AppHostProcess? _apphost;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("platform-").FullName;
+    private DistributedApplication? _app;
 
     public Uri Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Binaries.Require("redis-server", "apt-get install -y redis-server");
-        _apphost = AppHostProcess.Start();
-        Gateway = new Uri($"http://127.0.0.1:{_apphost.GatewayPort}");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        try
-        {
-            await Wait.UntilAsync(async () =>
-            {
-                using var response = await http.GetAsync(new Uri(Gateway, "/health"));
-                return response.StatusCode == HttpStatusCode.OK;
-            }, TimeSpan.FromSeconds(120), "the platform to be healthy");
-        }
-        catch (TimeoutException ex)
-        {
-            throw new InvalidOperationException(ex.Message + Environment.NewLine + _apphost.Log, ex);
-        }
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [$"--AppHost:DataDirectory={_dataDirectory}"]);
+        _app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        Gateway = _app.GetEndpoint("gateway", "http");
     }
 
     public async Task DisposeAsync()
     {
-        if (_apphost is not null)
+        if (_app is not null)
         {
-            await _apphost.DisposeAsync();
+            await _app.DisposeAsync();
         }
+        Directory.Delete(_dataDirectory, recursive: true);
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
