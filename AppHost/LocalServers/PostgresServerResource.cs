@@ -26,7 +26,8 @@ public static class PostgresServerExtensions
         this IDistributedApplicationBuilder builder, string name, string binDirectory, string dataDirectory)
     {
         var directory = Path.Combine(dataDirectory, "postgres");
-        var asRoot = Environment.UserName == "root";
+        // The manifest describes the server itself, whoever publishes it.
+        var asRoot = builder.ExecutionContext.IsRunMode && Environment.UserName == "root";
         var runAs = asRoot ? new[] { "--reuid=postgres", "--regid=postgres", "--init-groups" } : [];
         var postgres = new PostgresServerResource(name, asRoot ? "setpriv" : Path.Combine(binDirectory, "postgres"), dataDirectory);
         var healthCheckKey = $"{name}_select";

@@ -8,6 +8,7 @@ namespace TestInfrastructure;
 /// `dotnet run --project AppHost --no-build` in a process group of its own, as a developer starts it, with its own
 /// gateway port, dashboard ports and data directory. The dashboard's telemetry API answers without a key.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
