@@ -29,7 +29,7 @@ public sealed class ManifestTests
         Assert.Equal("executable.v0", TypeOf("postgres"));
         foreach (var database in new[] { "chatdb", "docsdb", "intentdb", "gatewaydb" })
         {
-            Assert.Contains("Host={postgres.bindings.tcp.host}", resources.GetProperty(database).GetProperty("value").GetString(), StringComparison.Ordinal);
+            Assert.Contains("Host={postgres.bindings.tcp.host}", resources.GetProperty(database).GetProperty("connectionString").GetString(), StringComparison.Ordinal);
         }
         // The signing key is a secret parameter the deployment supplies; nothing of this machine is written.
         Assert.Equal("parameter.v0", TypeOf("identity-signing-key"));
