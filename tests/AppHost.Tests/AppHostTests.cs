@@ -95,7 +95,7 @@ public sealed class AppHostTests
 
     internal static async Task<JsonElement> WaitForHealthyGatewayAsync(AppHostProcess apphost)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         JsonElement report = default;
         try
         {
@@ -108,11 +108,11 @@ public sealed class AppHostTests
                 }
                 report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
                 return true;
-            }, TimeSpan.FromSeconds(120), "the gateway to report the platform healthy");
+            }, TimeSpan.FromMinutes(3), "the gateway to report the platform healthy");
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException or TaskCanceledException or HttpRequestException)
         {
-            throw new TimeoutException(ex.Message + Environment.NewLine + apphost.Log, ex);
+            throw new TimeoutException("The platform did not become healthy: " + ex.Message + Environment.NewLine + apphost.Log, ex);
         }
         return report;
     }
