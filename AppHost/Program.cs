@@ -1,41 +1,40 @@
-using AppHost.Hosting;
+using AppHost;
+using AppHost.LocalServers;
 
 var builder = DistributedApplication.CreateBuilder(args);
+var settings = AppHostSettings.From(builder);
 
 // Redis when redis-server is installed (AppHost:Redis=off to skip); otherwise every service uses its in-memory default.
-var cache = builder.AddRedis("cache");
+var cache = settings.RedisServer is { } redisServer ? builder.AddRedisServer("cache", redisServer, settings.DataDirectory) : null;
 
 // SQLite files under .data/ unless AppHost:Postgres=on starts a local PostgreSQL cluster (one database per service).
-var postgres = builder.AddPostgres("postgres");
-var chatDb = builder.AddDatabase("chatdb", postgres);
-var docsDb = builder.AddDatabase("docsdb", postgres);
-var intentDb = builder.AddDatabase("intentdb", postgres);
-var gatewayDb = builder.AddDatabase("gatewaydb", postgres);
+var postgres = settings.PostgresBin is { } bin ? builder.AddPostgresServer("postgres", bin, settings.DataDirectory) : null;
+var chatDb = settings.Database(builder, "chatdb", postgres);
+var docsDb = settings.Database(builder, "docsdb", postgres);
+var intentDb = settings.Database(builder, "intentdb", postgres);
+var gatewayDb = settings.Database(builder, "gatewaydb", postgres);
 
-var chat = builder.AddProject("chat-service", "ChatService")
-    .WithReference(cache).WithReference(chatDb)
-    .WaitFor(cache);
+var chat = settings.AddService<Projects.ChatService>("chat-service")
+    .WithCache(cache).WithDatabase(chatDb);
 
-var documents = builder.AddProject("document-service", "DocumentService")
-    .WithReference(cache).WithReference(docsDb).WithReference(chat)
-    .WithEnvironment("Documents__BlobDirectory", Path.Combine(builder.DataDirectory, "blobs"))
-    .WaitFor(cache);
+var documents = settings.AddService<Projects.DocumentService>("document-service")
+    .WithCache(cache).WithDatabase(docsDb).WithReference(chat)
+    .WithRunEnvironment(builder, "Documents__BlobDirectory", Path.Combine(settings.DataDirectory, "blobs"));
 
-var intents = builder.AddProject("intent-cache-service", "IntentCacheService")
-    .WithReference(cache).WithReference(intentDb).WithReference(chat).WithReference(documents)
-    .WaitFor(cache);
+var intents = settings.AddService<Projects.IntentCacheService>("intent-cache-service")
+    .WithCache(cache).WithDatabase(intentDb).WithReference(chat).WithReference(documents);
 
 // Chat calls documents and intents but degrades without them, so it references them without waiting for them.
 chat.WithReference(documents).WithReference(intents);
 
-var voice = builder.AddProject("voice-service", "VoiceService")
-    .WithReference(cache).WithReference(chat).WithReference(documents).WithReference(intents)
+var voice = settings.AddService<Projects.VoiceService>("voice-service")
+    .WithCache(cache).WithReference(chat).WithReference(documents).WithReference(intents)
     .WaitFor(chat);
 
-builder.AddProject("gateway", "Gateway")
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("AppHost:GatewayPort", 8080), host: "localhost")
-    .WithReference(cache).WithReference(gatewayDb)
+settings.AddService<Projects.Gateway>("gateway", port: settings.GatewayPort)
+    .WithCache(cache).WithDatabase(gatewayDb)
     .WithReference(chat).WithReference(documents).WithReference(intents).WithReference(voice)
-    .WaitFor(chat).WaitFor(documents).WaitFor(intents).WaitFor(voice);
+    .WaitFor(chat).WaitFor(documents).WaitFor(intents).WaitFor(voice)
+    .WithExternalHttpEndpoints();
 
-return await builder.Build().RunAsync();
+builder.Build().Run();

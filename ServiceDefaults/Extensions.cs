@@ -40,7 +40,6 @@ public static class Extensions
         builder.AddCallerIdentity();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddOpenApi();
-        builder.Services.AddHostedService<ParentProcessWatchdog>();
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
 
         builder.Services.ConfigureHttpClientDefaults(http =>

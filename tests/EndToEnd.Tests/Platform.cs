@@ -2,47 +2,66 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// The whole platform, started once for these tests by the AppHost exactly as `dotnet run --project AppHost` does,
-/// with Redis. Tests share the running platform, never data: each registers its own user.
+/// The whole platform, started once for these tests from the real AppHost through Aspire.Hosting.Testing: the same
+/// model, environment (Development, from the AppHost's launch profile) and Redis as `dotnet run --project AppHost`,
+/// with its own data directory and ports. Tests share the running platform, never data: each registers its own user.
 /// </summary>
 public sealed class Platform : IAsyncLifetime
 {
-    private AppHostProcess? _apphost;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("platform-").FullName;
+    private DistributedApplication? _app;
 
     public Uri Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Binaries.Require("redis-server", "apt-get install -y redis-server");
-        // The hostile-input and authorization suites send far more than a person does; the limits have tests of their own.
-        _apphost = AppHostProcess.Start(("Limits__UserRpm", "1000000"), ("Limits__AnonymousPerIpPerMinute", "1000000"));
-        Gateway = new Uri($"http://127.0.0.1:{_apphost.GatewayPort}");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        try
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [$"--AppHost:DataDirectory={_dataDirectory}"]);
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
-            await Wait.UntilAsync(async () =>
+            var resource = builder.CreateResourceBuilder(project);
+            if (project.Name == "gateway")
             {
-                using var response = await http.GetAsync(new Uri(Gateway, "/health"));
-                return response.StatusCode == HttpStatusCode.OK;
-            }, TimeSpan.FromSeconds(120), "the platform to be healthy");
+                // The hostile-input and authorization suites send far more than a person does; the limits have tests of their own.
+                resource.WithEnvironment("Limits__UserRpm", "1000000").WithEnvironment("Limits__AnonymousPerIpPerMinute", "1000000");
+            }
+            foreach (var (key, value) in ForwardedSettings())
+            {
+                resource.WithEnvironment(key, value);
+            }
         }
-        catch (TimeoutException ex)
-        {
-            throw new InvalidOperationException(ex.Message + Environment.NewLine + _apphost.Log, ex);
-        }
+        _app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        Gateway = _app.GetEndpoint("gateway", "http");
     }
 
     public async Task DisposeAsync()
     {
-        if (_apphost is not null)
+        if (_app is not null)
         {
-            await _apphost.DisposeAsync();
+            await _app.DisposeAsync();
         }
+        Directory.Delete(_dataDirectory, recursive: true);
     }
+
+    /// <summary>Service settings a test project sets in its own environment (Chat__OfflineWordDelay, say), passed on.</summary>
+    private static IEnumerable<(string Key, string Value)> ForwardedSettings() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => (Key: (string)e.Key, Value: e.Value as string ?? ""))
+            .Where(e => ForwardedSections.Any(section => e.Key.StartsWith(section + "__", StringComparison.Ordinal)));
+
+    private static readonly string[] ForwardedSections = ["Chat", "Documents", "IntentCache", "Voice", "Limits"];
 
     public HttpClient Anonymous() => new() { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
 

@@ -1,28 +1,32 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace TestInfrastructure;
 
-/// <summary>The AppHost run from its build output, with its own gateway port and data directory.</summary>
+/// <summary>
+/// `dotnet run --project AppHost --no-build` in a process group of its own, as a developer starts it, with its own
+/// gateway port, dashboard ports and data directory. The dashboard's telemetry API answers without a key.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private AppHostProcess(Process process, int gatewayPort, string dataDirectory)
+    private AppHostProcess(Process process, int gatewayPort, int dashboardPort, string dataDirectory)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        Dashboard = new Uri($"http://127.0.0.1:{dashboardPort}");
         DataDirectory = dataDirectory;
     }
 
     public int GatewayPort { get; }
 
-    public string DataDirectory { get; }
+    public Uri Dashboard { get; }
 
-    public int Id => _process.Id;
+    public string DataDirectory { get; }
 
     public string Log
     {
@@ -37,25 +41,31 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(params (string Key, string Value)[] settings)
     {
-        var configuration = typeof(AppHostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var dll = Path.Combine(RepositoryRoot(), "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
-        var port = FreePort.Next();
+        var root = RepositoryRoot();
+        var (gateway, dashboard, otlp, resources) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
         var data = Directory.CreateTempSubdirectory("apphost-test-").FullName;
         // The postgres user must be able to reach a local cluster under it.
-        if (!OperatingSystem.IsWindows())
+        File.SetUnixFileMode(data, (UnixFileMode)0b111_101_101);
+        // setsid: a process group of its own, as in a terminal, so that a signal can go to the whole group.
+        var start = new ProcessStartInfo("setsid")
         {
-            File.SetUnixFileMode(data, (UnixFileMode)0b111_101_101);
-        }
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll },
+            ArgumentList =
+            {
+                "dotnet", "run", "--project", Path.Combine(root, "AppHost"), "--no-build", "--",
+                // The launch profile's fixed dashboard ports would collide with another running AppHost.
+                $"--ASPNETCORE_URLS=http://127.0.0.1:{dashboard}",
+                $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{otlp}",
+                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{resources}",
+            },
+            WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             Environment =
             {
-                ["AppHost__GatewayPort"] = port.ToString(CultureInfo.InvariantCulture),
+                ["AppHost__GatewayPort"] = gateway.ToString(CultureInfo.InvariantCulture),
                 ["AppHost__DataDirectory"] = data,
+                ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
             },
         };
         foreach (var (key, value) in settings)
@@ -63,7 +73,7 @@ public sealed class AppHostProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         var process = new Process { StartInfo = start };
-        var host = new AppHostProcess(process, port, data);
+        var host = new AppHostProcess(process, gateway, dashboard, data);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -72,81 +82,50 @@ public sealed class AppHostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Every process below the AppHost, found through /proc.</summary>
-    public IReadOnlyList<int> Descendants()
+    /// <summary>
+    /// Every process of this platform: below `dotnet run`, and below the orchestrator (DCP), which detaches from
+    /// the AppHost and watches it by pid.
+    /// </summary>
+    public IReadOnlyList<int> Processes()
     {
-        var parents = new Dictionary<int, int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(dir), out var pid) && TryParentOf(pid, out var parent))
-            {
-                parents[pid] = parent;
-            }
-        }
-        var found = new List<int>();
-        var frontier = new Queue<int>([_process.Id]);
-        while (frontier.TryDequeue(out var current))
-        {
-            foreach (var (pid, parent) in parents)
-            {
-                if (parent == current)
-                {
-                    found.Add(pid);
-                    frontier.Enqueue(pid);
-                }
-            }
-        }
-        return found;
+        var table = ProcessTable.Read();
+        var ours = table.DescendantsOf(_process.Id);
+        var orchestrators = table.Where(p => ours.Any(a => p.CommandLine.Contains($"--monitor {a} ", StringComparison.Ordinal)))
+            .Select(p => p.Pid).ToList();
+        return [.. ours, .. orchestrators, .. orchestrators.SelectMany(table.DescendantsOf)];
     }
 
-    /// <summary>The environment of the child processes whose command line names any of <paramref name="dlls"/>, joined.</summary>
-    public string EnvironmentOf(params string[] dlls)
+    /// <summary>The environment of the running processes whose command line names any of <paramref name="programs"/>.</summary>
+    public string EnvironmentOf(params string[] programs)
     {
         var text = new StringBuilder();
-        foreach (var pid in Descendants())
+        foreach (var process in ProcessTable.Read().Where(p => Processes().Contains(p.Pid)))
         {
-            try
+            if (programs.Any(d => process.CommandLine.Contains(d, StringComparison.Ordinal)))
             {
-                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-                if (dlls.Any(d => commandLine.Contains(d, StringComparison.Ordinal)))
+                try
                 {
-                    text.AppendLine(File.ReadAllText($"/proc/{pid}/environ").Replace('\0', '\n'));
+                    text.AppendLine(File.ReadAllText($"/proc/{process.Pid}/environ").Replace('\0', '\n'));
                 }
-            }
-            catch (IOException)
-            {
+                catch (IOException)
+                {
+                }
             }
         }
         return text.ToString();
     }
 
-    public static bool IsAlive(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+    public static bool IsAlive(int pid) => ProcessTable.IsAlive(pid);
 
-    public void Signal(string signal)
+    /// <summary>Sends <paramref name="signal"/> to the whole process group, as Ctrl+C in a terminal does.</summary>
+    public void SignalGroup(string signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [$"-{signal}", "--", $"-{_process.Id.ToString(CultureInfo.InvariantCulture)}"]);
         kill.WaitForExit();
     }
 
     public Task<bool> ExitedWithinAsync(TimeSpan timeout) =>
         _process.WaitForExitAsync().WaitAsync(timeout).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
-
-    private static bool TryParentOf(int pid, out int parent)
-    {
-        parent = 0;
-        try
-        {
-            // The command name may hold spaces; the fields after its closing parenthesis do not.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.TryParse(fields[1], out parent);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     private static string RepositoryRoot()
     {
@@ -171,17 +150,27 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var left = Processes();
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            SignalGroup("TERM");
+            if (!await ExitedWithinAsync(TimeSpan.FromSeconds(30)))
+            {
+                SignalGroup("KILL");
+            }
         }
+        // Whatever a failed test left behind must not outlive it.
+        await Wait.UntilAsync(() => Task.FromResult(!left.Any(IsAlive)), TimeSpan.FromSeconds(20), "the platform to stop")
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         _process.Dispose();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
         catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
         {
         }
     }
