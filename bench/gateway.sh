@@ -6,14 +6,14 @@
 # a key whose token budget is spent. Prints req/s, p50, p99 and the ratios the issue sets targets for.
 # The backend, the nginx proxy and the OTLP receiver are separate nginx processes (one worker each), so the proxy never
 # shares a worker with what it proxies to.
-# Each target is warmed up first (WARMUP seconds, default 10): .NET compiles hot code again with profile data only
+# Each target is warmed up first (WARMUP seconds, default 20): .NET compiles hot code again with profile data only
 # after it has run a while, and a gateway serves for days, so a cold JIT would measure start-up, not the gateway.
 # Usage: bench/gateway.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-20}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
