@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Gateway benchmark, every figure from one run: the same small backend route direct, through nginx as a keep-alive
 # reverse proxy, through a bare YARP (bench/Yarp.Baseline) and through the gateway with API-key auth and rate limits:
-# limits in process memory, limits in Redis, and exporting telemetry to a local OTLP receiver. A token-limited route
+# limits in process memory, limits in Redis, and exporting telemetry to a local OTLP receiver (every trace, and with
+# the SDK's standard sampler keeping 10%). A token-limited route
 # (POST /v1/chat/completions) runs through bare YARP and the gateway too, after a check that the route really refuses
 # a key whose token budget is spent. Prints req/s, p50, p99 and the ratios the issue sets targets for.
 # The backend, the nginx proxy and the OTLP receiver are separate nginx processes (one worker each), so the proxy never
 # shares a worker with what it proxies to.
-# Each target is warmed up first (WARMUP seconds, default 10): .NET compiles hot code again with profile data only
+# Each target is warmed up first (WARMUP seconds, default 20): .NET compiles hot code again with profile data only
 # after it has run a while, and a gateway serves for days, so a cold JIT would measure start-up, not the gateway.
 # Usage: bench/gateway.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
-WARMUP="${WARMUP:-10}"
+WARMUP="${WARMUP:-20}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
@@ -34,7 +35,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_http() { for _ in $(seq 1 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 BACKEND=$(free_port); NGINX=$(free_port); GW=$(free_port); GW_REDIS=$(free_port); REDIS=$(free_port); BARE=$(free_port)
-OTLP=$(free_port); GW_OTLP=$(free_port)
+OTLP=$(free_port); GW_OTLP=$(free_port); GW_SAMPLED=$(free_port)
 
 declare -A SERVER_PID   # the process that serves each target, for its CPU per request
 # One nginx process per role. The backend answers like a tiny /v1/models, and like a chat completion with its usage.
@@ -114,6 +115,10 @@ fi
 start_gateway "$GW_OTLP" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
   OTEL_SERVICE_NAME=gateway
 wait_http "http://127.0.0.1:$GW_OTLP/alive"
+# The same export with a tenth of the traces kept, by the SDK's standard sampler variables (no code).
+start_gateway "$GW_SAMPLED" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$OTLP" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
+  OTEL_SERVICE_NAME=gateway OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
+wait_http "http://127.0.0.1:$GW_SAMPLED/alive"
 
 # The token-limited run must hit a route with a token limit: a key with a budget of 1 token is refused there.
 SPENT=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $ACCESS" \
@@ -171,9 +176,10 @@ run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
 # The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
 run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
 run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
+run gateway-otlp10 "${SERVER_PID[$GW_SAMPLED]}" "http://127.0.0.1:$GW_SAMPLED/v1/models" "${AUTH[@]}"
 run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
 run gateway-tokens "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
-NAMES=(direct nginx yarp-bare gateway gateway-alive gateway-otlp yarp-bare-chat gateway-tokens)
+NAMES=(direct nginx yarp-bare gateway gateway-alive gateway-otlp gateway-otlp10 yarp-bare-chat gateway-tokens)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
   run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   NAMES+=(gateway-redis)
@@ -194,11 +200,12 @@ if [ -n "${RPS[gateway-redis]:-}" ]; then
   echo "gateway-redis/yarp-bare req/s:  $(ratio "${RPS[gateway-redis]}" "${RPS[yarp-bare]}") (target >= 0.70: limits in Redis)"
 fi
 echo "gateway-otlp/gateway req/s:     $(ratio "${RPS[gateway-otlp]}" "${RPS[gateway]}") (target >= 0.85: telemetry to a local OTLP receiver costs <= 15%)"
+echo "gateway-otlp10/gateway req/s:   $(ratio "${RPS[gateway-otlp10]}" "${RPS[gateway]}") (the same, 10% of traces sampled)"
 echo "gateway-tokens/yarp-bare-chat:  $(ratio "${RPS[gateway-tokens]}" "${RPS[yarp-bare-chat]}") (token-limited POST /v1/chat/completions)"
 echo "yarp-bare/nginx req/s:          $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
 echo "gateway/nginx req/s:            $(ratio "${RPS[gateway]}" "${RPS[nginx]}"), p99 $(ratio "${P99[gateway]}" "${P99[nginx]}")x nginx's"
 # On a CPU-bound machine req/s goes as 1/CPU per request, so these are the ratios above without other work's noise.
-echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}")"
+echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}"), gateway/gateway-otlp10 $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp10]}")"
 if [ -n "${CPU_US[gateway-redis]:-}" ]; then
   echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted)"
 fi

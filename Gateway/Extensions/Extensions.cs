@@ -32,12 +32,22 @@ internal static class Extensions
         {
             // Claims keep their JWT names (sub, name) rather than .NET's long URIs.
             options.MapInboundClaims = false;
-            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key).
+            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key). ASP.NET
+            // Core runs the only scheme on every request; an API key or no credential at all is none of its business,
+            // and parsing an API key as a JWT (and failing) cost as much as the rest of the gateway's work.
             options.Events = new JwtBearerEvents
             {
                 OnMessageReceived = context =>
                 {
-                    context.Token = GatewayAuthenticationMiddleware.ReadCredential(context.Request);
+                    var credential = GatewayAuthenticationMiddleware.ReadCredential(context.Request);
+                    if (credential is null || credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal))
+                    {
+                        context.NoResult();
+                    }
+                    else
+                    {
+                        context.Token = credential;
+                    }
                     return Task.CompletedTask;
                 },
             };
