@@ -2,6 +2,7 @@ using IntentCacheService.Model;
 using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using IntentCacheService.Services.Classification;
+using ServiceDefaults.Embeddings;
 
 namespace IntentCacheService.Extensions;
 
@@ -17,6 +18,7 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.AddEmbeddingGenerator();
         builder.Services.AddHttpClient(AssistantAccess.HttpClientName);
         builder.Services.AddSingleton<AssistantAccess>();
         builder.Services.AddSingleton<IntentCatalog>();

@@ -3,7 +3,7 @@ namespace IntentCacheService.Model;
 public sealed record PutIntentsRequest(IReadOnlyList<IntentDefinition>? Intents, double? Threshold);
 
 public sealed record TrainingStatistics(
-    int Intents, int Examples, int Vocabulary, double LeaveOneOutAccuracy, string Provider, long TrainedAt);
+    int Intents, int Examples, string EmbeddingModel, double LeaveOneOutAccuracy, string Provider, long TrainedAt);
 
 public sealed record IntentSetResponse(
     string AssistantId, double Threshold, bool ThresholdIsDefault, int Revision, IReadOnlyList<IntentDefinition> Intents,
