@@ -13,7 +13,7 @@ public sealed class IntentCacheOptions : IValidatableObject
     /// costs three refusals (three model calls). ClassifierAccuracyTests.TheDefaultThresholdIsTheCheapestOnTheKeptSets
     /// keeps this honest.
     /// </summary>
-    public const double DefaultThreshold = 0.49;
+    public const double DefaultThreshold = 0.59;
 
     [Range(0.0, 1.0)]
     public double Threshold { get; set; } = DefaultThreshold;

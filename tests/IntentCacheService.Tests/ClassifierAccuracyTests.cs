@@ -54,8 +54,8 @@ public sealed class ClassifierAccuracyTests(EmbeddedSets embedded, ITestOutputHe
             $"all: held-out accuracy {accuracy:0.000} (words {wordsCorrect / (double)heldOut:0.000}), out of scope refused {refusal:0.000} (words {wordsRefused / (double)outOfScope:0.000}) at threshold {threshold}"));
 
         // Floors at today's measurement (the target is 0.95 for both; see the report).
-        Assert.True(accuracy >= 0.8, $"held-out accuracy {accuracy:0.000}");
-        Assert.True(refusal >= 0.9, $"out of scope refused {refusal:0.000}");
+        Assert.True(accuracy >= 0.78, $"held-out accuracy {accuracy:0.000}");
+        Assert.True(refusal >= 0.95, $"out of scope refused {refusal:0.000}");
         Assert.True(correct > wordsCorrect, $"model {correct} vs words {wordsCorrect}");
     }
 
@@ -91,7 +91,35 @@ public sealed class ClassifierAccuracyTests(EmbeddedSets embedded, ITestOutputHe
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"false hits {falseHits}/{lookups} = {rate:0.000} of distinct questions"));
 
         // Floor at today's measurement; the target is 0.01 (see the report).
-        Assert.True(rate <= 0.06, $"false-hit rate {rate:0.000}");
+        Assert.True(rate <= 0.02, $"false-hit rate {rate:0.000}");
+    }
+
+    /// <summary>
+    /// The older HR set (hr-paraphrases.json: eight intents of eight examples, far-off out-of-scope questions) took no
+    /// part in choosing the scoring or the threshold, so it checks them on data they were not fitted to.
+    /// </summary>
+    [Fact]
+    public async Task OnASetTheThresholdWasNotChosenOnParaphrasesAreStillRecognisedAndOffTopicQuestionsRefused()
+    {
+        var set = LabelledSet.Load();
+        var generator = new LocalEmbeddingGenerator();
+        var model = new EmbeddingIntentModel(set.Training, [.. (await generator.GenerateAsync(set.Intents.SelectMany(i => i.Train))).Select(v => v.Vector.ToArray())]);
+        var heldOut = set.Intents.SelectMany(i => i.HeldOut.Select(h => (i.Name, h))).ToList();
+        var heldOutVectors = await generator.GenerateAsync(heldOut.Select(h => h.h));
+        var outOfScopeVectors = await generator.GenerateAsync(set.OutOfScope);
+
+        var correct = heldOut.Where((h, i) => model.Classify(heldOutVectors[i].Vector.Span, IntentCacheOptions.DefaultThreshold).Intent == h.Name).Count();
+        var refused = outOfScopeVectors.Count(v => model.Classify(v.Vector.Span, IntentCacheOptions.DefaultThreshold).OutOfScope);
+        var accuracy = correct / (double)heldOut.Count;
+        var refusal = refused / (double)set.OutOfScope.Length;
+        var words = LocalIntentModel.Train(set.Training);
+        var wordsCorrect = heldOut.Count(h => words.Classify(h.h, LocalIntentModel.DefaultThreshold).Intent == h.Name);
+        var wordsRefused = set.OutOfScope.Count(t => words.Classify(t, LocalIntentModel.DefaultThreshold).OutOfScope);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"hr-paraphrases.json: held-out accuracy {correct}/{heldOut.Count} = {accuracy:0.000} (words {wordsCorrect}), out of scope refused {refused}/{set.OutOfScope.Length} = {refusal:0.000} (words {wordsRefused})"));
+
+        Assert.True(accuracy >= 0.8, $"held-out accuracy {accuracy:0.000}");
+        Assert.True(refusal >= 0.95, $"out of scope refused {refusal:0.000}");
     }
 
     [Fact]

@@ -31,7 +31,9 @@ public sealed record ParaphraseSet(
 }
 
 /// <summary>A set with everything embedded once: the model over its examples, and the vectors of every question.</summary>
-public sealed record EmbeddedSet(ParaphraseSet Set, EmbeddingIntentModel Model, (string Expected, float[] Vector, string Text)[] HeldOut, (float[] Vector, string Text)[] OutOfScope)
+public sealed record EmbeddedSet(
+    ParaphraseSet Set, EmbeddingIntentModel Model, float[][] ExampleVectors,
+    (string Expected, float[] Vector, string Text)[] HeldOut, (float[] Vector, string Text)[] OutOfScope)
 {
     public static async Task<EmbeddedSet> EmbedAsync(ParaphraseSet set, IEmbeddingGenerator<string, Embedding<float>> generator)
     {
@@ -39,9 +41,11 @@ public sealed record EmbeddedSet(ParaphraseSet Set, EmbeddingIntentModel Model, 
         var heldOut = set.Intents.SelectMany(i => i.HeldOut.Select(h => (i.Name, h))).ToList();
         var heldOutVectors = await generator.GenerateAsync(heldOut.Select(h => h.h));
         var outOfScope = await generator.GenerateAsync(set.OutOfScope);
+        float[][] exampleVectors = [.. examples.Select(e => e.Vector.ToArray())];
         return new EmbeddedSet(
             set,
-            new EmbeddingIntentModel(set.Training, [.. examples.Select(e => e.Vector.ToArray())]),
+            new EmbeddingIntentModel(set.Training, exampleVectors),
+            exampleVectors,
             [.. heldOut.Select((h, i) => (h.Name, heldOutVectors[i].Vector.ToArray(), h.h))],
             [.. set.OutOfScope.Select((t, i) => (outOfScope[i].Vector.ToArray(), t))]);
     }
