@@ -33,9 +33,14 @@ public sealed record FeedbackRequest(string? EntryId, string? Reason);
 
 public sealed record FeedbackResponse(string EntryId, bool Evicted);
 
+/// <summary>
+/// <see cref="FalseHitRate"/>: reported false hits (a cached answer served for a question of another intent, as told
+/// through /api/intent-cache/feedback) per hit.
+/// </summary>
 public sealed record AssistantCacheStats(
-    string AssistantId, long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported);
+    string AssistantId, long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported, double FalseHitRate);
 
-public sealed record CacheTotals(long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported);
+public sealed record CacheTotals(
+    long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported, double FalseHitRate);
 
 public sealed record CacheStatsResponse(IReadOnlyList<AssistantCacheStats> Data, CacheTotals Totals);

@@ -1,5 +1,8 @@
 using System.Globalization;
 using DocumentService.Services.Retrieval;
+using DocumentService.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ServiceDefaults.Embeddings;
 using Xunit.Abstractions;
 
@@ -44,5 +47,54 @@ public sealed class RetrievalOnMeaningTests(ITestOutputHelper output)
             }
         }
         return (top1, top3);
+    }
+}
+
+/// <summary>
+/// Documents embedded by one model and searched after the service was switched to another: the first search embeds
+/// the stored chunks again with today's model and writes them back, so vectors of two models are never compared.
+/// </summary>
+public sealed class ReindexOnModelChangeTests
+{
+    [Fact]
+    public async Task AfterTheEmbeddingModelChangesTheFirstSearchReembedsStoredChunksAndFindsPassagesByMeaning()
+    {
+        // The first model: an OpenAI-compatible endpoint whose vectors carry no meaning (the same for every text).
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            using var request = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+            var count = request.RootElement.GetProperty("input").GetArrayLength();
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["object"] = "list",
+                ["model"] = "flat-embedder",
+                ["data"] = Enumerable.Range(0, count).Select(i => new { @object = "embedding", index = i, embedding = new[] { 1f, 0f, 0f } }),
+                ["usage"] = new { prompt_tokens = 1, total_tokens = 1 },
+            }));
+        });
+        var database = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("db-").FullName, "docsdb.db")}";
+        string assistant;
+        await using (var before = await DocumentsHost.StartAsync(f => f.With("ConnectionStrings:docsdb", database)
+            .With("ConnectionStrings:embeddings", $"Endpoint={model.Url.ToString().TrimEnd('/')}/v1;Key=sk-test;Model=flat-embedder")))
+        {
+            assistant = before.NewAssistant("usr_reindex");
+            using var client = before.ClientFor("usr_reindex");
+            foreach (var file in RetrievalSet.Files)
+            {
+                await client.UploadOkAsync(assistant, "rag", file, SampleFiles.Utf8(RetrievalSet.Read(file)));
+            }
+        }
+
+        await using var after = await DocumentsHost.StartAsync(f => f.With("ConnectionStrings:docsdb", database));
+        after.Own(assistant, "usr_reindex");
+        using var afterClient = after.ClientFor("usr_reindex");
+        var hits = (await afterClient.SearchAsync(assistant, "someone nicked my notebook computer", 3)).EnumerateArray().ToList();
+
+        Assert.Contains(hits, h => h.GetProperty("text").GetString()!.Contains("wiped remotely", StringComparison.Ordinal));
+        await using var scope = after.Factory.Services.CreateAsyncScope();
+        var models = await scope.ServiceProvider.GetRequiredService<DocumentService.Model.DocumentsDbContext>().Chunks
+            .Select(c => c.EmbeddingModel).Distinct().ToListAsync();
+        Assert.Equal([LocalEmbeddingGenerator.ModelId], models);
     }
 }
