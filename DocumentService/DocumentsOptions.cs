@@ -61,9 +61,9 @@ public sealed class DocumentsOptions : IValidatableObject
     public double VectorWeight { get; set; } = 0.9;
 
     /// <summary>
-    /// Hits scoring below this are dropped: a question about nothing in the documents still has a nearest passage, and
-    /// such noise must not come back as one. On the kept set every paraphrase's right passage scored at least 0.20 and
-    /// unrelated questions up to 0.18 (one near the domain, "fix a flat bicycle tyre", 0.23).
+    /// A question whose best passage scores below this is about nothing in the documents and finds nothing; otherwise
+    /// passages down to half of it are returned. On the kept set every paraphrase's best passage scored at least 0.20
+    /// and unrelated questions up to 0.18 (one near the domain, "fix a flat bicycle tyre", 0.23).
     /// </summary>
     [Range(0.0, 1.0)]
     public double MinScore { get; set; } = 0.19;

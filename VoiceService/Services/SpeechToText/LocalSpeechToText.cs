@@ -16,6 +16,14 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
     [
         "what is", "what are", "what is the", "what are the", "tell me about", "how does", "how do i", "how do i get",
         "how many", "how much", "explain", "where can i find", "who handles", "when is", "can i", "do you have",
+        "when are", "is there", "are there", "how long is", "how long are",
+    ];
+
+    /// <summary>What a question often says after its subject ("how many vacation days <em>do i get</em>").</summary>
+    private static readonly string[] Tails =
+    [
+        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "is allowed", "per year",
+        "each year", "a year", "a week", "per week", "each month", "do i get per year", "do i get each year",
     ];
 
     private readonly LocalEngineOptions _options = options.Value.Local;
@@ -84,8 +92,9 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
         if (terms.Count > 0)
         {
             rules.Add("<asked>");
-            grammar.Append("<asked> = <frame> [the | a | my | our] <term>;\n");
+            grammar.Append("<asked> = <frame> [the | a | my | our] <term> [<tail>];\n");
             grammar.Append("<frame> = ").AppendJoin(" | ", Frames.Select(f => "( " + f + " )")).Append(";\n");
+            grammar.Append("<tail> = ").AppendJoin(" | ", Tails.Select(f => "( " + f + " )")).Append(";\n");
             grammar.Append("<term> = ").AppendJoin(" | ", terms.Select(t => "( " + t + " )")).Append(";\n");
         }
         grammar.Append("public <utterance> = ").AppendJoin(" | ", rules).Append(";\n");
