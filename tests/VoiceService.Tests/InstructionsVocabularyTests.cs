@@ -50,8 +50,6 @@ public sealed class InstructionsVocabularyTests(ITestOutputHelper output)
             .With("services:chat-service:http:0", chat.Url.ToString())
             .With("services:intent-cache-service:http:0", nothing.Url.ToString())
             .With("services:document-service:http:0", nothing.Url.ToString());
-        using var client = factory.CreateClient().ActAs("usr_small");
-        client.Timeout = TimeSpan.FromSeconds(120);
 
         int words = 0, errors = 0, genericErrors = 0;
         foreach (var voice in Voices)
@@ -59,8 +57,8 @@ public sealed class InstructionsVocabularyTests(ITestOutputHelper output)
             foreach (var question in Questions)
             {
                 var wav = await TestAudio.SpeakWithAsync(voice, question);
-                var heard = await TranscribeAsync(client, wav, AssistantId);
-                var generic = await TranscribeAsync(client, wav, "whisper-1");
+                var heard = await TranscribeAsync(factory, wav, AssistantId);
+                var generic = await TranscribeAsync(factory, wav, "whisper-1");
                 var reference = Words(question);
                 words += reference.Length;
                 errors += WordErrors(reference, Words(heard));
@@ -76,8 +74,11 @@ public sealed class InstructionsVocabularyTests(ITestOutputHelper output)
         Assert.True(errors < genericErrors, $"{errors} vs {genericErrors}");
     }
 
-    private static async Task<string> TranscribeAsync(HttpClient client, byte[] wav, string model)
+    /// <summary>A client per call: the vouched caller token is short-lived and the whole set takes minutes.</summary>
+    private static async Task<string> TranscribeAsync(ServiceFactory<Program> factory, byte[] wav, string model)
     {
+        using var client = factory.CreateClient().ActAs("usr_small");
+        client.Timeout = TimeSpan.FromSeconds(120);
         using var response = await client.PostAsync(new Uri("/v1/audio/transcriptions", UriKind.Relative),
             VoiceHost.Form(wav, "q.wav", "audio/wav", ("model", model)));
         response.EnsureSuccessStatusCode();

@@ -22,8 +22,8 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
     /// <summary>What a question often says after its subject ("how many vacation days <em>do i get</em>").</summary>
     private static readonly string[] Tails =
     [
-        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "is allowed", "per year",
-        "each year", "a year", "a week", "per week", "each month", "do i get per year", "do i get each year",
+        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "paid", "is allowed", "allowed",
+        "per year", "each year", "each month", "do i get per year", "do i get each year",
     ];
 
     private readonly LocalEngineOptions _options = options.Value.Local;
@@ -35,7 +35,7 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
         try
         {
             var wavPath = Path.Combine(work.FullName, "input.wav");
-            await File.WriteAllBytesAsync(wavPath, recording.Wav, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(wavPath, SilenceTrimmer.Trim(recording.Wav), cancellationToken).ConfigureAwait(false);
 
             // Narrowest first: the known phrases alone, then phrases and question frames around the terms. A grammar
             // that cannot fit the recording yields nothing, and the next, wider one is tried.
@@ -47,7 +47,11 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
                 }
                 var grammarPath = Path.Combine(work.FullName, name + ".gram");
                 await File.WriteAllTextAsync(grammarPath, grammar, cancellationToken).ConfigureAwait(false);
-                var biased = await DecodeAsync(wavPath, ["-jsgf", grammarPath, "-fsgusefiller", "no"], cancellationToken).ConfigureAwait(false);
+                // The phrases keep the default beams, so a recording that is none of them fails and the wider grammar
+                // is tried. That one gets wider beams: with frames, terms and tails the right path was pruned before
+                // the end of the utterance ("final result does not match the grammar") and nothing was recognised.
+                string[] beams = name == "vocabulary" ? ["-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60"] : [];
+                var biased = await DecodeAsync(wavPath, ["-jsgf", grammarPath, "-fsgusefiller", "no", .. beams], cancellationToken).ConfigureAwait(false);
                 if (biased.Length > 0)
                 {
                     return biased;

@@ -160,7 +160,8 @@ public sealed partial class VocabularyProvider(
             foreach (var clause in ClausePattern().Split(text.ToLowerInvariant()))
             {
                 var run = new List<string>();
-                foreach (var word in WordPattern().Matches(clause).Select(m => m.Value).Append(""))
+                // Apostrophes stay inside words ("doctor's note"), as the pronunciation dictionary spells them.
+                foreach (var word in WordPattern().Matches(clause).Select(m => m.Value.Trim('\'')).Append(""))
                 {
                     if (word.Length >= 3 && !StopWords.Contains(word))
                     {
@@ -189,7 +190,7 @@ public sealed partial class VocabularyProvider(
     [GeneratedRegex("[.,;:!?()\\n]")]
     private static partial Regex ClausePattern();
 
-    [GeneratedRegex("[a-z]+")]
+    [GeneratedRegex("[a-z']+")]
     private static partial Regex WordPattern();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Url} answered {Status}; recognising without that vocabulary")]
