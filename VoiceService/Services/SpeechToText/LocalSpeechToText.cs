@@ -22,7 +22,7 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
     /// <summary>What a question often says after its subject ("how many vacation days <em>do i get</em>").</summary>
     private static readonly string[] Tails =
     [
-        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "paid", "is allowed", "allowed",
+        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "is allowed",
         "per year", "each year", "each month", "do i get per year", "do i get each year",
     ];
 
