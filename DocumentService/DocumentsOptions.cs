@@ -71,9 +71,6 @@ public sealed class DocumentsOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxTopK { get; set; } = 50;
 
-    /// <summary>How long a positive answer of chat-service's ownership check is reused.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan AssistantCheckCacheTime { get; set; } = TimeSpan.FromSeconds(30);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

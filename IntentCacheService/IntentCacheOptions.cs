@@ -22,9 +22,6 @@ public sealed class IntentCacheOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan EntryTimeToLive { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long chat-service's "yes, this caller may use this assistant" is trusted without asking again.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan OwnershipCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a trained intent set is used before it is read again (changes also evict it at once).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

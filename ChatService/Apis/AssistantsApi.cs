@@ -2,6 +2,7 @@ using System.Text.Json;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Caching;
@@ -15,15 +16,15 @@ public static class AssistantsApi
 {
     public const string AssistantChangedChannel = "assistant-changed";
 
-    public static RouteGroupBuilder MapAssistantsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAssistantsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/assistants").WithTags("Assistants");
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
-        api.MapGet("/{assistantId}", GetAsync);
-        api.MapPost("/{assistantId}", ModifyAsync);
-        api.MapDelete("/{assistantId}", DeleteAsync);
-        return api;
+        api.MapGet("/{assistant_id}", GetAsync);
+        api.MapPost("/{assistant_id}", ModifyAsync);
+        api.MapDelete("/{assistant_id}", DeleteAsync);
+        return app;
     }
 
     public static async Task<Ok<AssistantObject>> CreateAsync(
@@ -65,11 +66,11 @@ public static class AssistantsApi
     }
 
     public static async Task<Ok<AssistantObject>> GetAsync(
-        string assistantId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
+        [FromRoute(Name = "assistant_id")] string assistantId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(AssistantObject.From(await Access.AssistantAsync(db, caller, assistantId, cancellationToken)));
 
     public static async Task<Ok<AssistantObject>> ModifyAsync(
-        string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus,
+        [FromRoute(Name = "assistant_id")] string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus,
         CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
@@ -89,7 +90,7 @@ public static class AssistantsApi
     }
 
     public static async Task<Ok<DeletedObject>> DeleteAsync(
-        string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CancellationToken cancellationToken)
+        [FromRoute(Name = "assistant_id")] string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
         // Threads, messages and runs stay: they belong to the user, as with OpenAI.

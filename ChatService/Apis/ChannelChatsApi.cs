@@ -3,6 +3,7 @@ using System.Text;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -24,10 +25,10 @@ public static class ChannelChatsApi
         var chats = app.MapGroup("/api/chats").WithTags("Channel chats");
         chats.MapPost("/messages", PostMessageAsync);
         chats.MapGet("/", ListAsync);
-        chats.MapGet("/{chatId}", GetAsync);
-        chats.MapPost("/{chatId}/activate", (string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+        chats.MapGet("/{chat_id}", GetAsync);
+        chats.MapPost("/{chat_id}/activate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
             SetActiveAsync(chatId, true, caller, db, ct));
-        chats.MapPost("/{chatId}/deactivate", (string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+        chats.MapPost("/{chat_id}/deactivate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
             SetActiveAsync(chatId, false, caller, db, ct));
         app.MapPost("/api/ask", AskAsync).WithTags("Ask").Accepts<string>("text/plain").Produces<string>(200, "text/plain");
         return app;
@@ -118,7 +119,7 @@ public static class ChannelChatsApi
         return TypedResults.Ok(await Paging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, ChatView.From, cancellationToken));
     }
 
-    public static async Task<Ok<ChatDetail>> GetAsync(string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    public static async Task<Ok<ChatDetail>> GetAsync([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         var chat = await Visible(db, caller).AsNoTracking().FirstOrDefaultAsync(c => c.Id == chatId, cancellationToken)
             ?? throw Access.NotFound("chat", chatId);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using System.Globalization;
 using ChatService.Model;
@@ -23,7 +24,7 @@ public static class ChatCompletionsApi
     {
         app.MapPost("/v1/chat/completions", CompleteAsync).WithTags("Chat");
         app.MapGet("/v1/models", ListModelsAsync).WithTags("Models");
-        app.MapGet("/v1/models/{modelId}", GetModelAsync).WithTags("Models");
+        app.MapGet("/v1/models/{model_id}", GetModelAsync).WithTags("Models");
         return app;
     }
 
@@ -179,7 +180,7 @@ public static class ChatCompletionsApi
     }
 
     public static async Task<IResult> GetModelAsync(
-        string modelId, CallerIdentity caller, ChatDbContext db, IChatClient provider, CancellationToken cancellationToken)
+        [FromRoute(Name = "model_id")] string modelId, CallerIdentity caller, ChatDbContext db, IChatClient provider, CancellationToken cancellationToken)
     {
         if (modelId.StartsWith("asst_", StringComparison.Ordinal))
         {

@@ -1,6 +1,7 @@
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
@@ -14,27 +15,29 @@ namespace ChatService.Apis;
 /// </summary>
 public static class RunsApi
 {
-    public static RouteGroupBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/threads/runs", CreateThreadAndRunAsync).WithTags("Runs");
-        var api = app.MapGroup("/v1/threads/{threadId}/runs").WithTags("Runs");
+        var api = app.MapGroup("/v1/threads/{thread_id}/runs").WithTags("Runs");
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
-        api.MapGet("/{runId}", GetAsync);
-        api.MapPost("/{runId}/cancel", CancelAsync);
-        return api;
+        api.MapGet("/{run_id}", GetAsync);
+        api.MapPost("/{run_id}/cancel", CancelAsync);
+        return app;
     }
 
     public static async Task<IResult> CreateAsync(
-        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
         RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
         }
-        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        // The first run binds the thread to its assistant (Access says what that means for API keys).
+        thread.AssistantId ??= assistant.Id;
         if (caller.Assistants is not null && !string.IsNullOrWhiteSpace(request.Model) && request.Model != assistant.Model)
         {
             // As with chat completions: a scoped key uses its assistants, not a model of its own choosing.
@@ -106,7 +109,7 @@ public static class RunsApi
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
@@ -115,7 +118,7 @@ public static class RunsApi
     }
 
     public static async Task<Ok<RunObject>> GetAsync(
-        string threadId, string runId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
@@ -124,7 +127,7 @@ public static class RunsApi
     }
 
     public static async Task<Ok<RunObject>> CancelAsync(
-        string threadId, string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)

@@ -1,6 +1,7 @@
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Identity;
@@ -12,20 +13,20 @@ public static class ThreadsApi
 {
     private const int MaxMessageChars = 256_000;
 
-    public static RouteGroupBuilder MapThreadsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapThreadsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/threads").WithTags("Threads");
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
-        api.MapGet("/{threadId}", GetAsync);
-        api.MapPost("/{threadId}", ModifyAsync);
-        api.MapDelete("/{threadId}", DeleteAsync);
-        api.MapPost("/{threadId}/messages", CreateMessageAsync);
-        api.MapGet("/{threadId}/messages", ListMessagesAsync);
-        api.MapGet("/{threadId}/messages/{messageId}", GetMessageAsync);
-        api.MapPost("/{threadId}/messages/{messageId}", ModifyMessageAsync);
-        api.MapDelete("/{threadId}/messages/{messageId}", DeleteMessageAsync);
-        return api;
+        api.MapGet("/{thread_id}", GetAsync);
+        api.MapPost("/{thread_id}", ModifyAsync);
+        api.MapDelete("/{thread_id}", DeleteAsync);
+        api.MapPost("/{thread_id}/messages", CreateMessageAsync);
+        api.MapGet("/{thread_id}/messages", ListMessagesAsync);
+        api.MapGet("/{thread_id}/messages/{message_id}", GetMessageAsync);
+        api.MapPost("/{thread_id}/messages/{message_id}", ModifyMessageAsync);
+        api.MapDelete("/{thread_id}/messages/{message_id}", DeleteMessageAsync);
+        return app;
     }
 
     public static async Task<Ok<ThreadObject>> CreateAsync(
@@ -35,6 +36,7 @@ public static class ThreadsApi
         {
             Id = Ids.New("thread"),
             OwnerId = caller.UserId,
+            CreatedByKeyId = caller.KeyId,
             CreatedAt = Ids.Now(),
             MetadataJson = Json.MetadataText(request?.Metadata),
         };
@@ -50,15 +52,15 @@ public static class ThreadsApi
     public static async Task<Ok<ListResponse<ThreadObject>>> ListAsync(
         CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null) =>
-        TypedResults.Ok(await Paging.PageAsync(db.Threads.Where(t => t.OwnerId == caller.UserId),
+        TypedResults.Ok(await Paging.PageAsync(Access.VisibleThreads(db, caller),
             limit, order, after, before, options.Value.MaxListLimit, ThreadObject.From, cancellationToken));
 
     public static async Task<Ok<ThreadObject>> GetAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(ThreadObject.From(await Access.ThreadAsync(db, caller, threadId, cancellationToken)));
 
     public static async Task<Ok<ThreadObject>> ModifyAsync(
-        string threadId, ThreadRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, ThreadRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         if (request.Metadata is not null)
@@ -70,7 +72,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<DeletedObject>> DeleteAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         await db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
@@ -80,7 +82,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<MessageObject>> CreateMessageAsync(
-        string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var message = NewMessage(threadId, request);
@@ -90,7 +92,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ListResponse<MessageObject>>> ListMessagesAsync(
-        string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
+        [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "run_id")] string? runId = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
@@ -103,7 +105,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<MessageObject>> GetMessageAsync(
-        string threadId, string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "message_id")] string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId && m.ThreadId == threadId, cancellationToken)
@@ -112,7 +114,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<MessageObject>> ModifyMessageAsync(
-        string threadId, string messageId, MessageUpdateRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "message_id")] string messageId, MessageUpdateRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var message = await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId && m.ThreadId == threadId, cancellationToken)
@@ -126,7 +128,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<DeletedObject>> DeleteMessageAsync(
-        string threadId, string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "message_id")] string messageId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var deleted = await db.Messages.Where(m => m.Id == messageId && m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);

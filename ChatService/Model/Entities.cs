@@ -25,6 +25,15 @@ public sealed class ThreadEntity : ChatService.Services.IHasId
     public string MetadataJson { get; set; } = "{}";
 
     /// <summary>
+    /// The assistant the thread belongs to: the one of its first run, or of its channel chat. API keys scoped to other
+    /// assistants do not see the thread (<see cref="ChatService.Services.Access"/>).
+    /// </summary>
+    public string? AssistantId { get; set; }
+
+    /// <summary>The API key that made the thread, if one did: until the thread is bound, only that key sees it.</summary>
+    public string? CreatedByKeyId { get; set; }
+
+    /// <summary>
     /// What the model's context was built from last time (assistant instructions and knowledge version). When it
     /// changes, the thread starts from fresh context at <see cref="ContextStartMessageId"/>; earlier messages stay
     /// readable but no longer reach the model.

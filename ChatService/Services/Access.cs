@@ -7,8 +7,10 @@ namespace ChatService.Services;
 
 /// <summary>
 /// Who may see what: an assistant belongs to the user who created it and is visible to that user's API keys scoped
-/// to it; a thread belongs to its user. Anything else is answered exactly like an unknown id (404), so ids of other
-/// users cannot be probed.
+/// to it. A thread belongs to its user and is bound to the assistant of its first run (or its channel chat): the
+/// user's own session sees every thread, an API key only the threads bound to an assistant in its scope, and the
+/// unbound threads it made itself. Messages and runs go with their thread. Anything else is answered exactly like an
+/// unknown id (404), so ids of other users and of other assistants' conversations cannot be probed.
 /// </summary>
 public static class Access
 {
@@ -26,12 +28,29 @@ public static class Access
     {
         var query = track ? db.Threads : db.Threads.AsNoTracking();
         var thread = await query.FirstOrDefaultAsync(t => t.Id == id, cancellationToken).ConfigureAwait(false);
-        if (thread is null || thread.OwnerId != caller.UserId)
+        if (thread is null || thread.OwnerId != caller.UserId || !CanSee(caller, thread))
         {
             throw NotFound("thread", id);
         }
         return thread;
     }
+
+    /// <summary>The caller's threads, as the rule above lets it see them; translates to SQL.</summary>
+    public static IQueryable<ThreadEntity> VisibleThreads(ChatDbContext db, CallerIdentity caller)
+    {
+        var query = db.Threads.Where(t => t.OwnerId == caller.UserId);
+        if (caller.Assistants is { } scope)
+        {
+            var ids = scope.ToList();
+            var key = caller.KeyId;
+            query = query.Where(t => t.AssistantId != null ? ids.Contains(t.AssistantId) : t.CreatedByKeyId == key);
+        }
+        return query;
+    }
+
+    private static bool CanSee(CallerIdentity caller, ThreadEntity thread) =>
+        caller.Assistants is null
+        || (thread.AssistantId is { } assistantId ? caller.CanUseAssistant(assistantId) : thread.CreatedByKeyId == caller.KeyId);
 
     public static ApiException NotFound(string what, string id) =>
         new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found");

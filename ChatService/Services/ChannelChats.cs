@@ -26,7 +26,7 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache)
         if (chat is null)
         {
             var now = Ids.Now();
-            var thread = new ThreadEntity { Id = Ids.New("thread"), OwnerId = ownerId, CreatedAt = now };
+            var thread = new ThreadEntity { Id = Ids.New("thread"), OwnerId = ownerId, CreatedAt = now, AssistantId = assistant.Id };
             chat = new ChatEntity
             {
                 Id = Ids.New("chat"),

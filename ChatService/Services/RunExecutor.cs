@@ -45,7 +45,8 @@ public sealed partial class RunExecutor(
             var thread = await db.Threads.FirstAsync(t => t.Id == run.ThreadId, token).ConfigureAwait(false);
             var assistant = await db.Assistants.AsNoTracking().FirstOrDefaultAsync(a => a.Id == run.AssistantId, token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"The run's assistant {run.AssistantId} no longer exists.");
-            var caller = new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId);
+            // The run may go on after its request (polled runs): its sibling calls speak for the owner, on this assistant only.
+            var caller = new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId, Assistants: [assistant.Id]);
             var snapshot = await engine.GetKnowledgeAsync(assistant, caller, token).ConfigureAwait(false);
             var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, token).ConfigureAwait(false);
 

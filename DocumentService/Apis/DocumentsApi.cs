@@ -1,3 +1,4 @@
+using DocumentService.Services.Extraction;
 using DocumentService.Model;
 using DocumentService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -5,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Access;
 
 namespace DocumentService.Apis;
 
@@ -49,26 +51,27 @@ public static class DocumentsApi
     }
 
     public static async Task<Created<DocumentResponse>> UploadAsync(
-        HttpRequest request, CallerIdentity caller, IAssistantAccess access, DocumentStore store,
+        HttpRequest request, CallerIdentity caller, AssistantAccess access, DocumentStore store,
         IOptions<DocumentsOptions> options, CancellationToken cancellationToken)
     {
         var form = await UploadReader.ReadAsync(request, options.Value.MaxUploadBytes, cancellationToken);
         var assistantId = form.Field("assistant_id") ?? throw Bad("The field 'assistant_id' is required.", "assistant_id");
         var type = RequireType(form.Field("type"));
         var file = form.File ?? throw Bad("A file is required in the part named 'file'.", "file");
+        TextExtractor.Sniff(file.Filename, file.MediaType, file.Content);
 
-        await access.EnsureCanUseAsync(caller, assistantId, cancellationToken);
+        await access.EnsureAsync(caller, assistantId, cancellationToken);
         var (document, version) = await store.CreateDocumentAsync(caller.UserId, assistantId, type, file, cancellationToken);
         return TypedResults.Created($"/api/documents/{document.Id}", DocumentResponse.From(document, version));
     }
 
     public static async Task<DocumentList> ListAsync(
-        string? assistant_id, CallerIdentity caller, IAssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
+        string? assistant_id, CallerIdentity caller, AssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
     {
         var query = db.Documents.AsNoTracking().Where(d => d.AssistantId != null);
         if (assistant_id is { Length: > 0 })
         {
-            await access.EnsureCanUseAsync(caller, assistant_id, cancellationToken);
+            await access.EnsureAsync(caller, assistant_id, cancellationToken);
             query = query.Where(d => d.AssistantId == assistant_id);
         }
         else

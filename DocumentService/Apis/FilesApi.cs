@@ -21,7 +21,8 @@ public sealed record FileDeleted(string Id, string Object, bool Deleted);
 
 /// <summary>
 /// /v1/files in OpenAI's shapes, so the official SDKs work with only the base URL changed. Files belong to the user
-/// who uploaded them; errors come out as OpenAI's error body (ServiceDefaults does that for /v1 routes).
+/// who uploaded them: the user's own session sees them all, an API key scoped to assistants the ones it uploaded itself. Errors come out as
+/// OpenAI's error body (ServiceDefaults does that for /v1 routes).
 /// </summary>
 public static class FilesApi
 {
@@ -52,7 +53,7 @@ public static class FilesApi
                 $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose");
         }
         var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request");
-        var stored = await store.CreateFileAsync(caller.UserId, purpose, file, cancellationToken);
+        var stored = await store.CreateFileAsync(caller, purpose, file, cancellationToken);
         return TypedResults.Ok(FileObject.From(stored));
     }
 
@@ -72,7 +73,7 @@ public static class FilesApi
             _ => throw new ApiException(StatusCodes.Status400BadRequest, "'order' must be 'asc' or 'desc'.", "Bad request", "invalid_order"),
         };
 
-        var query = db.Documents.AsNoTracking().Where(d => d.OwnerId == caller.UserId && d.AssistantId == null);
+        var query = Visible(db, caller);
         if (purpose is { Length: > 0 })
         {
             query = query.Where(d => d.Kind == purpose);
@@ -106,6 +107,17 @@ public static class FilesApi
     }
 
     private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
-        await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.AssistantId == null && d.OwnerId == caller.UserId, cancellationToken)
+        await Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
             ?? throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
+
+    private static IQueryable<Document> Visible(DocumentsDbContext db, CallerIdentity caller)
+    {
+        var query = db.Documents.AsNoTracking().Where(d => d.OwnerId == caller.UserId && d.AssistantId == null);
+        if (caller.Assistants is not null)
+        {
+            var key = caller.KeyId;
+            query = query.Where(d => d.CreatedByKeyId == key);
+        }
+        return query;
+    }
 }

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Access;
 
 namespace DocumentService.Apis;
 
@@ -32,7 +33,7 @@ public static class KnowledgeApi
     }
 
     public static async Task<Results<Ok<SearchResponse>, ValidationProblem>> SearchAsync(
-        SearchRequest request, CallerIdentity caller, IAssistantAccess access, KnowledgeSearch search,
+        SearchRequest request, CallerIdentity caller, AssistantAccess access, KnowledgeSearch search,
         IOptions<DocumentsOptions> options, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -54,15 +55,15 @@ public static class KnowledgeApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        await access.EnsureCanUseAsync(caller, request.AssistantId!, cancellationToken);
+        await access.EnsureAsync(caller, request.AssistantId!, cancellationToken);
         var hits = await search.SearchAsync(request.AssistantId!, request.Query!, topK, cancellationToken);
         return TypedResults.Ok(new SearchResponse(hits));
     }
 
     public static async Task<KnowledgeResponse> GetKnowledgeAsync(
-        [Required] string assistant_id, CallerIdentity caller, IAssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
+        [Required] string assistant_id, CallerIdentity caller, AssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
     {
-        await access.EnsureCanUseAsync(caller, assistant_id, cancellationToken);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
         // The version must name exactly the instructions returned with it. A read transaction would do, but on
         // SQLite it takes the write lock; reading the version before and after and retrying on a change does not.
         while (true)

@@ -3,6 +3,7 @@ using DocumentService.Services;
 using DocumentService.Services.Extraction;
 using DocumentService.Services.Retrieval;
 using DocumentService.Services.Storage;
+using ServiceDefaults.Access;
 using ServiceDefaults.Embeddings;
 
 namespace DocumentService.Extensions;
@@ -23,8 +24,7 @@ internal static class Extensions
         builder.Services.AddSingleton<TextExtractor>();
         builder.Services.AddSingleton<KnowledgeSearch>();
         builder.Services.AddScoped<DocumentStore>();
-        builder.Services.AddHttpClient(ChatServiceAssistantAccess.ClientName);
-        builder.Services.AddSingleton<IAssistantAccess, ChatServiceAssistantAccess>();
+        builder.AddAssistantAccess();
 
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{DocumentsOptions.SectionName}:{nameof(DocumentsOptions.S3Bucket)}"]))
         {

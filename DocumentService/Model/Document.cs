@@ -14,6 +14,9 @@ public sealed class Document
     /// <summary>The assistant a knowledge document belongs to; null for /v1/files uploads.</summary>
     public string? AssistantId { get; set; }
 
+    /// <summary>The API key that uploaded a /v1/files file, if one did: other keys of the user do not see it.</summary>
+    public string? CreatedByKeyId { get; set; }
+
     /// <summary>rag or prompt for documents; the OpenAI purpose (assistants, user_data...) for files.</summary>
     public required string Kind { get; set; }
 

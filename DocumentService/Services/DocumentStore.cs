@@ -1,3 +1,4 @@
+using ServiceDefaults.Identity;
 using System.Security.Cryptography;
 using System.Text.Json;
 using DocumentService.Model;
@@ -133,7 +134,7 @@ public sealed partial class DocumentStore(
     }
 
     /// <summary>A /v1/files upload: stored as given (any type), no extraction, no assistant.</summary>
-    public async Task<Document> CreateFileAsync(string ownerId, string purpose, UploadedFile file, CancellationToken cancellationToken)
+    public async Task<Document> CreateFileAsync(CallerIdentity caller, string purpose, UploadedFile file, CancellationToken cancellationToken)
     {
         EnsureNotEmpty(file);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -142,7 +143,8 @@ public sealed partial class DocumentStore(
         var document = new Document
         {
             Id = id,
-            OwnerId = ownerId,
+            OwnerId = caller.UserId,
+            CreatedByKeyId = caller.KeyId,
             Kind = purpose,
             Filename = file.Filename,
             ContentType = contentType.Length > 255 ? "application/octet-stream" : contentType,

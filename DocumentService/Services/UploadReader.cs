@@ -84,7 +84,7 @@ public static class UploadReader
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, "The multipart body is malformed: " + ex.Message, "Bad request");
+            throw new ApiException(StatusCodes.Status400BadRequest, "The multipart body is malformed or incomplete.", "Bad request");
         }
         return new UploadForm(fields, file);
     }

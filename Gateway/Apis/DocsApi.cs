@@ -1,3 +1,5 @@
+using ServiceDefaults;
+using ServiceDefaults.Errors;
 using Gateway.Auth;
 
 namespace Gateway.Apis;
@@ -17,7 +19,7 @@ public static class DocsApi
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Chatbot platform API";
             options.SwaggerEndpoint("/openapi/v1.json", "gateway");
-            foreach (var service in Extensions.Extensions.Services)
+            foreach (var service in PlatformServices.BehindTheGateway)
             {
                 options.SwaggerEndpoint($"/docs/{service}/openapi.json", service);
             }
@@ -25,11 +27,11 @@ public static class DocsApi
         return app;
     }
 
-    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients, IProblemDetailsService problems)
+    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients)
     {
-        if (!Extensions.Extensions.Services.Contains(service, StringComparer.Ordinal))
+        if (!PlatformServices.BehindTheGateway.Contains(service, StringComparer.Ordinal))
         {
-            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status404NotFound, $"No service named '{service}'.");
+            await context.WriteProblemAsync(StatusCodes.Status404NotFound, $"No service named '{service}'.");
             return;
         }
         try
@@ -47,7 +49,7 @@ public static class DocsApi
         {
             // Reported below as the service being unavailable.
         }
-        await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status503ServiceUnavailable,
+        await context.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable,
             $"{service} did not give its OpenAPI document; it may be down.", "service_unavailable");
     }
 }

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Errors;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Auth;
@@ -10,7 +9,7 @@ namespace Gateway.Auth;
 /// anonymous, and routes decide whether that is enough.
 /// </summary>
 public sealed class GatewayAuthenticationMiddleware(
-    RequestDelegate next, AccessTokenService accessTokens, ApiKeyCache keyCache, IProblemDetailsService problems)
+    RequestDelegate next, AccessTokenService accessTokens, ApiKeyCache keyCache)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -24,7 +23,7 @@ public sealed class GatewayAuthenticationMiddleware(
                 : await AuthenticateSessionAsync(credential).ConfigureAwait(false);
             if (caller is null)
             {
-                await WriteProblemAsync(context, problems, StatusCodes.Status401Unauthorized,
+                await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
                     "The access token or API key is invalid, expired or revoked.", "invalid_api_key").ConfigureAwait(false);
                 return;
             }
@@ -59,21 +58,5 @@ public sealed class GatewayAuthenticationMiddleware(
         return authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) && authorization.Length > bearer.Length
             ? authorization[bearer.Length..].Trim()
             : null;
-    }
-
-    public static async Task WriteProblemAsync(HttpContext context, IProblemDetailsService problems, int status, string detail, string? code = null)
-    {
-        context.Response.StatusCode = status;
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = ReasonPhrases.GetReasonPhrase(status),
-            Detail = detail,
-        };
-        if (code is not null)
-        {
-            problem.Extensions["code"] = code;
-        }
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using ServiceDefaults;
 using Gateway.Auth;
 using Gateway.Limits;
 using Gateway.Model;
@@ -9,16 +10,13 @@ namespace Gateway.Extensions;
 
 internal static class Extensions
 {
-    /// <summary>The services behind the gateway; its /health asks each of them.</summary>
-    public static readonly string[] Services = ["chat-service", "document-service", "intent-cache-service", "voice-service"];
-
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddRedisClient("cache");
         builder.AddDatabase<GatewayDbContext>("gatewaydb");
 
         var health = builder.Services.AddHealthChecks();
-        foreach (var service in Services)
+        foreach (var service in PlatformServices.BehindTheGateway)
         {
             health.AddServiceHealthCheck(service);
         }

@@ -1,3 +1,4 @@
+using ServiceDefaults.Errors;
 using System.Globalization;
 using Gateway.Auth;
 
@@ -12,11 +13,11 @@ internal static class LimitHeaders
         response.Headers["RateLimit-Reset"] = Seconds(decision.Reset).ToString(CultureInfo.InvariantCulture);
     }
 
-    public static Task RejectAsync(HttpContext context, IProblemDetailsService problems, LimitDecision decision, string what)
+    public static Task RejectAsync(HttpContext context, LimitDecision decision, string what)
     {
         Write(context.Response, decision);
         context.Response.Headers.RetryAfter = Math.Max(1, Seconds(decision.Reset)).ToString(CultureInfo.InvariantCulture);
-        return GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status429TooManyRequests,
+        return context.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
             $"{what} limit of {decision.Limit} per window reached; retry after the Retry-After seconds.", "rate_limit_exceeded");
     }
 

@@ -7,7 +7,7 @@ namespace Gateway.Limits;
 /// Request-rate limits: per IP for anonymous requests, per user, and per API key (its rpm). Answers 429 with
 /// Retry-After; every limited answer carries RateLimit-Limit/-Remaining/-Reset of the tightest limit that applied.
 /// </summary>
-public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options, IProblemDetailsService problems)
+public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,7 +25,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
             tightest = await store.TryAcquireAsync("ip:" + ip, limits.AnonymousPerIpPerMinute, limits.Window, 1).ConfigureAwait(false);
             if (!tightest.Allowed)
             {
-                await LimitHeaders.RejectAsync(context, problems, tightest, "Anonymous request").ConfigureAwait(false);
+                await LimitHeaders.RejectAsync(context, tightest, "Anonymous request").ConfigureAwait(false);
                 return;
             }
         }
@@ -40,7 +40,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
             tightest = await store.TryAcquireAsync(requests, limits.Window).ConfigureAwait(false);
             if (!tightest.Allowed)
             {
-                await LimitHeaders.RejectAsync(context, problems, tightest, tightest.Index == 0 ? "User request" : "API key request")
+                await LimitHeaders.RejectAsync(context, tightest, tightest.Index == 0 ? "User request" : "API key request")
                     .ConfigureAwait(false);
                 return;
             }

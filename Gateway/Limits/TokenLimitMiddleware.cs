@@ -12,7 +12,7 @@ namespace Gateway.Limits;
 /// the usage the chat service reported, or releases it when the request failed. Reservations are atomic, so any
 /// number of concurrent streams together never hold more than the budget.
 /// </summary>
-public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options, IProblemDetailsService problems)
+public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options)
 {
     public const string UsageHeader = "X-Usage-Tokens";
     public const string MetadataKey = "TokenLimit";
@@ -32,7 +32,7 @@ public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store
         var decision = await store.TryAcquireAsync(key, tpm, window, reserved).ConfigureAwait(false);
         if (!decision.Allowed)
         {
-            await LimitHeaders.RejectAsync(context, problems, decision, "Token").ConfigureAwait(false);
+            await LimitHeaders.RejectAsync(context, decision, "Token").ConfigureAwait(false);
             return;
         }
 

@@ -1,3 +1,4 @@
+using ServiceDefaults.Errors;
 using Gateway.Auth;
 
 namespace Gateway.Proxy;
@@ -6,20 +7,30 @@ namespace Gateway.Proxy;
 /// Every proxied route needs a caller; an API key may only name the assistants it is scoped to, in the path, the
 /// query or the JSON body (services check the vouched identity too; this stops the request at the door).
 /// </summary>
-public sealed class ProxyAccessMiddleware(RequestDelegate next, IProblemDetailsService problems)
+public sealed class ProxyAccessMiddleware(RequestDelegate next)
 {
+    /// <summary>What the services behind the gateway answer; YARP cannot forward CONNECT, and TRACE echoes headers.</summary>
+    private static readonly string[] ForwardedMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
     public async Task InvokeAsync(HttpContext context)
     {
+        if (!ForwardedMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.Allow = string.Join(", ", ForwardedMethods);
+            await context.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed,
+                "This method is not supported on this route.", "method_not_allowed").ConfigureAwait(false);
+            return;
+        }
         if (context.GetGatewayCaller() is not { } caller)
         {
-            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status401Unauthorized,
+            await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
                 "Send an access token or API key as Authorization: Bearer, or an API key as X-API-Key.", "invalid_api_key").ConfigureAwait(false);
             return;
         }
 
         if (caller.Assistants is not null && await NamedAssistantOutsideScopeAsync(context, caller).ConfigureAwait(false) is { } refused)
         {
-            await GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status403Forbidden,
+            await context.WriteProblemAsync(StatusCodes.Status403Forbidden,
                 $"This API key may not use assistant '{refused}'.", "assistant_not_allowed").ConfigureAwait(false);
             return;
         }

@@ -1,3 +1,4 @@
+using ServiceDefaults.Errors;
 using Gateway.Auth;
 using Gateway.Limits;
 using ServiceDefaults.Identity;
@@ -41,8 +42,8 @@ public static class ProxyExtensions
     {
         foreach (var path in InternalOnlyPaths)
         {
-            app.Map(path, (HttpContext context, IProblemDetailsService problems) =>
-                GatewayAuthenticationMiddleware.WriteProblemAsync(context, problems, StatusCodes.Status404NotFound,
+            app.Map(path, (HttpContext context) =>
+                context.WriteProblemAsync(StatusCodes.Status404NotFound,
                     "No such route.")).ExcludeFromDescription();
         }
         app.MapReverseProxy(proxy =>

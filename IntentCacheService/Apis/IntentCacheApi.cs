@@ -3,6 +3,7 @@ using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Access;
 
 namespace IntentCacheService.Apis;
 

@@ -5,6 +5,7 @@ using IntentCacheService.Services.Classification;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Access;
 
 namespace IntentCacheService.Apis;
 

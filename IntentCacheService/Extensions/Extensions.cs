@@ -2,6 +2,7 @@ using IntentCacheService.Model;
 using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using IntentCacheService.Services.Classification;
+using ServiceDefaults.Access;
 using ServiceDefaults.Embeddings;
 
 namespace IntentCacheService.Extensions;
@@ -19,8 +20,7 @@ internal static class Extensions
             .ValidateOnStart();
 
         builder.AddEmbeddingGenerator();
-        builder.Services.AddHttpClient(AssistantAccess.HttpClientName);
-        builder.Services.AddSingleton<AssistantAccess>();
+        builder.AddAssistantAccess();
         builder.Services.AddSingleton<IntentCatalog>();
         builder.Services.AddSingleton<CacheStatistics>();
         builder.Services.AddSingleton<EntryStore>();

@@ -1,24 +1,30 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ServiceDefaults.Errors;
 
 /// <summary>
-/// One error mechanism for every service: endpoints return ProblemDetails (TypedResults.Problem and friends), and
-/// the family decides the wire shape: RFC 7807 on native routes, OpenAI's error body on /v1 routes.
+/// One error mechanism for every service: endpoints return ProblemDetails (TypedResults.Problem and friends) or throw
+/// <see cref="ApiException"/>, and <see cref="ProblemWriter"/> decides the wire shape: RFC 7807 on native routes,
+/// OpenAI's error body on /v1 routes. The same in every environment.
 /// </summary>
 public static class ApiErrorsExtensions
 {
     public static IHostApplicationBuilder AddApiErrors(this IHostApplicationBuilder builder)
     {
-        // Writers are tried in registration order, so OpenAI's shape must come before the default one.
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAIErrorWriter>());
-        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path);
-        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        // The first writer that can write wins, and ours can write every request.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemWriter>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<ApiExceptionHandler>();
+        builder.Services.AddSingleton<IExceptionHandler>(sp => sp.GetRequiredService<ApiExceptionHandler>());
+        builder.Services.AddSingleton<IDeveloperPageExceptionFilter>(sp => sp.GetRequiredService<ApiExceptionHandler>());
+        // Binding failures throw (and so answer with a message saying what was wrong) in every environment, not just
+        // Development; Production would otherwise answer a bare 400.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return builder;
     }
 

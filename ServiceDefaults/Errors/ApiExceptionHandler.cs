@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -8,28 +9,32 @@ namespace ServiceDefaults.Errors;
 
 /// <summary>
 /// Turns exceptions into the family's error shape. Client mistakes keep their 4xx status; anything else is a 500
-/// whose body says nothing of the internals (the log has the stack trace).
+/// whose body says nothing of the internals (the log has the stack trace). It also stands in for the developer
+/// exception page, which ASP.NET puts in front of every app in Development: that page shows its filters' answer
+/// instead of its own, so a client sees the same body in every environment.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger)
-    : IExceptionHandler
+    : IExceptionHandler, IDeveloperPageExceptionFilter
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        await HandleAsync(context, exception).ConfigureAwait(false);
+        return true;
+    }
+
+    public Task HandleExceptionAsync(ErrorContext errorContext, Func<ErrorContext, Task> next) =>
+        HandleAsync(errorContext.HttpContext, errorContext.Exception);
+
+    private async Task HandleAsync(HttpContext context, Exception exception)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away: nobody is left to read an answer.
             context.Response.StatusCode = 499;
-            return true;
+            return;
         }
 
-        var (status, title, detail) = exception switch
-        {
-            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
-            JsonException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid JSON."),
-            ApiException api => (api.StatusCode, api.Title, api.Message),
-            _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
-        };
-
+        var (status, title, detail) = Describe(exception);
         if (status >= 500)
         {
             LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
@@ -41,13 +46,35 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             problem.Extensions["code"] = code;
         }
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = problem,
             Exception = exception,
         }).ConfigureAwait(false);
     }
+
+    internal static (int Status, string Title, string Detail) Describe(Exception exception) => exception switch
+    {
+        ApiException api => (api.StatusCode, api.Title, api.Message),
+        JsonException json => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
+        BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
+        BadHttpRequestException bad => (bad.StatusCode, "Bad request", WithoutTypeNames(bad.Message)),
+        // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.
+        InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is malformed."),
+        _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
+    };
+
+    private static string InvalidJson(JsonException json) =>
+        string.IsNullOrEmpty(json.Path) || json.Path == "$"
+            ? "The request body is not valid JSON."
+            : $"The request body is not valid JSON, or a value has the wrong type (at {json.Path}).";
+
+    /// <summary>Binding messages name parameters as "Type name"; the client needs the name only.</summary>
+    private static string WithoutTypeNames(string message) => ParameterWithType().Replace(message, "\"$1\"");
+
+    [GeneratedRegex("\"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
+    private static partial Regex ParameterWithType();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

@@ -17,6 +17,7 @@ internal sealed class ServiceDefaultsStartupFilter : IStartupFilter
         app.UseMiddleware<ServerSpanEnricher>();
         app.UseMiddleware<ProcessTimeMiddleware>();
         app.UseApiErrors();
+        app.UseMiddleware<JsonCharsetMiddleware>();
         app.UseMiddleware<CallerIdentityMiddleware>();
         next(app);
     };

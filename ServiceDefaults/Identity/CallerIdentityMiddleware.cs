@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Errors;
 
 namespace ServiceDefaults.Identity;
 
@@ -7,7 +7,7 @@ namespace ServiceDefaults.Identity;
 /// Reads the gateway's token. A request that carries one which does not verify is refused outright: a made-up
 /// identity is an attack, not an anonymous request.
 /// </summary>
-internal sealed class CallerIdentityMiddleware(RequestDelegate next, CallerTokenCodec codec, IProblemDetailsService problems)
+internal sealed class CallerIdentityMiddleware(RequestDelegate next, CallerTokenCodec codec)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -15,17 +15,8 @@ internal sealed class CallerIdentityMiddleware(RequestDelegate next, CallerToken
         {
             if (!codec.TryRead(values.ToString(), out var caller, out var error))
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status401Unauthorized,
-                        Title = "Unauthorized",
-                        Detail = "The caller identity was refused: " + error + ".",
-                    },
-                }).ConfigureAwait(false);
+                await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
+                    "The caller identity was refused: " + error + ".", title: "Unauthorized").ConfigureAwait(false);
                 return;
             }
             context.SetCaller(caller!);

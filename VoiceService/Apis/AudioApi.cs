@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using VoiceService.Services.Audio;
@@ -23,7 +24,7 @@ public static class AudioApi
     }
 
     public static async Task<IResult> TranscribeAsync(HttpContext context, CallerIdentity caller, RecordingReader recordings,
-        VocabularyProvider vocabularies, ISpeechToText speechToText)
+        VocabularyProvider vocabularies, ISpeechToText speechToText, AssistantAccess access)
     {
         var cancellationToken = context.RequestAborted;
         var form = await recordings.ReadFormAsync(context.Request, cancellationToken);
@@ -37,7 +38,7 @@ public static class AudioApi
 
         var model = form["model"].ToString();
         var vocabulary = model.StartsWith("asst_", StringComparison.Ordinal)
-            ? await vocabularies.GetAsync(VoiceApi.RequireAssistant(caller, model), caller.UserId, cancellationToken)
+            ? await vocabularies.GetAsync(await VoiceApi.RequireAssistantAsync(caller, model, access, cancellationToken), caller.UserId, cancellationToken)
             : Vocabulary.Empty;
         // OpenAI's prompt steers recognition towards its words; here it joins the vocabulary.
         if (form["prompt"].ToString() is { Length: > 0 } prompt)

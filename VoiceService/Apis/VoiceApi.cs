@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using VoiceService.Services.Answers;
@@ -30,12 +31,13 @@ public static class VoiceApi
         var clock = new TurnClock();
         var cancellationToken = context.RequestAborted;
         var form = await services.Recordings.ReadFormAsync(context.Request, cancellationToken);
-        var assistantId = RequireAssistant(caller, form["assistant_id"].ToString());
         var threadId = NullIfEmpty(form["thread_id"].ToString());
         var format = ParseFormat(form["response_format"].ToString());
         var voice = NullIfEmpty(form["voice"].ToString());
 
+        // The recording's own faults first, as for documents: they are the client's to fix whoever's assistant it names.
         var recording = await services.Recordings.ReadAsync(form.Files["file"] ?? form.Files["audio"] ?? form.Files.FirstOrDefault(), cancellationToken);
+        var assistantId = await RequireAssistantAsync(caller, form["assistant_id"].ToString(), services.Access, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var vocabulary = await services.Vocabulary.GetAsync(assistantId, caller.UserId, cancellationToken);
         var transcript = (await services.SpeechToText.TranscribeAsync(recording, vocabulary, cancellationToken)).Trim();
@@ -69,13 +71,15 @@ public static class VoiceApi
 
         if (text is { Length: > 0 })
         {
-            var assistant = string.IsNullOrEmpty(request.AssistantId) ? null : RequireAssistant(caller, request.AssistantId);
+            var assistant = string.IsNullOrEmpty(request.AssistantId)
+                ? null
+                : await RequireAssistantAsync(caller, request.AssistantId, services.Access, cancellationToken);
             await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistant, null, request.Voice, format), clock,
                 Once(text), cancellationToken);
             return;
         }
 
-        var assistantId = RequireAssistant(caller, request.AssistantId);
+        var assistantId = await RequireAssistantAsync(caller, request.AssistantId, services.Access, cancellationToken);
         clock.AnswerRequested();
         using var answer = await services.Chat.StartAsync(assistantId, prompt!, request.ThreadId, cancellationToken);
         await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistantId, null, request.Voice, format), clock,
@@ -85,21 +89,21 @@ public static class VoiceApi
     public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)
     {
         var count = Math.Clamp(limit ?? 20, 1, 100);
-        var data = await turns.ListAsync(caller.UserId, count, cancellationToken);
+        // A key sees the turns of the assistants it is scoped to; the user's own session sees all of them.
+        var data = await turns.ListAsync(caller.UserId, count,
+            caller.Assistants is null ? null : turn => turn.AssistantId is { } id && caller.CanUseAssistant(id), cancellationToken);
         return TypedResults.Ok(new TurnList("list", data));
     }
 
-    internal static string RequireAssistant(CallerIdentity caller, string? assistantId)
+    /// <summary>The caller's own assistant (and in its key's scope); anything else is answered as if it did not exist.</summary>
+    internal static async Task<string> RequireAssistantAsync(CallerIdentity caller, string? assistantId, AssistantAccess access,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(assistantId))
         {
             throw new ApiException(StatusCodes.Status400BadRequest, "assistant_id is required.", "Bad request", "missing_assistant_id");
         }
-        if (!caller.CanUseAssistant(assistantId))
-        {
-            // As for an assistant that does not exist: a key learns nothing about assistants outside its scope.
-            throw new ApiException(StatusCodes.Status404NotFound, $"Assistant {assistantId} was not found.", "Not found", "assistant_not_found");
-        }
+        await access.EnsureAsync(caller, assistantId, cancellationToken);
         return assistantId;
     }
 
@@ -129,8 +133,10 @@ public sealed class VoiceServices(
     ISpeechToText speechToText,
     ChatAnswerClient chat,
     VoiceTurnRunner runner,
+    AssistantAccess access,
     Microsoft.Extensions.Options.IOptions<VoiceOptions> options)
 {
+    public AssistantAccess Access { get; } = access;
     public RecordingReader Recordings { get; } = recordings;
     public VocabularyProvider Vocabulary { get; } = vocabulary;
     public ISpeechToText SpeechToText { get; } = speechToText;

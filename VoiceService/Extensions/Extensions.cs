@@ -1,3 +1,4 @@
+using ServiceDefaults.Access;
 using VoiceService.Services.Answers;
 using VoiceService.Services.Audio;
 using VoiceService.Services.Aws;
@@ -16,6 +17,7 @@ internal static class Extensions
             .Bind(builder.Configuration.GetSection(VoiceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.AddAssistantAccess();
         builder.Services.AddMemoryCache();
         builder.Services.AddHealthChecks().AddCheck<LocalEnginesHealthCheck>("voice-engines", tags: ["ready"]);
         builder.Services.AddHttpClient(ChatAnswerClient.HttpClientName);

@@ -191,8 +191,8 @@ public sealed class AssistantsApiTests
         await using var factory = TestSupport.Service();
         using var owner = factory.Client("usr_scoped_run");
         var assistantId = await owner.CreateAssistantAsync();
-        var threadId = (await (await owner.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
         using var key = factory.Client("usr_scoped_run", [assistantId]);
+        var threadId = (await (await key.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
 
         using var response = await key.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId, model = "gpt-4-expensive" });
 
@@ -201,4 +201,34 @@ public sealed class AssistantsApiTests
 
     private static List<string> Ids(JsonElement list) =>
         list.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("id").GetString()!).ToList();
+
+    [Fact]
+    public async Task AKeySeesTheThreadsOfItsAssistantAndTheOnesItMadeButNoOthers()
+    {
+        await using var factory = TestSupport.Service();
+        using var owner = factory.Client("usr_threads_scope");
+        var mine = await owner.CreateAssistantAsync();
+        var other = await owner.CreateAssistantAsync();
+        using var key = factory.Client("usr_threads_scope", [mine]);
+        var boundToMine = await NewThreadWithRunAsync(owner, mine);
+        var boundToOther = await NewThreadWithRunAsync(owner, other);
+        var ownersUnbound = (await (await owner.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+        var keysUnbound = (await (await key.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+
+        var listedToKey = Ids(await (await key.GetAsync(new Uri("/v1/threads", UriKind.Relative))).JsonAsync());
+        var listedToOwner = Ids(await (await owner.GetAsync(new Uri("/v1/threads", UriKind.Relative))).JsonAsync());
+        using var readOther = await key.GetAsync(new Uri($"/v1/threads/{boundToOther}/messages", UriKind.Relative));
+
+        Assert.Equal([boundToMine, keysUnbound], listedToKey.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { boundToMine, boundToOther, ownersUnbound, keysUnbound }.Order(StringComparer.Ordinal), listedToOwner.Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, readOther.StatusCode);
+    }
+
+    private static async Task<string> NewThreadWithRunAsync(HttpClient client, string assistantId)
+    {
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+        using var run = await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId });
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        return threadId;
+    }
 }

@@ -17,9 +17,9 @@ public sealed class OpenApiTests
         var paths = JsonDocument.Parse(text).RootElement.GetProperty("paths");
         foreach (var path in new[]
         {
-            "/v1/assistants", "/v1/assistants/{assistantId}", "/v1/threads", "/v1/threads/{threadId}/messages",
-            "/v1/threads/{threadId}/runs", "/v1/threads/{threadId}/runs/{runId}/cancel", "/v1/chat/completions", "/v1/models",
-            "/api/chats/messages", "/api/chats", "/api/chats/{chatId}/deactivate", "/api/ask",
+            "/v1/assistants", "/v1/assistants/{assistant_id}", "/v1/threads", "/v1/threads/{thread_id}/messages",
+            "/v1/threads/{thread_id}/runs", "/v1/threads/{thread_id}/runs/{run_id}/cancel", "/v1/chat/completions", "/v1/models",
+            "/api/chats/messages", "/api/chats", "/api/chats/{chat_id}/deactivate", "/api/ask",
         })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");

@@ -40,6 +40,17 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task AFakePdfIsTheFileFaultBeforeTheAssistantIsEvenAskedFor()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        using var client = host.ClientFor("usr_fake");
+
+        using var response = await client.UploadAsync("asst_nobody_has_this", "rag", "report.pdf", SampleFiles.Utf8("not a pdf"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+    }
+
+    [Fact]
     public async Task AZipBombDocxIsRefusedWithoutInflatingIt()
     {
         await using var host = await DocumentsHost.StartAsync();

@@ -12,6 +12,7 @@ public sealed class ErrorsTests
         app.MapGet("/api/boom", string () => throw new InvalidOperationException("secret internals"));
         app.MapGet("/v1/boom", string () => throw new InvalidOperationException("secret internals"));
         app.MapGet("/v1/things/{id}", string (string id) => throw new ApiException(404, $"No thing found with id '{id}'.", code: "not_found"));
+        app.MapGet("/api/things/{id}", string (string id) => throw new ApiException(404, $"No thing found with id '{id}'.", code: "not_found"));
         app.MapPost("/v1/things", (Thing thing) => thing.Name);
         app.MapPost("/api/things", (Thing thing) => thing.Name);
     };
@@ -87,4 +88,61 @@ public sealed class ErrorsTests
     }
 
     public sealed record Thing(string Name);
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task InEveryEnvironmentAClientMistakeIsA4xxAndNoAnswerShowsTheInside(string environment)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes, environment: environment);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+
+        using var missing = await client.GetAsync(new Uri("/api/things/t_1", UriKind.Relative));
+        using var malformed = await client.PostAsync(
+            new Uri("/api/things", UriKind.Relative), new StringContent("{\"name\":", System.Text.Encoding.UTF8, "application/json"));
+        using var boom = await client.GetAsync(new Uri("/api/boom", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, boom.StatusCode);
+        foreach (var response in new[] { missing, malformed, boom })
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret internals", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Thing thing", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/things/t_2", "application/problem+json")]
+    [InlineData("/v1/things/t_2", "application/json")]
+    public async Task AnErrorIsWrittenInItsFamilysShapeWhateverTheAcceptHeaderAsksFor(string path, string mediaType)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/event-stream");
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("No thing found with id 't_2'.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonDeclaredInAnotherCharsetThanUtf8IsRefusedWith415()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        using var content = new StringContent("{\"name\":\"a\"}");
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-7" };
+
+        using var response = await host.CreateClient().PostAsync(new Uri("/api/things", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
 }

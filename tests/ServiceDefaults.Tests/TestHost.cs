@@ -24,9 +24,10 @@ internal sealed class TestHost : IAsyncDisposable
     public static async Task<TestHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configure = null,
-        Action<WebApplication>? map = null)
+        Action<WebApplication>? map = null,
+        string environment = "Testing")
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" }).OnFreeLoopbackPort();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment }).OnFreeLoopbackPort();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Identity:SigningKey"] = TestIdentity.SigningKey,

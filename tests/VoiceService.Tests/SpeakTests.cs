@@ -45,7 +45,7 @@ public sealed class SpeakTests
         Assert.Equal("audio/mpeg", response.Content.Headers.ContentType?.MediaType);
         var mp3 = await response.Content.ReadAsByteArrayAsync();
         Assert.InRange(await TestAudio.DurationSecondsAsync(mp3), 2, 20);
-        using var body = JsonDocument.Parse(Assert.Single(host.Chat.Requests).Body);
+        using var body = JsonDocument.Parse(Assert.Single(host.Chat.Requests, r => r.PathAndQuery == "/v1/chat/completions").Body);
         Assert.Equal("Can I work from home?", body.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
     }
 

@@ -39,6 +39,29 @@ public sealed class TextExtractor(IOptions<DocumentsOptions> options, PdfTextRea
         return new ExtractedText(format, FileFormats.ContentType(format), text);
     }
 
+    /// <summary>
+    /// The cheap part of <see cref="ExtractAsync"/>, run before anything else is asked (whose assistant it is, say):
+    /// a type that is not supported is a 415, a PDF or DOCX whose bytes are not one a 422, binary "text" a 415.
+    /// </summary>
+    public static void Sniff(string filename, string? mediaType, byte[] content)
+    {
+        var format = FileFormats.Detect(filename, mediaType) ?? throw new ApiException(
+            StatusCodes.Status415UnsupportedMediaType,
+            $"'{filename}' is not a supported document type. Supported: {FileFormats.Supported}.",
+            "Unsupported media type", "unsupported_file_type");
+        var bytes = content.AsSpan();
+        switch (format)
+        {
+            case FileFormat.Pdf when !bytes.StartsWith("%PDF-"u8):
+                throw Unreadable($"'{filename}' is not a PDF file.");
+            case FileFormat.Docx when !bytes.StartsWith("PK\u0003\u0004"u8):
+                throw Unreadable($"'{filename}' is not a DOCX file.");
+            case FileFormat.Text or FileFormat.Markdown or FileFormat.Html or FileFormat.Json or FileFormat.Csv
+                when bytes.IndexOf((byte)0) >= 0 || !System.Text.Unicode.Utf8.IsValid(bytes):
+                throw Binary(filename);
+        }
+    }
+
     public static ApiException Unreadable(string message) =>
         new(StatusCodes.Status422UnprocessableEntity, message, "Unprocessable document", "unreadable_file");
 

@@ -18,7 +18,7 @@ public static class EmbeddingFailures
         catch (Exception ex) when (ex is ClientResultException or HttpRequestException)
         {
             throw new ApiException(StatusCodes.Status503ServiceUnavailable,
-                "The embeddings endpoint failed: " + ex.Message, "Service unavailable", "embeddings_unavailable");
+                "The embeddings endpoint failed; try again shortly.", "Service unavailable", "embeddings_unavailable");
         }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Json;
+using ServiceDefaults.Access;
 
 namespace IntentCacheService.Services.Cache;
 

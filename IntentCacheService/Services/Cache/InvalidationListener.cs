@@ -1,5 +1,6 @@
 using IntentCacheService.Model;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Access;
 
 namespace IntentCacheService.Services.Cache;
 

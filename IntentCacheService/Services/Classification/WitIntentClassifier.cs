@@ -33,9 +33,9 @@ public sealed class WitIntentClassifier(HttpClient http, IOptions<IntentCacheOpt
             }
             message = await response.Content.ReadFromJsonAsync<WitMessage>(cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException)
         {
-            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "Wit.ai is unreachable: " + ex.Message, "Service unavailable");
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "Wit.ai is unreachable.", "Service unavailable");
         }
         catch (System.Text.Json.JsonException)
         {

@@ -42,10 +42,10 @@ public sealed class ChatAnswerClient(IHttpClientFactory http)
         {
             response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (HttpRequestException)
         {
             request.Dispose();
-            throw new ApiException(StatusCodes.Status502BadGateway, $"chat-service is unavailable: {ex.Message}", "Upstream unavailable");
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "The chat service is not available right now; try again shortly.", "Service unavailable", "service_unavailable");
         }
 
         if (!response.IsSuccessStatusCode)

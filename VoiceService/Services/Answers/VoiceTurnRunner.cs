@@ -33,7 +33,7 @@ public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore tur
         {
             status = "failed";
             LogFailed(logger, ex, id);
-            await output.FailAsync("The answer broke off: " + ex.Message, CancellationToken.None).ConfigureAwait(false);
+            await output.FailAsync("The answer broke off; try again.", CancellationToken.None).ConfigureAwait(false);
         }
 
         var record = new VoiceTurn(id, time.GetUtcNow().ToUnixTimeSeconds(), turn.Kind, turn.AssistantId, turn.Transcript,

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace VoiceService.Services.Audio;
 
 /// <summary>
-/// Ready only when the local programs the configuration relies on are installed: ffmpeg always (every format change),
-/// pocketsphinx and its model for local recognition, espeak-ng or flite for local speech.
+/// Whether the local programs the configuration relies on are installed: ffmpeg always (every format change),
+/// pocketsphinx and its model for local recognition, espeak-ng or flite for local speech. Missing ones make the service
+/// degraded, not unhealthy: everything else it serves still works, and the platform must come up on a machine without
+/// them (voice routes then answer 503 naming what to install).
 /// </summary>
 public sealed class LocalEnginesHealthCheck(IOptions<VoiceOptions> options) : IHealthCheck
 {
@@ -28,7 +30,7 @@ public sealed class LocalEnginesHealthCheck(IOptions<VoiceOptions> options) : IH
         }
         return Task.FromResult(missing.Count == 0
             ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"missing: {string.Join(", ", missing)} (apt-get install ffmpeg pocketsphinx pocketsphinx-en-us espeak-ng flite)"));
+            : HealthCheckResult.Degraded($"missing: {string.Join(", ", missing)} (apt-get install ffmpeg pocketsphinx pocketsphinx-en-us espeak-ng flite)"));
     }
 
     private static void Require(string program, List<string> missing)

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using ServiceDefaults.Errors;
 
 namespace VoiceService.Services.Audio;
 
@@ -31,9 +32,10 @@ public static class ProcessRunner
         {
             process.Start();
         }
-        catch (Win32Exception ex)
+        catch (Win32Exception)
         {
-            throw new EngineUnavailableException($"{fileName} could not be started: {ex.Message}", ex);
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, $"{Path.GetFileName(fileName)} is not installed on this server.",
+                "Service unavailable", "engine_unavailable");
         }
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -27,10 +27,16 @@ public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOpti
         {
             return await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {limit} bytes or malformed: {ex.Message}",
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {limit} bytes.",
                 "Upload too large", "upload_too_large");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // A truncated or malformed multipart body.
+            throw new ApiException(StatusCodes.Status400BadRequest, "The multipart body is malformed or incomplete.",
+                "Bad request", "invalid_multipart");
         }
     }
 

@@ -26,7 +26,7 @@ public sealed partial class TranscribeSpeechToText(AwsConnection aws, TimeProvid
         catch (Exception ex) when (ex is AwsServiceException or AmazonS3Exception or TimeoutException
             || (ex is InvalidOperationException && !cancellationToken.IsCancellationRequested))
         {
-            throw new ApiException(StatusCodes.Status502BadGateway, $"AWS Transcribe could not transcribe the recording: {ex.Message}", "Speech service failed");
+            throw new ApiException(StatusCodes.Status502BadGateway, "The speech service could not transcribe the recording.", "Speech service failed");
         }
     }
 

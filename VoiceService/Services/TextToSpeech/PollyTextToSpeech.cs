@@ -30,9 +30,9 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
             using var response = await aws.CallRestJsonAsync("polly", "/v1/speech", request, cancellationToken).ConfigureAwait(false);
             audio = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException ex)
+        catch (AwsServiceException)
         {
-            throw new ApiException(StatusCodes.Status502BadGateway, $"AWS Polly refused the speech: {ex.Message}", "Speech service failed");
+            throw new ApiException(StatusCodes.Status502BadGateway, "The speech service could not speak the text.", "Speech service failed");
         }
         if (mp3)
         {

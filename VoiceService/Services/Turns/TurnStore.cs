@@ -22,15 +22,17 @@ public sealed class TurnStore(IKeyValueStore store, IOptions<VoiceOptions> optio
         await store.DeleteAsync(TurnKey(userId, number - options.Value.TurnsKept), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The user's newest turns first.</summary>
-    public async Task<IReadOnlyList<VoiceTurn>> ListAsync(string userId, int limit, CancellationToken cancellationToken)
+    /// <summary>The user's newest turns (those <paramref name="visible"/> lets through, if given), newest first.</summary>
+    public async Task<IReadOnlyList<VoiceTurn>> ListAsync(string userId, int limit, Func<VoiceTurn, bool>? visible,
+        CancellationToken cancellationToken)
     {
         var counter = await store.GetAsync(CounterKey(userId), cancellationToken).ConfigureAwait(false);
         if (!long.TryParse(counter, NumberStyles.Integer, CultureInfo.InvariantCulture, out var newest))
         {
             return [];
         }
-        var oldest = Math.Max(1, newest - Math.Min(limit, options.Value.TurnsKept) + 1);
+        // Hidden turns make room for older ones, so then every kept turn may have to be read.
+        var oldest = Math.Max(1, newest - (visible is null ? Math.Min(limit, options.Value.TurnsKept) : options.Value.TurnsKept) + 1);
         var reads = new List<Task<string?>>();
         for (var n = newest; n >= oldest; n--)
         {
@@ -39,9 +41,13 @@ public sealed class TurnStore(IKeyValueStore store, IOptions<VoiceOptions> optio
         var turns = new List<VoiceTurn>();
         foreach (var json in await Task.WhenAll(reads).ConfigureAwait(false))
         {
-            if (json is not null && JsonSerializer.Deserialize<VoiceTurn>(json, JsonDefaults.Options) is { } turn)
+            if (json is not null && JsonSerializer.Deserialize<VoiceTurn>(json, JsonDefaults.Options) is { } turn && (visible is null || visible(turn)))
             {
                 turns.Add(turn);
+                if (turns.Count == limit)
+                {
+                    break;
+                }
             }
         }
         return turns;

@@ -51,7 +51,7 @@ public sealed class DocumentsHost : IAsyncDisposable
             .With("services:chat-service:http:0", chat.Url.ToString().TrimEnd('/'))
             .With("Documents:BlobDirectory", blobs)
             // The tests change ownership on the fly; a remembered yes would hide that.
-            .With("Documents:AssistantCheckCacheTime", "00:00:00");
+            .With("AssistantAccess:CacheTime", "00:00:00");
         configure?.Invoke(factory);
         host = new DocumentsHost(chat, factory, blobs);
         return host;

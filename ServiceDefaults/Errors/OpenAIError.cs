@@ -4,25 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace ServiceDefaults.Errors;
 
-/// <summary>Writes ProblemDetails on /v1 routes as OpenAI's {"error":{message,type,param,code}} body.</summary>
-internal sealed class OpenAIErrorWriter : IProblemDetailsWriter
-{
-    public bool CanWrite(ProblemDetailsContext context) => OpenAIError.IsOpenAIRoute(context.HttpContext.Request.Path);
-
-    public ValueTask WriteAsync(ProblemDetailsContext context)
-    {
-        var http = context.HttpContext;
-        var problem = context.ProblemDetails;
-        if (problem.Detail is null && http.Response.StatusCode == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
-        {
-            // What OpenAI says for a path it does not serve.
-            problem.Detail = $"Unknown request URL: {http.Request.Method} {http.Request.Path}.";
-        }
-        var error = OpenAIError.From(problem, http.Response.StatusCode);
-        return new ValueTask(http.Response.WriteAsJsonAsync(error, ServiceDefaults.Json.JsonDefaults.Options, http.RequestAborted));
-    }
-}
-
+/// <summary>OpenAI's error body, {"error":{message,type,param,code}}.</summary>
 public sealed record OpenAIError(OpenAIErrorBody Error)
 {
     public static bool IsOpenAIRoute(PathString path) =>

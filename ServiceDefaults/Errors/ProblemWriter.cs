@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Json;
+
+namespace ServiceDefaults.Errors;
+
+/// <summary>
+/// The one writer of error bodies: OpenAI's {"error":{...}} on /v1 routes, RFC 7807 elsewhere, whatever the request's
+/// Accept header asks for (ASP.NET's default writer refuses e.g. text/event-stream, which turned errors into 500s).
+/// </summary>
+internal sealed class ProblemWriter : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? http.Response.StatusCode;
+        problem.Status = status;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
+        if (OpenAIError.IsOpenAIRoute(http.Request.Path))
+        {
+            if (problem.Detail is null && status == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
+            {
+                // What OpenAI says for a path it does not serve.
+                problem.Detail = $"Unknown request URL: {http.Request.Method} {http.Request.Path}.";
+            }
+            return new ValueTask(http.Response.WriteAsJsonAsync(OpenAIError.From(problem, status), JsonDefaults.Options,
+                contentType: "application/json", http.RequestAborted));
+        }
+
+        problem.Instance ??= http.Request.Path;
+        // The default options: ProblemDetails' own names (type, title, status, detail, instance) and extensions as given.
+        return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), ProblemJson,
+            contentType: "application/problem+json", http.RequestAborted));
+    }
+
+    private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
+}
+
+public static class ProblemHttpContextExtensions
+{
+    /// <summary>Answers the request with an error in its family's shape; for middleware that ends a request early.</summary>
+    public static Task WriteProblemAsync(this HttpContext context, int status, string detail, string? code = null, string? title = null)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title ?? ReasonPhrases.GetReasonPhrase(status), Detail = detail };
+        if (code is not null)
+        {
+            problem.Extensions["code"] = code;
+        }
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+    }
+}
