@@ -115,8 +115,8 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
 
     private static UsageDetails Usage(IReadOnlyList<AIChatMessage> messages, string answer)
     {
-        var input = TokenEstimator.Count(messages.Sum(m => m.Text.Length));
-        var output = TokenEstimator.Count(answer.Length);
+        var input = TokenEstimator.Count(messages);
+        var output = TokenEstimator.Count(answer);
         return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
     }
 

@@ -26,7 +26,7 @@ public sealed class ChatTurn
         _messages = messages;
         _options = options;
         _store = store;
-        PromptTokens = TokenEstimator.Count(messages.Sum(m => m.Text.Length));
+        PromptTokens = TokenEstimator.Count(messages);
     }
 
     /// <summary>An answer the intent cache already had: no model call, no tokens spent.</summary>
@@ -138,7 +138,7 @@ public sealed class ChatTurn
     private async Task FinishAsync(UsageDetails? usage, CancellationToken cancellationToken)
     {
         PromptTokens = (int?)usage?.InputTokenCount ?? PromptTokens;
-        CompletionTokens = (int?)usage?.OutputTokenCount ?? TokenEstimator.Count(_text.Length);
+        CompletionTokens = (int?)usage?.OutputTokenCount ?? TokenEstimator.Count(_text.ToString());
         if (FinishReason == "stop" && _text.Length > 0)
         {
             await _store(_text.ToString(), cancellationToken).ConfigureAwait(false);

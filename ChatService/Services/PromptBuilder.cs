@@ -43,7 +43,7 @@ public static class PromptBuilder
         if (system.Length > 0)
         {
             messages.Add(new AIChatMessage(ChatRole.System, system.ToString()));
-            remaining -= TokenEstimator.Count(system.Length);
+            remaining -= TokenEstimator.Count(messages[0].Text);
         }
 
         // Newest turns first until the budget runs out; the latest turn always goes in, whatever its size.

@@ -1,12 +1,15 @@
+using ServiceDefaults.Embeddings;
+
 namespace ChatService.Services;
 
 /// <summary>
-/// No tokenizer package is available here, so token counts are estimated at four characters a token (OpenAI's own
-/// rule of thumb for English). Real counts from a provider's usage replace the estimate whenever they arrive.
+/// Token counts for context budgets and for usage when a provider reports none (the offline responder, a stream cut
+/// short): OpenAI's o200k_base encoding through <see cref="TokenCounter"/>, instead of four characters a token.
+/// Real counts from a provider's usage replace these whenever they arrive.
 /// </summary>
 public static class TokenEstimator
 {
-    public static int Count(int characters) => characters <= 0 ? 0 : (characters + 3) / 4;
+    public static int Count(string? text) => TokenCounter.Count(text);
 
-    public static int Count(string? text) => Count(text?.Length ?? 0);
+    public static int Count(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages) => messages.Sum(m => Count(m.Text));
 }

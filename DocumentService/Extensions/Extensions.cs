@@ -3,9 +3,8 @@ using DocumentService.Services;
 using DocumentService.Services.Extraction;
 using DocumentService.Services.Retrieval;
 using DocumentService.Services.Storage;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
+using ServiceDefaults.Embeddings;
 
 namespace DocumentService.Extensions;
 
@@ -36,17 +35,6 @@ internal static class Extensions
             builder.Services.AddSingleton<IBlobStore, S3BlobStore>();
         }
 
-        var embeddings = EmbeddingsConnection.From(builder.Configuration);
-        if (embeddings is null)
-        {
-            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
-                new HashedEmbeddingGenerator(sp.GetRequiredService<IOptions<DocumentsOptions>>().Value.LocalEmbeddingDimensions));
-        }
-        else
-        {
-            builder.Services.AddHttpClient("embeddings");
-            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
-                OpenAIEmbeddingGenerator.Create(embeddings, sp.GetRequiredService<IHttpClientFactory>().CreateClient("embeddings")));
-        }
+        builder.AddEmbeddingGenerator();
     }
 }

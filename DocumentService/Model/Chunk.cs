@@ -14,4 +14,7 @@ public sealed class Chunk
     public required string Text { get; set; }
 
     public required byte[] Embedding { get; set; }
+
+    /// <summary>The model that made <see cref="Embedding"/>: a search with another model re-embeds the chunk first.</summary>
+    public required string EmbeddingModel { get; set; }
 }

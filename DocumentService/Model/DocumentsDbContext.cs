@@ -32,6 +32,7 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
             e.HasKey(c => c.Id);
             e.Property(c => c.DocumentId).HasMaxLength(64);
             e.Property(c => c.AssistantId).HasMaxLength(128);
+            e.Property(c => c.EmbeddingModel).HasMaxLength(128);
             e.HasIndex(c => c.AssistantId);
             e.HasIndex(c => c.DocumentId);
         });

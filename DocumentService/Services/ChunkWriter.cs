@@ -24,7 +24,7 @@ public static class ChunkWriter
         var entity = db.Model.FindEntityType(typeof(Chunk))!;
         var table = entity.GetTableName()!;
         string Column(string property) => "\"" + entity.FindProperty(property)!.GetColumnName() + "\"";
-        var columns = string.Join(", ", new[] { nameof(Chunk.DocumentId), nameof(Chunk.AssistantId), nameof(Chunk.ChunkIndex), nameof(Chunk.Text), nameof(Chunk.Embedding) }.Select(Column));
+        var columns = string.Join(", ", new[] { nameof(Chunk.DocumentId), nameof(Chunk.AssistantId), nameof(Chunk.ChunkIndex), nameof(Chunk.Text), nameof(Chunk.Embedding), nameof(Chunk.EmbeddingModel) }.Select(Column));
 
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
@@ -37,12 +37,13 @@ public static class ChunkWriter
             var sql = new StringBuilder($"INSERT INTO \"{table}\" ({columns}) VALUES ");
             for (var i = 0; i < batch.Length; i++)
             {
-                sql.Append(i == 0 ? "" : ", ").Append($"(@d{i}, @a{i}, @i{i}, @t{i}, @e{i})");
+                sql.Append(i == 0 ? "" : ", ").Append($"(@d{i}, @a{i}, @i{i}, @t{i}, @e{i}, @m{i})");
                 Add(command, $"@d{i}", batch[i].DocumentId);
                 Add(command, $"@a{i}", batch[i].AssistantId);
                 Add(command, $"@i{i}", batch[i].ChunkIndex);
                 Add(command, $"@t{i}", batch[i].Text);
                 Add(command, $"@e{i}", batch[i].Embedding);
+                Add(command, $"@m{i}", batch[i].EmbeddingModel);
             }
             command.CommandText = sql.ToString();
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

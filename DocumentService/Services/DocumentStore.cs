@@ -8,6 +8,7 @@ using DocumentService.Services.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Embeddings;
 using ServiceCaching = ServiceDefaults.Caching;
 
 namespace DocumentService.Services;
@@ -178,11 +179,11 @@ public sealed partial class DocumentStore(
         if (kind != DocumentKinds.Rag)
         {
             // Prompt documents go to the chat service whole; they are never searched.
-            return new Prepared(extracted, [], []);
+            return new Prepared(extracted, [], [], "");
         }
         var chunks = TextChunker.Split(extracted.Text, options.Value.ChunkSize, options.Value.ChunkOverlap);
         var vectors = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList());
+        return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList(), embeddings.ModelName());
     }
 
     private static void EnsureNotEmpty(UploadedFile file)
@@ -225,7 +226,7 @@ public sealed partial class DocumentStore(
     public static string NewId(string prefix) =>
         prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    private sealed record Prepared(ExtractedText Extracted, List<string> Chunks, List<byte[]> Vectors)
+    private sealed record Prepared(ExtractedText Extracted, List<string> Chunks, List<byte[]> Vectors, string Model)
     {
         public List<Chunk> ToChunks(string documentId, string assistantId) =>
             [.. Chunks.Select((text, i) => new Chunk
@@ -235,6 +236,7 @@ public sealed partial class DocumentStore(
                 ChunkIndex = i,
                 Text = text,
                 Embedding = Vectors[i],
+                EmbeddingModel = Model,
             })];
     }
 

@@ -70,9 +70,10 @@ public static class IntentCacheApi
         }
         var lookups = data.Sum(d => d.Lookups);
         var hits = data.Sum(d => d.Hits);
+        var falseHits = data.Sum(d => d.FalseHitsReported);
         var totals = new CacheTotals(
-            lookups, hits, data.Sum(d => d.Misses), data.Sum(d => d.Stores), lookups == 0 ? 0 : Math.Round((double)hits / lookups, 4),
-            data.Sum(d => d.FalseHitsReported));
+            lookups, hits, data.Sum(d => d.Misses), data.Sum(d => d.Stores), CacheStatistics.Rate(hits, lookups), falseHits,
+            CacheStatistics.Rate(falseHits, hits));
         return TypedResults.Ok(new CacheStatsResponse(data, totals));
     }
 }

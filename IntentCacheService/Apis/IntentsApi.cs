@@ -69,7 +69,7 @@ public static class IntentsApi
     private static IntentSetResponse Describe(TrainedIntentSet set, IIntentClassifier classifier) => new(
         set.AssistantId, set.Threshold, set.ThresholdIsDefault, set.Revision, set.Intents,
         new TrainingStatistics(
-            set.Model.IntentCount, set.Model.ExampleCount, set.Model.Vocabulary, Math.Round(set.LeaveOneOutAccuracy, 4),
+            set.Model.IntentCount, set.Model.ExampleCount, set.EmbeddingModel, Math.Round(set.LeaveOneOutAccuracy, 4),
             classifier.Name, set.UpdatedAt));
 
     internal static void EnsureSafe(string assistantId)

@@ -3,6 +3,7 @@ using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using IntentCacheService.Services.Classification;
 using ServiceDefaults.Access;
+using ServiceDefaults.Embeddings;
 
 namespace IntentCacheService.Extensions;
 
@@ -18,6 +19,7 @@ internal static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.AddEmbeddingGenerator();
         builder.AddAssistantAccess();
         builder.Services.AddSingleton<IntentCatalog>();
         builder.Services.AddSingleton<CacheStatistics>();

@@ -3,7 +3,7 @@ namespace IntentCacheService.Model;
 public sealed record PutIntentsRequest(IReadOnlyList<IntentDefinition>? Intents, double? Threshold);
 
 public sealed record TrainingStatistics(
-    int Intents, int Examples, int Vocabulary, double LeaveOneOutAccuracy, string Provider, long TrainedAt);
+    int Intents, int Examples, string EmbeddingModel, double LeaveOneOutAccuracy, string Provider, long TrainedAt);
 
 public sealed record IntentSetResponse(
     string AssistantId, double Threshold, bool ThresholdIsDefault, int Revision, IReadOnlyList<IntentDefinition> Intents,
@@ -33,9 +33,14 @@ public sealed record FeedbackRequest(string? EntryId, string? Reason);
 
 public sealed record FeedbackResponse(string EntryId, bool Evicted);
 
+/// <summary>
+/// <see cref="FalseHitRate"/>: reported false hits (a cached answer served for a question of another intent, as told
+/// through /api/intent-cache/feedback) per hit.
+/// </summary>
 public sealed record AssistantCacheStats(
-    string AssistantId, long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported);
+    string AssistantId, long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported, double FalseHitRate);
 
-public sealed record CacheTotals(long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported);
+public sealed record CacheTotals(
+    long Lookups, long Hits, long Misses, long Stores, double HitRate, long FalseHitsReported, double FalseHitRate);
 
 public sealed record CacheStatsResponse(IReadOnlyList<AssistantCacheStats> Data, CacheTotals Totals);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IntentCacheService.Model;
 using IntentCacheService.Services.Classification;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Errors;
@@ -13,7 +14,8 @@ namespace IntentCacheService.Services;
 /// A change evicts the trained set here and, through the "intents-changed" channel, in every other instance.
 /// </summary>
 public sealed class IntentCatalog(
-    IServiceScopeFactory scopes, IMessageBus bus, IOptions<IntentCacheOptions> options, TimeProvider time)
+    IServiceScopeFactory scopes, IMessageBus bus, IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IOptions<IntentCacheOptions> options, TimeProvider time)
 {
     public const string ChangedChannel = "intents-changed";
 
@@ -29,7 +31,7 @@ public sealed class IntentCatalog(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         var row = await db.IntentSets.AsNoTracking().FirstOrDefaultAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
-        var set = row is null ? null : TrainedIntentSet.Train(row, options.Value.Threshold);
+        var set = row is null ? null : await TrainedIntentSet.TrainAsync(row, embeddings, options.Value.Threshold, cancellationToken).ConfigureAwait(false);
         _trained[assistantId] = (set, now + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
         return set;
     }
@@ -52,7 +54,7 @@ public sealed class IntentCatalog(
         row.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
 
-        var trained = TrainedIntentSet.Train(row, options.Value.Threshold);
+        var trained = await TrainedIntentSet.TrainAsync(row, embeddings, options.Value.Threshold, cancellationToken).ConfigureAwait(false);
         _trained[assistantId] = (trained, time.GetTimestamp() + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
         await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return trained;

@@ -132,8 +132,8 @@ public sealed class ThreadsAndRunsTests
         var assistantId = await client.CreateAssistantAsync();
         var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new
         {
-            // Five turns of about 100 tokens each; the budget holds the instructions and two of them.
-            messages = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i} " + new string('x', 392) }).ToArray(),
+            // Five turns of about 100 tokens each (" word" is one o200k token); the budget holds the instructions and two.
+            messages = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i}" + string.Concat(Enumerable.Repeat(" word", 98)) }).ToArray(),
         })).JsonAsync()).GetProperty("id").GetString()!;
 
         await RunToEndAsync(client, threadId, assistantId);

@@ -5,69 +5,12 @@ using Xunit.Abstractions;
 namespace DocumentService.Tests;
 
 /// <summary>
-/// Retrieval quality on a small labelled set: four documents of the kinds users bring (an HR handbook, a product
-/// manual, a résumé, an IT help page), and questions worded as people ask them, each labelled with the phrase the
-/// right passage contains. Top-1 and top-3 accuracy are printed and held to a floor.
+/// Retrieval quality through the service on a small labelled set: the four kept documents (Data/: an HR handbook, a
+/// product manual, a résumé, an IT help page), and questions worded as people ask them, each labelled with the phrase
+/// the right passage contains. Top-1 and top-3 accuracy are printed and held to a floor.
 /// </summary>
 public sealed class RetrievalQualityTests(ITestOutputHelper output)
 {
-    private const string Handbook = """
-        # Employee Handbook
-
-        ## Paid time off
-        Full-time employees receive 25 days of paid vacation per calendar year. Up to five unused days may be carried over into the next year; the rest expire on 31 March. Vacation requests must be submitted in the HR portal at least two weeks in advance.
-
-        ## Sick leave
-        If you are ill, notify your manager before 10 am on the first day of absence. A doctor's certificate is required from the fourth consecutive day of sick leave. Sick days do not reduce your vacation allowance.
-
-        ## Parental leave
-        Parents are entitled to 16 weeks of fully paid parental leave, which can be taken in up to three blocks within the first two years after birth or adoption.
-
-        ## Remote work
-        Employees may work from home up to three days per week after completing their probation period. Working abroad for more than 20 days a year needs written approval from the legal team.
-
-        ## Expenses
-        Business travel must be booked through the travel desk. Meals during travel are reimbursed up to 45 euros per day. Submit receipts within 30 days in the expense tool; late claims are not paid.
-        """;
-
-    private const string Manual = """
-        AquaPure 300 Water Filter - User Manual
-
-        Installation. Turn off the cold water supply before you begin. Mount the filter head under the sink with the two screws supplied, then connect the inlet hose to the cold water valve and the outlet hose to the faucet adapter.
-
-        Replacing the cartridge. The cartridge lasts about six months or 2,000 litres, whichever comes first. When the indicator light blinks red, twist the old cartridge a quarter turn counter-clockwise to remove it, insert the new one and twist clockwise until it clicks.
-
-        Flushing. After installing a new cartridge, run cold water through the filter for five minutes to flush out carbon fines. The first water may look cloudy; this is harmless.
-
-        Troubleshooting. Low flow usually means a clogged cartridge or a kinked hose. A leak at the filter head is often fixed by reseating the O-ring and tightening by hand. If the indicator stays dark, replace the coin battery (CR2032) behind the front cover.
-
-        Warranty. The filter head carries a three year limited warranty. Cartridges are consumables and are not covered. Register your product online within 60 days to activate the warranty.
-        """;
-
-    private const string Resume = """
-        Maria Lopes - Senior Backend Engineer
-
-        Experience. 2019-2024: Lead engineer at Northwind Logistics, where she designed a route-planning service in C# and .NET that cut delivery times by 18 percent. 2015-2019: Software developer at Contoso Bank, building payment APIs and migrating a core ledger from Oracle to PostgreSQL.
-
-        Education. MSc in Computer Science from the University of Porto (2015), thesis on distributed consensus algorithms. BSc in Mathematics from the University of Coimbra (2013).
-
-        Skills. C#, .NET, PostgreSQL, Redis, Kubernetes, Kafka, gRPC, event sourcing. Fluent in Portuguese, English and Spanish.
-
-        Awards and talks. Speaker at NDC Oslo 2023 on resilient microservices. Winner of the Northwind hackathon 2021 with a fleet telemetry dashboard.
-        """;
-
-    private const string ItHelp = """
-        IT Help: Accounts and Devices
-
-        Password reset. Go to password.example.com, enter your employee number and answer the security questions. New passwords need at least 14 characters and must differ from your last five passwords. Passwords expire every 180 days.
-
-        VPN. Install the GlobalConnect client from the software center and sign in with your company email. If the VPN disconnects every few minutes, switch the protocol from UDP to TCP in the client settings.
-
-        Lost or stolen laptop. Report it within 24 hours to the service desk at extension 4444 so the device can be wiped remotely. You will receive a replacement within two working days.
-
-        Printers. Follow-me printing releases your job at any office printer when you tap your badge. Colour printing must be enabled by your team lead.
-        """;
-
     private static readonly (string Question, string File, string Phrase)[] Labelled =
     [
         ("How many vacation days do I get each year?", "handbook.md", "25 days of paid vacation"),
@@ -99,10 +42,10 @@ public sealed class RetrievalQualityTests(ITestOutputHelper output)
         await using var host = await DocumentsHost.StartAsync(f => f.With("Documents:ChunkSize", "400").With("Documents:ChunkOverlap", "80"));
         var assistant = host.NewAssistant("usr_quality");
         using var client = host.ClientFor("usr_quality");
-        await client.UploadOkAsync(assistant, "rag", "handbook.md", SampleFiles.Utf8(Handbook));
-        await client.UploadOkAsync(assistant, "rag", "aquapure.txt", SampleFiles.Utf8(Manual));
-        await client.UploadOkAsync(assistant, "rag", "resume.md", SampleFiles.Utf8(Resume));
-        await client.UploadOkAsync(assistant, "rag", "it-help.txt", SampleFiles.Utf8(ItHelp));
+        await client.UploadOkAsync(assistant, "rag", "handbook.md", SampleFiles.Utf8(RetrievalSet.Read("handbook.md")));
+        await client.UploadOkAsync(assistant, "rag", "aquapure.txt", SampleFiles.Utf8(RetrievalSet.Read("aquapure.txt")));
+        await client.UploadOkAsync(assistant, "rag", "resume.md", SampleFiles.Utf8(RetrievalSet.Read("resume.md")));
+        await client.UploadOkAsync(assistant, "rag", "it-help.txt", SampleFiles.Utf8(RetrievalSet.Read("it-help.txt")));
 
         int top1 = 0, top3 = 0;
         foreach (var (question, file, phrase) in Labelled)
@@ -128,8 +71,8 @@ public sealed class RetrievalQualityTests(ITestOutputHelper output)
         await using var host = await DocumentsHost.StartAsync();
         var assistant = host.NewAssistant("usr_scores");
         using var client = host.ClientFor("usr_scores");
-        await client.UploadOkAsync(assistant, "rag", "it-help.txt", SampleFiles.Utf8(ItHelp));
-        await client.UploadOkAsync(assistant, "rag", "aquapure.txt", SampleFiles.Utf8(Manual));
+        await client.UploadOkAsync(assistant, "rag", "it-help.txt", SampleFiles.Utf8(RetrievalSet.Read("it-help.txt")));
+        await client.UploadOkAsync(assistant, "rag", "aquapure.txt", SampleFiles.Utf8(RetrievalSet.Read("aquapure.txt")));
 
         var hits = (await client.SearchAsync(assistant, "password reset VPN printer cartridge", 5)).EnumerateArray().ToList();
         var nothing = await client.SearchAsync(assistant, "zebra quantum xylophone");

@@ -130,6 +130,8 @@ public sealed class AnswerCacheTests
         Assert.Equal(1, row.GetProperty("false_hits_reported").GetInt64());
         Assert.Equal(2, row.GetProperty("lookups").GetInt64());
         Assert.Equal(1, row.GetProperty("hits").GetInt64());
+        Assert.Equal(1.0, row.GetProperty("false_hit_rate").GetDouble());
+        Assert.Equal(1.0, stats.GetProperty("totals").GetProperty("false_hit_rate").GetDouble());
     }
 
     [Fact]

@@ -1,153 +1,176 @@
 using System.Globalization;
 using IntentCacheService.Services.Classification;
+using ServiceDefaults.Embeddings;
 using Xunit.Abstractions;
 
 namespace IntentCacheService.Tests;
 
-/// <summary>
-/// The local classifier on held-out paraphrases and out-of-scope utterances it never saw. The sweep printed here is
-/// the measurement the default threshold was chosen from.
-/// </summary>
-public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
+/// <summary>The kept sets embedded once for the whole class (the model's half second and a few hundred sentences).</summary>
+public sealed class EmbeddedSets : IAsyncLifetime
 {
-    private static readonly LabelledSet Set = LabelledSet.Load();
-    private static readonly LocalIntentModel Model = LocalIntentModel.Train(Set.Training);
+    public IReadOnlyList<EmbeddedSet> Sets { get; private set; } = [];
 
-    [Fact]
-    public void AtTheDefaultThresholdHeldOutParaphrasesAreRecognisedAndOutOfScopeIsRefused()
+    public async Task InitializeAsync()
     {
-        var m = Measure(IntentCacheOptions.DefaultThreshold);
-        output.WriteLine(Describe(IntentCacheOptions.DefaultThreshold, m));
-
-        Assert.True(m.InScopeAccuracy >= 0.65, $"in-scope accuracy {m.InScopeAccuracy:P1}");
-        Assert.True(m.OutOfScopePrecision >= 0.6, $"out-of-scope precision {m.OutOfScopePrecision:P1}");
-        Assert.True(m.OutOfScopeRecall >= 0.95, $"out-of-scope recall {m.OutOfScopeRecall:P1}");
-        // A wrong accept is a wrong cached answer: they must stay rare.
-        Assert.True(m.WrongAcceptRate <= 0.02, $"wrong accepts {m.WrongAccepts} of {m.Total}");
+        var generator = new LocalEmbeddingGenerator();
+        var sets = new List<EmbeddedSet>();
+        foreach (var set in ParaphraseSet.LoadAll())
+        {
+            sets.Add(await EmbeddedSet.EmbedAsync(set, generator));
+        }
+        Sets = sets;
     }
 
-    [Fact]
-    public void ConfidenceRanksCorrectAnswersAboveWrongOnes()
-    {
-        var correct = new List<double>();
-        var wrong = new List<double>();
-        foreach (var (name, _, heldOut) in Set.Intents)
-        {
-            foreach (var text in heldOut)
-            {
-                var best = Model.Score(text)[0];
-                (best.Intent == name ? correct : wrong).Add(best.Confidence);
-            }
-        }
-        foreach (var text in Set.OutOfScope)
-        {
-            wrong.Add(Model.Score(text)[0].Confidence);
-        }
-        output.WriteLine($"mean confidence: correct {correct.Average():0.000}, wrong or out of scope {wrong.Average():0.000}");
+    public Task DisposeAsync() => Task.CompletedTask;
+}
 
-        // Area under the ROC curve: the chance a correct answer outranks a wrong one.
-        var pairs = correct.Sum(c => wrong.Sum(w => c > w ? 1.0 : c == w ? 0.5 : 0));
-        var auc = pairs / (correct.Count * (double)wrong.Count);
-        output.WriteLine($"AUC {auc:0.000}");
-        Assert.True(auc >= 0.9, $"AUC {auc:0.000}");
-        Assert.All(correct.Concat(wrong), c => Assert.InRange(c, 0, 1));
+/// <summary>
+/// The local classifier on held-out paraphrases that avoid the examples' words and on out-of-scope questions near
+/// each domain (three domains, five examples per intent), beside the TF-IDF classifier it replaced, in one run.
+/// The threshold sweep printed here is the measurement the default threshold was chosen from.
+/// </summary>
+public sealed class ClassifierAccuracyTests(EmbeddedSets embedded, ITestOutputHelper output) : IClassFixture<EmbeddedSets>
+{
+    [Fact]
+    public void AtTheDefaultThresholdParaphrasesAreRecognisedAndNearbyQuestionsRefusedFarBetterThanByWords()
+    {
+        var threshold = IntentCacheOptions.DefaultThreshold;
+        int heldOut = 0, correct = 0, outOfScope = 0, refused = 0, wordsCorrect = 0, wordsRefused = 0;
+        foreach (var set in embedded.Sets)
+        {
+            var words = LocalIntentModel.Train(set.Set.Training);
+            var m = Measure(set, threshold);
+            var w = (
+                Correct: set.HeldOut.Count(h => words.Classify(h.Text, LocalIntentModel.DefaultThreshold).Intent == h.Expected),
+                Refused: set.OutOfScope.Count(o => words.Classify(o.Text, LocalIntentModel.DefaultThreshold).OutOfScope));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{set.Set.Domain}: held-out accuracy {m.Correct}/{set.HeldOut.Length} (words {w.Correct}), out of scope refused {m.Refused}/{set.OutOfScope.Length} (words {w.Refused})"));
+            (heldOut, correct, outOfScope, refused) = (heldOut + set.HeldOut.Length, correct + m.Correct, outOfScope + set.OutOfScope.Length, refused + m.Refused);
+            (wordsCorrect, wordsRefused) = (wordsCorrect + w.Correct, wordsRefused + w.Refused);
+        }
+        var accuracy = correct / (double)heldOut;
+        var refusal = refused / (double)outOfScope;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"all: held-out accuracy {accuracy:0.000} (words {wordsCorrect / (double)heldOut:0.000}), out of scope refused {refusal:0.000} (words {wordsRefused / (double)outOfScope:0.000}) at threshold {threshold}"));
+
+        // Floors at today's measurement (the target is 0.95 for both; see the report).
+        Assert.True(accuracy >= 0.78, $"held-out accuracy {accuracy:0.000}");
+        Assert.True(refusal >= 0.95, $"out of scope refused {refusal:0.000}");
+        Assert.True(correct > wordsCorrect, $"model {correct} vs words {wordsCorrect}");
     }
 
     /// <summary>
-    /// The default threshold is the one with the lowest cost on this set, where serving a wrong answer (an out-of-scope
-    /// utterance or another intent accepted) costs <see cref="WrongAcceptCost"/> and refusing a right one costs 1 (one
-    /// more model call). Ties go to the higher threshold.
+    /// The default threshold is the cheapest on the kept sets, where serving a wrong answer (an out-of-scope question
+    /// or another intent accepted) costs <see cref="WrongAcceptCost"/> and refusing a right one costs 1 (one more
+    /// model call). Ties go to the higher threshold: at equal cost, fewer wrong answers.
     /// </summary>
     [Fact]
-    public void TheDefaultThresholdIsTheCheapestOnTheLabelledSet()
+    public void TheDefaultThresholdIsTheCheapestOnTheKeptSets()
     {
-        var sweep = Enumerable.Range(1, 19).Select(i => i * 0.05).Select(t => (Threshold: t, Metrics: Measure(t))).ToList();
-        foreach (var (t, m) in sweep)
+        var sweep = Enumerable.Range(30, 31).Select(i => i / 100.0).Select(t => (Threshold: t, Cost: Cost(t))).ToList();
+        foreach (var (t, cost) in sweep.Where((_, i) => i % 2 == 0))
         {
-            output.WriteLine(Describe(t, m) + string.Create(CultureInfo.InvariantCulture, $", cost {m.Cost(WrongAcceptCost)}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold {t:0.00}: cost {cost}"));
         }
-        // Ties go to the higher threshold: at equal cost, fewer wrong answers.
-        var cheapest = sweep.OrderBy(s => s.Metrics.Cost(WrongAcceptCost)).ThenByDescending(s => s.Threshold).First().Threshold;
+        var cheapest = sweep.OrderBy(s => s.Cost).ThenByDescending(s => s.Threshold).First().Threshold;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cheapest threshold {cheapest:0.00}"));
 
         Assert.Equal(IntentCacheOptions.DefaultThreshold, cheapest, 3);
     }
 
-    private const int WrongAcceptCost = 3;
+    /// <summary>
+    /// A false hit is a cached answer served for a question of another intent (or of none). With an entry cached for
+    /// every intent, each kept question is looked up once: the share answered with another intent's entry.
+    /// </summary>
+    [Fact]
+    public void FewQuestionsWouldBeServedAnotherIntentsCachedAnswer()
+    {
+        var lookups = embedded.Sets.Sum(s => s.HeldOut.Length + s.OutOfScope.Length);
+        var falseHits = embedded.Sets.Sum(s => Measure(s, IntentCacheOptions.DefaultThreshold).WrongAccepts);
+        var rate = falseHits / (double)lookups;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"false hits {falseHits}/{lookups} = {rate:0.000} of distinct questions"));
+
+        // Floor at today's measurement; the target is 0.01 (see the report).
+        Assert.True(rate <= 0.02, $"false-hit rate {rate:0.000}");
+    }
+
+    /// <summary>
+    /// The older HR set (hr-paraphrases.json: eight intents of eight examples, far-off out-of-scope questions) took no
+    /// part in choosing the scoring or the threshold, so it checks them on data they were not fitted to.
+    /// </summary>
+    [Fact]
+    public async Task OnASetTheThresholdWasNotChosenOnParaphrasesAreStillRecognisedAndOffTopicQuestionsRefused()
+    {
+        var set = LabelledSet.Load();
+        var generator = new LocalEmbeddingGenerator();
+        var model = new EmbeddingIntentModel(set.Training, [.. (await generator.GenerateAsync(set.Intents.SelectMany(i => i.Train))).Select(v => v.Vector.ToArray())]);
+        var heldOut = set.Intents.SelectMany(i => i.HeldOut.Select(h => (i.Name, h))).ToList();
+        var heldOutVectors = await generator.GenerateAsync(heldOut.Select(h => h.h));
+        var outOfScopeVectors = await generator.GenerateAsync(set.OutOfScope);
+
+        var correct = heldOut.Where((h, i) => model.Classify(heldOutVectors[i].Vector.Span, IntentCacheOptions.DefaultThreshold).Intent == h.Name).Count();
+        var refused = outOfScopeVectors.Count(v => model.Classify(v.Vector.Span, IntentCacheOptions.DefaultThreshold).OutOfScope);
+        var accuracy = correct / (double)heldOut.Count;
+        var refusal = refused / (double)set.OutOfScope.Length;
+        var words = LocalIntentModel.Train(set.Training);
+        var wordsCorrect = heldOut.Count(h => words.Classify(h.h, LocalIntentModel.DefaultThreshold).Intent == h.Name);
+        var wordsRefused = set.OutOfScope.Count(t => words.Classify(t, LocalIntentModel.DefaultThreshold).OutOfScope);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"hr-paraphrases.json: held-out accuracy {correct}/{heldOut.Count} = {accuracy:0.000} (words {wordsCorrect}), out of scope refused {refused}/{set.OutOfScope.Length} = {refusal:0.000} (words {wordsRefused})"));
+
+        Assert.True(accuracy >= 0.8, $"held-out accuracy {accuracy:0.000}");
+        Assert.True(refusal >= 0.95, $"out of scope refused {refusal:0.000}");
+    }
 
     [Fact]
-    public void AnExampleVerbatimIsRecognisedConfidentlyAndGibberishIsOutOfScope()
+    public void EachSetsExamplesTellItsIntentsApartWhenLeftOut()
     {
-        var exact = Model.Classify("How do I reset my password?", IntentCacheOptions.DefaultThreshold);
-        var gibberish = Model.Classify("zxqv blorf wibble", IntentCacheOptions.DefaultThreshold);
+        foreach (var set in embedded.Sets)
+        {
+            var accuracy = set.Model.LeaveOneOutAccuracy();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{set.Set.Domain}: leave-one-out accuracy {accuracy:0.000}, {set.Model.Calibration}"));
+            Assert.True(accuracy >= 0.8, $"{set.Set.Domain}: {accuracy:0.000}");
+        }
+    }
 
-        Assert.Equal("password_reset", exact.Intent);
-        Assert.True(exact.Confidence > 0.5, exact.Confidence.ToString(CultureInfo.InvariantCulture));
+    [Fact]
+    public async Task AnExampleVerbatimIsRecognisedWithFullConfidenceAndGibberishIsOutOfScope()
+    {
+        var set = embedded.Sets.First(s => s.Set.Domain == "HR assistant");
+        var vectors = await new LocalEmbeddingGenerator().GenerateAsync(["How do I call in sick?", "zxqv blorf wibble"]);
+
+        var exact = set.Model.Classify(vectors[0].Vector.Span, IntentCacheOptions.DefaultThreshold);
+        var gibberish = set.Model.Classify(vectors[1].Vector.Span, IntentCacheOptions.DefaultThreshold);
+
+        Assert.Equal("sick_leave", exact.Intent);
+        Assert.True(exact.Confidence > 0.9, exact.Confidence.ToString(CultureInfo.InvariantCulture));
         Assert.True(gibberish.OutOfScope);
-        Assert.Equal(0, gibberish.Confidence);
     }
 
-    private static string Describe(double t, Metrics m) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"threshold {t:0.000}: accuracy {m.Accuracy:P1} (in-scope {m.InScopeAccuracy:P1}), out-of-scope precision {m.OutOfScopePrecision:P1} recall {m.OutOfScopeRecall:P1}, wrong accepts {m.WrongAccepts}/{m.Total}");
+    private const int WrongAcceptCost = 3;
 
-    private static Metrics Measure(double threshold)
+    private int Cost(double threshold) => embedded.Sets.Sum(set =>
     {
-        int inScope = 0, inScopeCorrect = 0, wrongAccepts = 0, predictedOos = 0, predictedOosTrue = 0, oosCorrect = 0;
-        foreach (var (name, _, heldOut) in Set.Intents)
-        {
-            foreach (var text in heldOut)
-            {
-                inScope++;
-                var c = Model.Classify(text, threshold);
-                if (c.OutOfScope)
-                {
-                    predictedOos++;
-                }
-                else if (c.Intent == name)
-                {
-                    inScopeCorrect++;
-                }
-                else
-                {
-                    wrongAccepts++;
-                }
-            }
-        }
-        foreach (var text in Set.OutOfScope)
-        {
-            var c = Model.Classify(text, threshold);
-            if (c.OutOfScope)
-            {
-                predictedOos++;
-                predictedOosTrue++;
-                oosCorrect++;
-            }
-            else
-            {
-                wrongAccepts++;
-            }
-        }
-        var total = inScope + Set.OutOfScope.Length;
-        return new Metrics(
-            (inScopeCorrect + oosCorrect) / (double)total,
-            inScopeCorrect / (double)inScope,
-            predictedOos == 0 ? 1 : predictedOosTrue / (double)predictedOos,
-            oosCorrect / (double)Set.OutOfScope.Length,
-            wrongAccepts,
-            inScope - inScopeCorrect - CountWrongInScope(threshold),
-            total);
-    }
+        var m = Measure(set, threshold);
+        return WrongAcceptCost * m.WrongAccepts + m.FalseRejects;
+    });
 
-    private static int CountWrongInScope(double threshold) =>
-        Set.Intents.Sum(i => i.HeldOut.Count(text => Model.Classify(text, threshold) is { OutOfScope: false } c && c.Intent != i.Name));
-
-    private sealed record Metrics(
-        double Accuracy, double InScopeAccuracy, double OutOfScopePrecision, double OutOfScopeRecall, int WrongAccepts,
-        int FalseRejects, int Total)
+    private static (int Correct, int Refused, int WrongAccepts, int FalseRejects) Measure(EmbeddedSet set, double threshold)
     {
-        public double WrongAcceptRate => WrongAccepts / (double)Total;
-
-        public int Cost(int wrongAcceptCost) => wrongAcceptCost * WrongAccepts + FalseRejects;
+        int correct = 0, refused = 0, wrong = 0, rejected = 0;
+        foreach (var (expected, vector, _) in set.HeldOut)
+        {
+            var c = set.Model.Classify(vector, threshold);
+            correct += c.Intent == expected ? 1 : 0;
+            wrong += c.Intent is not null && c.Intent != expected ? 1 : 0;
+            rejected += c.OutOfScope ? 1 : 0;
+        }
+        foreach (var (vector, _) in set.OutOfScope)
+        {
+            var c = set.Model.Classify(vector, threshold);
+            refused += c.OutOfScope ? 1 : 0;
+            wrong += c.OutOfScope ? 0 : 1;
+        }
+        return (correct, refused, wrong, rejected);
     }
 }

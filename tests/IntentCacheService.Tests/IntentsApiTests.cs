@@ -21,7 +21,7 @@ public sealed class IntentsApiTests
         var training = set.GetProperty("training");
         Assert.Equal(8, training.GetProperty("intents").GetInt32());
         Assert.Equal(64, training.GetProperty("examples").GetInt32());
-        Assert.True(training.GetProperty("vocabulary").GetInt32() > 50);
+        Assert.Equal("all-MiniLM-L6-v2", training.GetProperty("embedding_model").GetString());
         Assert.InRange(training.GetProperty("leave_one_out_accuracy").GetDouble(), 0.6, 1);
         Assert.Equal("local", training.GetProperty("provider").GetString());
     }

@@ -23,6 +23,26 @@ internal static class TestAudio
         return await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", "pipe:0", .. codec, "pipe:1"], wav);
     }
 
+    /// <summary>The text spoken by one of the synthetic voices: "espeak-ng:en-us", "flite:slt" and the like.</summary>
+    public static async Task<byte[]> SpeakWithAsync(string voice, string text)
+    {
+        var (engine, name) = (voice[..voice.IndexOf(':')], voice[(voice.IndexOf(':') + 1)..]);
+        if (engine == "espeak-ng")
+        {
+            return await RunAsync("espeak-ng", ["--stdout", "-v", name, "-s", "150", text], []);
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"flite-{Guid.NewGuid():N}.wav");
+        try
+        {
+            await RunAsync("flite", ["-voice", name, "-t", text, "-o", path], []);
+            return await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Silence of the given length as 16 kHz WAV.</summary>
     public static Task<byte[]> SilenceAsync(int seconds) =>
         RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"anullsrc=r=16000:cl=mono", "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "wav", "pipe:1"], []);

@@ -35,7 +35,9 @@ public sealed class AssistantIndex
     /// <summary>
     /// Scores every chunk as <c>w·max(cosine, 0) + (1 − w)·bm25 / max(bm25)</c>: BM25 rewards rare exact terms, the
     /// vectors reward overall similarity (and meaning, with a real embedding model); normalising BM25 by the best
-    /// score of this query puts both on 0..1. Chunks scoring below <c>minScore</c> are never returned.
+    /// score of this query puts both on 0..1. When even the best chunk scores below <c>minScore</c> the question is
+    /// about nothing here and nothing is returned; otherwise the top k come back down to half of it, since the right
+    /// passage of a loosely worded question can sit second or third with a modest score.
     /// </summary>
     public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight, double minScore = 0)
     {
@@ -96,7 +98,7 @@ public sealed class AssistantIndex
                 {
                     score += Math.Max(0f, Dot(segment.Vectors.AsSpan(i * segment.Dimensions, segment.Dimensions), queryVector)) * vectorScale;
                 }
-                if (score <= 0 || score < minScore)
+                if (score <= 0 || score < minScore / 2)
                 {
                     continue;
                 }
@@ -111,6 +113,10 @@ public sealed class AssistantIndex
             }
         }
 
+        if (top.Count == 0 || top.UnorderedItems.Max(i => i.Priority) < minScore)
+        {
+            return [];
+        }
         var hits = new List<IndexHit>(top.Count);
         while (top.TryDequeue(out var id, out var score))
         {

@@ -3,6 +3,7 @@ using DocumentService.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Embeddings;
 
 namespace DocumentService.Services.Retrieval;
 
@@ -92,6 +93,7 @@ public sealed class KnowledgeSearch(
             .Select(d => new { d.Id, d.Version })
             .ToListAsync().ConfigureAwait(false);
         var kept = (previous?.Segments ?? []).ToDictionary(s => (s.DocumentId, s.DocumentVersion));
+        var model = embeddings.ModelName();
 
         var segments = new List<DocumentSegment>(documents.Count);
         var missing = new List<(string Id, int Version)>();
@@ -111,15 +113,21 @@ public sealed class KnowledgeSearch(
         {
             var ids = batch.Select(b => b.Id).ToList();
             var chunks = new Dictionary<string, List<IndexedChunk>>(StringComparer.Ordinal);
+            var stale = new List<(string DocumentId, int Position)>();
             await foreach (var row in db.Chunks.AsNoTracking().Where(c => ids.Contains(c.DocumentId))
-                .OrderBy(c => c.Id).Select(c => new { c.Id, c.DocumentId, c.Text, c.Embedding }).AsAsyncEnumerable().ConfigureAwait(false))
+                .OrderBy(c => c.Id).Select(c => new { c.Id, c.DocumentId, c.Text, c.Embedding, c.EmbeddingModel }).AsAsyncEnumerable().ConfigureAwait(false))
             {
                 if (!chunks.TryGetValue(row.DocumentId, out var list))
                 {
                     chunks[row.DocumentId] = list = [];
                 }
+                if (row.EmbeddingModel != model)
+                {
+                    stale.Add((row.DocumentId, list.Count));
+                }
                 list.Add(new IndexedChunk(row.Id, row.Text, EmbeddingBytes.ToFloats(row.Embedding)));
             }
+            await ReembedAsync(db, chunks, stale, model).ConfigureAwait(false);
             // Both cores: tokenizing is the expensive part of a first load.
             var built = new DocumentSegment[batch.Length];
             Parallel.For(0, batch.Length, i =>
@@ -127,6 +135,30 @@ public sealed class KnowledgeSearch(
             segments.AddRange(built);
         }
         return new AssistantIndex(version, segments);
+    }
+
+    /// <summary>
+    /// Chunks embedded by another model than today's (the configuration changed) are embedded again and written back,
+    /// so vectors of two models are never compared and the work is done once, by the first search that needs it.
+    /// </summary>
+    private async Task ReembedAsync(
+        DocumentsDbContext db, Dictionary<string, List<IndexedChunk>> chunks, List<(string DocumentId, int Position)> stale, string model)
+    {
+        foreach (var batch in stale.Chunk(64))
+        {
+            var generated = await EmbeddingFailures.GuardAsync(
+                () => embeddings.GenerateAsync(batch.Select(b => chunks[b.DocumentId][b.Position].Text))).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var (documentId, position) = batch[i];
+                var chunk = chunks[documentId][position];
+                var vector = generated[i].Vector.ToArray();
+                chunks[documentId][position] = chunk with { Embedding = vector };
+                var bytes = EmbeddingBytes.ToBytes(vector);
+                await db.Chunks.Where(c => c.Id == chunk.Id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.Embedding, bytes).SetProperty(c => c.EmbeddingModel, model)).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<long> ReadVersionAsync(string assistantId, CancellationToken cancellationToken)

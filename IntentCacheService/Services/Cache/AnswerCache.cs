@@ -128,7 +128,8 @@ public sealed class AnswerCache(
         {
             return new Gate("no_intents", null, 0, null);
         }
-        if (!set.Memo.TryGetValue(text, out var memo))
+        var key = TrainedIntentSet.Normalise(text);
+        if (!set.Memo.TryGetValue(key, out var memo))
         {
             var classified = await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
             memo = new MemoizedGate(
@@ -139,7 +140,7 @@ public sealed class AnswerCache(
             {
                 set.Memo.Clear();
             }
-            set.Memo[text] = memo;
+            set.Memo[key] = memo;
         }
         var classification = memo.Classification;
         if (classification.OutOfScope)

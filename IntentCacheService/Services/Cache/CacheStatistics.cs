@@ -50,6 +50,8 @@ public sealed class CacheStatistics(IKeyValueStore store)
         }
     }
 
+    public static double Rate(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
+
     public async Task<AssistantCacheStats> ReadAsync(string ownerId, string assistantId, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -60,7 +62,7 @@ public sealed class CacheStatistics(IKeyValueStore store)
             .Select(v => long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
             .ToArray();
         return new AssistantCacheStats(
-            assistantId, values[0], values[1], values[2], values[3], values[0] == 0 ? 0 : Math.Round((double)values[1] / values[0], 4), values[4]);
+            assistantId, values[0], values[1], values[2], values[3], Rate(values[1], values[0]), values[4], Rate(values[4], values[1]));
     }
 }
 

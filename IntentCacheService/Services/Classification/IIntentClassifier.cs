@@ -1,9 +1,12 @@
 using IntentCacheService.Model;
+using Microsoft.Extensions.AI;
+using ServiceDefaults.Embeddings;
 
 namespace IntentCacheService.Services.Classification;
 
 /// <summary>An assistant's intents, trained and ready: what every lookup needs, held in process.</summary>
-public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefinition> intents, LocalIntentModel model, double defaultThreshold)
+public sealed class TrainedIntentSet(
+    IntentSet row, IReadOnlyList<IntentDefinition> intents, EmbeddingIntentModel model, string embeddingModel, double defaultThreshold)
 {
     public string AssistantId { get; } = row.AssistantId;
 
@@ -22,7 +25,10 @@ public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefiniti
     public IReadOnlyDictionary<string, IntentDefinition> ByName { get; } =
         intents.ToDictionary(i => i.Name, StringComparer.Ordinal);
 
-    public LocalIntentModel Model { get; } = model;
+    public EmbeddingIntentModel Model { get; } = model;
+
+    /// <summary>The embedding model the examples were embedded with (and utterances must be).</summary>
+    public string EmbeddingModel { get; } = embeddingModel;
 
     /// <summary>
     /// Classifications already made against this very set: a cache is asked the same questions over and over, and the
@@ -35,11 +41,40 @@ public sealed class TrainedIntentSet(IntentSet row, IReadOnlyList<IntentDefiniti
 
     private readonly Lazy<double> _leaveOneOut = new(() => model.LeaveOneOutAccuracy());
 
-    public static TrainedIntentSet Train(IntentSet row, double defaultThreshold)
+    /// <summary>Embeds every example in one batch: once per change of the intent set, not per question.</summary>
+    public static async Task<TrainedIntentSet> TrainAsync(
+        IntentSet row, IEmbeddingGenerator<string, Embedding<float>> embeddings, double defaultThreshold, CancellationToken cancellationToken)
     {
         var intents = row.ReadIntents();
-        var model = LocalIntentModel.Train(intents.Select(i => new IntentTrainingSet(i.Name, i.Examples)).ToList());
-        return new TrainedIntentSet(row, intents, model, defaultThreshold);
+        var vectors = await embeddings.GenerateAsync(intents.SelectMany(i => i.Examples), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var model = new EmbeddingIntentModel(
+            [.. intents.Select(i => new IntentTrainingSet(i.Name, i.Examples))], [.. vectors.Select(v => v.Vector.ToArray())]);
+        return new TrainedIntentSet(row, intents, model, embeddings.ModelName(), defaultThreshold);
+    }
+
+    /// <summary>
+    /// The memo's key: case, surrounding and repeated spaces and closing punctuation do not change a question, so
+    /// "How many vacation days?" and "how many  vacation days" are one exact repeat, answered without the model.
+    /// </summary>
+    public static string Normalise(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        var space = false;
+        foreach (var ch in text.AsSpan().Trim().TrimEnd("?!. "))
+        {
+            if (char.IsWhiteSpace(ch))
+            {
+                space = builder.Length > 0;
+                continue;
+            }
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+            builder.Append(char.ToLowerInvariant(ch));
+        }
+        return builder.ToString();
     }
 }
 
@@ -60,11 +95,14 @@ public interface IIntentClassifier
     ValueTask<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken);
 }
 
-/// <summary>The local nearest-example classifier: no network, microseconds per utterance.</summary>
-public sealed class LocalIntentClassifier : IIntentClassifier
+/// <summary>The local classifier: the utterance's embedding against the examples' (EmbeddingIntentModel).</summary>
+public sealed class LocalIntentClassifier(IEmbeddingGenerator<string, Embedding<float>> embeddings) : IIntentClassifier
 {
     public string Name => "local";
 
-    public ValueTask<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(set.Model.Classify(text, set.Threshold));
+    public async ValueTask<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken)
+    {
+        var vector = await embeddings.GenerateVectorAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return set.Model.Classify(vector.Span, set.Threshold);
+    }
 }

@@ -16,6 +16,14 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
     [
         "what is", "what are", "what is the", "what are the", "tell me about", "how does", "how do i", "how do i get",
         "how many", "how much", "explain", "where can i find", "who handles", "when is", "can i", "do you have",
+        "when are", "is there", "are there", "how long is", "how long are",
+    ];
+
+    /// <summary>What a question often says after its subject ("how many vacation days <em>do i get</em>").</summary>
+    private static readonly string[] Tails =
+    [
+        "do i get", "do we get", "do i have", "do employees get", "is paid", "are paid", "is allowed",
+        "per year", "each year", "each month", "do i get per year", "do i get each year",
     ];
 
     private readonly LocalEngineOptions _options = options.Value.Local;
@@ -27,7 +35,7 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
         try
         {
             var wavPath = Path.Combine(work.FullName, "input.wav");
-            await File.WriteAllBytesAsync(wavPath, recording.Wav, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(wavPath, SilenceTrimmer.Trim(recording.Wav), cancellationToken).ConfigureAwait(false);
 
             // Narrowest first: the known phrases alone, then phrases and question frames around the terms. A grammar
             // that cannot fit the recording yields nothing, and the next, wider one is tried.
@@ -39,7 +47,11 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
                 }
                 var grammarPath = Path.Combine(work.FullName, name + ".gram");
                 await File.WriteAllTextAsync(grammarPath, grammar, cancellationToken).ConfigureAwait(false);
-                var biased = await DecodeAsync(wavPath, ["-jsgf", grammarPath, "-fsgusefiller", "no"], cancellationToken).ConfigureAwait(false);
+                // The phrases keep the default beams, so a recording that is none of them fails and the wider grammar
+                // is tried. That one gets wider beams: with frames, terms and tails the right path was pruned before
+                // the end of the utterance ("final result does not match the grammar") and nothing was recognised.
+                string[] beams = name == "vocabulary" ? ["-beam", "1e-80", "-pbeam", "1e-80", "-wbeam", "1e-60"] : [];
+                var biased = await DecodeAsync(wavPath, ["-jsgf", grammarPath, "-fsgusefiller", "no", .. beams], cancellationToken).ConfigureAwait(false);
                 if (biased.Length > 0)
                 {
                     return biased;
@@ -84,8 +96,9 @@ public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, IL
         if (terms.Count > 0)
         {
             rules.Add("<asked>");
-            grammar.Append("<asked> = <frame> [the | a | my | our] <term>;\n");
+            grammar.Append("<asked> = <frame> [the | a | my | our] <term> [<tail>];\n");
             grammar.Append("<frame> = ").AppendJoin(" | ", Frames.Select(f => "( " + f + " )")).Append(";\n");
+            grammar.Append("<tail> = ").AppendJoin(" | ", Tails.Select(f => "( " + f + " )")).Append(";\n");
             grammar.Append("<term> = ").AppendJoin(" | ", terms.Select(t => "( " + t + " )")).Append(";\n");
         }
         grammar.Append("public <utterance> = ").AppendJoin(" | ", rules).Append(";\n");

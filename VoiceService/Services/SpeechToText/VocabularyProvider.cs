@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace VoiceService.Services.SpeechToText;
 
 /// <summary>
-/// Gathers an assistant's vocabulary from its siblings: the example utterances of its intents (intent-cache-service)
-/// and the frequent words of its documents (document-service). Either sibling may be down or not know the assistant:
-/// recognition then goes on with what there is, down to nothing at all.
+/// Gathers an assistant's vocabulary from its siblings: its own instructions (chat-service), the example utterances
+/// of its intents (intent-cache-service) and the frequent words of its documents (document-service). Any sibling may
+/// be down or not know the assistant: recognition then goes on with what there is, down to nothing at all.
 /// </summary>
 public sealed partial class VocabularyProvider(
     IHttpClientFactory http, IMemoryCache cache, IOptions<VoiceOptions> options, ILogger<VocabularyProvider> logger)
@@ -40,14 +40,23 @@ public sealed partial class VocabularyProvider(
         }
 
         var client = http.CreateClient(HttpClientName);
+        var instructions = InstructionsAsync(client, assistantId, cancellationToken);
         var intents = IntentExamplesAsync(client, assistantId, cancellationToken);
         var knowledge = DocumentTextAsync(client, assistantId, cancellationToken);
         var phrases = await intents.ConfigureAwait(false);
         var text = await knowledge.ConfigureAwait(false);
+        var own = await instructions.ConfigureAwait(false);
 
-        var vocabulary = new Vocabulary(phrases, Terms(text.Concat(phrases)));
+        var vocabulary = new Vocabulary(phrases, Terms(own.Concat(text).Concat(phrases)));
         cache.Set(key, vocabulary, options.Value.Local.VocabularyCacheTime);
         return vocabulary;
+    }
+
+    /// <summary>The assistant's own instructions: often the only place a small assistant's facts are written.</summary>
+    private async Task<IReadOnlyList<string>> InstructionsAsync(HttpClient client, string assistantId, CancellationToken cancellationToken)
+    {
+        var json = await GetJsonAsync(client, HttpMethod.Get, $"http://chat-service/v1/assistants/{Uri.EscapeDataString(assistantId)}", null, cancellationToken).ConfigureAwait(false);
+        return json is { } root && TextOf(root, "instructions") is { } text ? [text] : [];
     }
 
     private async Task<IReadOnlyList<string>> IntentExamplesAsync(HttpClient client, string assistantId, CancellationToken cancellationToken)
@@ -151,7 +160,8 @@ public sealed partial class VocabularyProvider(
             foreach (var clause in ClausePattern().Split(text.ToLowerInvariant()))
             {
                 var run = new List<string>();
-                foreach (var word in WordPattern().Matches(clause).Select(m => m.Value).Append(""))
+                // Apostrophes stay inside words ("doctor's note"), as the pronunciation dictionary spells them.
+                foreach (var word in WordPattern().Matches(clause).Select(m => m.Value.Trim('\'')).Append(""))
                 {
                     if (word.Length >= 3 && !StopWords.Contains(word))
                     {
@@ -180,7 +190,7 @@ public sealed partial class VocabularyProvider(
     [GeneratedRegex("[.,;:!?()\\n]")]
     private static partial Regex ClausePattern();
 
-    [GeneratedRegex("[a-z]+")]
+    [GeneratedRegex("[a-z']+")]
     private static partial Regex WordPattern();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Url} answered {Status}; recognising without that vocabulary")]

@@ -58,11 +58,13 @@ public sealed class DocumentsHost : IAsyncDisposable
     }
 
     /// <summary>Tells the chat-service stand-in that <paramref name="userId"/> owns a new assistant.</summary>
-    public string NewAssistant(string userId)
+    public string NewAssistant(string userId) => Own("asst_" + Guid.NewGuid().ToString("N")[..12], userId);
+
+    /// <summary>Tells the chat-service stand-in that <paramref name="userId"/> owns this (existing) assistant.</summary>
+    public string Own(string assistantId, string userId)
     {
-        var id = "asst_" + Guid.NewGuid().ToString("N")[..12];
-        _owners[id] = userId;
-        return id;
+        _owners[assistantId] = userId;
+        return assistantId;
     }
 
     public HttpClient ClientFor(string userId, IReadOnlyList<string>? assistants = null, string? keyId = null) =>
