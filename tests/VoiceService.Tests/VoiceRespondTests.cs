@@ -197,7 +197,7 @@ public sealed class VoiceRespondTests
     }
 
     [Fact]
-    public async Task AnAssistantChatServiceDoesNotKnowIsNotFound()
+    public async Task AnAssistantChatServiceDoesNotKnowIsNotFoundToRespondSpeakAndTranscribeAndLeavesNoTurn()
     {
         var chat = await ScriptedHttpServer.StartAsync(context =>
         {
@@ -210,32 +210,15 @@ public sealed class VoiceRespondTests
         using var client = host.CreateClient();
         var question = await TestAudio.SpeakAsync("Can I work from home on Fridays?");
 
-        using var response = await client.PostAsync(new Uri("/api/voice/respond", UriKind.Relative),
+        using var responded = await client.PostAsync(new Uri("/api/voice/respond", UriKind.Relative),
             VoiceHost.Form(question, "q.wav", "audio/wav", ("assistant_id", "asst_gone")));
-
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task SpeechAndTranscriptionRefuseAnAssistantThatIsNotTheCallersAndRecordNoTurn()
-    {
-        var chat = await ScriptedHttpServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 404;
-            return context.Response.WriteAsJsonAsync(new { error = new { message = "No assistant asst_theirs", type = "invalid_request_error" } });
-        });
-        await using var _ = chat;
-        await using var host = await VoiceHost.StartAsync(Answer, TimeSpan.FromMilliseconds(1),
-            configure: f => f.With("services:chat-service:http:0", chat.Url.ToString()));
-        using var client = host.CreateClient();
-        var question = await TestAudio.SpeakAsync("Can I work from home on Fridays?");
-
         using var spoken = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative),
-            new { text = "Hello there.", assistant_id = "asst_theirs" });
+            new { text = "Hello there.", assistant_id = "asst_gone" });
         using var transcribed = await client.PostAsync(new Uri("/v1/audio/transcriptions", UriKind.Relative),
-            VoiceHost.Form(question, "q.wav", "audio/wav", ("model", "asst_theirs")));
+            VoiceHost.Form(question, "q.wav", "audio/wav", ("model", "asst_gone")));
         var turns = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/voice/turns", UriKind.Relative))).RootElement;
 
+        Assert.Equal(HttpStatusCode.NotFound, responded.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, spoken.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, transcribed.StatusCode);
         Assert.Equal("invalid_request_error", JsonDocument.Parse(await transcribed.Content.ReadAsStringAsync())
