@@ -28,8 +28,11 @@ public sealed class AppHostTests
 
         apphost.SignalGroup(signal);
 
-        await Wait.UntilAsync(() => Task.FromResult(!processes.Any(AppHostProcess.IsAlive)), TimeSpan.FromSeconds(10),
-            "every process of the platform to end");
+        // The platform within 10 s; Aspire's orchestrator (DCP) tidies up after it and ends a few seconds later.
+        var orchestrator = ProcessTable.Read().Where(p => processes.Contains(p.Pid) && p.CommandLine.Contains("/dcp ", StringComparison.Ordinal))
+            .Select(p => p.Pid).ToHashSet();
+        await WaitUntilGoneAsync(processes.Where(p => !orchestrator.Contains(p)).ToList(), TimeSpan.FromSeconds(10), apphost);
+        await WaitUntilGoneAsync(processes, TimeSpan.FromSeconds(20), apphost);
         foreach (var service in Services)
         {
             Assert.Equal("Healthy", report.GetProperty("checks").GetProperty(service).GetProperty("status").GetString());
@@ -50,8 +53,7 @@ public sealed class AppHostTests
 
         apphost.SignalGroup("KILL");
 
-        await Wait.UntilAsync(() => Task.FromResult(!processes.Any(AppHostProcess.IsAlive)), TimeSpan.FromSeconds(20),
-            "the orchestrator to stop every orphaned process");
+        await WaitUntilGoneAsync(processes, TimeSpan.FromSeconds(20), apphost);
     }
 
     [Fact]
@@ -115,5 +117,20 @@ public sealed class AppHostTests
             throw new TimeoutException("The platform did not become healthy: " + ex.Message + Environment.NewLine + apphost.Log, ex);
         }
         return report;
+    }
+
+    /// <summary>Waits for every process to end; when some do not, says which ones, and what the AppHost logged.</summary>
+    private static async Task WaitUntilGoneAsync(IReadOnlyCollection<int> processes, TimeSpan timeout, AppHostProcess apphost)
+    {
+        try
+        {
+            await Wait.UntilAsync(() => Task.FromResult(!processes.Any(AppHostProcess.IsAlive)), timeout, "every process of the platform to end");
+        }
+        catch (TimeoutException ex)
+        {
+            var survivors = ProcessTable.Read().Where(p => processes.Contains(p.Pid)).Select(p => p.CommandLine);
+            var log = apphost.Log;
+            throw new TimeoutException($"{ex.Message}\nstill running:\n{string.Join('\n', survivors)}\nAppHost log (end):\n{log[Math.Max(0, log.Length - 4000)..]}", ex);
+        }
     }
 }
