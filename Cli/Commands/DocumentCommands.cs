@@ -11,6 +11,18 @@ public static class DocumentCommands
         List(host), Upload(host), Download(host), Delete(host),
     };
 
+    private static void Show(Terminal terminal, IReadOnlyList<DocumentInfo> documents, bool json)
+    {
+        if (json)
+        {
+            Print.Json(terminal, documents);
+        }
+        else
+        {
+            Table(terminal, documents);
+        }
+    }
+
     public static void Table(Terminal terminal, IEnumerable<DocumentInfo> documents) =>
         Print.Table(terminal, ["ID", "FILE", "TYPE", "ASSISTANT", "BYTES", "VERSION", "CHUNKS", "UPDATED"],
             documents.Select(d => new[]
@@ -29,14 +41,7 @@ public static class DocumentCommands
         {
             var assistantId = context.Value(assistant) is { } given ? (await AssistantLookup.FindAsync(context, given, cancellationToken)).Id : null;
             var documents = await context.Documents.ListAsync(assistantId, cancellationToken);
-            if (context.Value(json))
-            {
-                Print.Json(context.Terminal, documents);
-            }
-            else
-            {
-                Table(context.Terminal, documents);
-            }
+            Show(context.Terminal, documents, context.Value(json));
             return ExitCodes.Ok;
         });
         return command;
@@ -57,14 +62,7 @@ public static class DocumentCommands
         {
             var found = await AssistantLookup.FindAsync(context, context.Value(assistant), cancellationToken);
             var uploaded = await KnowledgeUpload.UploadAsync(context, found.Id, context.Value(files), context.Value(type), cancellationToken);
-            if (context.Value(json))
-            {
-                Print.Json(context.Terminal, uploaded);
-            }
-            else
-            {
-                Table(context.Terminal, uploaded);
-            }
+            Show(context.Terminal, uploaded, context.Value(json));
             return ExitCodes.Ok;
         });
         return command;
