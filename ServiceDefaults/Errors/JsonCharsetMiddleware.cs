@@ -11,7 +11,9 @@ internal sealed class JsonCharsetMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // Most requests name no charset at all; only those are parsed.
         if (context.Request.ContentType is { } contentType
+            && contentType.Contains("charset", StringComparison.OrdinalIgnoreCase)
             && MediaTypeHeaderValue.TryParse(contentType, out var media)
             && media.Charset is { Length: > 0 } charset
             && media.MediaType.Value?.Contains("json", StringComparison.OrdinalIgnoreCase) == true
