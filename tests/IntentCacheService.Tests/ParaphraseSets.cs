@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace IntentCacheService.Tests;
 
 /// <summary>
-/// The kept labelled sets, Data/paraphrases-*.json: one per domain, each with five examples per intent, held-out
+/// The kept labelled sets, Data/paraphrases-*.json: one per domain, each with twelve examples per intent, held-out
 /// paraphrases that avoid the examples' words, and out-of-scope questions near the domain.
 /// </summary>
 public sealed record ParaphraseSet(
