@@ -53,4 +53,15 @@ public sealed class ChatServiceOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan KnowledgeLifetime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long an answer intent-cache-service served is reused for the exact same question with no earlier turns
+    /// (CachedAnswers); the platform's change channels drop it sooner. Zero asks intent-cache-service every time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CachedAnswerLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often hits answered from CachedAnswers are reported to intent-cache-service's statistics.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan CachedAnswerReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

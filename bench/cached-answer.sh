@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A cached answer through the gateway under wrk: the whole platform as `dotnet run --project AppHost` starts it
 # (Release build, Redis, SQLite), an API key, an assistant with intents, one question answered by the embedded
-# responder and stored, then its paraphrase asked again and again: POST /v1/chat/completions with X-Cache: hit.
-# The same request is also sent straight to chat-service (with a caller token) to show the gateway's share, and
-# CPU per request is read from every process, because on a machine this small the processes share two cores.
+# responder and stored, then asked again and again: the same question (an exact repeat) and a paraphrase of it
+# (a hit through its intent), both POST /v1/chat/completions with X-Cache: hit. Beside them, from the same run, the
+# gateway's throughput on a plain proxied route (GET /v1/models, answered by chat-service), and the exact repeat sent
+# straight to chat-service (with a caller token) to show the gateway's share. CPU per request is read from every
+# process, because on a machine this small the processes share two cores.
 #   bench/cached-answer.sh [seconds=5] [connections=32]   (WARMUP seconds per target, default 10)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,11 +60,15 @@ curl -fsS -X PUT "${H[@]}" "$GW/api/intents/$ASSISTANT" -d '{"intents":[
 
 ask() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$ASSISTANT" "$1"; }
 # The first question goes to the (embedded) model and is stored; its paraphrase must come back from the cache.
-curl -fsS "${H[@]}" -d "$(ask 'How many vacation days do I get?')" "$GW/v1/chat/completions" >/dev/null
-BODY=$(ask 'how many days of holiday per year do I get')
-CACHE=$(curl -fsS -o /dev/null -D - "${H[@]}" -d "$BODY" "$GW/v1/chat/completions" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
-echo "X-Cache of the paraphrase: $CACHE"
-[ "$CACHE" = "hit" ] || { echo "the paraphrase does not hit the cache; not benchmarking" >&2; exit 1; }
+EXACT=$(ask 'How many vacation days do I get?')
+PARAPHRASE=$(ask 'how many days of holiday per year do I get')
+curl -fsS "${H[@]}" -d "$EXACT" "$GW/v1/chat/completions" >/dev/null
+x_cache() { curl -fsS -o /dev/null -D - "${H[@]}" -d "$1" "$GW/v1/chat/completions" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}'; }
+for body in "$EXACT" "$PARAPHRASE"; do
+  CACHE=$(x_cache "$body")
+  echo "X-Cache of $(echo "$body" | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["messages"][0]["content"]))'): $CACHE"
+  [ "$CACHE" = "hit" ] || { echo "a repeat or its paraphrase does not hit the cache; not benchmarking" >&2; exit 1; }
+done
 
 # chat-service's own address and the caller token the gateway would mint, for the direct line.
 # Only this run's processes: the services run from this tree's Release build; Redis is the redis-server working in
@@ -90,18 +96,22 @@ print("v1." + body + "." + b64(hmac.new(sys.argv[1].encode(), body.encode(), has
 PY
 )
 
-script() { # file, extra header line
+script() { # file, body, extra header line
   cat >"$1" <<LUA
 wrk.method = "POST"
-wrk.body = '$BODY'
+wrk.body = '$2'
 wrk.headers["Content-Type"] = "application/json"
-$2
+$3
 LUA
 }
-script "$WORK/gateway.lua" "wrk.headers[\"Authorization\"] = \"Bearer $KEY\""
-script "$WORK/chat.lua" "wrk.headers[\"X-Caller-Identity\"] = \"$TOKEN\""
-curl -fsS -o /dev/null -H "X-Caller-Identity: $TOKEN" -H 'Content-Type: application/json' -d "$BODY" "$CHAT/v1/chat/completions" \
+AUTH="wrk.headers[\"Authorization\"] = \"Bearer $KEY\""
+script "$WORK/exact.lua" "$EXACT" "$AUTH"
+script "$WORK/paraphrase.lua" "$PARAPHRASE" "$AUTH"
+script "$WORK/chat.lua" "$EXACT" "wrk.headers[\"X-Caller-Identity\"] = \"$TOKEN\""
+printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$KEY" >"$WORK/plain.lua"
+curl -fsS -o /dev/null -H "X-Caller-Identity: $TOKEN" -H 'Content-Type: application/json' -d "$EXACT" "$CHAT/v1/chat/completions" \
   || { echo "chat-service refused the direct request" >&2; exit 1; }
+curl -fsS -o /dev/null -H "Authorization: Bearer $KEY" "$GW/v1/models" || { echo "GET /v1/models failed" >&2; exit 1; }
 
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.4f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 PROCS=(gateway:$GATEWAY_PID chat:$CHAT_PID intents:$INTENTS_PID documents:$DOCS_PID redis:$REDIS_PID)
@@ -115,35 +125,42 @@ run() { # name, url, lua
   for p in "${PROCS[@]}"; do line+="${p%%:*}=$(python3 -c "print(${before[$i]})") $(cpu "${p#*:}") "; i=$((i+1)); done
   echo "$line" >"$WORK/cpu-$1.txt"
 }
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+run plain "$GW/v1/models" "$WORK/plain.lua"
+run exact "$GW/v1/chat/completions" "$WORK/exact.lua"
+run paraphrase "$GW/v1/chat/completions" "$WORK/paraphrase.lua"
 run chat "$CHAT/v1/chat/completions" "$WORK/chat.lua"
-run gateway "$GW/v1/chat/completions" "$WORK/gateway.lua"
 # One client asking one question after another: the latency of the path itself, without queueing behind 31 others.
-CONNECTIONS=1 run gateway-1 "$GW/v1/chat/completions" "$WORK/gateway.lua"
+CONNECTIONS=1 run exact-1 "$GW/v1/chat/completions" "$WORK/exact.lua"
 
 STATS=$(curl -fsS -H "Authorization: Bearer $KEY" "$GW/api/intent-cache/stats?assistant_id=$ASSISTANT")
-python3 - "$WORK" "$STATS" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+python3 - "$WORK" "$STATS" "$(nproc)" "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, re, sys
-work, stats, cores, load = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+work, stats, cores, load_before, load = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 def ms(label, text):
     m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
     v, unit = float(m.group(1)), m.group(2)
     return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 print(f"\n{'path':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}   CPU us per request")
-for name in ("chat", "gateway", "gateway-1"):
+rate = {}
+for name in ("plain", "exact", "paraphrase", "chat", "exact-1"):
     text = open(f"{work}/wrk-{name}.txt").read()
     n = int(re.search(r"(\d+) requests in", text).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    rate[name] = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     parts = open(f"{work}/cpu-{name}.txt").read().split()
     cpu = {parts[i].split("=")[0]: (float(parts[i + 1]) - float(parts[i].split("=")[1])) / n * 1e6 for i in range(0, len(parts), 2)}
     shares = " ".join(f"{k} {v:.0f}" for k, v in cpu.items()) + f" (sum {sum(cpu.values()):.0f})"
-    print(f"{name:<10} {rps:>10,.0f} {ms('50', text):>8.2f} {ms('99', text):>8.2f}   {shares}" + (f"  NON-2xx: {bad.group(1)}" if bad else ""))
-    if name == "gateway":
-        target = f"{rps:,.0f} req/s (target >= 10k: {'met' if rps >= 10000 else 'MISSED'}, {rps / 10000:.2f}x)"
-    if name == "gateway-1":
-        one = ms('50', text)
-        print(f"\nthrough the gateway: {target}; p50 {one:.2f} ms with one client "
-              f"(target <= 1 ms: {'met' if one <= 1 else 'MISSED'})")
+    print(f"{name:<10} {rate[name]:>10,.0f} {ms('50', text):>8.2f} {ms('99', text):>8.2f}   {shares}" + (f"  NON-2xx: {bad.group(1)}" if bad else ""))
+    if name == "exact":
+        chat_exact = cpu["chat"]
+print("\nplain = GET /v1/models through the gateway; exact = the stored question again; paraphrase = another wording of it;"
+      "\nchat = the exact repeat straight to chat-service; exact-1 = the exact repeat with one client")
+for name, target in (("exact", 0.5), ("paraphrase", 0.25)):
+    ratio = rate[name] / rate["plain"]
+    print(f"{name} / plain through the gateway: {ratio:.2f}x (target >= {target}x: {'met' if ratio >= target else 'MISSED'})")
+print(f"chat-service CPU per exact-repeat hit through the gateway: {chat_exact:.0f} us (target <= 150 us: {'met' if chat_exact <= 150 else 'MISSED'})")
 data = stats["data"][0]
-print(f"intent-cache counted {data['lookups']} lookups, {data['hits']} hits (hit rate {data['hit_rate']}); {cores} cores, load {load}")
+print(f"intent-cache counted {data['lookups']} lookups, {data['hits']} hits (hit rate {data['hit_rate']}); {cores} cores, "
+      f"load average {load_before} before the runs, {load} after")
 PY

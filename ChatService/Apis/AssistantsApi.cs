@@ -70,7 +70,7 @@ public static class AssistantsApi
         TypedResults.Ok(AssistantObject.From(await Access.AssistantAsync(db, caller, assistantId, cancellationToken)));
 
     public static async Task<Ok<AssistantObject>> ModifyAsync(
-        [FromRoute(Name = "assistant_id")] string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus,
+        [FromRoute(Name = "assistant_id")] string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CachedAnswers answers,
         CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
@@ -85,17 +85,18 @@ public static class AssistantsApi
         }
         Apply(assistant, request);
         await db.SaveChangesAsync(cancellationToken);
-        await PublishChangedAsync(bus, assistantId, cancellationToken);
+        await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(AssistantObject.From(assistant));
     }
 
     public static async Task<Ok<DeletedObject>> DeleteAsync(
-        [FromRoute(Name = "assistant_id")] string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CancellationToken cancellationToken)
+        [FromRoute(Name = "assistant_id")] string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CachedAnswers answers,
+        CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
         // Threads, messages and runs stay: they belong to the user, as with OpenAI.
         await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken);
-        await PublishChangedAsync(bus, assistantId, cancellationToken);
+        await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
     }
 
@@ -135,8 +136,9 @@ public static class AssistantsApi
     private static string Limit(string value, int max, string field) =>
         value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}");
 
-    private static async Task PublishChangedAsync(IMessageBus bus, string assistantId, CancellationToken cancellationToken)
+    private static async Task PublishChangedAsync(IMessageBus bus, CachedAnswers answers, string assistantId, CancellationToken cancellationToken)
     {
+        answers.Forget(assistantId); // At once here; other instances hear the announcement.
         try
         {
             await bus.PublishAsync(AssistantChangedChannel, JsonSerializer.Serialize(new { assistant_id = assistantId }), cancellationToken);

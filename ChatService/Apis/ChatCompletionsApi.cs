@@ -43,33 +43,9 @@ public static class ChatCompletionsApi
             throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
         }
 
-        AssistantEntity? assistant = null;
-        string model;
-        string? instructions;
-        string? additional = null;
-        if (request.Model.StartsWith("asst_", StringComparison.Ordinal))
-        {
-            assistant = await Access.AssistantAsync(db, caller, request.Model, cancellationToken);
-            model = assistant.Model;
-            instructions = assistant.Instructions;
-            additional = system;
-        }
-        else
-        {
-            if (caller.Assistants is not null)
-            {
-                throw new ApiException(StatusCodes.Status403Forbidden,
-                    "This API key may only use its assistants: pass an assistant id as the model.", "Forbidden", "permission_denied");
-            }
-            model = request.Model;
-            instructions = system;
-        }
-
-        var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
-        var turn = await engine.StartAsync(
-            new TurnInput(caller, assistant, model, instructions, additional, turns,
-                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens),
-            snapshot, cancellationToken);
+        // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling.
+        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) ? engine.TryRepeat(caller, request.Model, turns) : null;
+        turn ??= await StartAsync(request, caller, system, turns, maxTokens, db, engine, cancellationToken);
         context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
         var id = "chatcmpl-" + Ids.New("c")[2..];
         var created = Ids.Now();
@@ -102,6 +78,39 @@ public static class ChatCompletionsApi
         await sse.UsageAsync(turn.PromptTokens, turn.CompletionTokens, cancellationToken);
         await sse.RawAsync("data: [DONE]\n\n", cancellationToken);
         return TypedResults.Empty;
+    }
+
+    private static async Task<ChatTurn> StartAsync(
+        ChatCompletionRequest request, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
+        ChatDbContext db, ChatEngine engine, CancellationToken cancellationToken)
+    {
+        AssistantEntity? assistant = null;
+        string model;
+        string? instructions;
+        string? additional = null;
+        if (request.Model!.StartsWith("asst_", StringComparison.Ordinal))
+        {
+            assistant = await Access.AssistantAsync(db, caller, request.Model, cancellationToken);
+            model = assistant.Model;
+            instructions = assistant.Instructions;
+            additional = system;
+        }
+        else
+        {
+            if (caller.Assistants is not null)
+            {
+                throw new ApiException(StatusCodes.Status403Forbidden,
+                    "This API key may only use its assistants: pass an assistant id as the model.", "Forbidden", "permission_denied");
+            }
+            model = request.Model;
+            instructions = system;
+        }
+
+        var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
+        return await engine.StartAsync(
+            new TurnInput(caller, assistant, model, instructions, additional, turns,
+                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens),
+            snapshot, cancellationToken);
     }
 
     private static ChatCompletionChunk Chunk(string id, long created, string model, ChunkDelta delta, string? finish) =>

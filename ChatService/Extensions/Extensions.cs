@@ -43,6 +43,9 @@ internal static class Extensions
         builder.Services.AddHostedService<KnowledgeChangeListener>();
         builder.Services.AddHttpClient<KnowledgeClient>(c => c.BaseAddress = new Uri($"http://{KnowledgeClient.Sibling}"));
         builder.Services.AddHttpClient<IntentCacheClient>(c => c.BaseAddress = new Uri($"http://{IntentCacheClient.Sibling}"));
+        builder.Services.AddSingleton<CachedAnswers>();
+        builder.Services.AddHostedService<CachedAnswerListener>();
+        builder.Services.AddHostedService<CachedAnswerHitReporter>();
 
         builder.Services.AddScoped<ChatEngine>();
         builder.Services.AddScoped<ThreadContext>();

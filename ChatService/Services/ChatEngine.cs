@@ -28,8 +28,22 @@ public sealed class ChatEngine(
     IChatClient model,
     KnowledgeClient knowledge,
     IntentCacheClient intentCache,
+    CachedAnswers cachedAnswers,
+    KnowledgeSnapshots snapshots,
     IOptions<ChatServiceOptions> options)
 {
+    /// <summary>
+    /// An exact repeat of a question the intent cache answered a moment ago, asked of an assistant with no earlier
+    /// turns: answered from <see cref="CachedAnswers"/> before the assistant is read or anyone else is asked. Null
+    /// when anything is not already known here (the full way then decides, as if this did not exist).
+    /// </summary>
+    public ChatTurn? TryRepeat(CallerIdentity caller, string assistantId, IReadOnlyList<AIChatMessage> turns) =>
+        turns is [{ } only] && only.Role == ChatRole.User && only.Text is { Length: > 0 } question
+            && snapshots.TryGet(assistantId, out var snapshot)
+            && cachedAnswers.TryGet(caller, assistantId, snapshot.Version, question, out var answer)
+            ? ChatTurn.FromCache(answer)
+            : null;
+
     public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
         assistant is null ? Task.FromResult(KnowledgeSnapshot.None) : knowledge.GetKnowledgeAsync(assistant.Id, caller, cancellationToken);
 
@@ -57,9 +71,20 @@ public sealed class ChatEngine(
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
         if (input.Assistant is { } assistant && question.Length > 0)
         {
+            // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
+            var alone = context.Count == 0;
+            if (alone && cachedAnswers.TryGet(input.Caller, assistant.Id, snapshot.Version, question, out var repeated))
+            {
+                return ChatTurn.FromCache(repeated);
+            }
+            var generation = cachedAnswers.Generation;
             var cached = await intentCache.LookupAsync(assistant.Id, question, context, snapshot.Version, input.Caller, cancellationToken).ConfigureAwait(false);
             if (cached is not null)
             {
+                if (alone)
+                {
+                    cachedAnswers.Remember(input.Caller, assistant.Id, snapshot.Version, question, cached.Answer, generation);
+                }
                 return ChatTurn.FromCache(cached.Answer);
             }
         }

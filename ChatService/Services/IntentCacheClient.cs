@@ -56,6 +56,26 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
         }
     }
 
+    /// <summary>Adds hits answered from <see cref="CachedAnswers"/> to the statistics; false when they were not taken.</summary>
+    public async Task<bool> ReportHitsAsync(string assistantId, long hits, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (!guard.IsAvailable(Sibling))
+        {
+            return false;
+        }
+        try
+        {
+            using var response = await SendAsync("/api/intent-cache/hits", new HitsRequest(assistantId, hits), caller, cancellationToken).ConfigureAwait(false);
+            // A refusal (the assistant is gone or no longer the caller's) will not change on a retry: drop those hits.
+            return response.IsSuccessStatusCode || (int)response.StatusCode is >= 400 and < 500;
+        }
+        catch (HttpRequestException ex)
+        {
+            Unavailable(ex);
+            return false;
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync<T>(string path, T body, CallerIdentity caller, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
@@ -79,6 +99,8 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
     private sealed record LookupRequest(string AssistantId, string Text, IReadOnlyList<string> Context, string? KnowledgeVersion);
 
     private sealed record StoreRequest(string AssistantId, string Text, IReadOnlyList<string> Context, string? KnowledgeVersion, string Answer);
+
+    private sealed record HitsRequest(string AssistantId, long Hits);
 
     private sealed record LookupResponse(bool Hit, string? Answer, string? Intent, double Confidence, string? EntryId);
 

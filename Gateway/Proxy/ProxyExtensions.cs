@@ -9,7 +9,7 @@ namespace Gateway.Proxy;
 public static class ProxyExtensions
 {
     /// <summary>Routes only services call each other on; the public door stays shut for them.</summary>
-    public static readonly string[] InternalOnlyPaths = ["/api/intent-cache/lookup", "/api/intent-cache/store"];
+    public static readonly string[] InternalOnlyPaths = ["/api/intent-cache/lookup", "/api/intent-cache/store", "/api/intent-cache/hits"];
 
     /// <summary>Credentials the gateway consumed; services get the vouched identity instead.</summary>
     private static readonly string[] ConsumedHeaders = [CallerTokenCodec.HeaderName, GatewayAuthenticationMiddleware.ApiKeyHeader, "Authorization"];

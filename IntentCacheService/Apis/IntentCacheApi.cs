@@ -2,6 +2,7 @@ using IntentCacheService.Model;
 using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Access;
 
@@ -17,6 +18,7 @@ public static class IntentCacheApi
         var api = app.MapGroup("/api/intent-cache").WithTags("Intent cache");
         api.MapPost("/lookup", LookupAsync);
         api.MapPost("/store", StoreAsync);
+        api.MapPost("/hits", CountHitsAsync);
         api.MapGet("/stats", StatsAsync);
         api.MapPost("/feedback", FeedbackAsync);
         api.MapDelete("/{assistant_id}", FlushAsync);
@@ -33,6 +35,24 @@ public static class IntentCacheApi
         await cache.StoreAsync(caller, request, cancellationToken);
         return TypedResults.NoContent();
     }
+
+    /// <summary>Exact repeats chat-service answered from its copy of served answers: lookups that hit, counted late.</summary>
+    public static async Task<NoContent> CountHitsAsync(
+        HitsRequest request, CallerIdentity caller, AssistantAccess access, CacheStatistics statistics, CancellationToken cancellationToken)
+    {
+        if (!IntentRules.IsSafeName(request.AssistantId) || request.Hits is < 1 or > MaxReportedHits)
+        {
+            throw new ApiException(StatusCodes.Status400BadRequest,
+                $"assistant_id is required and hits must be from 1 to {MaxReportedHits}.", "Bad request", "invalid_request");
+        }
+        await access.EnsureAsync(caller, request.AssistantId!, cancellationToken);
+        statistics.Count(caller.UserId, request.AssistantId!, CacheStatistics.Lookups, request.Hits);
+        statistics.Count(caller.UserId, request.AssistantId!, CacheStatistics.Hits, request.Hits);
+        return TypedResults.NoContent();
+    }
+
+    // A bound on one report, far above a second's worth of hits on one instance.
+    private const long MaxReportedHits = 100_000_000;
 
     public static async Task<Ok<FeedbackResponse>> FeedbackAsync(
         FeedbackRequest request, CallerIdentity caller, AnswerCache cache, CancellationToken cancellationToken) =>

@@ -17,6 +17,9 @@ public sealed record ClassifyResponse(
     string? Intent, double Confidence, bool OutOfScope, double Threshold, IReadOnlyList<ScoredIntent> Alternatives);
 
 /// <summary>docs/contracts.md: the lookup chat-service makes before calling the model.</summary>
+/// <summary>Hits chat-service answered from its own copy of served answers, for the statistics.</summary>
+public sealed record HitsRequest(string? AssistantId, long Hits);
+
 public sealed record LookupRequest(string? AssistantId, string? Text, IReadOnlyList<string>? Context, string? KnowledgeVersion);
 
 /// <summary>

@@ -135,6 +135,30 @@ public sealed class AnswerCacheTests
     }
 
     [Fact]
+    public async Task HitsChatServiceAnsweredFromItsOwnCopyCountAsLookupsThatHitAndOnlyTheOwnersSensibleCountsAreTaken()
+    {
+        await using var host = await IntentCacheHost.StartAsync();
+        var (assistant, _, client) = await host.HrAssistantAsync();
+        await client.LookupAsync(assistant, "How many vacation days do I get?");
+
+        using var reported = await client.PostAsJsonAsync("/api/intent-cache/hits", new { assistant_id = assistant, hits = 5 });
+        using var negative = await client.PostAsJsonAsync("/api/intent-cache/hits", new { assistant_id = assistant, hits = -3 });
+        using var nameless = await client.PostAsJsonAsync("/api/intent-cache/hits", new { hits = 1 });
+        using var stranger = host.ClientFor("usr_stranger");
+        using var foreign = await stranger.PostAsJsonAsync("/api/intent-cache/hits", new { assistant_id = assistant, hits = 7 });
+        var stats = await client.GetFromJsonAsync<JsonElement>($"/api/intent-cache/stats?assistant_id={assistant}");
+
+        Assert.Equal(HttpStatusCode.NoContent, reported.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, nameless.StatusCode);
+        Assert.True(foreign.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, $"got {foreign.StatusCode}");
+        var row = stats.GetProperty("data")[0];
+        Assert.Equal(6, row.GetProperty("lookups").GetInt64());
+        Assert.Equal(5, row.GetProperty("hits").GetInt64());
+        Assert.Equal(1, row.GetProperty("misses").GetInt64());
+    }
+
+    [Fact]
     public async Task FeedbackWithAnIdThisServiceNeverIssuedIsABadRequest()
     {
         await using var host = await IntentCacheHost.StartAsync();

@@ -22,10 +22,10 @@ public sealed class CacheStatistics(IKeyValueStore store)
     // Keyed by the parts, not the Redis key: no string is built on the request path.
     private readonly ConcurrentDictionary<(string Owner, string Assistant, string Counter), StrongBox<long>> _pending = new();
 
-    public void Count(string ownerId, string assistantId, string counter)
+    public void Count(string ownerId, string assistantId, string counter, long amount = 1)
     {
         var box = _pending.GetOrAdd((ownerId, assistantId, counter), _ => new StrongBox<long>());
-        Interlocked.Increment(ref box.Value);
+        Interlocked.Add(ref box.Value, amount);
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)

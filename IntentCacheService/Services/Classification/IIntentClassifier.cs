@@ -52,30 +52,8 @@ public sealed class TrainedIntentSet(
         return new TrainedIntentSet(row, intents, model, embeddings.ModelName(), defaultThreshold);
     }
 
-    /// <summary>
-    /// The memo's key: case, surrounding and repeated spaces and closing punctuation do not change a question, so
-    /// "How many vacation days?" and "how many  vacation days" are one exact repeat, answered without the model.
-    /// </summary>
-    public static string Normalise(string text)
-    {
-        var builder = new System.Text.StringBuilder(text.Length);
-        var space = false;
-        foreach (var ch in text.AsSpan().Trim().TrimEnd("?!. "))
-        {
-            if (char.IsWhiteSpace(ch))
-            {
-                space = builder.Length > 0;
-                continue;
-            }
-            if (space)
-            {
-                builder.Append(' ');
-                space = false;
-            }
-            builder.Append(char.ToLowerInvariant(ch));
-        }
-        return builder.ToString();
-    }
+    /// <summary>The memo's key: an exact repeat is answered without the model.</summary>
+    public static string Normalise(string text) => ServiceDefaults.Caching.QuestionText.Normalise(text);
 }
 
 /// <summary>

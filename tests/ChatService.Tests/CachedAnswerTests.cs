@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>Exact repeats answered from chat-service's own copy of what the intent cache served.</summary>
+public sealed class CachedAnswerTests
+{
+    [Fact]
+    public async Task AnExactRepeatIsAnsweredWithoutAskingTheCacheAgainAndItsHitIsStillCounted()
+    {
+        await using var cache = await AlwaysHitsAsync();
+        await using var documents = await TestSupport.DocumentsAsync(() => "kv-1", ("hours.txt", "We open at nine."));
+        await using var factory = TestSupport.Service().WithIntentCache(cache).WithDocuments(documents)
+            .With("Chat:CachedAnswerLifetime", "00:01:00").With("Chat:CachedAnswerReportInterval", "00:00:00.050");
+        using var client = factory.Client("usr_repeat");
+        var assistantId = await client.CreateAssistantAsync();
+
+        var answers = new List<string?>();
+        foreach (var question in new[] { "When do you open?", "when do you open", "  When   do you OPEN?! " })
+        {
+            using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = assistantId, messages = new[] { new { role = "user", content = question } },
+            });
+            Assert.Equal("hit", response.Headers.GetValues("X-Cache").Single());
+            answers.Add((await response.JsonAsync()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        }
+        await Wait.UntilAsync(() => Task.FromResult(cache.Requests.Any(r => r.PathAndQuery == "/api/intent-cache/hits")),
+            TimeSpan.FromSeconds(10), "the repeats' hits to be reported");
+
+        Assert.All(answers, a => Assert.Equal("We open at nine.", a));
+        Assert.Single(cache.Requests, r => r.PathAndQuery == "/api/intent-cache/lookup");
+        var report = JsonDocument.Parse(cache.Requests.First(r => r.PathAndQuery == "/api/intent-cache/hits").Body).RootElement;
+        Assert.Equal(assistantId, report.GetProperty("assistant_id").GetString());
+        Assert.Equal(2, report.GetProperty("hits").GetInt64());
+    }
+
+    [Fact]
+    public async Task AQuestionWithEarlierTurnsOrAChangedAssistantAsksTheCacheAgain()
+    {
+        await using var cache = await AlwaysHitsAsync();
+        await using var documents = await TestSupport.DocumentsAsync(() => "kv-1", ("hours.txt", "We open at nine."));
+        await using var factory = TestSupport.Service().WithIntentCache(cache).WithDocuments(documents).With("Chat:CachedAnswerLifetime", "00:01:00");
+        using var client = factory.Client("usr_changed");
+        var assistantId = await client.CreateAssistantAsync();
+        async Task AskAsync(params string[] userTurns)
+        {
+            using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = assistantId, messages = userTurns.Select(t => new { role = "user", content = t }).ToArray(),
+            });
+            Assert.Equal("hit", response.Headers.GetValues("X-Cache").Single());
+        }
+
+        await AskAsync("When do you open?");
+        await AskAsync("Hello", "When do you open?");
+        using (var changed = await client.PostAsJsonAsync($"/v1/assistants/{assistantId}", new { instructions = "Be brief." }))
+        {
+            changed.EnsureSuccessStatusCode();
+        }
+        await AskAsync("When do you open?");
+
+        Assert.Equal(3, cache.Requests.Count(r => r.PathAndQuery == "/api/intent-cache/lookup"));
+    }
+
+    /// <summary>An intent cache that serves the same answer for every lookup and takes hit reports.</summary>
+    private static Task<ScriptedHttpServer> AlwaysHitsAsync() => ScriptedHttpServer.StartAsync(context =>
+        context.Request.Path == "/api/intent-cache/hits"
+            ? Task.Run(() => context.Response.StatusCode = 204)
+            : context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "opening_hours", confidence = 0.97, entry_id = "e1" }));
+}
