@@ -26,14 +26,18 @@ public sealed class CachedAnswerTests
             Assert.Equal("hit", response.Headers.GetValues("X-Cache").Single());
             answers.Add((await response.JsonAsync()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
         }
-        await Wait.UntilAsync(() => Task.FromResult(cache.Requests.Any(r => r.PathAndQuery == "/api/intent-cache/hits")),
-            TimeSpan.FromSeconds(10), "the repeats' hits to be reported");
+        // Reports are sums since the last one, so the two repeats may arrive in one report or two.
+        var reports = new List<JsonElement>();
+        await Wait.UntilAsync(() =>
+        {
+            reports = [.. cache.Requests.Where(r => r.PathAndQuery == "/api/intent-cache/hits").Select(r => JsonDocument.Parse(r.Body).RootElement)];
+            return Task.FromResult(reports.Sum(r => r.GetProperty("hits").GetInt64()) >= 2);
+        }, TimeSpan.FromSeconds(10), "the repeats' hits to be reported");
 
         Assert.All(answers, a => Assert.Equal("We open at nine.", a));
         Assert.Single(cache.Requests, r => r.PathAndQuery == "/api/intent-cache/lookup");
-        var report = JsonDocument.Parse(cache.Requests.First(r => r.PathAndQuery == "/api/intent-cache/hits").Body).RootElement;
-        Assert.Equal(assistantId, report.GetProperty("assistant_id").GetString());
-        Assert.Equal(2, report.GetProperty("hits").GetInt64());
+        Assert.All(reports, r => Assert.Equal(assistantId, r.GetProperty("assistant_id").GetString()));
+        Assert.Equal(2, reports.Sum(r => r.GetProperty("hits").GetInt64()));
     }
 
     [Fact]
