@@ -29,8 +29,8 @@ public static class ChatCompletionsApi
     }
 
     public static async Task<IResult> CompleteAsync(
-        ChatCompletionRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, IChatClient provider,
-        HttpContext context, CancellationToken cancellationToken)
+        ChatCompletionRequest request, CallerIdentity caller, CachedAnswers cachedAnswers, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
@@ -43,9 +43,11 @@ public static class ChatCompletionsApi
             throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
         }
 
-        // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling.
-        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) ? engine.TryRepeat(caller, request.Model, turns) : null;
-        turn ??= await StartAsync(request, caller, system, turns, maxTokens, db, engine, cancellationToken);
+        // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling, so
+        // the database context and the engine (with its sibling clients) are only taken when it is not one.
+        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
+        turn ??= await StartAsync(request, caller, system, turns, maxTokens,
+            context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);
         context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
         var id = "chatcmpl-" + Ids.New("c")[2..];
         var created = Ids.Now();

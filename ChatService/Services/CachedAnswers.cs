@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.AI;
 using ServiceDefaults.Identity;
+using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using ServiceDefaults.Caching;
 
 namespace ChatService.Services;
@@ -14,7 +16,7 @@ namespace ChatService.Services;
 /// bounds staleness if such a message is lost. Hits answered here are still counted by intent-cache-service: they are
 /// summed per caller and assistant and sent in one call a second (<see cref="CachedAnswerHitReporter"/>).
 /// </summary>
-public sealed class CachedAnswers(TimeProvider time, IOptions<ChatServiceOptions> options)
+public sealed class CachedAnswers(TimeProvider time, KnowledgeSnapshots snapshots, IOptions<ChatServiceOptions> options)
 {
     private readonly ConcurrentDictionary<(string Owner, string Assistant, string Version, string Text), (string Answer, long Until)> _entries = new();
     private readonly ConcurrentDictionary<(string User, string? Key, string Assistant), HitTally> _hits = new();
@@ -22,6 +24,18 @@ public sealed class CachedAnswers(TimeProvider time, IOptions<ChatServiceOptions
 
     /// <summary>Taken before asking intent-cache-service; a change announced meanwhile makes its answer too old to keep.</summary>
     public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>
+    /// An exact repeat of a question answered from the cache a moment ago, asked of an assistant with no earlier turns:
+    /// answered before the assistant is read or anyone else is asked. Null when anything is not already known here (the
+    /// full way then decides, as if this did not exist).
+    /// </summary>
+    public ChatTurn? TryRepeat(CallerIdentity caller, string assistantId, IReadOnlyList<AIChatMessage> turns) =>
+        turns is [{ } only] && only.Role == ChatRole.User && only.Text is { Length: > 0 } question
+            && snapshots.TryGet(assistantId, out var snapshot)
+            && TryGet(caller, assistantId, snapshot.Version, question, out var answer)
+            ? ChatTurn.FromCache(answer)
+            : null;
 
     public bool TryGet(CallerIdentity caller, string assistantId, string? knowledgeVersion, string question, out string answer)
     {

@@ -29,21 +29,8 @@ public sealed class ChatEngine(
     KnowledgeClient knowledge,
     IntentCacheClient intentCache,
     CachedAnswers cachedAnswers,
-    KnowledgeSnapshots snapshots,
     IOptions<ChatServiceOptions> options)
 {
-    /// <summary>
-    /// An exact repeat of a question the intent cache answered a moment ago, asked of an assistant with no earlier
-    /// turns: answered from <see cref="CachedAnswers"/> before the assistant is read or anyone else is asked. Null
-    /// when anything is not already known here (the full way then decides, as if this did not exist).
-    /// </summary>
-    public ChatTurn? TryRepeat(CallerIdentity caller, string assistantId, IReadOnlyList<AIChatMessage> turns) =>
-        turns is [{ } only] && only.Role == ChatRole.User && only.Text is { Length: > 0 } question
-            && snapshots.TryGet(assistantId, out var snapshot)
-            && cachedAnswers.TryGet(caller, assistantId, snapshot.Version, question, out var answer)
-            ? ChatTurn.FromCache(answer)
-            : null;
-
     public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
         assistant is null ? Task.FromResult(KnowledgeSnapshot.None) : knowledge.GetKnowledgeAsync(assistant.Id, caller, cancellationToken);
 
