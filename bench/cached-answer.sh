@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A cached answer through the gateway under wrk: the whole platform as `dotnet run --project AppHost` starts it
 # (Release build, Redis, SQLite), an API key, an assistant with intents, one question answered by the embedded
-# responder and stored, then asked again and again: the same question (an exact repeat) and a paraphrase of it
-# (a hit through its intent), both POST /v1/chat/completions with X-Cache: hit. Beside them, from the same run, the
+# responder and stored, then asked again and again: the same question (an exact repeat, which chat-service answers
+# from its own copy of the served hit) and a paraphrase of it after an earlier turn (so chat-service reads the
+# assistant and asks intent-cache-service every time, which finds it through its intent: the path of a paraphrase
+# hit), both POST /v1/chat/completions with X-Cache: hit. Beside them, from the same run, the
 # gateway's throughput on a plain proxied route (GET /v1/models, answered by chat-service), and the exact repeat sent
 # straight to chat-service (with a caller token) to show the gateway's share. CPU per request is read from every
 # process, because on a machine this small the processes share two cores.
@@ -59,14 +61,15 @@ curl -fsS -X PUT "${H[@]}" "$GW/api/intents/$ASSISTANT" -d '{"intents":[
  {"name":"password_reset","examples":["I forgot my password","How do I reset my password?","I am locked out of my account"]}]}' >/dev/null
 
 ask() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$ASSISTANT" "$1"; }
+ask_after() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"},{"role":"assistant","content":"Hello."},{"role":"user","content":"%s"}]}' "$ASSISTANT" "$1" "$2"; }
 # The first question goes to the (embedded) model and is stored; its paraphrase must come back from the cache.
 EXACT=$(ask 'How many vacation days do I get?')
-PARAPHRASE=$(ask 'how many days of holiday per year do I get')
+PARAPHRASE=$(ask_after 'Hello' 'how many days of holiday per year do I get')
 curl -fsS "${H[@]}" -d "$EXACT" "$GW/v1/chat/completions" >/dev/null
 x_cache() { curl -fsS -o /dev/null -D - "${H[@]}" -d "$1" "$GW/v1/chat/completions" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}'; }
 for body in "$EXACT" "$PARAPHRASE"; do
   CACHE=$(x_cache "$body")
-  echo "X-Cache of $(echo "$body" | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)["messages"][0]["content"]))'): $CACHE"
+  echo "X-Cache of $(echo "$body" | python3 -c 'import json,sys; print(repr([m["content"] for m in json.load(sys.stdin)["messages"]]))'): $CACHE"
   [ "$CACHE" = "hit" ] || { echo "a repeat or its paraphrase does not hit the cache; not benchmarking" >&2; exit 1; }
 done
 
@@ -154,7 +157,8 @@ for name in ("plain", "exact", "paraphrase", "chat", "exact-1"):
     print(f"{name:<10} {rate[name]:>10,.0f} {ms('50', text):>8.2f} {ms('99', text):>8.2f}   {shares}" + (f"  NON-2xx: {bad.group(1)}" if bad else ""))
     if name == "exact":
         chat_exact = cpu["chat"]
-print("\nplain = GET /v1/models through the gateway; exact = the stored question again; paraphrase = another wording of it;"
+print("\nplain = GET /v1/models through the gateway; exact = the stored question again; paraphrase = another wording of it"
+      "\nafter an earlier turn (chat-service reads the assistant and asks intent-cache-service every time);"
       "\nchat = the exact repeat straight to chat-service; exact-1 = the exact repeat with one client")
 for name, target in (("exact", 0.5), ("paraphrase", 0.25)):
     ratio = rate[name] / rate["plain"]
