@@ -63,6 +63,7 @@ public sealed class RoutingTests
     [Theory]
     [InlineData("/api/intent-cache/lookup")]
     [InlineData("/api/intent-cache/store")]
+    [InlineData("/api/intent-cache/hits")]
     public async Task InternalOnlyRoutesAreNotReachableFromOutside(string path)
     {
         await using var backends = await Backends.StartAsync();
