@@ -6,7 +6,8 @@ namespace ChatService.Services;
 /// Sends the hits <see cref="CachedAnswers"/> answered to intent-cache-service's statistics, summed, once an interval
 /// (and once more on the way out), so its lookups and hits include them. Hits it could not send are kept for the next.
 /// </summary>
-public sealed class CachedAnswerHitReporter(CachedAnswers answers, IServiceProvider services, IOptions<ChatServiceOptions> options)
+public sealed partial class CachedAnswerHitReporter(
+    CachedAnswers answers, IServiceProvider services, IOptions<ChatServiceOptions> options, ILogger<CachedAnswerHitReporter> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,7 +28,14 @@ public sealed class CachedAnswerHitReporter(CachedAnswers answers, IServiceProvi
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await ReportAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReportAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down past its grace period: these few counts are lost, the answers were not.
+        }
     }
 
     private async Task ReportAsync(CancellationToken cancellationToken)
@@ -40,10 +48,25 @@ public sealed class CachedAnswerHitReporter(CachedAnswers answers, IServiceProvi
         var client = services.GetRequiredService<IntentCacheClient>();
         foreach (var (caller, assistantId, hits) in taken)
         {
-            if (!await client.ReportHitsAsync(assistantId, hits, caller, cancellationToken).ConfigureAwait(false))
+            bool reported;
+            try
+            {
+                reported = await client.ReportHitsAsync(assistantId, hits, caller, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A timeout or any other failure of one report must not stop the service (a background service's
+                // exception would): keep the counts for the next round.
+                LogReportFailed(logger, ex.Message);
+                reported = false;
+            }
+            if (!reported)
             {
                 answers.ReturnHits(caller, assistantId, hits);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting cached-answer hits to intent-cache-service failed; kept for the next round: {Reason}")]
+    private static partial void LogReportFailed(ILogger logger, string reason);
 }
