@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Errors;
 using StackExchange.Redis;
@@ -48,7 +50,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         """;
 
     // KEYS: the limits; ARGV[3..]: limit and cost of each. Returns {allowed, index, used, reset ms, slot}.
-    private const string AcquireScript = Head + """
+    private static readonly Script AcquireScript = new(Head + """
         local sums, floors = {}, {}
         for i = 1, #KEYS do sums[i], floors[i] = prune(KEYS[i]) end
         -- Of the limits that refuse, the one that frees up last: its reset is when the request could pass.
@@ -83,10 +85,10 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
           end
         end
         return {1, best - 1, sums[best], reset, current}
-        """;
+        """);
 
     // KEYS[1]: the limit; ARGV[3..5]: the slot, the difference to apply there, the real usage.
-    private const string SettleScript = Head + """
+    private static readonly Script SettleScript = new(Head + """
         local sum, floor = prune(KEYS[1])
         local bucket, difference, actual = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
         if bucket >= floor and bucket > current - span and redis.call('HEXISTS', KEYS[1], bucket) == 1 then
@@ -98,7 +100,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         end
         save(KEYS[1], sum, floor)
         return sum
-        """;
+        """);
 
     public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
@@ -150,11 +152,19 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
             : string.Create(CultureInfo.InvariantCulture, $"gateway:limit:{{{key[..slash]}}}{key[slash..]}");
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments)
+    private async Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await redis.Database.ScriptEvaluateAsync(script, keys, arguments).ConfigureAwait(false);
+            try
+            {
+                return await redis.Database.ScriptEvaluateAsync(script.Hash, keys, arguments).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                // A restarted or flushed Redis has forgotten the script: EVAL runs it and loads it again.
+                return await redis.Database.ScriptEvaluateAsync(script.Text, keys, arguments).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -162,5 +172,16 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
             throw new ApiException(StatusCodes.Status503ServiceUnavailable, "Limits cannot be checked right now; try again shortly.",
                 "Service unavailable", "service_unavailable");
         }
+    }
+
+    /// <summary>
+    /// A script run by its SHA1 (EVALSHA). Given the text, the client would look its hash up by the whole text, hashing
+    /// some 3 KB of characters on every request.
+    /// </summary>
+    private sealed class Script(string text)
+    {
+        public string Text { get; } = text;
+
+        public byte[] Hash { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(text));
     }
 }

@@ -197,6 +197,26 @@ public sealed class LimitStoreTests
     }
 
     [Fact]
+    public async Task RedisThatHasForgottenTheScriptsStillCountsEveryRequest()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var key = NewKey();
+        Assert.True((await store.TryAcquireAsync(key, 2, Minute, 1)).Allowed);
+
+        // As after a restart: the scripts run by their hash are gone from Redis's cache.
+        using (var admin = new RedisConnection((await SharedServers.RedisAsync()).ConnectionString + ",allowAdmin=true"))
+        {
+            await admin.Multiplexer.GetServers()[0].ScriptFlushAsync();
+        }
+
+        var second = await store.TryAcquireAsync(key, 2, Minute, 1);
+        Assert.True(second.Allowed);
+        Assert.Equal(2, second.Used);
+        Assert.False((await store.TryAcquireAsync(key, 2, Minute, 1)).Allowed);
+    }
+
+    [Fact]
     public void LimitsOfOneUserShareARedisClusterHashTag()
     {
         Assert.Equal("gateway:limit:{user:u1}", RedisLimitStore.RedisKey("user:u1"));
