@@ -217,6 +217,26 @@ public sealed class LimitStoreTests
     }
 
     [Fact]
+    public async Task EveryLimitRedisKeepsExpiresOnceItsLastCostHasAgedOut()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var admitted = NewKey();
+        var refused = NewKey();
+        Assert.True((await store.TryAcquireAsync(admitted, 10, Minute, 1)).Allowed);
+        Assert.True((await store.TryAcquireAsync(admitted, 10, Minute, 1)).Allowed);
+        Assert.False((await store.TryAcquireAsync(refused, 1, Minute, 2)).Allowed);
+
+        // 61 buckets of a second, and one more: the hash lives as long as the costs it holds, never for ever.
+        foreach (var key in new[] { admitted, refused })
+        {
+            var ttl = await redis.Database.KeyTimeToLiveAsync(RedisLimitStore.RedisKey(key));
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value, Minute, TimeSpan.FromSeconds(62));
+        }
+    }
+
+    [Fact]
     public void LimitsOfOneUserShareARedisClusterHashTag()
     {
         Assert.Equal("gateway:limit:{user:u1}", RedisLimitStore.RedisKey("user:u1"));
