@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Gateway benchmark, every figure from one run: the same small backend route direct, through nginx as a keep-alive
 # reverse proxy, through a bare YARP (bench/Yarp.Baseline) and through the gateway with API-key auth and rate limits:
-# limits in process memory, limits in Redis, and exporting telemetry to a local OTLP receiver (every trace, and with
-# the SDK's standard sampler keeping 10%). A token-limited route
+# limits in process memory (with the API key, and with a user's access token), limits in Redis (Redis's own CPU per
+# request shown beside), and exporting telemetry to a local OTLP receiver (every trace, and with the SDK's standard
+# sampler keeping 10%). A token-limited route
 # (POST /v1/chat/completions) runs through bare YARP and the gateway too, after a check that the route really refuses
 # a key whose token budget is spent. Prints req/s, p50, p99 and the ratios the issue sets targets for.
 # The backend, the nginx proxy and the OTLP receiver are separate nginx processes (one worker each), so the proxy never
@@ -149,15 +150,19 @@ cpu() {
   echo "$total"
 }
 
-declare -A RPS P50 P99 CPU_US
-run() { # name, server pid, url, extra wrk args...
+declare -A RPS P50 P99 CPU_US EXTRA_CPU_US
+run() { # name, server pid, url, extra wrk args... (EXTRA_PID: another process whose CPU per request is shown too)
   local name=$1 pid=$2 url=$3; shift 3
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
   local before; before=$(cpu "$pid")
+  local extra_before=0; [ -z "${EXTRA_PID:-}" ] || extra_before=$(cpu "$EXTRA_PID")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
   local after; after=$(cpu "$pid")
   local count; count=$(echo "$out" | awk '/requests in/ {print $1}')
   CPU_US[$name]=$(python3 -c "print(f'{($after - $before) / $count * 1e6:.1f}')")
+  if [ -n "${EXTRA_PID:-}" ]; then
+    EXTRA_CPU_US[$name]=$(python3 -c "print(f'{($(cpu "$EXTRA_PID") - $extra_before) / $count * 1e6:.1f}')")
+  fi
   echo "$out" >"$WORK/wrk-$name.txt"
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   [ -z "$non2xx" ] || echo "warning: $name had $non2xx non-2xx answers" >&2
@@ -173,15 +178,17 @@ run direct "${SERVER_PID[backend]}" "http://127.0.0.1:$BACKEND/v1/models"
 run nginx "${SERVER_PID[proxy]}" "http://127.0.0.1:$NGINX/v1/models"
 run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models"
 run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
+# The same with a user's access token (a JWT) instead of an API key.
+run gateway-jwt "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" -H "Authorization: Bearer $ACCESS"
 # The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
 run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
 run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
 run gateway-otlp10 "${SERVER_PID[$GW_SAMPLED]}" "http://127.0.0.1:$GW_SAMPLED/v1/models" "${AUTH[@]}"
 run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
 run gateway-tokens "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
-NAMES=(direct nginx yarp-bare gateway gateway-alive gateway-otlp gateway-otlp10 yarp-bare-chat gateway-tokens)
+NAMES=(direct nginx yarp-bare gateway gateway-jwt gateway-alive gateway-otlp gateway-otlp10 yarp-bare-chat gateway-tokens)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
-  run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
+  EXTRA_PID=$REDIS_PID run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   NAMES+=(gateway-redis)
   if [ "${RPS[gateway-redis]:-0}" = "0.00" ] || [ -z "${RPS[gateway-redis]:-}" ]; then
     cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
@@ -196,6 +203,7 @@ done
 ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 echo
 echo "gateway/yarp-bare req/s:        $(ratio "${RPS[gateway]}" "${RPS[yarp-bare]}") (target >= 0.85: auth, limits in memory, identity)"
+echo "gateway-jwt/yarp-bare req/s:    $(ratio "${RPS[gateway-jwt]}" "${RPS[yarp-bare]}") (the same with an access token)"
 if [ -n "${RPS[gateway-redis]:-}" ]; then
   echo "gateway-redis/yarp-bare req/s:  $(ratio "${RPS[gateway-redis]}" "${RPS[yarp-bare]}") (target >= 0.70: limits in Redis)"
 fi
@@ -207,5 +215,5 @@ echo "gateway/nginx req/s:            $(ratio "${RPS[gateway]}" "${RPS[nginx]}")
 # On a CPU-bound machine req/s goes as 1/CPU per request, so these are the ratios above without other work's noise.
 echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}"), gateway/gateway-otlp10 $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp10]}")"
 if [ -n "${CPU_US[gateway-redis]:-}" ]; then
-  echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted)"
+  echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted: ${EXTRA_CPU_US[gateway-redis]} us/req more)"
 fi

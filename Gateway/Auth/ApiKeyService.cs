@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Errors;
@@ -16,7 +15,7 @@ public sealed record ApiKeyView(string Id, string Name, string Prefix, IReadOnly
 /// <summary>The one answer that carries the secret: it is shown once and only its hash is kept.</summary>
 public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
 
-public sealed class ApiKeyService(GatewayDbContext db, ApiKeyCache cache, TimeProvider time)
+public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time)
 {
     public const int MaxAssistants = 100;
 
@@ -81,51 +80,14 @@ public sealed class ApiKeyService(GatewayDbContext db, ApiKeyCache cache, TimePr
             .ConfigureAwait(false) ?? throw new ApiException(StatusCodes.Status404NotFound, "No such API key.", "Not found");
         key.RevokedAt = now;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        cache.Forget(key.SecretHash);
+        cache.ForgetKey(key.SecretHash);
     }
 
     /// <summary>The caller a secret (given by its hash) stands for, or null when it is unknown or revoked.</summary>
     public async Task<GatewayCaller?> AuthenticateAsync(string secretHash, CancellationToken cancellationToken)
     {
-        var hash = secretHash;
         var key = await db.ApiKeys.AsNoTracking()
-            .FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAt == null, cancellationToken).ConfigureAwait(false);
-        var caller = key is null ? null : new GatewayCaller(key.UserId, null, key.Id, key.AssistantList, key.Rpm, key.Tpm);
-        cache.Remember(hash, caller);
-        return caller;
+            .FirstOrDefaultAsync(k => k.SecretHash == secretHash && k.RevokedAt == null, cancellationToken).ConfigureAwait(false);
+        return key is null ? null : new GatewayCaller(key.UserId, null, key.Id, key.AssistantList, key.Rpm, key.Tpm);
     }
-}
-
-/// <summary>
-/// Keeps looked-up keys for a few seconds so a busy key does not cost a database query per request. A revocation on
-/// this instance takes effect at once; on other instances within <see cref="Lifetime"/>.
-/// </summary>
-public sealed class ApiKeyCache(TimeProvider time)
-{
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
-    private const int MaxEntries = 10_000;
-    private readonly ConcurrentDictionary<string, (GatewayCaller? Caller, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
-
-    public bool TryGet(string hash, out GatewayCaller? caller)
-    {
-        if (_entries.TryGetValue(hash, out var entry) && entry.Expires > time.GetUtcNow())
-        {
-            caller = entry.Caller;
-            return true;
-        }
-        caller = null;
-        return false;
-    }
-
-    public void Remember(string hash, GatewayCaller? caller)
-    {
-        if (_entries.Count >= MaxEntries)
-        {
-            // Unknown secrets could fill the cache; starting over is cheap and bounded.
-            _entries.Clear();
-        }
-        _entries[hash] = (caller, time.GetUtcNow().Add(Lifetime));
-    }
-
-    public void Forget(string hash) => _entries.TryRemove(hash, out _);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -12,46 +13,75 @@ namespace Gateway.Auth;
 /// anonymous, and routes decide whether that is enough.
 /// </summary>
 public sealed class GatewayAuthenticationMiddleware(
-    RequestDelegate next, ApiKeyCache keyCache)
+    RequestDelegate next, CallerCache callers, TimeProvider time)
 {
     public const string ApiKeyHeader = "X-API-Key";
+    private const long MaxUnixSeconds = 253_402_300_799;   // 9999-12-31, DateTimeOffset's last second
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>A credential checked a moment ago, or none at all, continues without an await of its own.</summary>
+    public Task InvokeAsync(HttpContext context)
     {
         var credential = ReadCredential(context.Request);
-        if (credential is not null)
+        if (credential is null)
         {
-            var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
-                ? await AuthenticateKeyAsync(context, credential).ConfigureAwait(false)
-                : await AuthenticateSessionAsync(context).ConfigureAwait(false);
-            if (caller is null)
-            {
-                await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
-                    "The access token or API key is invalid, expired or revoked.", "invalid_api_key").ConfigureAwait(false);
-                return;
-            }
-            context.SetGatewayCaller(caller);
+            return next(context);
         }
+        if (!callers.TryGet(credential, out var caller))
+        {
+            return AuthenticateAsync(context, credential);
+        }
+        if (caller is null)
+        {
+            return RefuseAsync(context);
+        }
+        context.SetGatewayCaller(caller);
+        return next(context);
+    }
+
+    private async Task AuthenticateAsync(HttpContext context, string credential)
+    {
+        var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
+            ? await AuthenticateKeyAsync(context, credential).ConfigureAwait(false)
+            : await AuthenticateSessionAsync(context, credential).ConfigureAwait(false);
+        if (caller is null)
+        {
+            await RefuseAsync(context).ConfigureAwait(false);
+            return;
+        }
+        context.SetGatewayCaller(caller);
         await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>A busy key is answered from the cache, without building the database context at all.</summary>
-    private ValueTask<GatewayCaller?> AuthenticateKeyAsync(HttpContext context, string secret)
+    private static Task RefuseAsync(HttpContext context) =>
+        context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
+            "The access token or API key is invalid, expired or revoked.", "invalid_api_key");
+
+    private async Task<GatewayCaller?> AuthenticateKeyAsync(HttpContext context, string secret)
     {
         var hash = Secrets.HashSecret(secret);
-        return keyCache.TryGet(hash, out var cached)
-            ? ValueTask.FromResult(cached)
-            : new ValueTask<GatewayCaller?>(context.RequestServices.GetRequiredService<ApiKeyService>()
-                .AuthenticateAsync(hash, context.RequestAborted));
+        var caller = await context.RequestServices.GetRequiredService<ApiKeyService>()
+            .AuthenticateAsync(hash, context.RequestAborted).ConfigureAwait(false);
+        callers.RememberKey(secret, hash, caller);
+        return caller;
     }
 
-    /// <summary>The JwtBearer handler checks an access token (signature, issuer, audience, lifetime).</summary>
-    private static async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context)
+    /// <summary>The JwtBearer handler checks an access token (signature, issuer, audience, lifetime) once.</summary>
+    private async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context, string token)
     {
         var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
-        return result.Succeeded && result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is { Length: > 0 } userId
-            ? new GatewayCaller(userId, result.Principal.FindFirst(JwtRegisteredClaimNames.Name)?.Value, null, null, null, null)
-            : null;
+        if (!result.Succeeded || result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is not { Length: > 0 } userId)
+        {
+            return null;
+        }
+        var caller = new GatewayCaller(userId, result.Principal.FindFirst(JwtRegisteredClaimNames.Name)?.Value, null, null, null, null);
+        // The validated token has an expiry (RequireExpirationTime); without a readable one it is simply not kept.
+        if (long.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp)
+            && exp < MaxUnixSeconds
+            && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires > time.GetUtcNow())
+        {
+            callers.RememberSession(token, caller, expires);
+        }
+        return caller;
     }
 
     internal static string? ReadCredential(HttpRequest request)

@@ -28,13 +28,16 @@ internal static class Extensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<AccessTokenService>();
+        // No default scheme (ASP.NET Core's documented switch): the authentication middleware it adds on its own would
+        // otherwise run the only scheme's handler, made anew with its options and events, on every request, API keys and
+        // probes included. The gateway's middleware asks the scheme by name, and only for a JWT it has not seen lately.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         builder.Services.AddAuthentication().AddJwtBearer(options =>
         {
             // Claims keep their JWT names (sub, name) rather than .NET's long URIs.
             options.MapInboundClaims = false;
-            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key). ASP.NET
-            // Core runs the only scheme on every request; an API key or no credential at all is none of its business,
-            // and parsing an API key as a JWT (and failing) cost as much as the rest of the gateway's work.
+            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key); an API key
+            // or no credential at all is none of its business.
             options.Events = new JwtBearerEvents
             {
                 OnMessageReceived = context =>
@@ -54,7 +57,7 @@ internal static class Extensions
         });
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AccessTokenService>((options, tokens) => options.TokenValidationParameters = tokens.ValidationParameters);
-        builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();
 

@@ -10,19 +10,24 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 
     public Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
-        foreach (var limit in limits)
+        for (var i = 0; i < limits.Count; i++)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(limit.Cost);
+            ArgumentOutOfRangeException.ThrowIfNegative(limits[i].Cost);
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var widthMs = LimitBuckets.WidthMs(window);
-        var order = new int[limits.Count];
+        // Locks are taken in key order, so two requests naming the same keys cannot wait on each other. The lists are
+        // one or two long: an insertion sort on the stack, not an array and a comparer per request.
+        Span<int> order = limits.Count <= 8 ? stackalloc int[limits.Count] : new int[limits.Count];
         for (var i = 0; i < order.Length; i++)
         {
-            order[i] = i;
+            var j = i;
+            for (; j > 0 && string.CompareOrdinal(limits[order[j - 1]].Key, limits[i].Key) > 0; j--)
+            {
+                order[j] = order[j - 1];
+            }
+            order[j] = i;
         }
-        // Locks are taken in key order, so two requests naming the same keys cannot wait on each other.
-        Array.Sort(order, (a, b) => string.CompareOrdinal(limits[a].Key, limits[b].Key));
         while (true)
         {
             var windows = new Window[limits.Count];
@@ -89,7 +94,7 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
         LimitDecision? tightest = null;
         for (var i = 0; i < limits.Count; i++)
         {
-            var admitted = windows[i].Admit(limits[i], widthMs, now) with { Index = i };
+            var admitted = windows[i].Admit(limits[i], widthMs, now, i);
             tightest = tightest is null || admitted.Remaining < tightest.Remaining ? admitted : tightest;
         }
         return tightest!;
@@ -145,12 +150,12 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
                 : null;
         }
 
-        public LimitDecision Admit(LimitRequest request, long widthMs, long now)
+        public LimitDecision Admit(LimitRequest request, long widthMs, long now, int index)
         {
             var current = now / widthMs;
             Add(current, request.Cost);
             return new LimitDecision(true, request.Limit, _used,
-                TimeSpan.FromMilliseconds(LimitBuckets.ExpiresAtMs(Oldest(current), widthMs) - now), current);
+                TimeSpan.FromMilliseconds(LimitBuckets.ExpiresAtMs(Oldest(current), widthMs) - now), current, index);
         }
 
         public void Settle(long bucket, long difference, long actual, long widthMs, long now)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Auth;
 using Microsoft.Extensions.Options;
 
@@ -9,45 +10,60 @@ namespace Gateway.Limits;
 /// </summary>
 public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options)
 {
-    public async Task InvokeAsync(HttpContext context)
+    private readonly ConditionalWeakTable<GatewayCaller, LimitRequest[]> _requests = new();
+
+    /// <summary>The in-memory store answers at once, and then the request goes on without an await of its own.</summary>
+    public Task InvokeAsync(HttpContext context)
     {
         if (IsUnlimited(context.Request.Path))
         {
-            await next(context).ConfigureAwait(false);
-            return;
+            return next(context);
         }
 
         var limits = options.Value;
-        LimitDecision tightest;
-        if (context.GetGatewayCaller() is not { } caller)
-        {
-            var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            tightest = await store.TryAcquireAsync("ip:" + ip, limits.AnonymousPerIpPerMinute, limits.Window, 1).ConfigureAwait(false);
-            if (!tightest.Allowed)
-            {
-                await LimitHeaders.RejectAsync(context, tightest, "Anonymous request").ConfigureAwait(false);
-                return;
-            }
-        }
-        else
-        {
-            // One atomic call for the user's limit and the key's: a request the user's limit refuses takes nothing
-            // from the key, and with Redis it costs one round trip, not two.
-            var userKey = "user:" + caller.UserId;
-            LimitRequest[] requests = caller is { KeyId: { } keyId, Rpm: { } rpm }
-                ? [new(userKey, limits.UserRpm, 1), new($"{userKey}/key:{keyId}", rpm, 1)]
-                : [new(userKey, limits.UserRpm, 1)];
-            tightest = await store.TryAcquireAsync(requests, limits.Window).ConfigureAwait(false);
-            if (!tightest.Allowed)
-            {
-                await LimitHeaders.RejectAsync(context, tightest, tightest.Index == 0 ? "User request" : "API key request")
-                    .ConfigureAwait(false);
-                return;
-            }
-        }
+        var caller = context.GetGatewayCaller();
+        // A caller's limits are asked for in one atomic call (the user's and the key's): a request the user's limit
+        // refuses takes nothing from the key, and with Redis it costs one round trip, not two.
+        var decision = caller is null
+            ? store.TryAcquireAsync("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                limits.AnonymousPerIpPerMinute, limits.Window, 1)
+            : store.TryAcquireAsync(RequestsOf(caller, limits.UserRpm), limits.Window);
+        return decision.IsCompletedSuccessfully
+            ? Continue(context, caller, decision.Result)
+            : ContinueAsync(context, caller, decision);
+    }
 
-        LimitHeaders.Write(context.Response, tightest);
-        await next(context).ConfigureAwait(false);
+    private async Task ContinueAsync(HttpContext context, GatewayCaller? caller, Task<LimitDecision> decision) =>
+        await Continue(context, caller, await decision.ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>Every limited answer carries the tightest limit's headers; a refusal names the limit that refused.</summary>
+    private Task Continue(HttpContext context, GatewayCaller? caller, LimitDecision decision)
+    {
+        if (!decision.Allowed)
+        {
+            return LimitHeaders.RejectAsync(context, decision,
+                caller is null ? "Anonymous request" : decision.Index == 0 ? "User request" : "API key request");
+        }
+        LimitHeaders.Write(context.Response, decision);
+        return next(context);
+    }
+
+    /// <summary>
+    /// A cached caller (the same object for as long as its credential is cached) keeps its limit list, so a busy
+    /// caller's request builds no keys.
+    /// </summary>
+    private LimitRequest[] RequestsOf(GatewayCaller caller, int userRpm)
+    {
+        if (_requests.TryGetValue(caller, out var known))
+        {
+            return known;
+        }
+        var userKey = "user:" + caller.UserId;
+        LimitRequest[] requests = caller is { KeyId: { } keyId, Rpm: { } rpm }
+            ? [new(userKey, userRpm, 1), new($"{userKey}/key:{keyId}", rpm, 1)]
+            : [new(userKey, userRpm, 1)];
+        _requests.AddOrUpdate(caller, requests);
+        return requests;
     }
 
     private static bool IsUnlimited(PathString path) =>

@@ -17,14 +17,14 @@ public sealed class TokenLimitMiddleware(RequestDelegate next, ILimitStore store
     public const string UsageHeader = "X-Usage-Tokens";
     public const string MetadataKey = "TokenLimit";
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetGatewayCaller() is not { Tpm: { } tpm, KeyId: { } keyId } || !IsTokenLimited(context))
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
+    /// <summary>Requests without a token budget go on without an await of their own.</summary>
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetGatewayCaller() is { Tpm: { } tpm, KeyId: { } keyId } && IsTokenLimited(context)
+            ? LimitAsync(context, tpm, keyId)
+            : next(context);
 
+    private async Task LimitAsync(HttpContext context, int tpm, string keyId)
+    {
         var body = await RequestBody.ReadAsync(context).ConfigureAwait(false);
         var reserved = Estimate(body, options.Value.DefaultCompletionReserve);
         var key = "tpm:" + keyId;

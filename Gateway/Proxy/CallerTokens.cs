@@ -7,9 +7,8 @@ namespace Gateway.Proxy;
 
 /// <summary>
 /// The caller token a proxied request carries to its service. Signing one (JSON, HMAC, base64) on every request is a
-/// visible share of the gateway's CPU, and an API key's caller is one object for as long as the key cache keeps it, so
-/// that object's token is reused while at least half its lifetime is left. A session's caller is new on each request
-/// and so is its token.
+/// visible share of the gateway's CPU, and a caller is one object for as long as <see cref="CallerCache"/> keeps its
+/// credential (an API key or an access token), so that object's token is reused while at least half its lifetime is left.
 /// </summary>
 public sealed class CallerTokens(CallerTokenCodec codec, IOptions<IdentityOptions> options, TimeProvider time)
 {

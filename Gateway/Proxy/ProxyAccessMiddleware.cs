@@ -12,23 +12,26 @@ public sealed class ProxyAccessMiddleware(RequestDelegate next)
     /// <summary>What the services behind the gateway answer; YARP cannot forward CONNECT, and TRACE echoes headers.</summary>
     private static readonly string[] ForwardedMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>A caller with no assistant scope goes on without an await of its own (nothing to read in the body).</summary>
+    public Task InvokeAsync(HttpContext context)
     {
         if (!ForwardedMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
         {
             context.Response.Headers.Allow = string.Join(", ", ForwardedMethods);
-            await context.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed,
-                "This method is not supported on this route.", "method_not_allowed").ConfigureAwait(false);
-            return;
+            return context.WriteProblemAsync(StatusCodes.Status405MethodNotAllowed,
+                "This method is not supported on this route.", "method_not_allowed");
         }
         if (context.GetGatewayCaller() is not { } caller)
         {
-            await context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
-                "Send an access token or API key as Authorization: Bearer, or an API key as X-API-Key.", "invalid_api_key").ConfigureAwait(false);
-            return;
+            return context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
+                "Send an access token or API key as Authorization: Bearer, or an API key as X-API-Key.", "invalid_api_key");
         }
+        return caller.Assistants is null ? next(context) : CheckScopeAsync(context, caller);
+    }
 
-        if (caller.Assistants is not null && await NamedAssistantOutsideScopeAsync(context, caller).ConfigureAwait(false) is { } refused)
+    private async Task CheckScopeAsync(HttpContext context, GatewayCaller caller)
+    {
+        if (await NamedAssistantOutsideScopeAsync(context, caller).ConfigureAwait(false) is { } refused)
         {
             await context.WriteProblemAsync(StatusCodes.Status403Forbidden,
                 $"This API key may not use assistant '{refused}'.", "assistant_not_allowed").ConfigureAwait(false);

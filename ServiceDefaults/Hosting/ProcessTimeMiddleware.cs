@@ -11,13 +11,14 @@ internal sealed class ProcessTimeMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
-        var started = Stopwatch.GetTimestamp();
-        context.Response.OnStarting(() =>
+        // A static callback with its state in one tuple: no closure and delegate to allocate per request.
+        context.Response.OnStarting(static state =>
         {
+            var (response, started) = ((HttpResponse, long))state;
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            context.Response.Headers[HeaderName] = ms.ToString("0.###", CultureInfo.InvariantCulture);
+            response.Headers[HeaderName] = ms.ToString("0.###", CultureInfo.InvariantCulture);
             return Task.CompletedTask;
-        });
+        }, (context.Response, Stopwatch.GetTimestamp()));
         return next(context);
     }
 }

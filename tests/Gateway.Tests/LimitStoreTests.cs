@@ -197,6 +197,46 @@ public sealed class LimitStoreTests
     }
 
     [Fact]
+    public async Task RedisThatHasForgottenTheScriptsStillCountsEveryRequest()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var key = NewKey();
+        Assert.True((await store.TryAcquireAsync(key, 2, Minute, 1)).Allowed);
+
+        // As after a restart: the scripts run by their hash are gone from Redis's cache.
+        using (var admin = new RedisConnection((await SharedServers.RedisAsync()).ConnectionString + ",allowAdmin=true"))
+        {
+            await admin.Multiplexer.GetServers()[0].ScriptFlushAsync();
+        }
+
+        var second = await store.TryAcquireAsync(key, 2, Minute, 1);
+        Assert.True(second.Allowed);
+        Assert.Equal(2, second.Used);
+        Assert.False((await store.TryAcquireAsync(key, 2, Minute, 1)).Allowed);
+    }
+
+    [Fact]
+    public async Task EveryLimitRedisKeepsExpiresOnceItsLastCostHasAgedOut()
+    {
+        using var redis = await ConnectAsync();
+        var store = new RedisLimitStore(redis);
+        var admitted = NewKey();
+        var refused = NewKey();
+        Assert.True((await store.TryAcquireAsync(admitted, 10, Minute, 1)).Allowed);
+        Assert.True((await store.TryAcquireAsync(admitted, 10, Minute, 1)).Allowed);
+        Assert.False((await store.TryAcquireAsync(refused, 1, Minute, 2)).Allowed);
+
+        // 61 buckets of a second, and one more: the hash lives as long as the costs it holds, never for ever.
+        foreach (var key in new[] { admitted, refused })
+        {
+            var ttl = await redis.Database.KeyTimeToLiveAsync(RedisLimitStore.RedisKey(key));
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value, Minute, TimeSpan.FromSeconds(62));
+        }
+    }
+
+    [Fact]
     public void LimitsOfOneUserShareARedisClusterHashTag()
     {
         Assert.Equal("gateway:limit:{user:u1}", RedisLimitStore.RedisKey("user:u1"));
