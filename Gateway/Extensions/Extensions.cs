@@ -68,7 +68,10 @@ internal static class Extensions
         }
         else
         {
-            builder.Services.AddSingleton<ILimitStore>(sp => new RedisLimitStore(sp.GetRequiredService<RedisConnection>()));
+            builder.Services.AddSingleton<ILimitStore>(sp => new LocalFallbackLimitStore(
+                sp.GetRequiredService<RedisConnection>(),
+                new RedisLimitStore(sp.GetRequiredService<RedisConnection>()),
+                new MemoryLimitStore(sp.GetRequiredService<TimeProvider>())));
         }
 
         var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];

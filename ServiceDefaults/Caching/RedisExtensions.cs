@@ -41,6 +41,12 @@ public static class RedisExtensions
                 options.AbortOnConnectFail = false;
                 options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
                 options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
+                // While Redis is away a command fails at once instead of waiting in a backlog, so callers fall back
+                // (cache bypassed, limits counted locally) without a request hanging; no call waits over a second.
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+                options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+                // Back within a second of Redis's return, not after an exponential back-off.
+                options.ReconnectRetryPolicy = new LinearRetry(500);
             });
         builder.Services.TryAddSingleton(sp => new RedisConnection(sp.GetRequiredService<IConnectionMultiplexer>()));
         builder.Services.TryAddSingleton<IKeyValueStore, RedisKeyValueStore>();

@@ -46,6 +46,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             problem.Extensions["code"] = code;
         }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            problem.Extensions["code"] = "service_unavailable";
+            context.Response.Headers.RetryAfter = "1";
+        }
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -62,6 +67,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", WithoutTypeNames(bad.Message)),
         // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.
         InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is malformed."),
+        _ when StoreOutage.IsOutage(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+            "A store this service depends on is not available right now; try again shortly."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
     };
 

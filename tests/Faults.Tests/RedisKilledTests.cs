@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Faults.Tests;
+
+public sealed class RedisKilledTests(ITestOutputHelper output)
+{
+    private static readonly string[] Reads = ["/v1/assistants", "/v1/files", "/auth/me"];
+
+    [Fact]
+    public async Task WithRedisKilledAnswersKeepFlowingWithoutHangingAndEveryServiceReconnectsWithin5sOfItsReturn()
+    {
+        var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var dir = Directory.CreateTempSubdirectory("faults-redis-").FullName;
+        await using var redis = new KillableProcess(
+            $"redis-server --bind 127.0.0.1 --port {port} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no");
+        await redis.StartAsync();
+        await Wait.UntilAsync(() => RedisCli(port, "PING").ContinueWith(t => t.Result == "PONG"), TimeSpan.FromSeconds(10), "redis-server");
+        await using var platform = await Platform.StartAsync(redis: $"127.0.0.1:{port}");
+        using var user = await platform.NewUserAsync("redis");
+        await AllHealthyAsync(platform, TimeSpan.FromSeconds(10));
+
+        await redis.KillAsync();
+
+        var (statuses, slowest) = await TrafficAsync(user, TimeSpan.FromSeconds(3));
+        output.WriteLine($"Redis down: {statuses.Count} requests, statuses {Summary(statuses)}, slowest {slowest.TotalMilliseconds:F0} ms");
+        Assert.All(statuses, s => Assert.True(s is >= 200 and < 300, $"answered {s} while Redis was down"));
+        Assert.True(slowest < TimeSpan.FromSeconds(1), $"a request took {slowest.TotalMilliseconds:F0} ms while Redis was down");
+
+        await redis.StartAsync();
+        var back = Stopwatch.StartNew();
+        await AllHealthyAsync(platform, TimeSpan.FromSeconds(5));
+        output.WriteLine($"Redis back: every service healthy (Redis reconnected) after {back.Elapsed.TotalMilliseconds:F0} ms");
+
+        // The gateway counts in Redis again, not only locally.
+        await RedisCli(port, "FLUSHALL");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/assistants")).StatusCode);
+        Assert.NotEqual("", await RedisCli(port, "--scan", "--pattern", "gateway:limit:*"));
+        var (after, slowestAfter) = await TrafficAsync(user, TimeSpan.FromSeconds(1));
+        output.WriteLine($"Redis back: {after.Count} requests, statuses {Summary(after)}, slowest {slowestAfter.TotalMilliseconds:F0} ms");
+        Assert.All(after, s => Assert.InRange(s, 200, 299));
+    }
+
+    /// <summary>Reads and writes through the gateway for a while, one after another.</summary>
+    private static async Task<(List<int> Statuses, TimeSpan Slowest)> TrafficAsync(HttpClient user, TimeSpan length)
+    {
+        var statuses = new List<int>();
+        var slowest = TimeSpan.Zero;
+        var run = Stopwatch.StartNew();
+        for (var i = 0; run.Elapsed < length; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = i % 4 == 3
+                ? await user.PostAsJsonAsync("/v1/assistants", new { model = "scripted", name = $"during {i}" })
+                : await user.GetAsync(Reads[i % Reads.Length]);
+            slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
+            statuses.Add((int)response.StatusCode);
+        }
+        return (statuses, slowest);
+    }
+
+    private static async Task AllHealthyAsync(Platform platform, TimeSpan within)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var service in new[] { "gateway", "chat-service", "document-service", "intent-cache-service" })
+        {
+            // The check named after the Redis connection; voice-service is never started, so /health as a whole is not.
+            await Wait.UntilAsync(async () =>
+                {
+                    using var health = await probe.GetAsync(new Uri(platform.Url(service), "/health"));
+                    var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
+                    return report.GetProperty("checks").GetProperty("cache").GetProperty("status").GetString() == "Healthy";
+                },
+                within, $"{service}'s Redis connection healthy");
+        }
+    }
+
+    private static string Summary(List<int> statuses) =>
+        string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"));
+
+    private static async Task<string> RedisCli(string port, params string[] args)
+    {
+        var start = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-p", port }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return text.Trim();
+    }
+}

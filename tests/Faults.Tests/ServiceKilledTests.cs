@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Faults.Tests;
+
+public sealed class ServiceKilledTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task AKilledServicesRoutesAnswer503FastOthersKeepWorkingAndItsTrafficResumesWhenItReturns()
+    {
+        await using var platform = await Platform.StartAsync();
+        using var user = await platform.NewUserAsync("killed");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/files")).StatusCode);
+
+        await platform["document-service"].KillAsync();
+
+        var slowest = TimeSpan.Zero;
+        for (var i = 0; i < 20; i++)
+        {
+            var (files, filesTime) = await TimedAsync(user, "/v1/files");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, files.StatusCode);
+            Assert.Equal("service_unavailable", (await JsonAsync(files)).GetProperty("error").GetProperty("code").GetString());
+            var (documents, documentsTime) = await TimedAsync(user, "/api/documents");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, documents.StatusCode);
+            Assert.Equal("application/problem+json", documents.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(503, (await JsonAsync(documents)).GetProperty("status").GetInt32());
+            slowest = new[] { slowest, filesTime, documentsTime }.Max();
+        }
+        output.WriteLine($"document-service killed: 40 answers, all 503, slowest {slowest.TotalMilliseconds:F1} ms");
+        Assert.True(slowest < TimeSpan.FromMilliseconds(100), $"the slowest 503 took {slowest.TotalMilliseconds:F0} ms");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/v1/assistants")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/auth/me")).StatusCode);
+
+        await platform.StartServiceAsync("document-service");
+        var back = Stopwatch.StartNew();
+        var failedAfterReturn = 0;
+        HttpResponseMessage last;
+        while ((last = await user.GetAsync("/v1/files")).StatusCode != HttpStatusCode.OK)
+        {
+            failedAfterReturn++;
+            Assert.True(back.Elapsed < TimeSpan.FromSeconds(30),
+                $"traffic did not resume within 30 s of the service's return: {(int)last.StatusCode} {await last.Content.ReadAsStringAsync()}");
+            await Task.Delay(20);
+        }
+        output.WriteLine($"document-service back (answering /alive): first 200 through the gateway after {back.Elapsed.TotalMilliseconds:F0} ms, {failedAfterReturn} failed tries");
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(1), $"traffic resumed {back.Elapsed.TotalMilliseconds:F0} ms after the service returned");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/api/documents")).StatusCode);
+    }
+
+    private static async Task<(HttpResponseMessage, TimeSpan)> TimedAsync(HttpClient client, string path)
+    {
+        var watch = Stopwatch.StartNew();
+        var response = await client.GetAsync(path);
+        return (response, watch.Elapsed);
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+}
