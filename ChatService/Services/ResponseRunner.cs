@@ -65,7 +65,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         response.CompletedAt = response.Status == "completed" ? Ids.Now() : null;
         response.InputTokens = turn.PromptTokens;
         response.OutputTokens = response.Status == "cancelled" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
-        var final = Whole(response, output, store);
+        var final = ResponseJson.Build(response, output, store);
         var terminal = response.Status switch
         {
             "completed" => "response.completed",
