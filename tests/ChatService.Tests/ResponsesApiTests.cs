@@ -163,6 +163,59 @@ public sealed class ResponsesApiTests
     }
 
     [Fact]
+    public async Task UsageReachesTheGatewayAsItDoesForChatCompletions()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_usage");
+        using var whole = await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Hello" });
+        using var streamed = await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Hello", stream = true });
+        var usage = (await whole.JsonAsync()).GetProperty("usage");
+        var lines = TestSupport.SseLines(await streamed.Content.ReadAsStringAsync());
+
+        Assert.Equal($"{usage.GetProperty("input_tokens").GetInt32()},{usage.GetProperty("output_tokens").GetInt32()}",
+            whole.Headers.GetValues("X-Usage-Tokens").Single());
+        var comment = JsonDocument.Parse(lines.Single(l => l.StartsWith(": usage ", StringComparison.Ordinal))[8..]).RootElement;
+        Assert.Equal(usage.GetProperty("total_tokens").GetInt32(), comment.GetProperty("total_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task ACancelOnAnotherReplicaStopsAResponseBeingStreamed()
+    {
+        await using var first = TestSupport.Service().With("Chat:OfflineWordDelay", "00:00:00.100");
+        var settings = (Microsoft.Extensions.Configuration.IConfiguration)first.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        await using var second = TestSupport.Service().With("ConnectionStrings:chatdb",
+            Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
+        using var streaming = first.Client("usr_cancel");
+        using var other = second.Client("usr_cancel");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")
+        {
+            Content = JsonContent.Create(new { model = "gpt-4o-mini", input = "Hello", stream = true }),
+        };
+        using var response = await streaming.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? id = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("response.output_text.delta", StringComparison.Ordinal))
+            {
+                break;
+            }
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && id is null)
+            {
+                id = JsonDocument.Parse(line[6..]).RootElement.GetProperty("response").GetProperty("id").GetString();
+            }
+        }
+
+        var cancelled = await (await other.PostAsync($"/v1/responses/{id}/cancel", null)).JsonAsync();
+        var rest = await reader.ReadToEndAsync();
+
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.DoesNotContain("response.completed", rest);
+        using var again = await other.PostAsync($"/v1/responses/{id}/cancel", null);
+        Assert.Equal("cancelled", (await again.JsonAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AnOutputCapEndsTheResponseIncomplete()
     {
         await using var service = TestSupport.Service();

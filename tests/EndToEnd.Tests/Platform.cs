@@ -68,6 +68,9 @@ public class Platform : IAsyncLifetime
 
     private static readonly string[] ForwardedSections = ["Chat", "Documents", "IntentCache", "Voice", "Limits"];
 
+    /// <summary>The connection string the AppHost gives its services for a resource (chatdb, say).</summary>
+    public ValueTask<string?> ConnectionStringAsync(string name) => _app!.GetConnectionStringAsync(name);
+
     public HttpClient Anonymous() => new() { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Registers a fresh user, logs in, and returns a client that sends the access token.</summary>

@@ -209,4 +209,9 @@ public abstract class ResponsesSdkTests(Platform platform)
 public sealed class ResponsesOnSqliteTests(Platform platform) : ResponsesSdkTests(platform);
 
 [Collection(PostgresPlatformCollection.Name)]
-public sealed class ResponsesOnPostgresTests(PostgresPlatform platform) : ResponsesSdkTests(platform);
+public sealed class ResponsesOnPostgresTests(PostgresPlatform platform) : ResponsesSdkTests(platform)
+{
+    [Fact]
+    public async Task ChatServiceKeepsItsResponsesInPostgreSql() =>
+        Assert.StartsWith("Host=", await platform.ConnectionStringAsync("chatdb"));
+}
