@@ -155,6 +155,60 @@ namespace ChatService.Migrations.Postgres
                     b.ToTable("ChatEntries");
                 });
 
+            modelBuilder.Entity("ChatService.Model.ConversationEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "Id");
+
+                    b.ToTable("Conversations");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ConversationItemEntity", b =>
+                {
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ConversationId", "Id");
+
+                    b.HasIndex("ConversationId", "Seq");
+
+                    b.ToTable("ConversationItems");
+                });
+
             modelBuilder.Entity("ChatService.Model.MessageEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -197,6 +251,132 @@ namespace ChatService.Migrations.Postgres
                     b.HasIndex("ThreadId", "Id");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ResponseEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text");
+
+                    b.Property<string>("IncompleteReason")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("InputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Instructions")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("MaxOutputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("OutputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreviousResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("Temperature")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ToolChoiceJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("TopP")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "Id");
+
+                    b.ToTable("Responses");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ResponseEventEntity", b =>
+                {
+                    b.Property<string>("ResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("SequenceNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ResponseId", "SequenceNumber");
+
+                    b.ToTable("ResponseEvents");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ResponseItemEntity", b =>
+                {
+                    b.Property<string>("ResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Output")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ResponseId", "Id");
+
+                    b.HasIndex("ResponseId", "Seq");
+
+                    b.ToTable("ResponseItems");
                 });
 
             modelBuilder.Entity("ChatService.Model.RunEntity", b =>
