@@ -79,7 +79,7 @@ public static class ResponsesApi
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
         bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
     {
-        var response = await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         if (stream != true)
         {
             return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
@@ -122,7 +122,7 @@ public static class ResponsesApi
     public static async Task<IResult> DeleteAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
-        await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         await db.ResponseEvents.Where(e => e.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
         await db.ResponseItems.Where(i => i.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
         await db.Responses.Where(r => r.Id == responseId).ExecuteDeleteAsync(cancellationToken);
@@ -136,7 +136,7 @@ public static class ResponsesApi
     public static async Task<IResult> CancelAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, RunRegistry live, CancellationToken cancellationToken)
     {
-        var response = await ResponseAccess.FindAsync(db.Responses, caller, "response", responseId, cancellationToken);
+        var response = await Access.OwnedAsync(db.Responses, caller, "response", responseId, cancellationToken);
         if (response.Status is not ("in_progress" or "cancelled"))
         {
             throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
@@ -159,7 +159,7 @@ public static class ResponsesApi
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
         CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
-        await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         var query = db.ResponseItems.Where(i => i.ResponseId == responseId && !i.Output);
         return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
     }

@@ -71,7 +71,7 @@ public sealed record ResponsePlan(
         List<JsonObject> history = [];
         if (conversationId is not null)
         {
-            conversation = await ResponseAccess.FindAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
+            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
             conversation.AssistantId ??= assistant?.Id;
             history = await ResponseHistory.ConversationAsync(db, conversationId, cancellationToken).ConfigureAwait(false);
         }

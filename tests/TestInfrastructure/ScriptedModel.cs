@@ -53,9 +53,9 @@ public static class ScriptedModel
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    private static object Chunk(object delta, string? finish) => new
+    public static object Chunk(object delta, string? finish) => new
     {
-        id = "chatcmpl-scripted",
+        id = "chatcmpl-up",
         @object = "chat.completion.chunk",
         created = 1,
         model = "scripted-model",
