@@ -11,6 +11,7 @@ app.MapDefaultEndpoints();
 app.MapDocumentsApi();
 app.MapKnowledgeApi();
 app.MapFilesApi();
+app.MapVectorStoreSearchApi();
 
 app.Run();
 
