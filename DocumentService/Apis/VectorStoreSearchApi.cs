@@ -64,6 +64,10 @@ public static class VectorStoreSearchApi
         var filter = request.Filters is { ValueKind: not JsonValueKind.Null } f ? AttributeFilter.Parse(f) : null;
 
         var store = await VectorStoreRef.FindAsync(vectorStoreId, caller, db, access, cancellationToken);
+        if (VectorStoresApi.IsExpired(store.Row, TimeProvider.System))
+        {
+            throw Bad($"Vector store '{vectorStoreId}' has expired.", "vector_store");
+        }
         var attributes = await VectorStoreFiles.AttributesAsync(db, store.Key, cancellationToken);
         Func<string, bool>? include = filter is null
             ? id => attributes.ContainsKey(id)

@@ -15,6 +15,9 @@ public sealed record StoreMember(
 /// </summary>
 public static class VectorStoreFiles
 {
+    /// <summary>OpenAI's chunking_strategy for files chunked by other means (here: as an assistant's document).</summary>
+    public const string OtherChunking = "{\"type\":\"other\"}";
+
     public static async Task<List<StoreMember>> MembersAsync(DocumentsDbContext db, string key, CancellationToken cancellationToken)
     {
         var members = await db.VectorStoreFiles.AsNoTracking().Where(f => f.StoreKey == key)
@@ -31,7 +34,7 @@ public static class VectorStoreFiles
                 .GroupBy(c => c.DocumentId)
                 .Select(g => new { g.Key, Bytes = g.Sum(c => (long)c.Text.Length + c.Embedding.Length) })
                 .ToDictionaryAsync(g => g.Key, g => g.Bytes, cancellationToken).ConfigureAwait(false);
-            members.AddRange(documents.Select(d => new StoreMember(d.Id, VectorStoreFileStatus.Completed, d.AttributesJson ?? "{}", "{}",
+            members.AddRange(documents.Select(d => new StoreMember(d.Id, VectorStoreFileStatus.Completed, d.AttributesJson ?? "{}", OtherChunking,
                 usage.GetValueOrDefault(d.Id), null, null, null, d.CreatedAt, true)));
         }
         return members;
