@@ -13,6 +13,8 @@ app.MapThreadsApi();
 app.MapRunsApi();
 app.MapChatCompletionsApi();
 app.MapChannelChatsApi();
+app.MapResponsesApi();
+app.MapConversationsApi();
 
 app.Run();
 

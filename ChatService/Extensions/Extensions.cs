@@ -52,5 +52,6 @@ internal static class Extensions
         builder.Services.AddSingleton<RunRegistry>();
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddHostedService<RunWorker>();
+        builder.Services.AddScoped<ResponseRunner>();
     }
 }

@@ -13,6 +13,18 @@ public static class Ids
 
     public static string New(string prefix)
     {
+        var stamp = Stamp();
+        Span<char> random = stackalloc char[8];
+        for (var i = 0; i < random.Length; i++)
+        {
+            random[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        }
+        return $"{prefix}_{stamp:x13}{random}";
+    }
+
+    /// <summary>The next value of the strictly increasing microsecond clock: a sort key where ids of several prefixes mix.</summary>
+    public static long Stamp()
+    {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         long stamp;
         long seen;
@@ -22,13 +34,7 @@ public static class Ids
             stamp = Math.Max(now, seen + 1);
         }
         while (Interlocked.CompareExchange(ref _last, stamp, seen) != seen);
-
-        Span<char> random = stackalloc char[8];
-        for (var i = 0; i < random.Length; i++)
-        {
-            random[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
-        }
-        return $"{prefix}_{stamp:x13}{random}";
+        return stamp;
     }
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -18,7 +18,9 @@ public sealed record TurnInput(
     IReadOnlyList<AIChatMessage> Turns,
     double? Temperature = null,
     double? TopP = null,
-    int? MaxOutputTokens = null);
+    int? MaxOutputTokens = null,
+    IList<AITool>? Tools = null,
+    ChatToolMode? ToolMode = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -55,7 +57,9 @@ public sealed class ChatEngine(
 
         // The cache first and retrieval only on a miss: a hit then costs no search at all, and a miss, which waits
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
-        if (input.Assistant is { } assistant && question.Length > 0)
+        // With tools the answer may be a call whose result the cache cannot know, so it is neither read nor written.
+        var cacheable = input.Tools is not { Count: > 0 };
+        if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             var cached = await intentCache.LookupAsync(assistant.Id, question, context, snapshot.Version, input.Caller, cancellationToken).ConfigureAwait(false);
             if (cached is not null)
@@ -76,6 +80,8 @@ public sealed class ChatEngine(
             Temperature = (float?)input.Temperature,
             TopP = (float?)input.TopP,
             MaxOutputTokens = input.MaxOutputTokens,
+            Tools = input.Tools,
+            ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
         };
         if (input.Assistant is not null)
         {
@@ -87,7 +93,7 @@ public sealed class ChatEngine(
             };
         }
 
-        Func<string, CancellationToken, Task> store = input.Assistant is { } owner && question.Length > 0
+        Func<string, CancellationToken, Task> store = cacheable && input.Assistant is { } owner && question.Length > 0
             ? (answer, ct) => intentCache.StoreAsync(owner.Id, question, context, snapshot.Version, answer, input.Caller, ct)
             : (_, _) => Task.CompletedTask;
         return new ChatTurn(model, messages, chatOptions, store);
