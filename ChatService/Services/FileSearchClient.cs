@@ -52,6 +52,27 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
             .ToList();
     }
 
+    /// <summary>Whether the caller may reach this vector store (document-service answers 200, else 404).</summary>
+    public async Task<bool> ExistsAsync(string vectorStoreId, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/vector_stores/{Uri.EscapeDataString(vectorStoreId)}");
+        Vouch(request, caller);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            {
+                return false;
+            }
+            response.EnsureSuccessStatusCode();
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            throw Unavailable();
+        }
+    }
+
     private async Task<IEnumerable<FileSearchResult>> SearchOneAsync(string vectorStoreId, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var body = new SearchRequest(query.Query, query.Filters, query.MaxNumResults,
@@ -60,11 +81,7 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         {
             Content = JsonContent.Create(body, options: JsonDefaults.Options),
         };
-        // Runs go on after their request, so the caller is signed in explicitly (propagation leaves it alone then).
-        if (codec.CanSign)
-        {
-            request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));
-        }
+        Vouch(request, caller);
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -83,10 +100,21 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or NotSupportedException)
         {
-            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "File search is unavailable right now; try again shortly.",
-                "Service unavailable", "service_unavailable");
+            throw Unavailable();
         }
     }
+
+    /// <summary>Runs go on after their request, so the caller is signed in explicitly (propagation leaves it alone then).</summary>
+    private void Vouch(HttpRequestMessage request, CallerIdentity caller)
+    {
+        if (codec.CanSign)
+        {
+            request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));
+        }
+    }
+
+    private static ApiException Unavailable() => new(StatusCodes.Status503ServiceUnavailable,
+        "File search is unavailable right now; try again shortly.", "Service unavailable", "service_unavailable");
 
     private static async Task<string?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
