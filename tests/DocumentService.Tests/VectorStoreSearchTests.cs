@@ -8,10 +8,19 @@ namespace DocumentService.Tests;
 /// <summary>POST /v1/vector_stores/{id}/search in OpenAI's shapes, over an assistant's own store (`vs_` + its id).</summary>
 public sealed class VectorStoreSearchTests
 {
-    [Fact]
-    public async Task AnAssistantsDocumentsAreSearchedAsItsVectorStore()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AnAssistantsDocumentsAreSearchedAsItsVectorStore(string database)
     {
-        await using var host = await DocumentsHost.StartAsync();
+        var connection = database == "postgres" ? await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("vsa") : null;
+        await using var host = await DocumentsHost.StartAsync(f =>
+        {
+            if (connection is not null)
+            {
+                f.With("ConnectionStrings:docsdb", connection);
+            }
+        });
         using var client = host.ClientFor("usr_vs_search");
         var assistant = host.NewAssistant("usr_vs_search");
         var document = await client.UploadOkAsync(assistant, "rag", "leave.md",
@@ -21,7 +30,13 @@ public sealed class VectorStoreSearchTests
         using var response = await client.PostAsJsonAsync(new Uri($"/v1/vector_stores/vs_{assistant}/search", UriKind.Relative),
             new { query = "How much paid time off do I get?", max_num_results = 1 });
         var body = await response.Content.ReadAsStringAsync();
+        var store = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/v1/vector_stores/vs_{assistant}", UriKind.Relative))).RootElement;
+        var files = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/v1/vector_stores/vs_{assistant}/files", UriKind.Relative))).RootElement;
 
+        Assert.Equal(2, store.GetProperty("file_counts").GetProperty("completed").GetInt32());
+        Assert.Equal(files.GetProperty("data").EnumerateArray().Sum(f => f.GetProperty("usage_bytes").GetInt64()), store.GetProperty("usage_bytes").GetInt64());
+        Assert.True(store.GetProperty("usage_bytes").GetInt64() > 2 * 384 * 4);
+        Assert.Equal(assistant, store.GetProperty("metadata").GetProperty("assistant_id").GetString());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = JsonDocument.Parse(body).RootElement;
         Assert.Equal("vector_store.search_results.page", page.GetProperty("object").GetString());

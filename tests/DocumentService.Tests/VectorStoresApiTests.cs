@@ -25,10 +25,24 @@ public sealed class VectorStoresApiTests
     private static async Task<JsonElement> GetAsync(HttpClient client, string path) =>
         await JsonAsync(await client.GetAsync(new Uri(path, UriKind.Relative)));
 
-    [Fact]
-    public async Task AStoreKeepsItsFilesCountsTheirBytesAndFindsThemByAttributes()
+    private static async Task<DocumentsHost> HostOnAsync(string database)
     {
-        await using var host = await DocumentsHost.StartAsync();
+        var connection = database == "postgres" ? await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("vs") : null;
+        return await DocumentsHost.StartAsync(f =>
+        {
+            if (connection is not null)
+            {
+                f.With("ConnectionStrings:docsdb", connection);
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AStoreKeepsItsFilesCountsTheirBytesAndFindsThemByAttributes(string database)
+    {
+        await using var host = await HostOnAsync(database);
         using var client = host.ClientFor("usr_vs");
         var travel = await UploadFileAsync(client, "travel.md", "Trains are booked through the travel desk two weeks ahead. First class needs a director's approval.");
         var laptop = await UploadFileAsync(client, "laptops.md", "A broken laptop goes to the IT desk on floor 3, which lends a spare the same day.");
