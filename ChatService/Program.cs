@@ -11,6 +11,7 @@ app.MapDefaultEndpoints();
 app.MapAssistantsApi();
 app.MapThreadsApi();
 app.MapRunsApi();
+app.MapRunStepsApi();
 app.MapChatCompletionsApi();
 app.MapChannelChatsApi();
 app.MapResponsesApi();

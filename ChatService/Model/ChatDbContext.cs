@@ -8,6 +8,7 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
     public DbSet<ThreadEntity> Threads => Set<ThreadEntity>();
     public DbSet<MessageEntity> Messages => Set<MessageEntity>();
     public DbSet<RunEntity> Runs => Set<RunEntity>();
+    public DbSet<RunStepEntity> RunSteps => Set<RunStepEntity>();
     public DbSet<ChatEntity> Chats => Set<ChatEntity>();
     public DbSet<ChatEntryEntity> ChatEntries => Set<ChatEntryEntity>();
     public DbSet<ResponseEntity> Responses => Set<ResponseEntity>();
@@ -38,6 +39,11 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.ThreadId, r.Id });
+        });
+        modelBuilder.Entity<RunStepEntity>(e =>
+        {
+            e.HasKey(s => s.Id);
+            e.HasIndex(s => new { s.RunId, s.Id });
         });
         modelBuilder.Entity<ChatEntity>(e =>
         {

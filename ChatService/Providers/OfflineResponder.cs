@@ -144,11 +144,14 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
             return NotCovered;
         }
 
+        // Passages from a file search are cited with OpenAI's markers (their number in the list), others by filename.
+        var cite = chatOptions.AdditionalProperties.ContainsKey(PromptBuilder.CitationsKey);
         var answer = new StringBuilder("From my documents:");
         foreach (var (passage, sentence, _, _) in ranked)
         {
             var quote = sentence.Length > MaxQuoteChars ? sentence[..MaxQuoteChars].TrimEnd() + "…" : sentence;
-            answer.Append(" \"").Append(quote).Append("\" (").Append(passage.Filename).Append(')');
+            answer.Append(" \"").Append(quote).Append('"')
+                .Append(cite ? " " + FileCitations.Marker(passages.ToList().IndexOf(passage) + 1, passage.Filename) : $" ({passage.Filename})");
         }
         return answer.ToString();
     }

@@ -20,7 +20,8 @@ public sealed record TurnInput(
     double? TopP = null,
     int? MaxOutputTokens = null,
     IList<AITool>? Tools = null,
-    ChatToolMode? ToolMode = null);
+    ChatToolMode? ToolMode = null,
+    IReadOnlyList<KnowledgePassage>? Passages = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -58,7 +59,8 @@ public sealed class ChatEngine(
         // The cache first and retrieval only on a miss: a hit then costs no search at all, and a miss, which waits
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
         // With tools the answer may be a call whose result the cache cannot know, so it is neither read nor written.
-        var cacheable = input.Tools is not { Count: > 0 };
+        // Passages found by a file search are cited in the answer, which a cached answer would not be.
+        var cacheable = input.Tools is not { Count: > 0 } && input.Passages is null;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             var cached = await intentCache.LookupAsync(assistant.Id, question, context, snapshot.Version, input.Caller, cancellationToken).ConfigureAwait(false);
@@ -68,7 +70,8 @@ public sealed class ChatEngine(
             }
         }
 
-        var passages = input.Assistant is { } a && options.Value.Passages > 0
+        var passages = input.Passages is { } searched ? searched
+            : input.Assistant is { } a && options.Value.Passages > 0
             ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
             : [];
         var messages = PromptBuilder.Build(
@@ -91,6 +94,10 @@ public sealed class ChatEngine(
                 [PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
                     .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))],
             };
+            if (input.Passages is not null)
+            {
+                chatOptions.AdditionalProperties[PromptBuilder.CitationsKey] = true;
+            }
         }
 
         Func<string, CancellationToken, Task> store = cacheable && input.Assistant is { } owner && question.Length > 0

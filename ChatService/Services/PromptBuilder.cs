@@ -13,6 +13,9 @@ public static class PromptBuilder
     /// <summary>ChatOptions.AdditionalProperties key carrying the retrieved passages to the offline responder.</summary>
     public const string PassagesKey = "chat_service.passages";
 
+    /// <summary>Present when the passages came from a file search: the answer cites them with 【N†filename】 markers.</summary>
+    public const string CitationsKey = "chat_service.citations";
+
     public static List<AIChatMessage> Build(
         string? instructions,
         string? additionalInstructions,
