@@ -53,6 +53,10 @@ namespace ChatService.Migrations.Postgres
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("ToolResourcesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ToolsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -212,6 +216,10 @@ namespace ChatService.Migrations.Postgres
             modelBuilder.Entity("ChatService.Model.MessageEntity", b =>
                 {
                     b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AnnotationsJson")
+                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("AssistantId")
@@ -403,6 +411,12 @@ namespace ChatService.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("FailedAt")
                         .HasColumnType("bigint");
 
@@ -429,6 +443,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RequiredActionJson")
+                        .HasColumnType("text");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("bigint");
 
@@ -443,6 +460,14 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ToolChoiceJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<double?>("TopP")
                         .HasColumnType("double precision");
 
@@ -451,6 +476,57 @@ namespace ChatService.Migrations.Postgres
                     b.HasIndex("ThreadId", "Id");
 
                     b.ToTable("Runs");
+                });
+
+            modelBuilder.Entity("ChatService.Model.RunStepEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DetailsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("FailedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("RunSteps");
                 });
 
             modelBuilder.Entity("ChatService.Model.ThreadEntity", b =>
@@ -478,6 +554,10 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolResourcesJson")
                         .IsRequired()
                         .HasColumnType("text");
 

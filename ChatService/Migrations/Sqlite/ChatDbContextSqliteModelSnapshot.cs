@@ -48,6 +48,10 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<double?>("Temperature")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("ToolResourcesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ToolsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -207,6 +211,10 @@ namespace ChatService.Migrations.Sqlite
             modelBuilder.Entity("ChatService.Model.MessageEntity", b =>
                 {
                     b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotationsJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AssistantId")
@@ -398,6 +406,12 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("FailedAt")
                         .HasColumnType("INTEGER");
 
@@ -424,6 +438,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RequiredActionJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -438,6 +455,14 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ToolChoiceJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToolsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("TopP")
                         .HasColumnType("REAL");
 
@@ -446,6 +471,57 @@ namespace ChatService.Migrations.Sqlite
                     b.HasIndex("ThreadId", "Id");
 
                     b.ToTable("Runs");
+                });
+
+            modelBuilder.Entity("ChatService.Model.RunStepEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AssistantId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DetailsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FailedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("RunSteps");
                 });
 
             modelBuilder.Entity("ChatService.Model.ThreadEntity", b =>
@@ -473,6 +549,10 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToolResourcesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
