@@ -33,15 +33,17 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        HttpContext context, CancellationToken cancellationToken)
+        FileSearchClient fileSearch, HttpContext context, CancellationToken cancellationToken)
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
+        var search = await SearchAsync(plan, fileSearch, caller, cancellationToken);
         var response = plan.Response;
         var cancel = live.Register(response.Id, context.RequestAborted);
         try
         {
-            var turn = await engine.StartAsync(plan.Turn, snapshot, cancel.Token);
+            var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
+            var turn = await engine.StartAsync(turnInput, snapshot, cancel.Token);
             // The first piece is awaited before anything is stored or sent, so a provider that fails gets an error body.
             await using var deltas = turn.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
             var more = await deltas.MoveNextAsync();
@@ -57,7 +59,7 @@ public static class ResponsesApi
             await db.SaveChangesAsync(cancellationToken);
 
             var sse = request.Stream == true ? new SseWriter(context) : null;
-            var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel);
+            var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel, search);
             if (sse is not null)
             {
                 return TypedResults.Empty;
@@ -73,6 +75,21 @@ public static class ResponsesApi
         {
             live.Unregister(response.Id);
         }
+    }
+
+    /// <summary>
+    /// The file search a file_search tool asks for, done before the model is asked, with the last user message as
+    /// the query. Its failures (a store the caller may not reach: 404) are the request's, before anything is stored.
+    /// </summary>
+    private static async Task<ResponseSearch?> SearchAsync(ResponsePlan plan, FileSearchClient fileSearch, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (!plan.Tools.Searches)
+        {
+            return null;
+        }
+        var query = plan.Turn.Turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        var results = await fileSearch.SearchAsync(plan.Tools.FileSearch!.VectorStoreIds, plan.Tools.FileSearch.Query(query), caller, cancellationToken);
+        return new ResponseSearch(query, results, plan.IncludeSearchResults);
     }
 
     public static async Task<IResult> GetAsync(
