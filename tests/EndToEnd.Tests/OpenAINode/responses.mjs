@@ -1,6 +1,6 @@
 // Drives the platform with the official openai package, unchanged; prints what the test asserts as one JSON object.
 // Usage: node responses.mjs SCENARIO  (OPENAI_BASE_URL and OPENAI_API_KEY point it at the gateway)
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 
 const client = new OpenAI({ maxRetries: 0 });
 const model = process.env.RESPONSES_MODEL ?? 'gpt-4o-mini';
@@ -71,6 +71,25 @@ const scenarios = {
     const deleted = await client.conversations.delete(conversation.id);
     const gone = await errorOf(client.conversations.retrieve(conversation.id));
     return { conversation, first: { output_text: first.output_text }, second, updated, items, added, one, afterDelete, retrieved, deleted, gone };
+  },
+  async fileSearch() {
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('Parental leave. New parents receive 16 weeks of paid parental leave, to be taken within the first year.'), 'parental.md'),
+      purpose: 'assistants',
+    });
+    const store = await client.vectorStores.create({ name: 'Benefits', file_ids: [file.id] });
+    for (let i = 0; i < 60; i++) {
+      const attached = await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id });
+      if (attached.status !== 'in_progress') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const result = await streamed({
+      model,
+      input: 'How many weeks of parental leave do new parents get?',
+      tools: [{ type: 'file_search', vector_store_ids: [store.id] }],
+      include: ['file_search_call.results'],
+    });
+    return { file: file.id, ...result };
   },
   async errors() {
     const both = await errorOf(client.responses.create({ model, input: 'hi', conversation: 'conv_x', previous_response_id: 'resp_y' }));

@@ -2,7 +2,9 @@ using System.ClientModel;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpenAI;
+using OpenAI.Files;
 using OpenAI.Responses;
+using OpenAI.VectorStores;
 
 namespace EndToEnd.Tests.Responses;
 
@@ -153,6 +155,34 @@ public abstract class ResponsesSdkTests(Platform platform)
         Assert.Equal(result.GetProperty("conversation").GetProperty("id").GetString(), result.GetProperty("afterDelete").GetProperty("id").GetString());
         Assert.True(result.GetProperty("deleted").GetProperty("deleted").GetBoolean());
         Assert.Equal(404, result.GetProperty("gone").GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task BothSdksSearchAVectorStoreAndGetTheAnswerWithItsFileCitation()
+    {
+        var (sdk, token, http) = await UserAsync("file-search");
+        using var _ = http;
+        OpenAIFile file = await sdk.GetOpenAIFileClient().UploadFileAsync(
+            BinaryData.FromString("Parental leave. New parents receive 16 weeks of paid parental leave, to be taken within the first year."),
+            "parental.md", FileUploadPurpose.Assistants);
+        VectorStore store = await sdk.GetVectorStoreClient().CreateVectorStoreAsync(new VectorStoreCreationOptions { Name = "Benefits", FileIds = { file.Id } });
+        var options = new CreateResponseOptions("gpt-4o-mini", [ResponseItem.CreateUserMessageItem("How many weeks of parental leave do new parents get?")]);
+        options.Tools.Add(ResponseTool.CreateFileSearchTool([store.Id]));
+        options.IncludedProperties.Add(IncludedResponseProperty.FileSearchCallResults);
+
+        ResponseResult answer = await sdk.GetResponsesClient().CreateResponseAsync(options);
+        var npm = await NodeSdk.RunAsync(platform.Gateway, token, "fileSearch");
+
+        var search = Assert.IsType<FileSearchCallResponseItem>(answer.OutputItems[0]);
+        Assert.Equal(file.Id, Assert.Single(search.Results).FileId);
+        var message = Assert.IsAssignableFrom<MessageResponseItem>(answer.OutputItems[1]);
+        Assert.Contains("16 weeks", message.Content[0].Text);
+        Assert.Equal(file.Id, Assert.IsType<FileCitationMessageAnnotation>(Assert.Single(message.Content[0].OutputTextAnnotations)).FileId);
+        var final = npm.GetProperty("final");
+        Assert.Equal("file_search_call", final.GetProperty("output")[0].GetProperty("type").GetString());
+        Assert.Equal(npm.GetProperty("file").GetString(),
+            final.GetProperty("output")[1].GetProperty("content")[0].GetProperty("annotations")[0].GetProperty("file_id").GetString());
+        Assert.Contains("16 weeks", final.GetProperty("output_text").GetString());
     }
 
     [Fact]
