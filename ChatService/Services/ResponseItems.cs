@@ -75,8 +75,14 @@ public static class ResponseItems
                     ["output"] = Text(result, "output", allowEmpty: true),
                     ["status"] = "completed",
                 };
+            case "file_search_call":
+                // A client passing an earlier output back as input: kept as a record, never shown to the model.
+                var queries = item.TryGetProperty("queries", out var q) && q.ValueKind == JsonValueKind.Array
+                    ? q.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Take(16).ToList()
+                    : [];
+                return FileSearchCall(Ids.New("fs"), "completed", queries, null);
             default:
-                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call and function_call_output are).",
+                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call, function_call_output and file_search_call are).",
                     "unsupported_item_type");
         }
     }

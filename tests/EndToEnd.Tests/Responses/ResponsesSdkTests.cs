@@ -177,7 +177,8 @@ public abstract class ResponsesSdkTests(Platform platform)
         Assert.Equal(file.Id, Assert.Single(search.Results).FileId);
         var message = Assert.IsAssignableFrom<MessageResponseItem>(answer.OutputItems[1]);
         Assert.Contains("16 weeks", message.Content[0].Text);
-        Assert.Equal(file.Id, Assert.IsType<FileCitationMessageAnnotation>(Assert.Single(message.Content[0].OutputTextAnnotations)).FileId);
+        Assert.NotEmpty(message.Content[0].OutputTextAnnotations);
+        Assert.All(message.Content[0].OutputTextAnnotations, a => Assert.Equal(file.Id, Assert.IsType<FileCitationMessageAnnotation>(a).FileId));
         var final = npm.GetProperty("final");
         Assert.Equal("file_search_call", final.GetProperty("output")[0].GetProperty("type").GetString());
         Assert.Equal(npm.GetProperty("file").GetString(),
