@@ -212,6 +212,32 @@ public abstract class ResponsesSdkTests(Platform platform)
         Assert.Equal(404, stranger.Status);
     }
 
+    /// <summary>
+    /// Each request reserves about 1,030 tokens of the key's 1,100 a minute (its size plus max_output_tokens); only
+    /// when the gateway settles each to the response's real usage (a few dozen tokens) does the next one fit.
+    /// </summary>
+    [Fact]
+    public async Task AKeysTokenBudgetIsChargedWhatEachResponseUsedStreamedOrNot()
+    {
+        var (_, _, http) = await UserAsync("tpm");
+        using var _ = http;
+        using var assistant = await http.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "Brief", instructions = "Answer briefly." });
+        var assistantId = (await assistant.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        using var key = await http.PostAsJsonAsync("/api/keys", new { name = "metered", assistants = new[] { assistantId }, tpm = 1100 });
+        using var bot = platform.Anonymous();
+        bot.DefaultRequestHeaders.Add("X-API-Key", (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+
+        var statuses = new List<int>();
+        foreach (var stream in new[] { false, true, false })
+        {
+            using var response = await bot.PostAsJsonAsync("/v1/responses", new { model = assistantId, input = "Is the office open on Sundays?", max_output_tokens = 1000, stream });
+            await response.Content.ReadAsStringAsync();
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal([200, 200, 200], statuses);
+    }
+
     [Fact]
     public async Task AKeyScopedToAnAssistantAnswersAsItAndSeesNoneOfItsUsersOtherResponses()
     {
