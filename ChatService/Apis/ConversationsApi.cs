@@ -131,11 +131,11 @@ public static class ConversationsApi
     public static async Task<Ok<ListResponse<ConversationSummary>>> ListMineAsync(
         CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
         int? limit = null, string? order = null, string? after = null, string? before = null) =>
-        TypedResults.Ok(await Paging.PageAsync(ResponseAccess.Visible(db.Conversations, caller),
+        TypedResults.Ok(await Paging.PageAsync(Access.Visible(db.Conversations, caller),
             limit, order, after, before, options.Value.MaxListLimit, ConversationSummary.From, cancellationToken));
 
     private static Task<ConversationEntity> FindAsync(ChatDbContext db, CallerIdentity caller, string id, CancellationToken cancellationToken, bool track = false) =>
-        ResponseAccess.FindAsync(track ? db.Conversations : db.Conversations.AsNoTracking(), caller, "conversation", id, cancellationToken);
+        Access.OwnedAsync(track ? db.Conversations : db.Conversations.AsNoTracking(), caller, "conversation", id, cancellationToken);
 
     private static List<JsonObject> ReadItems(JsonElement? items) =>
         items is null or { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null }

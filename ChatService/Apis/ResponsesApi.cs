@@ -33,15 +33,17 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        HttpContext context, CancellationToken cancellationToken)
+        FileSearchClient fileSearch, HttpContext context, CancellationToken cancellationToken)
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
+        var search = await SearchAsync(plan, fileSearch, caller, cancellationToken);
         var response = plan.Response;
         var cancel = live.Register(response.Id, context.RequestAborted);
         try
         {
-            var turn = await engine.StartAsync(plan.Turn, snapshot, cancel.Token);
+            var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
+            var turn = await engine.StartAsync(turnInput, snapshot, cancel.Token);
             // The first piece is awaited before anything is stored or sent, so a provider that fails gets an error body.
             await using var deltas = turn.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
             var more = await deltas.MoveNextAsync();
@@ -57,7 +59,7 @@ public static class ResponsesApi
             await db.SaveChangesAsync(cancellationToken);
 
             var sse = request.Stream == true ? new SseWriter(context) : null;
-            var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel);
+            var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel, search);
             if (sse is not null)
             {
                 return TypedResults.Empty;
@@ -75,11 +77,26 @@ public static class ResponsesApi
         }
     }
 
+    /// <summary>
+    /// The file search a file_search tool asks for, done before the model is asked, with the last user message as
+    /// the query. Its failures (a store the caller may not reach: 404) are the request's, before anything is stored.
+    /// </summary>
+    private static async Task<ResponseSearch?> SearchAsync(ResponsePlan plan, FileSearchClient fileSearch, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (!plan.Tools.Searches)
+        {
+            return null;
+        }
+        var query = plan.Turn.Turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        var results = await fileSearch.SearchAsync(plan.Tools.FileSearch!.VectorStoreIds, plan.Tools.FileSearch.Query(query), caller, cancellationToken);
+        return new ResponseSearch(query, results, plan.IncludeSearchResults);
+    }
+
     public static async Task<IResult> GetAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
         bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
     {
-        var response = await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         if (stream != true)
         {
             return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
@@ -122,7 +139,7 @@ public static class ResponsesApi
     public static async Task<IResult> DeleteAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
-        await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         await db.ResponseEvents.Where(e => e.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
         await db.ResponseItems.Where(i => i.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
         await db.Responses.Where(r => r.Id == responseId).ExecuteDeleteAsync(cancellationToken);
@@ -136,7 +153,7 @@ public static class ResponsesApi
     public static async Task<IResult> CancelAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, RunRegistry live, CancellationToken cancellationToken)
     {
-        var response = await ResponseAccess.FindAsync(db.Responses, caller, "response", responseId, cancellationToken);
+        var response = await Access.OwnedAsync(db.Responses, caller, "response", responseId, cancellationToken);
         if (response.Status is not ("in_progress" or "cancelled"))
         {
             throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
@@ -159,7 +176,7 @@ public static class ResponsesApi
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
         CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
-        await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         var query = db.ResponseItems.Where(i => i.ResponseId == responseId && !i.Output);
         return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
     }

@@ -19,7 +19,7 @@ public sealed class AssistantEntity : ChatService.Services.IHasId
     public string ToolResourcesJson { get; set; } = "{}";
 }
 
-public sealed class ThreadEntity : ChatService.Services.IHasId
+public sealed class ThreadEntity : IOwnedByCaller
 {
     public required string Id { get; set; }
     public required string OwnerId { get; set; }

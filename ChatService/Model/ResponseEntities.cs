@@ -1,7 +1,7 @@
 namespace ChatService.Model;
 
 /// <summary>
-/// What a response or conversation needs to decide who sees it (Services/ResponseAccess): the owning user, the
+/// What a response or conversation needs to decide who sees it (Services/Access): the owning user, the
 /// assistant it is bound to (the one it answered as), and the API key that made it while it is bound to none.
 /// </summary>
 public interface IOwnedByCaller : ChatService.Services.IHasId

@@ -86,7 +86,7 @@ public sealed class ChatEngine(
             Tools = input.Tools,
             ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
         };
-        if (input.Assistant is not null)
+        if (input.Assistant is not null || input.Passages is not null)
         {
             // The offline responder answers from these; a real model reads them in the system message instead.
             chatOptions.AdditionalProperties = new AdditionalPropertiesDictionary

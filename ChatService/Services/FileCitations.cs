@@ -18,23 +18,31 @@ public static partial class FileCitations
     public static string Annotations(string text, IReadOnlyList<FileSearchResult> results)
     {
         var annotations = new JsonArray();
-        foreach (Match match in MarkerPattern().Matches(text))
+        foreach (var (marker, result) in Cited(text, results))
         {
-            var number = int.Parse(match.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (number < 1 || number > results.Count)
-            {
-                continue;
-            }
             annotations.Add(new JsonObject
             {
                 ["type"] = "file_citation",
-                ["text"] = match.Value,
-                ["start_index"] = match.Index,
-                ["end_index"] = match.Index + match.Length,
-                ["file_citation"] = new JsonObject { ["file_id"] = results[number - 1].FileId, ["quote"] = "" },
+                ["text"] = marker.Value,
+                ["start_index"] = marker.Index,
+                ["end_index"] = marker.Index + marker.Length,
+                ["file_citation"] = new JsonObject { ["file_id"] = result.FileId, ["quote"] = "" },
             });
         }
         return annotations.ToJsonString();
+    }
+
+    /// <summary>Each marker in <paramref name="text"/> that names one of the results, with that result.</summary>
+    public static IEnumerable<(Match Marker, FileSearchResult Result)> Cited(string text, IReadOnlyList<FileSearchResult> results)
+    {
+        foreach (Match match in MarkerPattern().Matches(text))
+        {
+            var number = int.Parse(match.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (number >= 1 && number <= results.Count)
+            {
+                yield return (match, results[number - 1]);
+            }
+        }
     }
 
     // 【N†source】 or OpenAI's 【M:N†source】 (the last number names the passage).

@@ -14,17 +14,7 @@ public static class ItemPaging
         IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit, CancellationToken cancellationToken)
         where T : class, IItemRow
     {
-        var take = limit ?? Paging.DefaultLimit;
-        if (take < 1 || take > maxLimit)
-        {
-            throw Access.BadRequest($"limit must be between 1 and {maxLimit}.", "invalid_limit");
-        }
-        var ascending = order?.ToLowerInvariant() switch
-        {
-            null or "" or "desc" => false,
-            "asc" => true,
-            _ => throw Access.BadRequest("order must be 'asc' or 'desc'.", "invalid_order"),
-        };
+        var (take, ascending) = Paging.Read(limit, order, maxLimit);
         var all = query;
         if (await SeqOfAsync(all, after, cancellationToken).ConfigureAwait(false) is { } afterSeq)
         {

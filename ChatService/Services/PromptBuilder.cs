@@ -62,6 +62,11 @@ public static class PromptBuilder
             remaining -= cost;
         }
         kept.Reverse();
+        // A function's output whose call fell out of the budget would be refused by the model: it goes with its call.
+        while (kept.Count > 1 && kept[0].Role == ChatRole.Tool)
+        {
+            kept.RemoveAt(0);
+        }
         messages.AddRange(kept);
         return messages;
     }

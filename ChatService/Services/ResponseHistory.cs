@@ -21,7 +21,7 @@ public static class ResponseHistory
         string? next = previousId;
         while (next is not null && chain.Count < MaxChain)
         {
-            var response = await ResponseAccess.FindAsync(db.Responses.AsNoTracking(), caller, "response", next, cancellationToken).ConfigureAwait(false);
+            var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", next, cancellationToken).ConfigureAwait(false);
             chain.Add(response);
             next = response.PreviousResponseId;
         }

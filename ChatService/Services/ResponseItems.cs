@@ -75,28 +75,61 @@ public static class ResponseItems
                     ["output"] = Text(result, "output", allowEmpty: true),
                     ["status"] = "completed",
                 };
+            case "file_search_call":
+                // A client passing an earlier output back as input: kept as a record, never shown to the model.
+                var queries = item.TryGetProperty("queries", out var q) && q.ValueKind == JsonValueKind.Array
+                    ? q.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Take(16).ToList()
+                    : [];
+                return FileSearchCall(Ids.New("fs"), "completed", queries, null);
             default:
-                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call and function_call_output are).",
+                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call, function_call_output and file_search_call are).",
                     "unsupported_item_type");
         }
     }
 
-    public static JsonObject Message(string role, string text, string? id = null, string status = "completed") => new()
+    public static JsonObject Message(string role, string text, string? id = null, string status = "completed", JsonArray? annotations = null) => new()
     {
         ["id"] = id ?? Ids.New("msg"),
         ["type"] = "message",
         ["role"] = role,
         ["status"] = status,
-        ["content"] = new JsonArray(role == "assistant" ? OutputText(text) : new JsonObject { ["type"] = "input_text", ["text"] = text }),
+        ["content"] = new JsonArray(role == "assistant" ? OutputText(text, annotations) : new JsonObject { ["type"] = "input_text", ["text"] = text }),
     };
 
-    public static JsonObject OutputText(string text) => new()
+    public static JsonObject OutputText(string text, JsonArray? annotations = null) => new()
     {
         ["type"] = "output_text",
         ["text"] = text,
-        ["annotations"] = new JsonArray(),
+        ["annotations"] = annotations?.DeepClone() ?? new JsonArray(),
         ["logprobs"] = new JsonArray(),
     };
+
+    /// <summary>A file_search_call output item; its results only when the request asked for them (include).</summary>
+    public static JsonObject FileSearchCall(string id, string status, IReadOnlyList<string> queries, IReadOnlyList<FileSearchResult>? results) => new()
+    {
+        ["id"] = id,
+        ["type"] = "file_search_call",
+        ["status"] = status,
+        ["queries"] = new JsonArray([.. queries.Select(q => (JsonNode?)q)]),
+        ["results"] = results is null ? null : new JsonArray([.. results.Select(r => (JsonNode?)new JsonObject
+        {
+            ["file_id"] = r.FileId,
+            ["filename"] = r.Filename,
+            ["score"] = r.Score,
+            ["text"] = r.Text,
+            ["attributes"] = JsonNode.Parse(r.Attributes.GetRawText()),
+        })]),
+    };
+
+    /// <summary>The answer's citation markers as OpenAI's Responses annotations (the index is where the marker starts).</summary>
+    public static JsonArray Citations(string text, IReadOnlyList<FileSearchResult>? results) =>
+        results is null ? [] : new JsonArray([.. FileCitations.Cited(text, results).Select(c => (JsonNode?)new JsonObject
+        {
+            ["type"] = "file_citation",
+            ["file_id"] = c.Result.FileId,
+            ["filename"] = c.Result.Filename,
+            ["index"] = c.Marker.Index,
+        })]);
 
     public static JsonObject FunctionCall(string id, string callId, string name, string arguments, string status = "completed") => new()
     {

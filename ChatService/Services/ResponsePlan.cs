@@ -11,7 +11,8 @@ namespace ChatService.Services;
 /// (a previous response's chain or a conversation), its new input items, and the turn to put to the model.
 /// </summary>
 public sealed record ResponsePlan(
-    ResponseEntity Response, AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, bool Store, TurnInput Turn)
+    ResponseEntity Response, AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, bool Store, TurnInput Turn,
+    ResponseTools Tools, bool IncludeSearchResults)
 {
     public static async Task<ResponsePlan> PrepareAsync(ResponseRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
@@ -71,7 +72,7 @@ public sealed record ResponsePlan(
         List<JsonObject> history = [];
         if (conversationId is not null)
         {
-            conversation = await ResponseAccess.FindAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
+            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
             conversation.AssistantId ??= assistant?.Id;
             history = await ResponseHistory.ConversationAsync(db, conversationId, cancellationToken).ConfigureAwait(false);
         }
@@ -110,7 +111,9 @@ public sealed record ResponsePlan(
             ToolsJson = tools.ToolsJson,
             ToolChoiceJson = tools.ToolChoiceJson,
         };
-        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn);
+        var includeResults = request.Include.ValueKind == JsonValueKind.Array
+            && request.Include.EnumerateArray().Any(e => e.GetString() == "file_search_call.results");
+        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, includeResults);
     }
 
     /// <summary>`conversation` is a conversation id or an object with one.</summary>

@@ -7,6 +7,9 @@ using ServiceDefaults.Errors;
 
 namespace ChatService.Services;
 
+/// <summary>The file search done for a response: its query, what it found, and whether the output shows the results.</summary>
+public sealed record ResponseSearch(string Query, IReadOnlyList<FileSearchResult> Results, bool IncludeResults);
+
 /// <summary>
 /// Makes one response from a started chat turn, in OpenAI's event order: response.created, response.in_progress,
 /// then each output item announced (output_item.added, content_part.added) before its deltas and closed by its
@@ -18,7 +21,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
     /// <param name="deltas">The turn's text stream, already moved to its first piece (<paramref name="more"/> says whether there is one).</param>
     public async Task<JsonObject> RunAsync(
         ResponseEntity response, IReadOnlyList<JsonObject> input, ChatTurn turn, IAsyncEnumerator<string> deltas, bool more,
-        ConversationEntity? conversation, bool store, SseWriter? sse, CancellationTokenSource cancel)
+        ConversationEntity? conversation, bool store, SseWriter? sse, CancellationTokenSource cancel, ResponseSearch? search = null)
     {
         var token = cancel.Token;
         var log = new ResponseEventLog(db, response, store, sse, live, time);
@@ -29,13 +32,17 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         var message = new MessageWriter(log, output);
         try
         {
+            if (search is not null)
+            {
+                await EmitSearchAsync(log, output, search, token).ConfigureAwait(false);
+            }
             for (; more; more = await deltas.MoveNextAsync().ConfigureAwait(false))
             {
                 await message.AppendAsync(deltas.Current, token).ConfigureAwait(false);
             }
             if (message.IsOpen || turn.ToolCalls.Count == 0)
             {
-                await message.CloseAsync(turn.FinishReason == "length" ? "incomplete" : "completed", token).ConfigureAwait(false);
+                await message.CloseAsync(turn.FinishReason == "length" ? "incomplete" : "completed", search?.Results, token).ConfigureAwait(false);
             }
             foreach (var call in turn.ToolCalls)
             {
@@ -65,7 +72,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         response.CompletedAt = response.Status == "completed" ? Ids.Now() : null;
         response.InputTokens = turn.PromptTokens;
         response.OutputTokens = response.Status == "cancelled" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
-        var final = Whole(response, output, store);
+        var final = ResponseJson.Build(response, output, store);
         var terminal = response.Status switch
         {
             "completed" => "response.completed",
@@ -87,6 +94,24 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
 
     private static JsonObject Whole(ResponseEntity response, IEnumerable<JsonObject> output, bool store) =>
         new() { ["response"] = ResponseJson.Build(response, output, store) };
+
+    private static async Task EmitSearchAsync(ResponseEventLog log, List<JsonObject> output, ResponseSearch search, CancellationToken token)
+    {
+        var index = output.Count;
+        var id = Ids.New("fs");
+        var item = ResponseItems.FileSearchCall(id, "completed", [search.Query], search.IncludeResults ? search.Results : null);
+        output.Add(item);
+        await log.EmitAsync("response.output_item.added", new JsonObject
+        {
+            ["output_index"] = index,
+            ["item"] = ResponseItems.FileSearchCall(id, "in_progress", [], null),
+        }, token).ConfigureAwait(false);
+        foreach (var phase in new[] { "in_progress", "searching", "completed" })
+        {
+            await log.EmitAsync($"response.file_search_call.{phase}", new JsonObject { ["output_index"] = index, ["item_id"] = id }, token).ConfigureAwait(false);
+        }
+        await log.EmitAsync("response.output_item.done", new JsonObject { ["output_index"] = index, ["item"] = item.DeepClone() }, token).ConfigureAwait(false);
+    }
 
     private static async Task EmitCallAsync(ResponseEventLog log, List<JsonObject> output, Microsoft.Extensions.AI.FunctionCallContent call, CancellationToken token)
     {
@@ -164,16 +189,24 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
                 .ConfigureAwait(false);
         }
 
-        public async Task CloseAsync(string status, CancellationToken token)
+        /// <summary>Closes the message; citation markers of <paramref name="results"/> become its annotations.</summary>
+        public async Task CloseAsync(string status, IReadOnlyList<FileSearchResult>? results, CancellationToken token)
         {
             if (_id is null)
             {
                 await OpenAsync(token).ConfigureAwait(false);
             }
             var text = _text.ToString();
+            var annotations = ResponseItems.Citations(text, results);
+            for (var i = 0; i < annotations.Count; i++)
+            {
+                await log.EmitAsync("response.output_text.annotation.added",
+                    Part(new JsonObject { ["annotation_index"] = i, ["annotation"] = annotations[i]!.DeepClone() }), token).ConfigureAwait(false);
+            }
             await log.EmitAsync("response.output_text.done", Part(new JsonObject { ["text"] = text, ["logprobs"] = new JsonArray() }), token).ConfigureAwait(false);
-            await log.EmitAsync("response.content_part.done", Part(new JsonObject { ["part"] = ResponseItems.OutputText(text) }), token).ConfigureAwait(false);
-            var item = ResponseItems.Message("assistant", text, _id, status);
+            await log.EmitAsync("response.content_part.done", Part(new JsonObject { ["part"] = ResponseItems.OutputText(text, annotations) }), token)
+                .ConfigureAwait(false);
+            var item = ResponseItems.Message("assistant", text, _id, status, annotations);
             output[_index] = item;
             await log.EmitAsync("response.output_item.done", new JsonObject { ["output_index"] = _index, ["item"] = item.DeepClone() }, token)
                 .ConfigureAwait(false);

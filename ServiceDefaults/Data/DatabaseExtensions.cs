@@ -11,7 +11,7 @@ public static class DatabaseExtensions
     /// <summary>
     /// Registers <typeparamref name="TContext"/> on the database ConnectionStrings:{name} names: `Host=...` is
     /// PostgreSQL through Aspire's AddNpgsqlDbContext, `Data Source=...` is SQLite, and nothing at all is a SQLite file
-    /// under .data/. The schema is created on start (EnsureCreated), before the service accepts requests, and /health
+    /// under .data/. The schema is migrated on start (docs/migrations.md), before the service accepts requests, and /health
     /// checks the connection under the connection's name.
     /// </summary>
     public static IHostApplicationBuilder AddDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
@@ -31,12 +31,12 @@ public static class DatabaseExtensions
                 settings.DisableMetrics = settings.DisableTracing;
                 // The check below carries the connection's name, as every other dependency's does.
                 settings.DisableHealthChecks = true;
-            });
+            }, options => options.UseProviderMigrations());
         }
         else
         {
             // Pooled: building a context's internal services on every request was a tenth of a hot route's CPU.
-            builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString));
+            builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString).UseProviderMigrations());
         }
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(

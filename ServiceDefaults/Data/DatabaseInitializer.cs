@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace ServiceDefaults.Data;
 
 /// <summary>
-/// Creates the schema before the server starts listening. EnsureCreated, not migrations: the services are young and
-/// the design-time tooling is not available here; a database made by an older schema must be recreated.
+/// Brings the schema up to date before the server starts listening: applies the provider's migrations (docs/migrations.md),
+/// after recording a database made by EnsureCreated before migrations existed as being at the first migration.
 /// </summary>
 internal sealed partial class DatabaseInitializer<TContext>(IServiceScopeFactory scopes, ILogger<DatabaseInitializer<TContext>> logger)
     : IHostedService where TContext : DbContext
@@ -17,19 +17,21 @@ internal sealed partial class DatabaseInitializer<TContext>(IServiceScopeFactory
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var created = await db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        var baseline = await EnsureCreatedBaseline.ApplyAsync(db, cancellationToken).ConfigureAwait(false);
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (db.Database.IsSqlite())
         {
             // WAL lets readers go on while one writer writes.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
-        LogReady(logger, typeof(TContext).Name, db.Database.ProviderName ?? "?", created);
+        LogReady(logger, typeof(TContext).Name, db.Database.ProviderName ?? "?", baseline ?? "none", pending.Count == 0 ? "none" : string.Join(", ", pending));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Context} on {Provider}: schema ready (created now: {Created})")]
-    private static partial void LogReady(ILogger logger, string context, string provider, bool created);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context} on {Provider}: schema ready (baselined at: {Baseline}; applied now: {Applied})")]
+    private static partial void LogReady(ILogger logger, string context, string provider, string baseline, string applied);
 }
 
 internal sealed class DatabaseHealthCheck<TContext>(IServiceScopeFactory scopes) : IHealthCheck where TContext : DbContext
