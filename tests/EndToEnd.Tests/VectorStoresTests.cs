@@ -108,9 +108,12 @@ public sealed class VectorStoresTests(Platform platform)
         Assert.Equal(RunStatus.Completed, run.Status);
         var text = answer.Content[0];
         Assert.Contains("16 weeks", text.Text, StringComparison.Ordinal);
-        var citation = Assert.Single(text.TextAnnotations);
-        Assert.Equal(file.Id, citation.InputFileId);
-        Assert.Equal(citation.TextToReplace, text.Text[citation.StartIndex..citation.EndIndex]);
+        Assert.NotEmpty(text.TextAnnotations);
+        Assert.All(text.TextAnnotations, citation =>
+        {
+            Assert.Equal(file.Id, citation.InputFileId);
+            Assert.Equal(citation.TextToReplace, text.Text[citation.StartIndex..citation.EndIndex]);
+        });
         Assert.Equal(2, steps.Count);
         Assert.Equal(RunStepKind.ToolCall, steps[0].Kind);
         Assert.Equal(file.Id, Assert.Single(steps[0].Details.ToolCalls[0].FileSearchResults).FileId);
