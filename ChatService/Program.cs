@@ -11,8 +11,11 @@ app.MapDefaultEndpoints();
 app.MapAssistantsApi();
 app.MapThreadsApi();
 app.MapRunsApi();
+app.MapRunStepsApi();
 app.MapChatCompletionsApi();
 app.MapChannelChatsApi();
+app.MapResponsesApi();
+app.MapConversationsApi();
 
 app.Run();
 

@@ -11,6 +11,9 @@ app.MapDefaultEndpoints();
 app.MapDocumentsApi();
 app.MapKnowledgeApi();
 app.MapFilesApi();
+app.MapVectorStoresApi();
+app.MapVectorStoreFilesApi();
+app.MapVectorStoreSearchApi();
 
 app.Run();
 

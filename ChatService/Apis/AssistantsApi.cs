@@ -28,7 +28,8 @@ public static class AssistantsApi
     }
 
     public static async Task<Ok<AssistantObject>> CreateAsync(
-        AssistantRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        AssistantRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files, IOptions<ChatServiceOptions> options,
+        CancellationToken cancellationToken)
     {
         if (caller.Assistants is not null)
         {
@@ -46,7 +47,7 @@ public static class AssistantsApi
             CreatedAt = Ids.Now(),
             Model = request.Model,
         };
-        Apply(assistant, request);
+        await ApplyAsync(assistant, request, files, caller, options.Value, cancellationToken);
         db.Assistants.Add(assistant);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(AssistantObject.From(assistant));
@@ -71,7 +72,7 @@ public static class AssistantsApi
 
     public static async Task<Ok<AssistantObject>> ModifyAsync(
         [FromRoute(Name = "assistant_id")] string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CachedAnswers answers,
-        CancellationToken cancellationToken)
+        FileSearchClient files, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
         var assistant = await db.Assistants.FirstAsync(a => a.Id == assistantId, cancellationToken);
@@ -83,7 +84,7 @@ public static class AssistantsApi
             }
             assistant.Model = model;
         }
-        Apply(assistant, request);
+        await ApplyAsync(assistant, request, files, caller, options.Value, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(AssistantObject.From(assistant));
@@ -100,7 +101,9 @@ public static class AssistantsApi
         return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
     }
 
-    private static void Apply(AssistantEntity assistant, AssistantRequest request)
+    private static async Task ApplyAsync(
+        AssistantEntity assistant, AssistantRequest request, FileSearchClient files, CallerIdentity caller, ChatServiceOptions options,
+        CancellationToken cancellationToken)
     {
         if (request.Name is not null)
         {
@@ -127,9 +130,13 @@ public static class AssistantsApi
         {
             assistant.MetadataJson = Json.MetadataText(metadata);
         }
-        if (request.Tools is { ValueKind: JsonValueKind.Array } tools)
+        if (request.Tools is { ValueKind: not JsonValueKind.Null } tools)
         {
-            assistant.ToolsJson = tools.GetRawText();
+            assistant.ToolsJson = RunTools.Validate(tools, options.Passages);
+        }
+        if (await ToolResources.ReadAsync(request.ToolResources, ToolResources.OwnStore(assistant.Id), files, caller, cancellationToken) is { } resources)
+        {
+            assistant.ToolResourcesJson = resources;
         }
     }
 

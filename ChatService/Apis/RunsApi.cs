@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,7 @@ public static class RunsApi
 
     public static async Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
-        RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -44,7 +45,9 @@ public static class RunsApi
             throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
                 "This API key may only use its assistants' own models.", "Forbidden", "permission_denied");
         }
-        var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId && (r.Status == "queued" || r.Status == "in_progress"), cancellationToken);
+        await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
+        var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId
+            && (r.Status == "queued" || r.Status == "in_progress" || r.Status == "requires_action" || r.Status == "cancelling"), cancellationToken);
         if (busy)
         {
             throw Access.BadRequest($"Thread {threadId} already has an active run.", "thread_busy");
@@ -69,7 +72,9 @@ public static class RunsApi
             MaxCompletionTokens = request.MaxCompletionTokens is null or > 0 ? request.MaxCompletionTokens
                 : throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens"),
             MetadataJson = Json.MetadataText(request.Metadata),
+            ToolsJson = request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Value.Passages) : assistant.ToolsJson,
         };
+        run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
 
@@ -81,19 +86,27 @@ public static class RunsApi
 
         var sse = new SseWriter(context);
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
+        return await StreamAsync(run, sse, executor, context, cancellationToken);
+    }
+
+    /// <summary>Executes a queued run in the request, as OpenAI's Assistants event stream ending in `done`.</summary>
+    public static async Task<IResult> StreamAsync(RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+    {
         await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
+        // A run continued after tool outputs already counted its first part: only this part's tokens are reported.
+        var (prompt, completion) = (run.PromptTokens ?? 0, run.CompletionTokens ?? 0);
         var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted);
         if (finished is not null && !context.RequestAborted.IsCancellationRequested)
         {
-            await sse.UsageAsync(finished.PromptTokens ?? 0, finished.CompletionTokens ?? 0, cancellationToken);
+            await sse.UsageAsync((finished.PromptTokens ?? 0) - prompt, (finished.CompletionTokens ?? 0) - completion, cancellationToken);
             await sse.RawAsync("event: done\ndata: [DONE]\n\n", cancellationToken);
         }
         return TypedResults.Empty;
     }
 
     public static async Task<IResult> CreateThreadAndRunAsync(
-        ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
-        RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+        ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -101,11 +114,12 @@ public static class RunsApi
         }
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
         await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
-        var thread = (await ThreadsApi.CreateAsync(caller, db, cancellationToken, request.Thread)).Value!;
+        var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
+            (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
         return await CreateAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
-                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata),
-            caller, db, queue, executor, context, cancellationToken);
+                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice),
+            caller, db, queue, executor, options, context, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
@@ -113,6 +127,7 @@ public static class RunsApi
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         return TypedResults.Ok(await Paging.PageAsync(db.Runs.Where(r => r.ThreadId == threadId),
             limit, order, after, before, options.Value.MaxListLimit, RunObject.From, cancellationToken));
     }
@@ -121,6 +136,7 @@ public static class RunsApi
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
         return TypedResults.Ok(RunObject.From(run));
@@ -130,12 +146,24 @@ public static class RunsApi
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
-        if (run.Status is not ("queued" or "in_progress"))
+        if (run.Status is not ("queued" or "in_progress" or "requires_action"))
         {
             throw new ApiException(StatusCodes.Status400BadRequest,
                 $"Cannot cancel run with status '{run.Status}'.", "Bad request", "invalid_run_state");
+        }
+        if (run.Status == "requires_action")
+        {
+            // Nothing executes a run that waits for tool outputs: it ends here, with its pending calls.
+            var now = Ids.Now();
+            run.Status = "cancelled";
+            run.CancelledAt = now;
+            await db.RunSteps.Where(s => s.RunId == run.Id && s.Status == "in_progress")
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(RunObject.From(run));
         }
         run.Status = "cancelling";
         await db.SaveChangesAsync(cancellationToken);

@@ -30,7 +30,7 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<ThreadObject>> CreateAsync(
-        CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken, ThreadRequest? request = null)
+        CallerIdentity caller, ChatDbContext db, FileSearchClient files, CancellationToken cancellationToken, ThreadRequest? request = null)
     {
         var thread = new ThreadEntity
         {
@@ -39,6 +39,7 @@ public static class ThreadsApi
             CreatedByKeyId = caller.KeyId,
             CreatedAt = Ids.Now(),
             MetadataJson = Json.MetadataText(request?.Metadata),
+            ToolResourcesJson = await ToolResources.ReadAsync(request?.ToolResources, null, files, caller, cancellationToken) ?? "{}",
         };
         db.Threads.Add(thread);
         foreach (var message in request?.Messages ?? [])
@@ -60,12 +61,17 @@ public static class ThreadsApi
         TypedResults.Ok(ThreadObject.From(await Access.ThreadAsync(db, caller, threadId, cancellationToken)));
 
     public static async Task<Ok<ThreadObject>> ModifyAsync(
-        [FromRoute(Name = "thread_id")] string threadId, ThreadRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, ThreadRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files,
+        CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         if (request.Metadata is not null)
         {
             thread.MetadataJson = Json.MetadataText(request.Metadata);
+        }
+        if (await ToolResources.ReadAsync(request.ToolResources, null, files, caller, cancellationToken) is { } resources)
+        {
+            thread.ToolResourcesJson = resources;
         }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ThreadObject.From(thread));

@@ -42,6 +42,7 @@ internal static class Extensions
         builder.Services.AddSingleton<KnowledgeSnapshots>();
         builder.Services.AddHostedService<KnowledgeChangeListener>();
         builder.Services.AddHttpClient<KnowledgeClient>(c => c.BaseAddress = new Uri($"http://{KnowledgeClient.Sibling}"));
+        builder.Services.AddHttpClient<FileSearchClient>(c => c.BaseAddress = new Uri($"http://{FileSearchClient.Sibling}"));
         builder.Services.AddHttpClient<IntentCacheClient>(c => c.BaseAddress = new Uri($"http://{IntentCacheClient.Sibling}"));
         builder.Services.AddSingleton<CachedAnswers>();
         builder.Services.AddHostedService<CachedAnswerListener>();
@@ -54,5 +55,6 @@ internal static class Extensions
         builder.Services.AddSingleton<RunRegistry>();
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddHostedService<RunWorker>();
+        builder.Services.AddScoped<ResponseRunner>();
     }
 }

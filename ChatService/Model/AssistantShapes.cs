@@ -20,15 +20,16 @@ public sealed record AssistantObject(
     JsonElement Tools,
     JsonElement Metadata,
     double? Temperature,
-    double? TopP)
+    double? TopP,
+    JsonElement ToolResources)
 {
     public string Object => "assistant";
-    public JsonElement ToolResources => Json.EmptyObject;
     public string ResponseFormat => "auto";
 
     public static AssistantObject From(AssistantEntity a) => new(
         a.Id, a.CreatedAt, a.Name, a.Description, a.Model, a.Instructions,
-        Json.Parse(a.ToolsJson), Json.Parse(a.MetadataJson), a.Temperature, a.TopP);
+        Json.Parse(a.ToolsJson), Json.Parse(a.MetadataJson), a.Temperature, a.TopP,
+        Services.ToolResources.Show(a.ToolResourcesJson, Services.ToolResources.OwnStore(a.Id)));
 }
 
 /// <summary>Body of create and modify: absent fields stay as they are on modify.</summary>
@@ -40,24 +41,26 @@ public sealed record AssistantRequest(
     JsonElement? Tools,
     JsonElement? Metadata,
     double? Temperature,
-    double? TopP);
+    double? TopP,
+    JsonElement? ToolResources = null);
 
-public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadata)
+public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadata, JsonElement ToolResources)
 {
     public string Object => "thread";
-    public JsonElement ToolResources => Json.EmptyObject;
 
-    public static ThreadObject From(ThreadEntity t) => new(t.Id, t.CreatedAt, Json.Parse(t.MetadataJson));
+    public static ThreadObject From(ThreadEntity t) => new(t.Id, t.CreatedAt, Json.Parse(t.MetadataJson), Services.ToolResources.Show(t.ToolResourcesJson, null));
 }
 
-public sealed record ThreadRequest(IReadOnlyList<MessageRequest>? Messages, JsonElement? Metadata);
+public sealed record ThreadRequest(IReadOnlyList<MessageRequest>? Messages, JsonElement? Metadata, JsonElement? ToolResources = null);
 
 /// <summary>`content` is a string or an array of content parts, as OpenAI accepts both.</summary>
 public sealed record MessageRequest(string? Role, JsonElement Content, JsonElement? Metadata);
 
-public sealed record TextValue(string Value)
+public sealed record TextValue(string Value, JsonElement Annotations)
 {
-    public IReadOnlyList<object> Annotations => [];
+    public TextValue(string value) : this(value, Json.EmptyArray)
+    {
+    }
 }
 
 public sealed record TextContentPart(TextValue Text)
@@ -84,7 +87,7 @@ public sealed record MessageObject(
 
     public static MessageObject From(MessageEntity m) => new(
         m.Id, m.CreatedAt, m.ThreadId, m.Status, m.CompletedAt, m.Role,
-        m.Content.Length == 0 && m.Status != "completed" ? [] : [new TextContentPart(new TextValue(m.Content))],
+        m.Content.Length == 0 && m.Status != "completed" ? [] : [new TextContentPart(new TextValue(m.Content, Json.Parse(m.AnnotationsJson)))],
         m.AssistantId, m.RunId, Json.Parse(m.MetadataJson));
 }
 
@@ -98,7 +101,9 @@ public sealed record RunRequest(
     double? Temperature,
     double? TopP,
     int? MaxCompletionTokens,
-    JsonElement? Metadata);
+    JsonElement? Metadata,
+    JsonElement? Tools = null,
+    JsonElement? ToolChoice = null);
 
 /// <summary>Body of POST /v1/threads/runs: a new thread and its first run in one call.</summary>
 public sealed record ThreadAndRunRequest(
@@ -110,7 +115,15 @@ public sealed record ThreadAndRunRequest(
     double? Temperature,
     double? TopP,
     int? MaxCompletionTokens,
-    JsonElement? Metadata);
+    JsonElement? Metadata,
+    JsonElement? Tools = null,
+    JsonElement? ToolChoice = null,
+    JsonElement? ToolResources = null);
+
+/// <summary>Body of submit_tool_outputs: every pending call's output at once.</summary>
+public sealed record ToolOutputsRequest(IReadOnlyList<ToolOutput>? ToolOutputs, bool? Stream);
+
+public sealed record ToolOutput(string? ToolCallId, string? Output);
 
 public sealed record MessageUpdateRequest(JsonElement? Metadata);
 
@@ -135,16 +148,16 @@ public sealed record RunObject(
     UsageObject? Usage,
     double? Temperature,
     double? TopP,
-    int? MaxCompletionTokens)
+    int? MaxCompletionTokens,
+    JsonElement? RequiredAction,
+    long? ExpiresAt,
+    JsonElement Tools,
+    JsonElement ToolChoice)
 {
     public string Object => "thread.run";
-    public object? RequiredAction => null;
-    public long? ExpiresAt => null;
     public object? IncompleteDetails => null;
-    public IReadOnlyList<object> Tools => [];
     public int? MaxPromptTokens => null;
     public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
-    public string ToolChoice => "auto";
     public string ResponseFormat => "auto";
     public bool ParallelToolCalls => true;
 
@@ -153,7 +166,25 @@ public sealed record RunObject(
         r.LastErrorCode is null ? null : new RunError(r.LastErrorCode, r.LastErrorMessage ?? ""),
         r.StartedAt, r.CancelledAt, r.FailedAt, r.CompletedAt, r.Model, r.Instructions, Json.Parse(r.MetadataJson),
         r.PromptTokens is { } p && r.CompletionTokens is { } c ? new UsageObject(p, c, p + c) : null,
-        r.Temperature, r.TopP, r.MaxCompletionTokens);
+        r.Temperature, r.TopP, r.MaxCompletionTokens,
+        r.Status == "requires_action" && r.RequiredActionJson is { } action ? Json.Parse(action) : null,
+        r.Status == "requires_action" ? r.ExpiresAt : null,
+        Json.Parse(r.ToolsJson), Json.Parse(r.ToolChoiceJson));
+}
+
+/// <summary>OpenAI's run step; file search results carry their content only when include[] asks for it.</summary>
+public sealed record RunStepObject(
+    string Id, long CreatedAt, string RunId, string AssistantId, string ThreadId, string Type, string Status,
+    long? CancelledAt, long? CompletedAt, long? ExpiredAt, long? FailedAt, JsonElement StepDetails)
+{
+    public string Object => "thread.run.step";
+    public object? LastError => null;
+    public object? Usage => null;
+    public JsonElement Metadata => Json.EmptyObject;
+
+    public static RunStepObject From(RunStepEntity s, bool withContent = true) => new(
+        s.Id, s.CreatedAt, s.RunId, s.AssistantId, s.ThreadId, s.Type, s.Status, s.CancelledAt, s.CompletedAt, s.ExpiredAt, s.FailedAt,
+        withContent ? Json.Parse(s.DetailsJson) : Services.RunSteps.WithoutContent(s.DetailsJson));
 }
 
 /// <summary>Streamed piece of a message, as thread.message.delta carries it.</summary>
@@ -172,6 +203,7 @@ public sealed record DeltaTextPart(int Index, TextValue Text)
 internal static class Json
 {
     public static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+    public static readonly JsonElement EmptyArray = JsonDocument.Parse("[]").RootElement.Clone();
 
     public static JsonElement Parse(string json)
     {

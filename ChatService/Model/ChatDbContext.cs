@@ -8,8 +8,14 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
     public DbSet<ThreadEntity> Threads => Set<ThreadEntity>();
     public DbSet<MessageEntity> Messages => Set<MessageEntity>();
     public DbSet<RunEntity> Runs => Set<RunEntity>();
+    public DbSet<RunStepEntity> RunSteps => Set<RunStepEntity>();
     public DbSet<ChatEntity> Chats => Set<ChatEntity>();
     public DbSet<ChatEntryEntity> ChatEntries => Set<ChatEntryEntity>();
+    public DbSet<ResponseEntity> Responses => Set<ResponseEntity>();
+    public DbSet<ResponseItemEntity> ResponseItems => Set<ResponseItemEntity>();
+    public DbSet<ResponseEventEntity> ResponseEvents => Set<ResponseEventEntity>();
+    public DbSet<ConversationEntity> Conversations => Set<ConversationEntity>();
+    public DbSet<ConversationItemEntity> ConversationItems => Set<ConversationItemEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -34,6 +40,11 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.ThreadId, r.Id });
         });
+        modelBuilder.Entity<RunStepEntity>(e =>
+        {
+            e.HasKey(s => s.Id);
+            e.HasIndex(s => new { s.RunId, s.Id });
+        });
         modelBuilder.Entity<ChatEntity>(e =>
         {
             e.HasKey(c => c.Id);
@@ -44,6 +55,27 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             e.HasKey(c => c.Id);
             e.HasIndex(c => new { c.ChatId, c.Id });
+        });
+        modelBuilder.Entity<ResponseEntity>(e =>
+        {
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.OwnerId, r.Id });
+        });
+        modelBuilder.Entity<ResponseItemEntity>(e =>
+        {
+            e.HasKey(i => new { i.ResponseId, i.Id });
+            e.HasIndex(i => new { i.ResponseId, i.Seq });
+        });
+        modelBuilder.Entity<ResponseEventEntity>(e => e.HasKey(v => new { v.ResponseId, v.SequenceNumber }));
+        modelBuilder.Entity<ConversationEntity>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.OwnerId, c.Id });
+        });
+        modelBuilder.Entity<ConversationItemEntity>(e =>
+        {
+            e.HasKey(i => new { i.ConversationId, i.Id });
+            e.HasIndex(i => new { i.ConversationId, i.Seq });
         });
     }
 }

@@ -15,9 +15,11 @@ public sealed class AssistantEntity : ChatService.Services.IHasId
     /// <summary>JSON object of string values, kept as text so SQLite and PostgreSQL store it alike.</summary>
     public string MetadataJson { get; set; } = "{}";
     public string ToolsJson { get; set; } = "[]";
+    /// <summary>tool_resources as given (file_search.vector_store_ids); the assistant's own store is added when shown.</summary>
+    public string ToolResourcesJson { get; set; } = "{}";
 }
 
-public sealed class ThreadEntity : ChatService.Services.IHasId
+public sealed class ThreadEntity : IOwnedByCaller
 {
     public required string Id { get; set; }
     public required string OwnerId { get; set; }
@@ -40,6 +42,7 @@ public sealed class ThreadEntity : ChatService.Services.IHasId
     /// </summary>
     public string? ContextFingerprint { get; set; }
     public string? ContextStartMessageId { get; set; }
+    public string ToolResourcesJson { get; set; } = "{}";
 }
 
 public sealed class MessageEntity : ChatService.Services.IHasId
@@ -54,6 +57,8 @@ public sealed class MessageEntity : ChatService.Services.IHasId
     public string? RunId { get; set; }
     public long? CompletedAt { get; set; }
     public string MetadataJson { get; set; } = "{}";
+    /// <summary>The text's annotations (file_citation) as OpenAI's JSON array.</summary>
+    public string AnnotationsJson { get; set; } = "[]";
 }
 
 public sealed class RunEntity : ChatService.Services.IHasId
@@ -78,6 +83,31 @@ public sealed class RunEntity : ChatService.Services.IHasId
     public int? PromptTokens { get; set; }
     public int? CompletionTokens { get; set; }
     public string MetadataJson { get; set; } = "{}";
+    /// <summary>The run's tools (the assistant's unless the run overrode them) and tool_choice, as OpenAI's JSON.</summary>
+    public string ToolsJson { get; set; } = "[]";
+    public string ToolChoiceJson { get; set; } = "\"auto\"";
+    /// <summary>required_action while the run waits for tool outputs; it expires at <see cref="ExpiresAt"/>.</summary>
+    public string? RequiredActionJson { get; set; }
+    public long? ExpiresAt { get; set; }
+    public long? ExpiredAt { get; set; }
+}
+
+/// <summary>A step of a run: the message it created, or the tool calls it made (file search results, function calls and outputs).</summary>
+public sealed class RunStepEntity : ChatService.Services.IHasId
+{
+    public required string Id { get; set; }
+    public required string RunId { get; set; }
+    public required string ThreadId { get; set; }
+    public required string AssistantId { get; set; }
+    public required string Type { get; set; }
+    public required string Status { get; set; }
+    /// <summary>step_details as OpenAI's JSON (file search results keep their content; the API shows it on request).</summary>
+    public required string DetailsJson { get; set; }
+    public long CreatedAt { get; set; }
+    public long? CompletedAt { get; set; }
+    public long? CancelledAt { get; set; }
+    public long? FailedAt { get; set; }
+    public long? ExpiredAt { get; set; }
 }
 
 /// <summary>A channel conversation (one per assistant and channel id), answered through its own thread.</summary>

@@ -12,6 +12,8 @@ namespace ChatService.Providers;
 /// The model when none is configured: answers by retrieval alone. It quotes the passages of the assistant's
 /// knowledge that share the most words with the question, or says plainly that its documents do not cover it.
 /// Deterministic (same question and knowledge, same answer) and streamed word by word like a model.
+/// With function tools (<see cref="OfflineToolCalls"/>) it calls one when the request requires a call, or when the
+/// question names a function, and answers a function's output by reporting it.
 /// </summary>
 public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> options) : IChatClient
 {
@@ -36,11 +38,20 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         IEnumerable<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        var answer = Answer(list, chatOptions);
+        if (OfflineToolCalls.Call(list, chatOptions) is { } call)
+        {
+            return Task.FromResult(new ChatResponse(new AIChatMessage(ChatRole.Assistant, [call]))
+            {
+                ModelId = chatOptions?.ModelId ?? ModelName,
+                FinishReason = ChatFinishReason.ToolCalls,
+                Usage = Usage(list, OfflineToolCalls.ArgumentsText(call)),
+            });
+        }
+        var (answer, cut) = Limit(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
         return Task.FromResult(new ChatResponse(new AIChatMessage(ChatRole.Assistant, answer))
         {
             ModelId = chatOptions?.ModelId ?? ModelName,
-            FinishReason = ChatFinishReason.Stop,
+            FinishReason = cut ? ChatFinishReason.Length : ChatFinishReason.Stop,
             Usage = Usage(list, answer),
         });
     }
@@ -51,9 +62,19 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        var answer = Answer(list, chatOptions);
-        var delay = options.Value.OfflineWordDelay;
         var model = chatOptions?.ModelId ?? ModelName;
+        if (OfflineToolCalls.Call(list, chatOptions) is { } call)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [call, new UsageContent(Usage(list, OfflineToolCalls.ArgumentsText(call)))])
+            {
+                ModelId = model,
+                FinishReason = ChatFinishReason.ToolCalls,
+            };
+            yield break;
+        }
+        var (answer, cut) = Limit(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
+        var delay = options.Value.OfflineWordDelay;
         foreach (Match word in WordWithSpace().Matches(answer))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -70,8 +91,27 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(list, answer))])
         {
             ModelId = model,
-            FinishReason = ChatFinishReason.Stop,
+            FinishReason = cut ? ChatFinishReason.Length : ChatFinishReason.Stop,
         };
+    }
+
+    /// <summary>As a model stops at its output cap: the words that fit in <paramref name="maxTokens"/>, and whether any were cut.</summary>
+    private static (string Text, bool Cut) Limit(string answer, int? maxTokens)
+    {
+        if (maxTokens is not { } max || TokenEstimator.Count(answer) <= max)
+        {
+            return (answer, false);
+        }
+        var kept = new StringBuilder();
+        foreach (Match word in WordWithSpace().Matches(answer))
+        {
+            if (TokenEstimator.Count(kept + word.Value) > max)
+            {
+                break;
+            }
+            kept.Append(word.Value);
+        }
+        return (kept.ToString(), true);
     }
 
     /// <summary>The answer for the last user message, from the passages the chat engine attached.</summary>
@@ -104,11 +144,14 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
             return NotCovered;
         }
 
+        // Passages from a file search are cited with OpenAI's markers (their number in the list), others by filename.
+        var cite = chatOptions.AdditionalProperties.ContainsKey(PromptBuilder.CitationsKey);
         var answer = new StringBuilder("From my documents:");
         foreach (var (passage, sentence, _, _) in ranked)
         {
             var quote = sentence.Length > MaxQuoteChars ? sentence[..MaxQuoteChars].TrimEnd() + "…" : sentence;
-            answer.Append(" \"").Append(quote).Append("\" (").Append(passage.Filename).Append(')');
+            answer.Append(" \"").Append(quote).Append('"')
+                .Append(cite ? " " + FileCitations.Marker(passages.ToList().IndexOf(passage) + 1, passage.Filename) : $" ({passage.Filename})");
         }
         return answer.ToString();
     }

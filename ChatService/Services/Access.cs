@@ -10,7 +10,8 @@ namespace ChatService.Services;
 /// to it. A thread belongs to its user and is bound to the assistant of its first run (or its channel chat): the
 /// user's own session sees every thread, an API key only the threads bound to an assistant in its scope, and the
 /// unbound threads it made itself. Messages and runs go with their thread. Anything else is answered exactly like an
-/// unknown id (404), so ids of other users and of other assistants' conversations cannot be probed.
+/// unknown id (404), so ids of other users and of other assistants' conversations cannot be probed. Responses and
+/// conversations follow the threads' rule (bound to the assistant they answered as, else to the key that made them).
 /// </summary>
 public static class Access
 {
@@ -24,33 +25,38 @@ public static class Access
         return assistant;
     }
 
-    public static async Task<ThreadEntity> ThreadAsync(ChatDbContext db, CallerIdentity caller, string id, CancellationToken cancellationToken, bool track = false)
-    {
-        var query = track ? db.Threads : db.Threads.AsNoTracking();
-        var thread = await query.FirstOrDefaultAsync(t => t.Id == id, cancellationToken).ConfigureAwait(false);
-        if (thread is null || thread.OwnerId != caller.UserId || !CanSee(caller, thread))
-        {
-            throw NotFound("thread", id);
-        }
-        return thread;
-    }
+    public static Task<ThreadEntity> ThreadAsync(ChatDbContext db, CallerIdentity caller, string id, CancellationToken cancellationToken, bool track = false) =>
+        OwnedAsync(track ? db.Threads : db.Threads.AsNoTracking(), caller, "thread", id, cancellationToken);
 
     /// <summary>The caller's threads, as the rule above lets it see them; translates to SQL.</summary>
-    public static IQueryable<ThreadEntity> VisibleThreads(ChatDbContext db, CallerIdentity caller)
+    public static IQueryable<ThreadEntity> VisibleThreads(ChatDbContext db, CallerIdentity caller) => Visible(db.Threads, caller);
+
+    /// <summary>A thread, response or conversation the caller may see, or a 404 as for an unknown id.</summary>
+    public static async Task<T> OwnedAsync<T>(IQueryable<T> set, CallerIdentity caller, string what, string id, CancellationToken cancellationToken)
+        where T : class, IOwnedByCaller
     {
-        var query = db.Threads.Where(t => t.OwnerId == caller.UserId);
+        var found = await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+        return found is not null && found.OwnerId == caller.UserId && CanSee(caller, found)
+            ? found
+            : throw NotFound(what, id);
+    }
+
+    /// <summary>The caller's threads, responses or conversations, as the rule above lets it see them; translates to SQL.</summary>
+    public static IQueryable<T> Visible<T>(IQueryable<T> set, CallerIdentity caller) where T : class, IOwnedByCaller
+    {
+        var query = set.Where(e => e.OwnerId == caller.UserId);
         if (caller.Assistants is { } scope)
         {
             var ids = scope.ToList();
             var key = caller.KeyId;
-            query = query.Where(t => t.AssistantId != null ? ids.Contains(t.AssistantId) : t.CreatedByKeyId == key);
+            query = query.Where(e => e.AssistantId != null ? ids.Contains(e.AssistantId) : e.CreatedByKeyId == key);
         }
         return query;
     }
 
-    private static bool CanSee(CallerIdentity caller, ThreadEntity thread) =>
+    private static bool CanSee(CallerIdentity caller, IOwnedByCaller row) =>
         caller.Assistants is null
-        || (thread.AssistantId is { } assistantId ? caller.CanUseAssistant(assistantId) : thread.CreatedByKeyId == caller.KeyId);
+        || (row.AssistantId is { } assistantId ? caller.CanUseAssistant(assistantId) : row.CreatedByKeyId == caller.KeyId);
 
     public static ApiException NotFound(string what, string id) =>
         new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found");

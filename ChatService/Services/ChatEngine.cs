@@ -18,7 +18,10 @@ public sealed record TurnInput(
     IReadOnlyList<AIChatMessage> Turns,
     double? Temperature = null,
     double? TopP = null,
-    int? MaxOutputTokens = null);
+    int? MaxOutputTokens = null,
+    IList<AITool>? Tools = null,
+    ChatToolMode? ToolMode = null,
+    IReadOnlyList<KnowledgePassage>? Passages = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -56,7 +59,10 @@ public sealed class ChatEngine(
 
         // The cache first and retrieval only on a miss: a hit then costs no search at all, and a miss, which waits
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
-        if (input.Assistant is { } assistant && question.Length > 0)
+        // With tools the answer may be a call whose result the cache cannot know, so it is neither read nor written.
+        // Passages found by a file search are cited in the answer, which a cached answer would not be.
+        var cacheable = input.Tools is not { Count: > 0 } && input.Passages is null;
+        if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
             var alone = context.Count == 0;
@@ -76,7 +82,8 @@ public sealed class ChatEngine(
             }
         }
 
-        var passages = input.Assistant is { } a && options.Value.Passages > 0
+        var passages = input.Passages is { } searched ? searched
+            : input.Assistant is { } a && options.Value.Passages > 0
             ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
             : [];
         var messages = PromptBuilder.Build(
@@ -88,8 +95,10 @@ public sealed class ChatEngine(
             Temperature = (float?)input.Temperature,
             TopP = (float?)input.TopP,
             MaxOutputTokens = input.MaxOutputTokens,
+            Tools = input.Tools,
+            ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
         };
-        if (input.Assistant is not null)
+        if (input.Assistant is not null || input.Passages is not null)
         {
             // The offline responder answers from these; a real model reads them in the system message instead.
             chatOptions.AdditionalProperties = new AdditionalPropertiesDictionary
@@ -97,9 +106,13 @@ public sealed class ChatEngine(
                 [PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
                     .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))],
             };
+            if (input.Passages is not null)
+            {
+                chatOptions.AdditionalProperties[PromptBuilder.CitationsKey] = true;
+            }
         }
 
-        Func<string, CancellationToken, Task> store = input.Assistant is { } owner && question.Length > 0
+        Func<string, CancellationToken, Task> store = cacheable && input.Assistant is { } owner && question.Length > 0
             ? (answer, ct) => intentCache.StoreAsync(owner.Id, question, context, snapshot.Version, answer, input.Caller, ct)
             : (_, _) => Task.CompletedTask;
         return new ChatTurn(model, messages, chatOptions, store);

@@ -18,6 +18,7 @@ public sealed class ChatTurn
     private readonly Microsoft.Extensions.AI.ChatOptions? _options;
     private readonly Func<string, CancellationToken, Task> _store;
     private readonly StringBuilder _text = new();
+    private readonly List<FunctionCallContent> _toolCalls = [];
 
     internal ChatTurn(IChatClient? model, IReadOnlyList<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options,
         Func<string, CancellationToken, Task> store)
@@ -43,6 +44,8 @@ public sealed class ChatTurn
     public int CompletionTokens { get; private set; }
     public string FinishReason { get; private set; } = "stop";
     public string Text => _text.ToString();
+    /// <summary>The function calls the model made instead of (or after) answering, when tools were offered.</summary>
+    public IReadOnlyList<FunctionCallContent> ToolCalls => _toolCalls;
 
     public async IAsyncEnumerable<string> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -76,6 +79,10 @@ public sealed class ChatTurn
                     if (content is UsageContent u)
                     {
                         usage = u.Details;
+                    }
+                    else if (content is FunctionCallContent call)
+                    {
+                        _toolCalls.Add(call);
                     }
                 }
                 if (update.FinishReason is { } reason)
@@ -113,6 +120,7 @@ public sealed class ChatTurn
             throw failure;
         }
         _text.Append(response.Text);
+        _toolCalls.AddRange(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
         if (response.FinishReason is { } reason)
         {
             FinishReason = reason.Value;

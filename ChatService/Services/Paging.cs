@@ -18,17 +18,7 @@ public static class Paging
         Func<T, TOut> map, CancellationToken cancellationToken)
         where T : class, IHasId
     {
-        var take = limit ?? DefaultLimit;
-        if (take < 1 || take > maxLimit)
-        {
-            throw Access.BadRequest($"limit must be between 1 and {maxLimit}.", "invalid_limit");
-        }
-        var ascending = order?.ToLowerInvariant() switch
-        {
-            null or "" or "desc" => false,
-            "asc" => true,
-            _ => throw Access.BadRequest("order must be 'asc' or 'desc'.", "invalid_order"),
-        };
+        var (take, ascending) = Read(limit, order, maxLimit);
 
         // "after" moves along the listing order, "before" against it.
         if (!string.IsNullOrEmpty(after))
@@ -60,5 +50,22 @@ public static class Paging
             rows.Reverse();
         }
         return new ListResponse<TOut>(rows.Select(map).ToList(), rows.FirstOrDefault()?.Id, rows.LastOrDefault()?.Id, hasMore);
+    }
+
+    /// <summary>limit (1 to <paramref name="maxLimit"/>, 20 when absent) and order (desc when absent), checked.</summary>
+    public static (int Take, bool Ascending) Read(int? limit, string? order, int maxLimit)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take < 1 || take > maxLimit)
+        {
+            throw Access.BadRequest($"limit must be between 1 and {maxLimit}.", "invalid_limit");
+        }
+        var ascending = order?.ToLowerInvariant() switch
+        {
+            null or "" or "desc" => false,
+            "asc" => true,
+            _ => throw Access.BadRequest("order must be 'asc' or 'desc'.", "invalid_order"),
+        };
+        return (take, ascending);
     }
 }

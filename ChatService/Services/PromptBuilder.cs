@@ -13,6 +13,9 @@ public static class PromptBuilder
     /// <summary>ChatOptions.AdditionalProperties key carrying the retrieved passages to the offline responder.</summary>
     public const string PassagesKey = "chat_service.passages";
 
+    /// <summary>Present when the passages came from a file search: the answer cites them with 【N†filename】 markers.</summary>
+    public const string CitationsKey = "chat_service.citations";
+
     public static List<AIChatMessage> Build(
         string? instructions,
         string? additionalInstructions,
@@ -59,6 +62,11 @@ public static class PromptBuilder
             remaining -= cost;
         }
         kept.Reverse();
+        // A function's output whose call fell out of the budget would be refused by the model: it goes with its call.
+        while (kept.Count > 1 && kept[0].Role == ChatRole.Tool)
+        {
+            kept.RemoveAt(0);
+        }
         messages.AddRange(kept);
         return messages;
     }

@@ -1,5 +1,6 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ChatService.Services;
 
@@ -7,13 +8,19 @@ namespace ChatService.Services;
 public delegate Task RunEventSink(string name, object data, CancellationToken cancellationToken);
 
 /// <summary>
-/// Carries a run from queued to completed (or failed, or cancelled): builds the thread's context, streams the
-/// model's answer into a new assistant message, records usage. The same code serves polled runs (in the background,
-/// no sink) and streamed runs (in the request, the sink writes SSE).
+/// Carries a run from queued to completed (or failed, cancelled, or requires_action): builds the thread's context,
+/// searches the run's vector stores when it has file_search (a tool_calls step with the results; the answer cites
+/// them), streams the model's answer into a new assistant message (a message_creation step), and stops for tool
+/// outputs when the model calls functions. The same code serves polled runs (in the background, no sink), streamed
+/// runs (the sink writes SSE) and runs continued by submit_tool_outputs.
 /// </summary>
 public sealed partial class RunExecutor(
-    ChatDbContext db, ChatEngine engine, ThreadContext threadContext, RunRegistry registry, ILogger<RunExecutor> logger)
+    ChatDbContext db, ChatEngine engine, ThreadContext threadContext, RunRegistry registry, FileSearchClient fileSearch,
+    IOptions<ChatServiceOptions> options, ILogger<RunExecutor> logger)
 {
+    /// <summary>How long a run waits for tool outputs (OpenAI's ten minutes).</summary>
+    public static readonly TimeSpan ToolOutputWait = TimeSpan.FromMinutes(10);
+
     public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken)
     {
         sink ??= static (_, _, _) => Task.CompletedTask;
@@ -26,7 +33,7 @@ public sealed partial class RunExecutor(
         {
             if (run.Status == "cancelling")
             {
-                await CancelledAsync(run, null, sink).ConfigureAwait(false);
+                await CancelledAsync(run, null, null, sink).ConfigureAwait(false);
             }
             return run;
         }
@@ -34,11 +41,12 @@ public sealed partial class RunExecutor(
         using var cancellation = registry.Register(run.Id, cancellationToken);
         var token = cancellation.Token;
         MessageEntity? message = null;
+        RunStepEntity? step = null;
         ChatTurn? turn = null;
         try
         {
             run.Status = "in_progress";
-            run.StartedAt = Ids.Now();
+            run.StartedAt ??= Ids.Now();
             await db.SaveChangesAsync(token).ConfigureAwait(false);
             await sink("thread.run.in_progress", RunObject.From(run), token).ConfigureAwait(false);
 
@@ -49,43 +57,56 @@ public sealed partial class RunExecutor(
             var caller = new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId, Assistants: [assistant.Id]);
             var snapshot = await engine.GetKnowledgeAsync(assistant, caller, token).ConfigureAwait(false);
             var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, token).ConfigureAwait(false);
+            var tools = RunTools.Read(run.ToolsJson, run.ToolChoiceJson, options.Value.Passages);
+            var earlier = await db.RunSteps.AsNoTracking().Where(s => s.RunId == run.Id).ToListAsync(token).ConfigureAwait(false);
+            turns.AddRange(RunSteps.FunctionHistory(earlier));
 
-            message = new MessageEntity
+            IReadOnlyList<FileSearchResult>? results = null;
+            if (tools.FileSearch is { } settings)
             {
-                Id = Ids.New("msg"),
-                ThreadId = thread.Id,
-                CreatedAt = Ids.Now(),
-                Role = "assistant",
-                Content = "",
-                Status = "in_progress",
-                AssistantId = assistant.Id,
-                RunId = run.Id,
-            };
-            db.Messages.Add(message);
-            await db.SaveChangesAsync(token).ConfigureAwait(false);
-            await sink("thread.message.created", MessageObject.From(message), token).ConfigureAwait(false);
-            await sink("thread.message.in_progress", MessageObject.From(message), token).ConfigureAwait(false);
+                results = RunSteps.FileSearchResults(earlier)
+                    ?? await SearchAsync(run, thread, assistant, settings, turns, sink, token).ConfigureAwait(false);
+            }
 
             turn = await engine.StartAsync(
-                new TurnInput(caller, assistant, run.Model, run.Instructions, run.AdditionalInstructions, turns,
-                    run.Temperature, run.TopP, run.MaxCompletionTokens),
+                new TurnInput(caller, assistant, run.Model, run.Instructions,
+                    results is null ? run.AdditionalInstructions : string.Join("\n\n", new[] { run.AdditionalInstructions, FileCitations.Instruction }.OfType<string>()),
+                    turns, run.Temperature, run.TopP, run.MaxCompletionTokens, tools.Functions, tools.Mode,
+                    results?.Select(r => r.ToPassage()).ToList()),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {
+                if (message is null)
+                {
+                    (message, step) = await StartMessageAsync(run, sink, token).ConfigureAwait(false);
+                }
                 await sink("thread.message.delta",
                     new MessageDeltaObject(message.Id, new MessageDelta([new DeltaTextPart(0, new TextValue(delta))])), token).ConfigureAwait(false);
             }
 
+            if (turn.ToolCalls.Count > 0)
+            {
+                await RequireActionAsync(run, message, step, turn, sink, token).ConfigureAwait(false);
+                return run;
+            }
+            if (message is null)
+            {
+                (message, step) = await StartMessageAsync(run, sink, token).ConfigureAwait(false);
+            }
             var now = Ids.Now();
             message.Content = turn.Text;
+            message.AnnotationsJson = results is null ? "[]" : FileCitations.Annotations(turn.Text, results);
             message.Status = "completed";
             message.CompletedAt = now;
+            step!.Status = "completed";
+            step.CompletedAt = now;
             run.Status = "completed";
             run.CompletedAt = now;
-            run.PromptTokens = turn.PromptTokens;
-            run.CompletionTokens = turn.CompletionTokens;
+            run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
+            run.CompletionTokens = (run.CompletionTokens ?? 0) + turn.CompletionTokens;
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             await sink("thread.message.completed", MessageObject.From(message), token).ConfigureAwait(false);
+            await sink("thread.run.step.completed", RunStepObject.From(step), token).ConfigureAwait(false);
             await sink("thread.run.completed", RunObject.From(run), token).ConfigureAwait(false);
             return run;
         }
@@ -97,7 +118,7 @@ public sealed partial class RunExecutor(
                 // What was said before the stop stays readable, marked incomplete.
                 message.Content = turn.Text;
             }
-            await CancelledAsync(run, message, sink).ConfigureAwait(false);
+            await CancelledAsync(run, message, step, sink).ConfigureAwait(false);
             return run;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -112,6 +133,11 @@ public sealed partial class RunExecutor(
             {
                 message.Status = "incomplete";
             }
+            if (step is not null)
+            {
+                step.Status = "failed";
+                step.FailedAt = now;
+            }
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
             return run;
@@ -122,7 +148,94 @@ public sealed partial class RunExecutor(
         }
     }
 
-    private async Task CancelledAsync(RunEntity run, MessageEntity? message, RunEventSink sink)
+    /// <summary>
+    /// The run's file search, recorded as a tool_calls step: the assistant's own store, the assistant's and the thread's
+    /// vector stores, searched as the thread's owner (the stores were checked against the caller when they were set).
+    /// </summary>
+    private async Task<IReadOnlyList<FileSearchResult>> SearchAsync(
+        RunEntity run, ThreadEntity thread, AssistantEntity assistant, FileSearchSettings settings,
+        IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> turns, RunEventSink sink, CancellationToken token)
+    {
+        var callId = Ids.New("call");
+        var step = RunSteps.New(run, "tool_calls", RunSteps.FileSearch(callId, settings, []));
+        db.RunSteps.Add(step);
+        await db.SaveChangesAsync(token).ConfigureAwait(false);
+        await sink("thread.run.step.created", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
+        await sink("thread.run.step.in_progress", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
+
+        var stores = new[] { ToolResources.OwnStore(assistant.Id) }
+            .Concat(ToolResources.StoreIds(assistant.ToolResourcesJson))
+            .Concat(ToolResources.StoreIds(thread.ToolResourcesJson))
+            .ToList();
+        var question = turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        var results = await fileSearch.SearchAsync(stores,
+            new FileSearchQuery(question, settings.MaxNumResults, ScoreThreshold: settings.ScoreThreshold),
+            new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId), token).ConfigureAwait(false);
+
+        step.DetailsJson = RunSteps.FileSearch(callId, settings, results);
+        step.Status = "completed";
+        step.CompletedAt = Ids.Now();
+        await db.SaveChangesAsync(token).ConfigureAwait(false);
+        await sink("thread.run.step.completed", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>The answer's message and its message_creation step, made when the first words arrive.</summary>
+    private async Task<(MessageEntity, RunStepEntity)> StartMessageAsync(RunEntity run, RunEventSink sink, CancellationToken token)
+    {
+        var message = new MessageEntity
+        {
+            Id = Ids.New("msg"),
+            ThreadId = run.ThreadId,
+            CreatedAt = Ids.Now(),
+            Role = "assistant",
+            Content = "",
+            Status = "in_progress",
+            AssistantId = run.AssistantId,
+            RunId = run.Id,
+        };
+        var step = RunSteps.New(run, "message_creation", RunSteps.MessageCreation(message.Id));
+        db.Messages.Add(message);
+        db.RunSteps.Add(step);
+        await db.SaveChangesAsync(token).ConfigureAwait(false);
+        await sink("thread.run.step.created", RunStepObject.From(step), token).ConfigureAwait(false);
+        await sink("thread.run.step.in_progress", RunStepObject.From(step), token).ConfigureAwait(false);
+        await sink("thread.message.created", MessageObject.From(message), token).ConfigureAwait(false);
+        await sink("thread.message.in_progress", MessageObject.From(message), token).ConfigureAwait(false);
+        return (message, step);
+    }
+
+    /// <summary>The model called functions: a tool_calls step holds the calls, and the run waits for their outputs.</summary>
+    private async Task RequireActionAsync(RunEntity run, MessageEntity? message, RunStepEntity? messageStep, ChatTurn turn, RunEventSink sink, CancellationToken token)
+    {
+        var now = Ids.Now();
+        if (message is not null && messageStep is not null)
+        {
+            message.Content = turn.Text;
+            message.Status = "completed";
+            message.CompletedAt = now;
+            messageStep.Status = "completed";
+            messageStep.CompletedAt = now;
+        }
+        var step = RunSteps.New(run, "tool_calls", RunSteps.FunctionCalls(turn.ToolCalls));
+        db.RunSteps.Add(step);
+        run.Status = "requires_action";
+        run.RequiredActionJson = RunSteps.RequiredAction(turn.ToolCalls);
+        run.ExpiresAt = now + (long)ToolOutputWait.TotalSeconds;
+        run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
+        run.CompletionTokens = (run.CompletionTokens ?? 0) + turn.CompletionTokens;
+        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        if (message is not null && messageStep is not null)
+        {
+            await sink("thread.message.completed", MessageObject.From(message), token).ConfigureAwait(false);
+            await sink("thread.run.step.completed", RunStepObject.From(messageStep), token).ConfigureAwait(false);
+        }
+        await sink("thread.run.step.created", RunStepObject.From(step), token).ConfigureAwait(false);
+        await sink("thread.run.step.in_progress", RunStepObject.From(step), token).ConfigureAwait(false);
+        await sink("thread.run.requires_action", RunObject.From(run), token).ConfigureAwait(false);
+    }
+
+    private async Task CancelledAsync(RunEntity run, MessageEntity? message, RunStepEntity? step, RunEventSink sink)
     {
         var now = Ids.Now();
         run.Status = "cancelled";
@@ -130,6 +243,11 @@ public sealed partial class RunExecutor(
         if (message is not null)
         {
             message.Status = "incomplete";
+        }
+        if (step is not null)
+        {
+            step.Status = "cancelled";
+            step.CancelledAt = now;
         }
         await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
         await TrySinkAsync(sink, "thread.run.cancelled", RunObject.From(run)).ConfigureAwait(false);

@@ -110,7 +110,8 @@ public static class FilesApi
         await Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
             ?? throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
 
-    private static IQueryable<Document> Visible(DocumentsDbContext db, CallerIdentity caller)
+    /// <summary>The /v1/files files the caller sees: its own; a scoped key only those it uploaded.</summary>
+    public static IQueryable<Document> Visible(DocumentsDbContext db, CallerIdentity caller)
     {
         var query = db.Documents.AsNoTracking().Where(d => d.OwnerId == caller.UserId && d.AssistantId == null);
         if (caller.Assistants is not null)

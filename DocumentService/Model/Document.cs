@@ -36,6 +36,9 @@ public sealed class Document
 
     public int ChunkCount { get; set; }
 
+    /// <summary>Attributes of a rag document as a file of its assistant's vector store (a JSON object).</summary>
+    public string? AttributesJson { get; set; }
+
     public long CreatedAt { get; set; }
 
     public long UpdatedAt { get; set; }

@@ -10,6 +10,12 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
 
     public DbSet<KnowledgeState> KnowledgeStates => Set<KnowledgeState>();
 
+    public DbSet<VectorStore> VectorStores => Set<VectorStore>();
+
+    public DbSet<VectorStoreFile> VectorStoreFiles => Set<VectorStoreFile>();
+
+    public DbSet<VectorStoreFileBatch> VectorStoreFileBatches => Set<VectorStoreFileBatch>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Document>(e =>
@@ -23,6 +29,7 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
             e.Property(d => d.Filename).HasMaxLength(255);
             e.Property(d => d.ContentType).HasMaxLength(255);
             e.Property(d => d.BlobKey).HasMaxLength(255);
+            e.Property(d => d.AttributesJson).HasMaxLength(16384);
             e.HasIndex(d => new { d.AssistantId, d.CreatedAt });
             e.HasIndex(d => new { d.OwnerId, d.CreatedAt });
         });
@@ -41,6 +48,36 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
             e.ToTable("knowledge_states");
             e.HasKey(k => k.AssistantId);
             e.Property(k => k.AssistantId).HasMaxLength(128);
+        });
+        modelBuilder.Entity<VectorStore>(e =>
+        {
+            e.ToTable("vector_stores");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).HasMaxLength(64);
+            e.Property(v => v.OwnerId).HasMaxLength(128);
+            e.Property(v => v.CreatedByKeyId).HasMaxLength(128);
+            e.Property(v => v.Name).HasMaxLength(256);
+            e.HasIndex(v => new { v.OwnerId, v.CreatedAt });
+        });
+        modelBuilder.Entity<VectorStoreFile>(e =>
+        {
+            e.ToTable("vector_store_files");
+            e.HasKey(f => new { f.StoreKey, f.FileId });
+            e.Property(f => f.StoreKey).HasMaxLength(128);
+            e.Property(f => f.FileId).HasMaxLength(64);
+            e.Property(f => f.Status).HasMaxLength(32);
+            e.Property(f => f.BatchId).HasMaxLength(64);
+            e.Property(f => f.LastErrorCode).HasMaxLength(64);
+            e.HasIndex(f => f.FileId);
+            e.HasIndex(f => f.BatchId);
+        });
+        modelBuilder.Entity<VectorStoreFileBatch>(e =>
+        {
+            e.ToTable("vector_store_file_batches");
+            e.HasKey(b => b.Id);
+            e.Property(b => b.Id).HasMaxLength(64);
+            e.Property(b => b.StoreKey).HasMaxLength(128);
+            e.Property(b => b.Status).HasMaxLength(32);
         });
     }
 }

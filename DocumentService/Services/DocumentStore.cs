@@ -113,23 +113,26 @@ public sealed partial class DocumentStore(
         return (document, version);
     }
 
+    /// <summary>Deletes a document or file; a file leaves every vector store it was in, in the same commit.</summary>
     public async Task DeleteAsync(Document document, CancellationToken cancellationToken)
     {
-        long? version = null;
+        var changed = new List<(string Key, long Version)>();
+        var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
             await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await db.VectorStoreFiles.Where(f => f.FileId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            if (document.AssistantId is { } assistant)
+            foreach (var key in stores.Append(document.AssistantId).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                version = await KnowledgeVersions.BumpAsync(db, assistant, cancellationToken).ConfigureAwait(false);
+                changed.Add((key, await KnowledgeVersions.BumpAsync(db, key, cancellationToken).ConfigureAwait(false)));
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await ForgetBlobAsync(document.BlobKey).ConfigureAwait(false);
-        if (document.AssistantId is { } assistantId && version is { } v)
+        foreach (var (key, version) in changed)
         {
-            await AnnounceAsync(assistantId, v).ConfigureAwait(false);
+            await AnnounceAsync(key, version).ConfigureAwait(false);
         }
     }
 
@@ -167,7 +170,7 @@ public sealed partial class DocumentStore(
         return document;
     }
 
-    private async Task<Prepared> PrepareAsync(string kind, UploadedFile file, CancellationToken cancellationToken)
+    private async Task<Prepared> PrepareAsync(string kind, UploadedFile file, CancellationToken cancellationToken, ChunkSizes? sizes = null)
     {
         EnsureNotEmpty(file);
         if (file.Content.LongLength > options.Value.MaxUploadBytes)
@@ -181,7 +184,7 @@ public sealed partial class DocumentStore(
             // Prompt documents go to the chat service whole; they are never searched.
             return new Prepared(extracted, [], [], "");
         }
-        var chunks = TextChunker.Split(extracted.Text, options.Value.ChunkSize, options.Value.ChunkOverlap);
+        var chunks = TextChunker.Split(extracted.Text, sizes?.Size ?? options.Value.ChunkSize, sizes?.Overlap ?? options.Value.ChunkOverlap);
         var vectors = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList(), embeddings.ModelName());
     }

@@ -69,7 +69,7 @@ public sealed record RequestBody(long Length, string? Model, string? AssistantId
                 json.Length,
                 String(root, "model"),
                 String(root, "assistant_id"),
-                Number(root, "max_tokens") ?? Number(root, "max_completion_tokens"));
+                Number(root, "max_tokens") ?? Number(root, "max_completion_tokens") ?? Number(root, "max_output_tokens"));
         }
         catch (JsonException)
         {

@@ -112,10 +112,11 @@ public sealed class OpenAISdkTests
 
         Assert.Equal(
             [StreamingUpdateReason.RunCreated, StreamingUpdateReason.RunQueued, StreamingUpdateReason.RunInProgress,
+             StreamingUpdateReason.RunStepCreated, StreamingUpdateReason.RunStepInProgress,
              StreamingUpdateReason.MessageCreated, StreamingUpdateReason.MessageInProgress],
-            kinds.Take(5));
+            kinds.Take(7));
         Assert.Contains(StreamingUpdateReason.MessageUpdated, kinds);
-        Assert.Equal(StreamingUpdateReason.RunCompleted, kinds[^1]);
+        Assert.Equal([StreamingUpdateReason.MessageCompleted, StreamingUpdateReason.RunStepCompleted, StreamingUpdateReason.RunCompleted], kinds[^3..]);
         Assert.Contains("25 holiday days", text.ToString());
         Assert.NotNull(finalRun);
         Assert.True(finalRun.Usage.OutputTokenCount > 0);

@@ -119,14 +119,7 @@ internal static class TestSupport
             }
         });
 
-    public static object Chunk(object delta, string? finish) => new
-    {
-        id = "chatcmpl-up",
-        @object = "chat.completion.chunk",
-        created = 1,
-        model = "scripted-model",
-        choices = new[] { new { index = 0, delta, finish_reason = finish } },
-    };
+    public static object Chunk(object delta, string? finish) => ScriptedModel.Chunk(delta, finish);
 
     public static Task WriteCompletionAsync(HttpContext context, string text, int promptTokens, int completionTokens) =>
         context.Response.WriteAsJsonAsync(new

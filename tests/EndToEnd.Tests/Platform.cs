@@ -13,7 +13,7 @@ namespace EndToEnd.Tests;
 /// model, environment (Development, from the AppHost's launch profile) and Redis as `dotnet run --project AppHost`,
 /// with its own data directory and ports. Tests share the running platform, never data: each registers its own user.
 /// </summary>
-public sealed class Platform : IAsyncLifetime
+public class Platform : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("platform-").FullName;
@@ -21,11 +21,16 @@ public sealed class Platform : IAsyncLifetime
 
     public Uri Gateway { get; private set; } = null!;
 
+    /// <summary>More AppHost settings, for a platform on other real parts (PostgreSQL, say).</summary>
+    protected virtual IEnumerable<string> AppHostArguments => [];
+
     public async Task InitializeAsync()
     {
         Binaries.Require("redis-server", "apt-get install -y redis-server");
+        // PostgreSQL runs as its own user when the tests run as root: it must be able to reach its directory inside.
+        File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--AppHost:DataDirectory={_dataDirectory}"]);
+            [$"--AppHost:DataDirectory={_dataDirectory}", .. AppHostArguments]);
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             var resource = builder.CreateResourceBuilder(project);
@@ -63,6 +68,9 @@ public sealed class Platform : IAsyncLifetime
 
     private static readonly string[] ForwardedSections = ["Chat", "Documents", "IntentCache", "Voice", "Limits"];
 
+    /// <summary>The connection string the AppHost gives its services for a resource (chatdb, say).</summary>
+    public ValueTask<string?> ConnectionStringAsync(string name) => _app!.GetConnectionStringAsync(name);
+
     public HttpClient Anonymous() => new() { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Registers a fresh user, logs in, and returns a client that sends the access token.</summary>
@@ -86,4 +94,16 @@ public sealed class Platform : IAsyncLifetime
 public sealed class PlatformCollection : ICollectionFixture<Platform>
 {
     public const string Name = "platform";
+}
+
+/// <summary>The same platform with every service on a local PostgreSQL cluster instead of SQLite files.</summary>
+public sealed class PostgresPlatform : Platform
+{
+    protected override IEnumerable<string> AppHostArguments => ["--AppHost:Postgres=on"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresPlatformCollection : ICollectionFixture<PostgresPlatform>
+{
+    public const string Name = "platform-postgres";
 }

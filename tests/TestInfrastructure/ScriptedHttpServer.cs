@@ -53,6 +53,32 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Answers as an OpenAI-compatible model that calls a function: a chat completion stream whose one choice carries
+    /// a tool call (id, name, arguments in two pieces, as real models stream them) and finishes with `tool_calls`.
+    /// </summary>
+    public static async Task WriteToolCallStreamAsync(HttpContext context, string callId, string name, string argumentsJson)
+    {
+        context.Response.ContentType = "text/event-stream";
+        var half = argumentsJson.Length / 2;
+        object Call(object function, string? id) => new { index = 0, id, type = id is null ? null : "function", function };
+        foreach (var (delta, finish) in new (object Delta, string? Finish)[]
+        {
+            (new { role = "assistant", tool_calls = new[] { Call(new { name, arguments = argumentsJson[..half] }, callId) } }, null),
+            (new { tool_calls = new[] { Call(new { arguments = argumentsJson[half..] }, null) } }, null),
+            (new { }, "tool_calls"),
+        })
+        {
+            var chunk = new { id = "chatcmpl-tool", @object = "chat.completion.chunk", created = 1, model = "scripted-model",
+                choices = new[] { new { index = 0, delta, finish_reason = finish } } };
+            await context.Response.WriteAsync($"data: {System.Text.Json.JsonSerializer.Serialize(chunk, WithoutNulls)}\n\n", context.RequestAborted).ConfigureAwait(false);
+        }
+        await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions WithoutNulls =
+        new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);

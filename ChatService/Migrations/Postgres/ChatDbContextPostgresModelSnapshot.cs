@@ -53,6 +53,10 @@ namespace ChatService.Migrations.Postgres
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("ToolResourcesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("ToolsJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -155,9 +159,67 @@ namespace ChatService.Migrations.Postgres
                     b.ToTable("ChatEntries");
                 });
 
+            modelBuilder.Entity("ChatService.Model.ConversationEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "Id");
+
+                    b.ToTable("Conversations");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ConversationItemEntity", b =>
+                {
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ConversationId", "Id");
+
+                    b.HasIndex("ConversationId", "Seq");
+
+                    b.ToTable("ConversationItems");
+                });
+
             modelBuilder.Entity("ChatService.Model.MessageEntity", b =>
                 {
                     b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AnnotationsJson")
+                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("AssistantId")
@@ -199,6 +261,132 @@ namespace ChatService.Migrations.Postgres
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("ChatService.Model.ResponseEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByKeyId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text");
+
+                    b.Property<string>("IncompleteReason")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("InputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Instructions")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("MaxOutputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("OutputTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreviousResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("Temperature")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ToolChoiceJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("TopP")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "Id");
+
+                    b.ToTable("Responses");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ResponseEventEntity", b =>
+                {
+                    b.Property<string>("ResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("SequenceNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ResponseId", "SequenceNumber");
+
+                    b.ToTable("ResponseEvents");
+                });
+
+            modelBuilder.Entity("ChatService.Model.ResponseItemEntity", b =>
+                {
+                    b.Property<string>("ResponseId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Output")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ResponseId", "Id");
+
+                    b.HasIndex("ResponseId", "Seq");
+
+                    b.ToTable("ResponseItems");
+                });
+
             modelBuilder.Entity("ChatService.Model.RunEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -221,6 +409,12 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiresAt")
                         .HasColumnType("bigint");
 
                     b.Property<long?>("FailedAt")
@@ -249,6 +443,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RequiredActionJson")
+                        .HasColumnType("text");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("bigint");
 
@@ -263,6 +460,14 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ToolChoiceJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<double?>("TopP")
                         .HasColumnType("double precision");
 
@@ -271,6 +476,57 @@ namespace ChatService.Migrations.Postgres
                     b.HasIndex("ThreadId", "Id");
 
                     b.ToTable("Runs");
+                });
+
+            modelBuilder.Entity("ChatService.Model.RunStepEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AssistantId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DetailsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ExpiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("FailedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ThreadId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Id");
+
+                    b.ToTable("RunSteps");
                 });
 
             modelBuilder.Entity("ChatService.Model.ThreadEntity", b =>
@@ -298,6 +554,10 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ToolResourcesJson")
                         .IsRequired()
                         .HasColumnType("text");
 

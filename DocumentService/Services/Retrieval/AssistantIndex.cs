@@ -39,7 +39,9 @@ public sealed class AssistantIndex
     /// about nothing here and nothing is returned; otherwise the top k come back down to half of it, since the right
     /// passage of a loosely worded question can sit second or third with a modest score.
     /// </summary>
-    public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight, double minScore = 0)
+    /// <param name="include">When given, only documents it accepts are scored (a vector store search's filters).</param>
+    public List<IndexHit> Search(IReadOnlyList<string> queryTerms, float[] queryVector, int topK, double vectorWeight, double minScore = 0,
+        Func<string, bool>? include = null)
     {
         if (Count == 0 || topK <= 0)
         {
@@ -65,6 +67,10 @@ public sealed class AssistantIndex
         {
             var segment = _segments[s];
             var scores = bm25[s] = new float[segment.Count];
+            if (include is not null && !include(segment.DocumentId))
+            {
+                continue;
+            }
             for (var t = 0; t < terms.Count; t++)
             {
                 if (!segment.Postings.TryGetValue(terms[t], out var list))
@@ -90,6 +96,10 @@ public sealed class AssistantIndex
         for (var s = 0; s < _segments.Length; s++)
         {
             var segment = _segments[s];
+            if (include is not null && !include(segment.DocumentId))
+            {
+                continue;
+            }
             var vectors = useVectors && segment.Dimensions == queryVector.Length;
             for (var i = 0; i < segment.Count; i++)
             {

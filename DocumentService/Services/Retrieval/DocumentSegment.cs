@@ -12,7 +12,7 @@ public readonly record struct IndexedChunk(long Id, string Text, float[] Embeddi
 /// </summary>
 public sealed class DocumentSegment
 {
-    public DocumentSegment(string documentId, int documentVersion, IReadOnlyList<IndexedChunk> chunks)
+    public DocumentSegment(string documentId, long documentVersion, IReadOnlyList<IndexedChunk> chunks)
     {
         DocumentId = documentId;
         DocumentVersion = documentVersion;
@@ -54,7 +54,7 @@ public sealed class DocumentSegment
 
     public string DocumentId { get; }
 
-    public int DocumentVersion { get; }
+    public long DocumentVersion { get; }
 
     public long[] ChunkIds { get; }
 

@@ -22,16 +22,32 @@ public sealed class KnowledgeSearch(
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<AssistantIndex>>> _indexes = new(StringComparer.Ordinal);
 
-    public async Task<List<SearchHit>> SearchAsync(string assistantId, string query, int topK, CancellationToken cancellationToken)
+    public Task<List<SearchHit>> SearchAsync(string assistantId, string query, int topK, CancellationToken cancellationToken) =>
+        SearchAsync(assistantId, [query], topK, options.Value.MinScore, null, cancellationToken);
+
+    /// <summary>
+    /// Searches the index of one key (an assistant, or a vector store) with one or more queries: a chunk keeps its best
+    /// score over the queries. <paramref name="include"/> limits the documents searched (attribute filters).
+    /// </summary>
+    public async Task<List<SearchHit>> SearchAsync(
+        string key, IReadOnlyList<string> queries, int topK, double minScore, Func<string, bool>? include, CancellationToken cancellationToken)
     {
-        var index = await GetIndexAsync(assistantId, cancellationToken).ConfigureAwait(false);
-        if (index.Count == 0)
+        var index = await GetIndexAsync(key, cancellationToken).ConfigureAwait(false);
+        if (index.Count == 0 || queries.Count == 0)
         {
             return [];
         }
 
-        var generated = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync([query], cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var hits = index.Search(LexicalTokenizer.Tokenize(query), generated[0].Vector.ToArray(), topK, options.Value.VectorWeight, options.Value.MinScore);
+        var generated = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(queries, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var best = new Dictionary<long, double>();
+        for (var q = 0; q < queries.Count; q++)
+        {
+            foreach (var hit in index.Search(LexicalTokenizer.Tokenize(queries[q]), generated[q].Vector.ToArray(), topK, options.Value.VectorWeight, minScore, include))
+            {
+                best[hit.ChunkId] = Math.Max(hit.Score, best.GetValueOrDefault(hit.ChunkId));
+            }
+        }
+        var hits = best.OrderByDescending(h => h.Value).ThenBy(h => h.Key).Take(topK).Select(h => new IndexHit(h.Key, h.Value)).ToList();
         if (hits.Count == 0)
         {
             return [];
@@ -88,15 +104,20 @@ public sealed class KnowledgeSearch(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
         // The version was read before the documents, so the index is at least as new as its label.
+        // An assistant's rag documents and the files attached to its vector store (or a vector store's files).
         var documents = await db.Documents.AsNoTracking()
             .Where(d => d.AssistantId == assistantId && d.Kind == DocumentKinds.Rag)
-            .Select(d => new { d.Id, d.Version })
+            .Select(d => new { d.Id, Version = (long)d.Version })
             .ToListAsync().ConfigureAwait(false);
+        documents.AddRange(await db.VectorStoreFiles.AsNoTracking()
+            .Where(f => f.StoreKey == assistantId && f.Status == VectorStoreFileStatus.Completed)
+            .Select(f => new { Id = f.FileId, Version = f.Generation })
+            .ToListAsync().ConfigureAwait(false));
         var kept = (previous?.Segments ?? []).ToDictionary(s => (s.DocumentId, s.DocumentVersion));
         var model = embeddings.ModelName();
 
         var segments = new List<DocumentSegment>(documents.Count);
-        var missing = new List<(string Id, int Version)>();
+        var missing = new List<(string Id, long Version)>();
         foreach (var document in documents)
         {
             if (kept.TryGetValue((document.Id, document.Version), out var segment))
@@ -114,7 +135,7 @@ public sealed class KnowledgeSearch(
             var ids = batch.Select(b => b.Id).ToList();
             var chunks = new Dictionary<string, List<IndexedChunk>>(StringComparer.Ordinal);
             var stale = new List<(string DocumentId, int Position)>();
-            await foreach (var row in db.Chunks.AsNoTracking().Where(c => ids.Contains(c.DocumentId))
+            await foreach (var row in db.Chunks.AsNoTracking().Where(c => c.AssistantId == assistantId && ids.Contains(c.DocumentId))
                 .OrderBy(c => c.Id).Select(c => new { c.Id, c.DocumentId, c.Text, c.Embedding, c.EmbeddingModel }).AsAsyncEnumerable().ConfigureAwait(false))
             {
                 if (!chunks.TryGetValue(row.DocumentId, out var list))

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatService.Model;
+using ChatService.Services;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace ChatService.Apis;
+
+/// <summary>
+/// /v1/responses in OpenAI's shapes: create (streamed or not), retrieve (and replay its stream), delete, cancel and
+/// the input items. `model` is an assistant id (its instructions and knowledge apply) or a model name.
+/// </summary>
+public static class ResponsesApi
+{
+    private static readonly TimeSpan ReplayPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ReplayIdleLimit = TimeSpan.FromMinutes(2);
+
+    public static IEndpointRouteBuilder MapResponsesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/responses").WithTags("Responses");
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/{response_id}", GetAsync);
+        api.MapDelete("/{response_id}", DeleteAsync);
+        api.MapPost("/{response_id}/cancel", CancelAsync);
+        api.MapGet("/{response_id}/input_items", ListInputItemsAsync);
+        return app;
+    }
+
+    public static async Task<IResult> CreateAsync(
+        ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
+        FileSearchClient fileSearch, HttpContext context, CancellationToken cancellationToken)
+    {
+        var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
+        var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
+        var search = await SearchAsync(plan, fileSearch, caller, cancellationToken);
+        var response = plan.Response;
+        var cancel = live.Register(response.Id, context.RequestAborted);
+        try
+        {
+            var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
+            var turn = await engine.StartAsync(turnInput, snapshot, cancel.Token);
+            // The first piece is awaited before anything is stored or sent, so a provider that fails gets an error body.
+            await using var deltas = turn.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
+            var more = await deltas.MoveNextAsync();
+
+            if (plan.Store)
+            {
+                db.Responses.Add(response);
+                db.ResponseItems.AddRange(plan.Input.Select(item => new ResponseItemEntity
+                {
+                    Id = (string)item["id"]!, Seq = Ids.Stamp(), ResponseId = response.Id, Json = item.ToJsonString(),
+                }));
+            }
+            await db.SaveChangesAsync(cancellationToken);
+
+            var sse = request.Stream == true ? new SseWriter(context) : null;
+            var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel, search);
+            if (sse is not null)
+            {
+                return TypedResults.Empty;
+            }
+            if (response.Status == "failed")
+            {
+                throw new ApiException(StatusCodes.Status502BadGateway, response.ErrorMessage ?? "The model failed.", "Bad gateway", "upstream_error");
+            }
+            context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{response.InputTokens},{response.OutputTokens}");
+            return TypedResults.Json(final);
+        }
+        finally
+        {
+            live.Unregister(response.Id);
+        }
+    }
+
+    /// <summary>
+    /// The file search a file_search tool asks for, done before the model is asked, with the last user message as
+    /// the query. Its failures (a store the caller may not reach: 404) are the request's, before anything is stored.
+    /// </summary>
+    private static async Task<ResponseSearch?> SearchAsync(ResponsePlan plan, FileSearchClient fileSearch, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (!plan.Tools.Searches)
+        {
+            return null;
+        }
+        var query = plan.Turn.Turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        var results = await fileSearch.SearchAsync(plan.Tools.FileSearch!.VectorStoreIds, plan.Tools.FileSearch.Query(query), caller, cancellationToken);
+        return new ResponseSearch(query, results, plan.IncludeSearchResults);
+    }
+
+    public static async Task<IResult> GetAsync(
+        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
+        bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
+    {
+        var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        if (stream != true)
+        {
+            return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
+        }
+        await ReplayAsync(db, responseId, startingAfter ?? -1, new SseWriter(context), cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// The stored events after <paramref name="after"/>; while the response is still being made (here or on another
+    /// replica) new ones are read as they are stored, until the response ends.
+    /// </summary>
+    private static async Task ReplayAsync(ChatDbContext db, string responseId, int after, SseWriter sse, CancellationToken cancellationToken)
+    {
+        var idleSince = DateTime.UtcNow;
+        while (true)
+        {
+            var status = await db.Responses.AsNoTracking().Where(r => r.Id == responseId).Select(r => r.Status).FirstOrDefaultAsync(cancellationToken);
+            var events = await db.ResponseEvents.AsNoTracking()
+                .Where(e => e.ResponseId == responseId && e.SequenceNumber > after)
+                .OrderBy(e => e.SequenceNumber).ToListAsync(cancellationToken);
+            foreach (var stored in events)
+            {
+                await sse.RawAsync(ResponseEventLog.Frame(stored), cancellationToken);
+                after = stored.SequenceNumber;
+            }
+            // Status was read before the events: once it is final, every event was stored with it.
+            if (status is null or not "in_progress" || (events.Count == 0 && DateTime.UtcNow - idleSince > ReplayIdleLimit))
+            {
+                return;
+            }
+            if (events.Count > 0)
+            {
+                idleSince = DateTime.UtcNow;
+            }
+            await Task.Delay(ReplayPoll, cancellationToken);
+        }
+    }
+
+    public static async Task<IResult> DeleteAsync(
+        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        await db.ResponseEvents.Where(e => e.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
+        await db.ResponseItems.Where(i => i.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
+        await db.Responses.Where(r => r.Id == responseId).ExecuteDeleteAsync(cancellationToken);
+        return TypedResults.Ok(new DeletedObject(responseId, "response", true));
+    }
+
+    /// <summary>
+    /// Stops a response still being made, on whichever replica makes it (it reads the flag at its next checkpoint).
+    /// A cancelled response is returned as it is; one that already ended cannot be cancelled.
+    /// </summary>
+    public static async Task<IResult> CancelAsync(
+        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, RunRegistry live, CancellationToken cancellationToken)
+    {
+        var response = await Access.OwnedAsync(db.Responses, caller, "response", responseId, cancellationToken);
+        if (response.Status is not ("in_progress" or "cancelled"))
+        {
+            throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
+        }
+        if (response.Status == "in_progress")
+        {
+            response.CancelRequested = true;
+            await db.SaveChangesAsync(cancellationToken);
+            live.Cancel(responseId);
+            for (var i = 0; i < 50 && response.Status == "in_progress"; i++)
+            {
+                await Task.Delay(ReplayPoll, cancellationToken);
+                await db.Entry(response).ReloadAsync(cancellationToken);
+            }
+        }
+        return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
+    }
+
+    public static async Task<IResult> ListInputItemsAsync(
+        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
+        CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
+    {
+        await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
+        var query = db.ResponseItems.Where(i => i.ResponseId == responseId && !i.Output);
+        return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
+    }
+
+    private static async Task<List<JsonObject>> OutputAsync(ChatDbContext db, string responseId, CancellationToken cancellationToken)
+    {
+        var rows = await db.ResponseItems.AsNoTracking().Where(i => i.ResponseId == responseId && i.Output)
+            .OrderBy(i => i.Seq).ToListAsync(cancellationToken);
+        return [.. rows.Select(i => ResponseJson.Parse(i.Json))];
+    }
+}

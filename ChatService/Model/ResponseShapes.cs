@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChatService.Model;
+
+/// <summary>Body of POST /v1/responses. Fields whose JSON type varies (input, conversation, tools) stay JSON.</summary>
+public sealed record ResponseRequest(
+    string? Model,
+    JsonElement Input,
+    string? Instructions,
+    string? PreviousResponseId,
+    JsonElement Conversation,
+    bool? Store,
+    bool? Stream,
+    bool? Background,
+    int? MaxOutputTokens,
+    double? Temperature,
+    double? TopP,
+    JsonElement? Metadata,
+    JsonElement Tools,
+    JsonElement ToolChoice,
+    JsonElement Include);
+
+public sealed record ConversationRequest(JsonElement Items, JsonElement? Metadata);
+
+public sealed record ConversationItemsRequest(JsonElement Items);
+
+public sealed record ConversationObject(string Id, long CreatedAt, JsonElement Metadata)
+{
+    public string Object => "conversation";
+
+    public static ConversationObject From(ConversationEntity c) => new(c.Id, c.CreatedAt, Json.Parse(c.MetadataJson));
+}
+
+/// <summary>A conversation in the native list (GET /api/conversations): when it last changed and what it is bound to.</summary>
+public sealed record ConversationSummary(string Id, long CreatedAt, long UpdatedAt, string? AssistantId, JsonElement Metadata)
+{
+    public static ConversationSummary From(ConversationEntity c) => new(c.Id, c.CreatedAt, c.UpdatedAt, c.AssistantId, Json.Parse(c.MetadataJson));
+}
+
+/// <summary>OpenAI's Response object, written from the stored row and its output items.</summary>
+public static class ResponseJson
+{
+    public static JsonObject Build(ResponseEntity r, IEnumerable<JsonNode> output, bool store = true) => new()
+    {
+        ["id"] = r.Id,
+        ["object"] = "response",
+        ["created_at"] = r.CreatedAt,
+        ["status"] = r.Status,
+        ["background"] = false,
+        ["error"] = r.ErrorCode is null ? null : new JsonObject { ["code"] = r.ErrorCode, ["message"] = r.ErrorMessage ?? "" },
+        ["incomplete_details"] = r.IncompleteReason is null ? null : new JsonObject { ["reason"] = r.IncompleteReason },
+        ["instructions"] = r.Instructions,
+        ["max_output_tokens"] = r.MaxOutputTokens,
+        ["max_tool_calls"] = null,
+        ["model"] = r.Model,
+        ["output"] = new JsonArray([.. output.Select(i => i.DeepClone())]),
+        ["parallel_tool_calls"] = true,
+        ["previous_response_id"] = r.PreviousResponseId,
+        ["conversation"] = r.ConversationId is null ? null : new JsonObject { ["id"] = r.ConversationId },
+        ["reasoning"] = new JsonObject { ["effort"] = null, ["summary"] = null },
+        ["service_tier"] = "default",
+        ["store"] = store,
+        ["temperature"] = r.Temperature ?? 1.0,
+        ["text"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "text" }, ["verbosity"] = "medium" },
+        ["tool_choice"] = JsonNode.Parse(r.ToolChoiceJson),
+        ["tools"] = JsonNode.Parse(r.ToolsJson),
+        ["top_logprobs"] = 0,
+        ["top_p"] = r.TopP ?? 1.0,
+        ["truncation"] = "disabled",
+        ["usage"] = r.InputTokens is { } input && r.OutputTokens is { } outputTokens ? Usage(input, outputTokens) : null,
+        ["user"] = null,
+        ["metadata"] = JsonNode.Parse(r.MetadataJson),
+        ["completed_at"] = r.CompletedAt,
+    };
+
+    public static JsonObject Usage(int input, int output) => new()
+    {
+        ["input_tokens"] = input,
+        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+        ["output_tokens"] = output,
+        ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+        ["total_tokens"] = input + output,
+    };
+
+    public static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+using ServiceDefaults.Json;
+
+namespace ChatService.Services;
+
+/// <summary>What a file search asks: OpenAI's file_search tool options (filters as OpenAI defines them, passed through).</summary>
+public sealed record FileSearchQuery(string Query, int MaxNumResults = 10, JsonElement? Filters = null, double? ScoreThreshold = null, string? Ranker = null);
+
+public sealed record FileSearchText(string Type, string Text);
+
+/// <summary>
+/// One result, in the shape both consumers need: a Responses `file_search_call` result (file_id, filename, score,
+/// attributes, text) and an Assistants `file_citation` annotation (file_id, plus the text the marker cites).
+/// </summary>
+public sealed record FileSearchResult(
+    string VectorStoreId, string FileId, string Filename, double Score, JsonElement Attributes, IReadOnlyList<FileSearchText> Content)
+{
+    public string Text => string.Join("\n", Content.Where(c => c.Type == "text").Select(c => c.Text));
+
+    /// <summary>As a passage the prompt builder and the offline responder read.</summary>
+    public KnowledgePassage ToPassage() => new(FileId, Filename, Text, Score);
+}
+
+/// <summary>
+/// document-service's `POST /v1/vector_stores/{id}/search`, over one or more vector stores at once (in parallel),
+/// merged best score first and cut to `max_num_results`. A store the caller may not reach, or bad filters, come back
+/// as document-service answered them (404/400 as <see cref="ApiException"/>); document-service not answering is a 503.
+/// </summary>
+public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
+{
+    public const string Sibling = "document-service";
+
+    private static readonly JsonElement EmptyAttributes = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public async Task<IReadOnlyList<FileSearchResult>> SearchAsync(
+        IReadOnlyList<string> vectorStoreIds, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        if (vectorStoreIds.Count == 0 || string.IsNullOrWhiteSpace(query.Query))
+        {
+            return [];
+        }
+        var pages = await Task.WhenAll(vectorStoreIds.Distinct(StringComparer.Ordinal)
+            .Select(id => SearchOneAsync(id, query, caller, cancellationToken))).ConfigureAwait(false);
+        return pages.SelectMany(p => p)
+            .OrderByDescending(r => r.Score)
+            .ThenBy(r => r.FileId, StringComparer.Ordinal)
+            .Take(query.MaxNumResults)
+            .ToList();
+    }
+
+    /// <summary>Whether the caller may reach this vector store (document-service answers 200, else 404).</summary>
+    public async Task<bool> ExistsAsync(string vectorStoreId, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/vector_stores/{Uri.EscapeDataString(vectorStoreId)}");
+        Vouch(request, caller);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            {
+                return false;
+            }
+            response.EnsureSuccessStatusCode();
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            throw Unavailable();
+        }
+    }
+
+    private async Task<IEnumerable<FileSearchResult>> SearchOneAsync(string vectorStoreId, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        var body = new SearchRequest(query.Query, query.Filters, query.MaxNumResults,
+            query.ScoreThreshold is null && query.Ranker is null ? null : new Ranking(query.Ranker, query.ScoreThreshold));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/vector_stores/{Uri.EscapeDataString(vectorStoreId)}/search")
+        {
+            Content = JsonContent.Create(body, options: JsonDefaults.Options),
+        };
+        Vouch(request, caller);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            {
+                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                throw new ApiException((int)response.StatusCode,
+                    error ?? $"No vector store found with id '{vectorStoreId}'.", "Request failed",
+                    response.StatusCode == HttpStatusCode.NotFound ? "not_found" : "invalid_request");
+            }
+            response.EnsureSuccessStatusCode();
+            var page = await response.Content.ReadFromJsonAsync<SearchPage>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
+            return (page?.Data ?? []).Where(d => d.FileId is not null).Select(d => new FileSearchResult(
+                vectorStoreId, d.FileId!, d.Filename ?? "", d.Score, d.Attributes is { ValueKind: JsonValueKind.Object } a ? a : EmptyAttributes,
+                d.Content?.Where(c => c.Text is not null).Select(c => new FileSearchText(c.Type ?? "text", c.Text!)).ToList() ?? []));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or NotSupportedException)
+        {
+            throw Unavailable();
+        }
+    }
+
+    /// <summary>Runs go on after their request, so the caller is signed in explicitly (propagation leaves it alone then).</summary>
+    private void Vouch(HttpRequestMessage request, CallerIdentity caller)
+    {
+        if (codec.CanSign)
+        {
+            request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));
+        }
+    }
+
+    private static ApiException Unavailable() => new(StatusCodes.Status503ServiceUnavailable,
+        "File search is unavailable right now; try again shortly.", "Service unavailable", "service_unavailable");
+
+    private static async Task<string?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var error = await response.Content.ReadFromJsonAsync<ErrorEnvelope>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
+            return error?.Error?.Message;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record SearchRequest(string Query, JsonElement? Filters, int MaxNumResults, Ranking? RankingOptions);
+
+    private sealed record Ranking(string? Ranker, double? ScoreThreshold);
+
+    private sealed record SearchPage(IReadOnlyList<SearchItem>? Data);
+
+    private sealed record SearchItem(string? FileId, string? Filename, double Score, JsonElement? Attributes, IReadOnlyList<SearchItemContent>? Content);
+
+    private sealed record SearchItemContent(string? Type, string? Text);
+
+    private sealed record ErrorEnvelope(ErrorBody? Error);
+
+    private sealed record ErrorBody(string? Message);
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using ChatService.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// OpenAI's cursor paging (limit, order, after, before) over items, whose ids do not sort in creation order
+/// (<see cref="IItemRow"/>): a cursor id is looked up for its <see cref="IItemRow.Seq"/>, which does.
+/// </summary>
+public static class ItemPaging
+{
+    public static async Task<ListResponse<JsonNode>> PageAsync<T>(
+        IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit, CancellationToken cancellationToken)
+        where T : class, IItemRow
+    {
+        var (take, ascending) = Paging.Read(limit, order, maxLimit);
+        var all = query;
+        if (await SeqOfAsync(all, after, cancellationToken).ConfigureAwait(false) is { } afterSeq)
+        {
+            query = ascending ? query.Where(i => i.Seq > afterSeq) : query.Where(i => i.Seq < afterSeq);
+        }
+        var backwards = false;
+        if (await SeqOfAsync(all, before, cancellationToken).ConfigureAwait(false) is { } beforeSeq)
+        {
+            query = ascending ? query.Where(i => i.Seq < beforeSeq) : query.Where(i => i.Seq > beforeSeq);
+            backwards = string.IsNullOrEmpty(after);
+        }
+        query = ascending != backwards ? query.OrderBy(i => i.Seq) : query.OrderByDescending(i => i.Seq);
+        var rows = await query.Take(take + 1).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var hasMore = rows.Count > take;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        if (backwards)
+        {
+            rows.Reverse();
+        }
+        return new ListResponse<JsonNode>([.. rows.Select(r => JsonNode.Parse(r.Json)!)], rows.FirstOrDefault()?.Id, rows.LastOrDefault()?.Id, hasMore);
+    }
+
+    /// <summary>The cursor's position; a cursor that names no item of this list is a 400, not an empty page.</summary>
+    private static async Task<long?> SeqOfAsync<T>(IQueryable<T> query, string? id, CancellationToken cancellationToken)
+        where T : class, IItemRow
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return null;
+        }
+        var seqs = await query.Where(i => i.Id == id).Select(i => i.Seq).Take(1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return seqs.Count == 1 ? seqs[0] : throw Access.BadRequest($"No item '{id}' in this list to page from.", "invalid_cursor");
+    }
+}

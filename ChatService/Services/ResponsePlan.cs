@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatService.Model;
+using ServiceDefaults.Errors;
+using ServiceDefaults.Identity;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// A POST /v1/responses request checked and resolved: who answers (an assistant or a model name), what it continues
+/// (a previous response's chain or a conversation), its new input items, and the turn to put to the model.
+/// </summary>
+public sealed record ResponsePlan(
+    ResponseEntity Response, AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, bool Store, TurnInput Turn,
+    ResponseTools Tools, bool IncludeSearchResults)
+{
+    public static async Task<ResponsePlan> PrepareAsync(ResponseRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw Access.BadRequest("model is required.", "missing_model");
+        }
+        var conversationId = ConversationId(request.Conversation);
+        if (conversationId is not null && !string.IsNullOrEmpty(request.PreviousResponseId))
+        {
+            throw Access.BadRequest(
+                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
+                "mutually_exclusive_parameters");
+        }
+        if (request.Background == true)
+        {
+            throw Access.BadRequest("background responses are not supported here; stream the response or wait for it.", "unsupported_parameter");
+        }
+        if (request.MaxOutputTokens is <= 0)
+        {
+            throw Access.BadRequest("max_output_tokens must be positive.", "invalid_max_output_tokens");
+        }
+        if (request.Temperature is < 0 or > 2 || request.TopP is < 0 or > 1)
+        {
+            throw Access.BadRequest("temperature must be between 0 and 2, top_p between 0 and 1.", "invalid_sampling");
+        }
+        if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
+            && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
+        {
+            throw Access.BadRequest("include must be an array of strings.", "invalid_include");
+        }
+        if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            throw Access.BadRequest("input is required.", "missing_input");
+        }
+        var input = ResponseItems.ReadInput(request.Input);
+        var tools = ResponseTools.Read(request.Tools, request.ToolChoice);
+
+        AssistantEntity? assistant = null;
+        string model;
+        if (request.Model.StartsWith("asst_", StringComparison.Ordinal))
+        {
+            assistant = await Access.AssistantAsync(db, caller, request.Model, cancellationToken).ConfigureAwait(false);
+            model = assistant.Model;
+        }
+        else if (caller.Assistants is not null)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden,
+                "This API key may only use its assistants: pass an assistant id as the model.", "Forbidden", "permission_denied");
+        }
+        else
+        {
+            model = request.Model;
+        }
+
+        ConversationEntity? conversation = null;
+        List<JsonObject> history = [];
+        if (conversationId is not null)
+        {
+            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
+            conversation.AssistantId ??= assistant?.Id;
+            history = await ResponseHistory.ConversationAsync(db, conversationId, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!string.IsNullOrEmpty(request.PreviousResponseId))
+        {
+            history = await ResponseHistory.ChainAsync(db, caller, request.PreviousResponseId, cancellationToken).ConfigureAwait(false);
+        }
+        var all = history.Concat(input).ToList();
+        ResponseHistory.EnsureCallsAnswered(all);
+        var (system, turns) = ResponseItems.ToChat(all);
+
+        // An assistant's own instructions come first; the request's, and system messages, add to them.
+        var requestInstructions = string.Join("\n\n", new[] { request.Instructions, system }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        var turn = new TurnInput(caller, assistant, model,
+            assistant is null ? NullIfEmpty(requestInstructions) : assistant.Instructions,
+            assistant is null ? null : NullIfEmpty(requestInstructions),
+            turns, request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, request.MaxOutputTokens,
+            tools.Functions, tools.Mode);
+
+        var response = new ResponseEntity
+        {
+            Id = Ids.New("resp"),
+            OwnerId = caller.UserId,
+            AssistantId = assistant?.Id,
+            CreatedByKeyId = caller.KeyId,
+            CreatedAt = Ids.Now(),
+            Status = "in_progress",
+            Model = request.Model,
+            Instructions = request.Instructions,
+            PreviousResponseId = conversation is null ? NullIfEmpty(request.PreviousResponseId) : null,
+            ConversationId = conversation?.Id,
+            MaxOutputTokens = request.MaxOutputTokens,
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            MetadataJson = Json.MetadataText(request.Metadata),
+            ToolsJson = tools.ToolsJson,
+            ToolChoiceJson = tools.ToolChoiceJson,
+        };
+        var includeResults = request.Include.ValueKind == JsonValueKind.Array
+            && request.Include.EnumerateArray().Any(e => e.GetString() == "file_search_call.results");
+        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, includeResults);
+    }
+
+    /// <summary>`conversation` is a conversation id or an object with one.</summary>
+    private static string? ConversationId(JsonElement conversation) => conversation.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null => null,
+        JsonValueKind.String when conversation.GetString() is { Length: > 0 } id => id,
+        JsonValueKind.Object when conversation.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            && id.GetString() is { Length: > 0 } value => value,
+        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation"),
+    };
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+}

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace ChatService.Services;
+
+/// <summary>file_search settings of a run: how many results and which score threshold (OpenAI's tool options).</summary>
+public sealed record FileSearchSettings(int MaxNumResults, double ScoreThreshold, string Ranker);
+
+/// <summary>
+/// The Assistants tools of an assistant or run (`file_search`, `function`; `code_interpreter` is accepted and never
+/// used: nothing here runs code) and the run's tool_choice, validated when set and read back when the run executes.
+/// </summary>
+public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSearchSettings? FileSearch)
+{
+    public const int MaxTools = 128;
+
+    /// <summary>Validates a tools array and returns it as stored (OpenAI's shape, normalised).</summary>
+    public static string Validate(JsonElement tools, int defaultResults)
+    {
+        if (tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() > MaxTools)
+        {
+            throw Access.BadRequest($"tools must be an array of at most {MaxTools} tools.", "invalid_tools");
+        }
+        var stored = new JsonArray();
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var type = Text(tool, "type");
+            switch (type)
+            {
+                case "code_interpreter":
+                    stored.Add(new JsonObject { ["type"] = type });
+                    break;
+                case "file_search":
+                    stored.Add(FileSearchTool(tool, defaultResults));
+                    break;
+                case "function":
+                    stored.Add(FunctionTool(tool));
+                    break;
+                default:
+                    throw Access.BadRequest($"Tools of type '{type}' are not supported (file_search, function and code_interpreter are).", "invalid_tools");
+            }
+        }
+        if (stored.Count(t => t!["type"]!.GetValue<string>() == "file_search") > 1)
+        {
+            throw Access.BadRequest("tools may hold file_search once.", "invalid_tools");
+        }
+        return stored.ToJsonString();
+    }
+
+    /// <summary>Validates tool_choice against the run's tools and returns it as stored.</summary>
+    public static string ValidateChoice(JsonElement? choice, string toolsJson)
+    {
+        var tools = Read(toolsJson, "\"auto\"");
+        switch (choice)
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                return "\"auto\"";
+            case { ValueKind: JsonValueKind.String } c when c.GetString() is "auto" or "none" or "required":
+                if (c.GetString() == "required" && tools.Functions.Count == 0 && tools.FileSearch is null)
+                {
+                    throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice");
+                }
+                return c.GetRawText();
+            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "file_search" && tools.FileSearch is not null:
+                return """{"type":"file_search"}""";
+            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "function"
+                && c.TryGetProperty("function", out var f) && Text(f, "name") is { } name && tools.Functions.Any(t => t.Name == name):
+                return new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name } }.ToJsonString();
+            default:
+                throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the run's tools.", "invalid_tool_choice");
+        }
+    }
+
+    public static RunTools Read(string toolsJson, string toolChoiceJson, int defaultResults = 5)
+    {
+        using var tools = JsonDocument.Parse(toolsJson);
+        using var choice = JsonDocument.Parse(toolChoiceJson);
+        var functions = new List<AITool>();
+        FileSearchSettings? fileSearch = null;
+        foreach (var tool in tools.RootElement.EnumerateArray())
+        {
+            if (Text(tool, "type") == "function" && tool.TryGetProperty("function", out var f) && Text(f, "name") is not null)
+            {
+                functions.Add(AIFunctionFactory.CreateDeclaration(f.GetProperty("name").GetString()!, Text(f, "description") ?? "",
+                    f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters()));
+            }
+            else if (Text(tool, "type") == "file_search")
+            {
+                var options = FileSearchTool(tool, defaultResults)["file_search"]!;
+                fileSearch = new FileSearchSettings(options["max_num_results"]!.GetValue<int>(),
+                    options["ranking_options"]!["score_threshold"]!.GetValue<double>(), options["ranking_options"]!["ranker"]!.GetValue<string>());
+            }
+        }
+        var root = choice.RootElement;
+        ChatToolMode mode = root.ValueKind == JsonValueKind.String ? root.GetString() switch
+        {
+            "none" => ChatToolMode.None,
+            "required" when functions.Count > 0 => ChatToolMode.RequireAny,
+            _ => ChatToolMode.Auto,
+        }
+        : Text(root, "type") == "function" ? ChatToolMode.RequireSpecific(root.GetProperty("function").GetProperty("name").GetString()!)
+        : ChatToolMode.Auto;
+        // tool_choice "none" also means no file search; a forced file search is what a file_search run does anyway.
+        return new RunTools(functions, mode, mode is NoneChatToolMode ? null : fileSearch);
+    }
+
+    private static JsonObject FileSearchTool(JsonElement tool, int defaultResults)
+    {
+        var options = tool.TryGetProperty("file_search", out var o) && o.ValueKind == JsonValueKind.Object ? o : default;
+        var results = options.ValueKind == JsonValueKind.Object && options.TryGetProperty("max_num_results", out var m) && m.ValueKind != JsonValueKind.Null
+            ? (m.TryGetInt32(out var n) && n is >= 1 and <= 50 ? n : throw Access.BadRequest("file_search.max_num_results must be between 1 and 50.", "invalid_tools"))
+            : defaultResults;
+        var threshold = 0.0;
+        var ranker = "default_2024_08_21";
+        if (options.ValueKind == JsonValueKind.Object && options.TryGetProperty("ranking_options", out var r) && r.ValueKind == JsonValueKind.Object)
+        {
+            if (r.TryGetProperty("score_threshold", out var t) && t.ValueKind != JsonValueKind.Null)
+            {
+                threshold = t.ValueKind == JsonValueKind.Number && t.GetDouble() is >= 0 and <= 1 ? t.GetDouble()
+                    : throw Access.BadRequest("file_search.ranking_options.score_threshold must be between 0 and 1.", "invalid_tools");
+            }
+            ranker = Text(r, "ranker") is { } given && given != "auto" ? given : ranker;
+        }
+        return new JsonObject
+        {
+            ["type"] = "file_search",
+            ["file_search"] = new JsonObject
+            {
+                ["max_num_results"] = results,
+                ["ranking_options"] = new JsonObject { ["ranker"] = ranker, ["score_threshold"] = threshold },
+            },
+        };
+    }
+
+    private static JsonObject FunctionTool(JsonElement tool)
+    {
+        var function = tool.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
+        var name = function.ValueKind == JsonValueKind.Object ? Text(function, "name") : null;
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            throw Access.BadRequest("A function tool needs function.name of letters, digits, '_' or '-' (at most 64).", "invalid_tools");
+        }
+        var parameters = function.TryGetProperty("parameters", out var p) ? p : default;
+        if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
+        {
+            throw Access.BadRequest("function.parameters must be a JSON schema object.", "invalid_tools");
+        }
+        var stored = new JsonObject { ["name"] = name, ["description"] = Text(function, "description") };
+        stored["parameters"] = parameters.ValueKind == JsonValueKind.Object ? JsonNode.Parse(parameters.GetRawText()) : JsonNode.Parse(EmptyParameters().GetRawText());
+        if (function.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            stored["strict"] = s.GetBoolean();
+        }
+        return new JsonObject { ["type"] = "function", ["function"] = stored };
+    }
+
+    private static JsonElement EmptyParameters() => JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

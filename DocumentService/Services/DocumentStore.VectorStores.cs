@@ -1,0 +1,104 @@
+using DocumentService.Model;
+using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Errors;
+
+namespace DocumentService.Services;
+
+/// <summary>Chunk size and overlap in characters.</summary>
+public sealed record ChunkSizes(int Size, int Overlap);
+
+/// <summary>
+/// Files in vector stores, in the same all-or-nothing order as documents: extract, chunk and embed in memory, then one
+/// transaction for the file's row, its chunks (under the store's key) and the store's knowledge version. A file the
+/// service cannot read is recorded as failed with OpenAI's error codes, and nothing of it is searched.
+/// </summary>
+public sealed partial class DocumentStore
+{
+    public async Task<VectorStoreFile> AttachAsync(
+        string storeKey, Document file, string attributesJson, string chunkingJson, ChunkSizes? sizes, string? batchId, CancellationToken cancellationToken)
+    {
+        var existing = await db.VectorStoreFiles.AsNoTracking()
+            .FirstOrDefaultAsync(f => f.StoreKey == storeKey && f.FileId == file.Id, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var row = new VectorStoreFile
+        {
+            StoreKey = storeKey,
+            FileId = file.Id,
+            Status = VectorStoreFileStatus.Completed,
+            AttributesJson = attributesJson,
+            ChunkingJson = chunkingJson,
+            BatchId = batchId,
+            CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),
+        };
+
+        Prepared prepared;
+        try
+        {
+            var content = await ReadBlobAsync(file, cancellationToken).ConfigureAwait(false);
+            prepared = await PrepareAsync(DocumentKinds.Rag, new UploadedFile(file.Filename, file.ContentType, content), cancellationToken, sizes).ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (ex.StatusCode is >= 400 and < 500)
+        {
+            row.Status = VectorStoreFileStatus.Failed;
+            row.LastErrorCode = ex.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "unsupported_file" : "invalid_file";
+            row.LastErrorMessage = ex.Message;
+            db.VectorStoreFiles.Add(row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return row;
+        }
+
+        var chunks = prepared.ToChunks(file.Id, storeKey);
+        row.UsageBytes = chunks.Sum(c => (long)c.Text.Length + c.Embedding.Length);
+        await KnowledgeVersions.EnsureRowAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
+        long version;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
+            row.Generation = version;
+            db.VectorStoreFiles.Add(row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await ChunkWriter.InsertAsync(db, chunks, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await AnnounceAsync(storeKey, version).ConfigureAwait(false);
+        return row;
+    }
+
+    /// <summary>Takes a file out of one store: its chunks there go, the file itself stays.</summary>
+    public async Task DetachAsync(string storeKey, string fileId, CancellationToken cancellationToken)
+    {
+        long version;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await db.Chunks.Where(c => c.AssistantId == storeKey && c.DocumentId == fileId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await db.VectorStoreFiles.Where(f => f.StoreKey == storeKey && f.FileId == fileId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await AnnounceAsync(storeKey, version).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a vector store with its files' chunks and batches; the files themselves stay.</summary>
+    public async Task DeleteVectorStoreAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await db.Chunks.Where(c => c.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.VectorStoreFiles.Where(f => f.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.VectorStoreFileBatches.Where(b => b.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.VectorStores.Where(v => v.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await KnowledgeVersions.BumpAsync(db, id, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> ReadBlobAsync(Document file, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(file.BlobKey, cancellationToken).ConfigureAwait(false)
+            ?? throw new ApiException(StatusCodes.Status400BadRequest, $"The content of '{file.Id}' is missing from storage.", "Bad request", "invalid_file");
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}

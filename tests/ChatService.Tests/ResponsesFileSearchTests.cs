@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>file_search in /v1/responses over a stand-in document-service answering OpenAI's vector store search.</summary>
+public sealed class ResponsesFileSearchTests
+{
+    private static Task<ScriptedHttpServer> StoresAsync() => ScriptedHttpServer.StartAsync(async context =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1/vector_stores/vs_benefits"))
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "No vector store found with id 'vs_other'.", type = "invalid_request_error" } });
+            return;
+        }
+        await context.Response.WriteAsJsonAsync(new
+        {
+            @object = "vector_store.search_results.page",
+            data = new[]
+            {
+                new
+                {
+                    file_id = "file_parental", filename = "parental.md", score = 0.9, attributes = new { topic = "leave" },
+                    content = new[] { new { type = "text", text = "New parents receive 16 weeks of paid parental leave." } },
+                },
+            },
+            has_more = false,
+        });
+    });
+
+    [Fact]
+    public async Task AFileSearchToolSearchesFirstAndTheAnswerCitesWhatItFound()
+    {
+        await using var stores = await StoresAsync();
+        await using var service = TestSupport.Service().WithDocuments(stores);
+        using var http = service.Client("usr_file_search");
+        using var response = await http.PostAsJsonAsync("/v1/responses", new
+        {
+            model = "gpt-4o-mini",
+            input = "How many weeks of parental leave do new parents get?",
+            tools = new[] { new { type = "file_search", vector_store_ids = new[] { "vs_benefits" } } },
+            include = new[] { "file_search_call.results" },
+            stream = true,
+        });
+        var events = TestSupport.SseLines(await response.Content.ReadAsStringAsync())
+            .Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement.Clone()).ToList();
+        var types = events.Select(e => e.GetProperty("type").GetString()).ToList();
+        var final = events[^1].GetProperty("response");
+        var search = final.GetProperty("output")[0];
+        var part = final.GetProperty("output")[1].GetProperty("content")[0];
+        var citation = Assert.Single(part.GetProperty("annotations").EnumerateArray());
+
+        Assert.Equal(["response.created", "response.in_progress", "response.output_item.added", "response.file_search_call.in_progress",
+            "response.file_search_call.searching", "response.file_search_call.completed", "response.output_item.done"], types.Take(7));
+        Assert.Contains("response.output_text.annotation.added", types);
+        Assert.Equal("file_search_call", search.GetProperty("type").GetString());
+        Assert.Equal("How many weeks of parental leave do new parents get?", search.GetProperty("queries")[0].GetString());
+        Assert.Equal("file_parental", search.GetProperty("results")[0].GetProperty("file_id").GetString());
+        Assert.Contains("16 weeks", part.GetProperty("text").GetString());
+        Assert.Equal("file_citation", citation.GetProperty("type").GetString());
+        Assert.Equal("file_parental", citation.GetProperty("file_id").GetString());
+        Assert.Equal('【', part.GetProperty("text").GetString()![citation.GetProperty("index").GetInt32()]);
+    }
+
+    [Fact]
+    public async Task AStoreTheCallerCannotReachIsA404BeforeAnythingIsStored()
+    {
+        await using var stores = await StoresAsync();
+        await using var service = TestSupport.Service().WithDocuments(stores);
+        using var http = service.Client("usr_file_search_404");
+        using var response = await http.PostAsJsonAsync("/v1/responses", new
+        {
+            model = "gpt-4o-mini",
+            input = "Anything?",
+            tools = new[] { new { type = "file_search", vector_store_ids = new[] { "vs_other" } } },
+        });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("vs_other", (await response.Content.ReadAsStringAsync()));
+    }
+}

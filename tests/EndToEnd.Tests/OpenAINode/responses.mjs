@@ -1,0 +1,103 @@
+// Drives the platform with the official openai package, unchanged; prints what the test asserts as one JSON object.
+// Usage: node responses.mjs SCENARIO  (OPENAI_BASE_URL and OPENAI_API_KEY point it at the gateway)
+import OpenAI, { toFile } from 'openai';
+
+const client = new OpenAI({ maxRetries: 0 });
+const model = process.env.RESPONSES_MODEL ?? 'gpt-4o-mini';
+const weather = {
+  type: 'function',
+  name: 'get_weather',
+  description: 'Weather of a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  strict: true,
+};
+
+async function streamed(params) {
+  const stream = client.responses.stream(params);
+  const events = [];
+  for await (const event of stream) {
+    events.push({ type: event.type, sequence_number: event.sequence_number, output_index: event.output_index });
+  }
+  const final = await stream.finalResponse();
+  return { events, final: { id: final.id, status: final.status, output_text: final.output_text, output: final.output } };
+}
+
+async function errorOf(promise) {
+  try {
+    await promise;
+    return null;
+  } catch (error) {
+    return { status: error.status, type: error.error?.type ?? error.type, message: error.message };
+  }
+}
+
+const scenarios = {
+  async create() {
+    const response = await client.responses.create({ model, input: 'Hello there', instructions: 'Be brief.' });
+    const again = await client.responses.retrieve(response.id);
+    const next = await client.responses.create({ model, input: 'And again?', previous_response_id: response.id });
+    const inputs = [];
+    for await (const item of client.responses.inputItems.list(response.id)) inputs.push(item);
+    return { response, again, next, inputs };
+  },
+  async stream() {
+    return streamed({ model, input: 'Hello there' });
+  },
+  async tools() {
+    const first = await streamed({ model, input: 'Weather in Oslo?', tools: [weather], tool_choice: 'required' });
+    const call = first.final.output.find((item) => item.type === 'function_call');
+    const second = await client.responses.create({
+      model,
+      previous_response_id: first.final.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Rain, 12 degrees' }],
+      tools: [weather],
+    });
+    return { first, call, second: { id: second.id, output_text: second.output_text } };
+  },
+  async conversation() {
+    const conversation = await client.conversations.create({
+      metadata: { topic: 'trip' },
+      items: [{ type: 'message', role: 'user', content: 'I am planning a trip to Oslo.' }],
+    });
+    const first = await client.responses.create({ model, conversation: conversation.id, input: 'What should I pack?' });
+    const second = await streamed({ model, conversation: conversation.id, input: 'And for the weather there?' });
+    const updated = await client.conversations.update(conversation.id, { metadata: { topic: 'oslo' } });
+    const items = [];
+    for await (const item of client.conversations.items.list(conversation.id, { order: 'asc', limit: 2 })) items.push(item);
+    const added = await client.conversations.items.create(conversation.id, { items: [{ type: 'message', role: 'user', content: 'Thanks!' }] });
+    const one = await client.conversations.items.retrieve(added.data[0].id, { conversation_id: conversation.id });
+    const afterDelete = await client.conversations.items.delete(added.data[0].id, { conversation_id: conversation.id });
+    const retrieved = await client.conversations.retrieve(conversation.id);
+    const deleted = await client.conversations.delete(conversation.id);
+    const gone = await errorOf(client.conversations.retrieve(conversation.id));
+    return { conversation, first: { output_text: first.output_text }, second, updated, items, added, one, afterDelete, retrieved, deleted, gone };
+  },
+  async fileSearch() {
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('Parental leave. New parents receive 16 weeks of paid parental leave, to be taken within the first year.'), 'parental.md'),
+      purpose: 'assistants',
+    });
+    const store = await client.vectorStores.create({ name: 'Benefits', file_ids: [file.id] });
+    for (let i = 0; i < 60; i++) {
+      const attached = await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id });
+      if (attached.status !== 'in_progress') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const result = await streamed({
+      model,
+      input: 'How many weeks of parental leave do new parents get?',
+      tools: [{ type: 'file_search', vector_store_ids: [store.id] }],
+      include: ['file_search_call.results'],
+    });
+    return { file: file.id, ...result };
+  },
+  async errors() {
+    const both = await errorOf(client.responses.create({ model, input: 'hi', conversation: 'conv_x', previous_response_id: 'resp_y' }));
+    const unknown = await errorOf(client.responses.retrieve('resp_unknown'));
+    const foreign = process.env.FOREIGN_RESPONSE_ID ? await errorOf(client.responses.retrieve(process.env.FOREIGN_RESPONSE_ID)) : null;
+    return { both, unknown, foreign };
+  },
+};
+
+const result = await scenarios[process.argv[2]]();
+process.stdout.write(JSON.stringify(result));

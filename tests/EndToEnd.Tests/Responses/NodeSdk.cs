@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace EndToEnd.Tests.Responses;
+
+/// <summary>Runs OpenAINode/responses.mjs (the openai npm package, unchanged) against the gateway and reads what it printed.</summary>
+internal static class NodeSdk
+{
+    private static readonly string Directory = Path.Combine(Repo.Root, "tests", "EndToEnd.Tests", "OpenAINode");
+
+    public static async Task<JsonElement> RunAsync(Uri gateway, string token, string scenario, params (string Key, string Value)[] environment)
+    {
+        Assert.True(System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai")),
+            $"The openai npm package is not installed: run ./test.sh, or npm ci in {Directory}");
+        var start = new ProcessStartInfo("node", ["responses.mjs", scenario])
+        {
+            WorkingDirectory = Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["OPENAI_BASE_URL"] = new Uri(gateway, "/v1").ToString();
+        start.Environment["OPENAI_API_KEY"] = token;
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"node responses.mjs {scenario} failed: {await stderr}");
+        return JsonDocument.Parse(await stdout).RootElement.Clone();
+    }
+}
+
+internal static class Repo
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Microservices.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root (Microservices.sln) was not found.");
+    }
+}
