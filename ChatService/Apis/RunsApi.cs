@@ -1,3 +1,4 @@
+using ChatService.Budgets;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -75,14 +76,14 @@ public static class RunsApi
 
         if (request.Stream != true)
         {
-            queue.Enqueue(run.Id);
+            queue.Enqueue(run.Id, TokenBudget.Of(caller));
             return TypedResults.Ok(RunObject.From(run));
         }
 
         var sse = new SseWriter(context);
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
         await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
-        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted);
+        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted, TokenBudget.Of(caller));
         if (finished is not null && !context.RequestAborted.IsCancellationRequested)
         {
             await sse.UsageAsync(finished.PromptTokens ?? 0, finished.CompletionTokens ?? 0, cancellationToken);

@@ -36,11 +36,11 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         IEnumerable<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        var answer = Answer(list, chatOptions);
+        var (answer, finish) = Capped(Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
         return Task.FromResult(new ChatResponse(new AIChatMessage(ChatRole.Assistant, answer))
         {
             ModelId = chatOptions?.ModelId ?? ModelName,
-            FinishReason = ChatFinishReason.Stop,
+            FinishReason = finish,
             Usage = Usage(list, answer),
         });
     }
@@ -51,7 +51,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
-        var answer = Answer(list, chatOptions);
+        var (answer, finish) = Capped(Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
         var delay = options.Value.OfflineWordDelay;
         var model = chatOptions?.ModelId ?? ModelName;
         foreach (Match word in WordWithSpace().Matches(answer))
@@ -70,8 +70,27 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(list, answer))])
         {
             ModelId = model,
-            FinishReason = ChatFinishReason.Stop,
+            FinishReason = finish,
         };
+    }
+
+    /// <summary>As a model does with max_tokens: the answer cut to whole words within the limit, finish "length".</summary>
+    private static (string Answer, ChatFinishReason Finish) Capped(string answer, int? maxTokens)
+    {
+        if (maxTokens is not { } max || TokenEstimator.Count(answer) <= max)
+        {
+            return (answer, ChatFinishReason.Stop);
+        }
+        var cut = new StringBuilder();
+        foreach (Match word in WordWithSpace().Matches(answer))
+        {
+            if (TokenEstimator.Count(cut + word.Value) > max)
+            {
+                break;
+            }
+            cut.Append(word.Value);
+        }
+        return (cut.ToString(), ChatFinishReason.Length);
     }
 
     /// <summary>The answer for the last user message, from the passages the chat engine attached.</summary>

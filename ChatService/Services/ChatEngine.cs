@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,10 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Services;
 
-/// <summary>One question to answer: who answers (an assistant, or a bare model), and the conversation so far.</summary>
+/// <summary>
+/// One question to answer: who answers (an assistant, or a bare model), and the conversation so far. The token budget
+/// is the caller's unless given (a polled run answers after its request, for the key that asked).
+/// </summary>
 public sealed record TurnInput(
     CallerIdentity Caller,
     AssistantEntity? Assistant,
@@ -18,7 +22,8 @@ public sealed record TurnInput(
     IReadOnlyList<AIChatMessage> Turns,
     double? Temperature = null,
     double? TopP = null,
-    int? MaxOutputTokens = null);
+    int? MaxOutputTokens = null,
+    TokenBudget? Budget = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -77,14 +82,16 @@ public sealed class ChatEngine(
             TopP = (float?)input.TopP,
             MaxOutputTokens = input.MaxOutputTokens,
         };
+        chatOptions.AdditionalProperties = [];
+        if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
+        {
+            chatOptions.AdditionalProperties[TokenBudget.PropertyKey] = budget;
+        }
         if (input.Assistant is not null)
         {
             // The offline responder answers from these; a real model reads them in the system message instead.
-            chatOptions.AdditionalProperties = new AdditionalPropertiesDictionary
-            {
-                [PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
-                    .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))],
-            };
+            chatOptions.AdditionalProperties[PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
+                .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))];
         }
 
         Func<string, CancellationToken, Task> store = input.Assistant is { } owner && question.Length > 0

@@ -1,3 +1,4 @@
+using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,7 @@ public delegate Task RunEventSink(string name, object data, CancellationToken ca
 public sealed partial class RunExecutor(
     ChatDbContext db, ChatEngine engine, ThreadContext threadContext, RunRegistry registry, ILogger<RunExecutor> logger)
 {
-    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken)
+    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken, TokenBudget? budget = null)
     {
         sink ??= static (_, _, _) => Task.CompletedTask;
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
@@ -68,7 +69,7 @@ public sealed partial class RunExecutor(
 
             turn = await engine.StartAsync(
                 new TurnInput(caller, assistant, run.Model, run.Instructions, run.AdditionalInstructions, turns,
-                    run.Temperature, run.TopP, run.MaxCompletionTokens),
+                    run.Temperature, run.TopP, run.MaxCompletionTokens, budget),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {
@@ -108,11 +109,23 @@ public sealed partial class RunExecutor(
             run.FailedAt = now;
             run.LastErrorCode = ex is ServiceDefaults.Errors.ApiException { StatusCode: 429 } ? "rate_limit_exceeded" : "server_error";
             run.LastErrorMessage = ex is ServiceDefaults.Errors.ApiException api ? api.Message : "The run failed while the answer was made.";
+            if (turn is { Text.Length: > 0 })
+            {
+                // What the model said before it failed was spent and is kept, as is its usage.
+                run.PromptTokens = turn.PromptTokens;
+                run.CompletionTokens = TokenEstimator.Count(turn.Text);
+            }
             if (message is not null)
             {
+                message.Content = turn?.Text ?? "";
                 message.Status = "incomplete";
+                message.CompletedAt = null;
             }
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (message is not null)
+            {
+                await TrySinkAsync(sink, "thread.message.incomplete", MessageObject.From(message)).ConfigureAwait(false);
+            }
             await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
             return run;
         }
