@@ -147,6 +147,8 @@ public sealed class ChatTurn
             $"The model provider failed (status {result.Status}).", "Bad gateway", "upstream_error"),
         HttpRequestException => new ApiException(StatusCodes.Status502BadGateway,
             "The model provider could not be reached.", "Bad gateway", "upstream_error"),
+        IOException => new ApiException(StatusCodes.Status502BadGateway,
+            "The model provider's connection broke off.", "Bad gateway", "upstream_error"),
         TimeoutException => new ApiException(StatusCodes.Status504GatewayTimeout,
             "The model provider did not answer in time.", "Gateway timeout", "upstream_timeout"),
         _ => new ApiException(StatusCodes.Status502BadGateway,
