@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -104,15 +103,11 @@ public sealed partial class BudgetedChatClient(
         if (!grant.Allowed)
         {
             var seconds = Math.Max(1, (long)Math.Ceiling(grant.RetryAfter.TotalSeconds));
-            if (accessor.HttpContext?.Response is { HasStarted: false } response)
-            {
-                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            }
             throw new ApiException(StatusCodes.Status429TooManyRequests,
                 prompt + 1 > budget.TokensPerMinute
                     ? $"This request needs more tokens than the API key's budget of {budget.TokensPerMinute} per minute."
                     : $"The API key's budget of {budget.TokensPerMinute} tokens per minute is spent; retry after {seconds} s.",
-                "Too many requests", "rate_limit_exceeded");
+                "Too many requests", "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) };
         }
         var capped = chatOptions?.Clone() ?? new ChatOptions();
         capped.MaxOutputTokens = (int)grant.OutputTokens;
