@@ -44,6 +44,22 @@ public sealed class ChatServiceOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan OfflineWordDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>The answer tokens an API key's budget reserves for a call that sets no max tokens of its own.</summary>
+    [Range(1, 1_000_000)]
+    public int DefaultOutputReserve { get; set; } = 1024;
+
+    /// <summary>The window an API key's tpm budget counts over (a minute; shorter only for tests and benches).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TokenBudgetWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A model that sends nothing this long after the call (no first token) has failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ModelFirstTokenTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A model whose stream stalls this long between two updates has failed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ModelStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     [Range(1, 1000)]
     public int MaxListLimit { get; set; } = 100;
 

@@ -67,9 +67,19 @@ public static class ChatCompletionsApi
         var more = await deltas.MoveNextAsync();
         var sse = new SseWriter(context);
         await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", ""), null), cancellationToken);
-        for (; more; more = await deltas.MoveNextAsync())
+        try
         {
-            await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, deltas.Current), null), cancellationToken);
+            for (; more; more = await deltas.MoveNextAsync())
+            {
+                await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, deltas.Current), null), cancellationToken);
+            }
+        }
+        catch (ApiException failure)
+        {
+            // The stream is open, so the failure is its last event, in the shape OpenAI's SDKs raise as an APIError;
+            // no finish chunk and no [DONE], so no client takes the partial answer for a whole one.
+            await sse.DataAsync(OpenAIError.From(failure), CancellationToken.None);
+            return TypedResults.Empty;
         }
         await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, null), turn.FinishReason), cancellationToken);
         if (request.StreamOptions?.IncludeUsage == true)

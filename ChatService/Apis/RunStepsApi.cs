@@ -1,3 +1,4 @@
+using ChatService.Budgets;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -79,12 +80,12 @@ public static class RunStepsApi
 
         if (request.Stream != true)
         {
-            queue.Enqueue(run.Id);
+            queue.Enqueue(run.Id, TokenBudget.Of(caller));
             return TypedResults.Ok(RunObject.From(run));
         }
         var sse = new SseWriter(context);
         await sse.EventAsync("thread.run.step.completed", RunStepObject.From(step), cancellationToken);
-        return await RunsApi.StreamAsync(run, sse, executor, context, cancellationToken);
+        return await RunsApi.StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
     }
 
     private static async Task<RunEntity> RunAsync(

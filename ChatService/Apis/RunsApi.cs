@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatService.Budgets;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -80,22 +81,23 @@ public static class RunsApi
 
         if (request.Stream != true)
         {
-            queue.Enqueue(run.Id);
+            queue.Enqueue(run.Id, TokenBudget.Of(caller));
             return TypedResults.Ok(RunObject.From(run));
         }
 
         var sse = new SseWriter(context);
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
-        return await StreamAsync(run, sse, executor, context, cancellationToken);
+        return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
     }
 
     /// <summary>Executes a queued run in the request, as OpenAI's Assistants event stream ending in `done`.</summary>
-    public static async Task<IResult> StreamAsync(RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<IResult> StreamAsync(
+        RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, TokenBudget? budget, CancellationToken cancellationToken)
     {
         await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
         // A run continued after tool outputs already counted its first part: only this part's tokens are reported.
         var (prompt, completion) = (run.PromptTokens ?? 0, run.CompletionTokens ?? 0);
-        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted);
+        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted, budget);
         if (finished is not null && !context.RequestAborted.IsCancellationRequested)
         {
             await sse.UsageAsync((finished.PromptTokens ?? 0) - prompt, (finished.CompletionTokens ?? 0) - completion, cancellationToken);

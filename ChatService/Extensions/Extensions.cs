@@ -1,9 +1,11 @@
+using ChatService.Budgets;
 using ChatService.Model;
 using ChatService.Providers;
 using ChatService.Services;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Caching;
 
 namespace ChatService.Extensions;
 
@@ -20,22 +22,29 @@ internal static class Extensions
             .ValidateOnStart();
 
         // The model: any OpenAI-compatible endpoint when one is configured, the offline responder otherwise.
+        // Every model call, whatever asks for it, goes through the key's token budget (outermost, so retries and
+        // the whole answer are one reservation) and the stall watchdog.
         var provider = ProviderSettings.From(builder.Configuration);
-        if (provider is null)
+        builder.Services.AddSingleton<IChatClient>(sp =>
         {
-            builder.Services.AddSingleton<IChatClient, OfflineResponder>();
-        }
-        else
-        {
-            builder.Services.AddSingleton<IChatClient>(sp =>
-            {
-                var options = sp.GetRequiredService<IOptions<ChatServiceOptions>>().Value;
-                return new FirstTokenRetryChatClient(
-                    new ModelRoutingChatClient(provider, provider.Model ?? options.DefaultModel),
-                    options,
+            var options = sp.GetRequiredService<IOptions<ChatServiceOptions>>();
+            IChatClient model = provider is null
+                ? new OfflineResponder(options)
+                : new FirstTokenRetryChatClient(
+                    new ModelRoutingChatClient(provider, provider.Model ?? options.Value.DefaultModel),
+                    options.Value,
                     sp.GetRequiredService<ILogger<FirstTokenRetryChatClient>>());
-            });
-        }
+            return new BudgetedChatClient(new StallTimeoutChatClient(model, options.Value), sp.GetRequiredService<ITokenBudgetStore>(),
+                sp.GetRequiredService<IHttpContextAccessor>(), options, sp.GetRequiredService<ILogger<BudgetedChatClient>>());
+        });
+        // One place per deployment: Redis when configured (every replica shares it), else this process's memory.
+        builder.Services.AddSingleton<ITokenBudgetStore>(sp =>
+        {
+            var window = sp.GetRequiredService<IOptions<ChatServiceOptions>>().Value.TokenBudgetWindow;
+            return sp.GetService<RedisConnection>() is { } redis
+                ? new RedisTokenBudgetStore(redis, window)
+                : new MemoryTokenBudgetStore(sp.GetRequiredService<TimeProvider>(), window);
+        });
 
         builder.Services.AddSingleton<SiblingGuard>();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -183,7 +183,8 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex Word();
 
-    [GeneratedRegex(@"\S+\s*")]
+    // The space goes before the word, as a model's tokens carry it, so each piece counts as the tokens it is.
+    [GeneratedRegex(@"\s*\S+")]
     private static partial Regex WordWithSpace();
 
     [GeneratedRegex(@"(?<=[.!?])\s+")]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,10 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Services;
 
-/// <summary>One question to answer: who answers (an assistant, or a bare model), and the conversation so far.</summary>
+/// <summary>
+/// One question to answer: who answers (an assistant, or a bare model), and the conversation so far. The token budget
+/// is the caller's unless given (a polled run answers after its request, for the key that asked).
+/// </summary>
 public sealed record TurnInput(
     CallerIdentity Caller,
     AssistantEntity? Assistant,
@@ -21,7 +25,8 @@ public sealed record TurnInput(
     int? MaxOutputTokens = null,
     IList<AITool>? Tools = null,
     ChatToolMode? ToolMode = null,
-    IReadOnlyList<KnowledgePassage>? Passages = null);
+    IReadOnlyList<KnowledgePassage>? Passages = null,
+    TokenBudget? Budget = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -98,14 +103,16 @@ public sealed class ChatEngine(
             Tools = input.Tools,
             ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
         };
+        chatOptions.AdditionalProperties = [];
+        if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
+        {
+            chatOptions.AdditionalProperties[TokenBudget.PropertyKey] = budget;
+        }
         if (input.Assistant is not null || input.Passages is not null)
         {
             // The offline responder answers from these; a real model reads them in the system message instead.
-            chatOptions.AdditionalProperties = new AdditionalPropertiesDictionary
-            {
-                [PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
-                    .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))],
-            };
+            chatOptions.AdditionalProperties[PromptBuilder.PassagesKey] = (IReadOnlyList<KnowledgePassage>)[.. passages, .. snapshot.Instructions
+                .Select(d => new KnowledgePassage(d.DocumentId, d.Filename, d.Text, 0))];
             if (input.Passages is not null)
             {
                 chatOptions.AdditionalProperties[PromptBuilder.CitationsKey] = true;

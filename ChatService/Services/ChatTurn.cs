@@ -56,6 +56,7 @@ public sealed class ChatTurn
         }
 
         UsageDetails? usage = null;
+        var finished = false;
         var updates = _model.GetStreamingResponseAsync(_messages, _options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -88,6 +89,7 @@ public sealed class ChatTurn
                 if (update.FinishReason is { } reason)
                 {
                     FinishReason = reason.Value;
+                    finished = true;
                 }
                 var text = update.Text;
                 if (text.Length > 0)
@@ -100,6 +102,12 @@ public sealed class ChatTurn
         finally
         {
             await updates.DisposeAsync().ConfigureAwait(false);
+        }
+        if (!finished)
+        {
+            // A stream that just stops (the connection closed without its last chunk) is a broken answer, not a short one.
+            throw new ApiException(StatusCodes.Status502BadGateway,
+                "The model's stream ended before the answer was finished.", "Bad gateway", "upstream_error");
         }
         await FinishAsync(usage, cancellationToken).ConfigureAwait(false);
     }
@@ -119,6 +127,11 @@ public sealed class ChatTurn
         {
             throw failure;
         }
+        if (response.FinishReason is null && response.Text.Length == 0)
+        {
+            throw new ApiException(StatusCodes.Status502BadGateway,
+                "The model provider's answer held no completion.", "Bad gateway", "upstream_error");
+        }
         _text.Append(response.Text);
         _toolCalls.AddRange(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
         if (response.FinishReason is { } reason)
@@ -130,17 +143,24 @@ public sealed class ChatTurn
 
     /// <summary>
     /// A provider that fails (after the adapter's retries) is the platform's upstream failing: 429 stays 429 so
-    /// clients back off, anything else is a 502, both in the family's error shape.
+    /// clients back off, silence is a 504, and anything else (an error status, a dropped connection, a body that is
+    /// not a completion) is a 502, all in the family's error shape. The platform's own refusals pass unchanged.
     /// </summary>
     private static ApiException? ProviderFailure(Exception ex) => ex switch
     {
+        ApiException or OperationCanceledException => null,
         ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
             "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
         ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,
             $"The model provider failed (status {result.Status}).", "Bad gateway", "upstream_error"),
         HttpRequestException => new ApiException(StatusCodes.Status502BadGateway,
             "The model provider could not be reached.", "Bad gateway", "upstream_error"),
-        _ => null,
+        IOException => new ApiException(StatusCodes.Status502BadGateway,
+            "The model provider's connection broke off.", "Bad gateway", "upstream_error"),
+        TimeoutException => new ApiException(StatusCodes.Status504GatewayTimeout,
+            "The model provider did not answer in time.", "Gateway timeout", "upstream_timeout"),
+        _ => new ApiException(StatusCodes.Status502BadGateway,
+            "The model provider's answer could not be read.", "Bad gateway", "upstream_error"),
     };
 
     private async Task FinishAsync(UsageDetails? usage, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public sealed partial class RunExecutor(
     /// <summary>How long a run waits for tool outputs (OpenAI's ten minutes).</summary>
     public static readonly TimeSpan ToolOutputWait = TimeSpan.FromMinutes(10);
 
-    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken)
+    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken, TokenBudget? budget = null)
     {
         sink ??= static (_, _, _) => Task.CompletedTask;
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
@@ -72,7 +73,7 @@ public sealed partial class RunExecutor(
                 new TurnInput(caller, assistant, run.Model, run.Instructions,
                     results is null ? run.AdditionalInstructions : string.Join("\n\n", new[] { run.AdditionalInstructions, FileCitations.Instruction }.OfType<string>()),
                     turns, run.Temperature, run.TopP, run.MaxCompletionTokens, tools.Functions, tools.Mode,
-                    results?.Select(r => r.ToPassage()).ToList()),
+                    results?.Select(r => r.ToPassage()).ToList(), budget),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {
@@ -129,9 +130,17 @@ public sealed partial class RunExecutor(
             run.FailedAt = now;
             run.LastErrorCode = ex is ServiceDefaults.Errors.ApiException { StatusCode: 429 } ? "rate_limit_exceeded" : "server_error";
             run.LastErrorMessage = ex is ServiceDefaults.Errors.ApiException api ? api.Message : "The run failed while the answer was made.";
+            if (turn is { Text.Length: > 0 })
+            {
+                // What the model said before it failed was spent and is kept, as is its usage.
+                run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
+                run.CompletionTokens = (run.CompletionTokens ?? 0) + TokenEstimator.Count(turn.Text);
+            }
             if (message is not null)
             {
+                message.Content = turn?.Text ?? "";
                 message.Status = "incomplete";
+                message.CompletedAt = null;
             }
             if (step is not null)
             {
@@ -139,6 +148,10 @@ public sealed partial class RunExecutor(
                 step.FailedAt = now;
             }
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (message is not null)
+            {
+                await TrySinkAsync(sink, "thread.message.incomplete", MessageObject.From(message)).ConfigureAwait(false);
+            }
             await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
             return run;
         }

@@ -1,23 +1,27 @@
 using System.Threading.Channels;
+using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatService.Services;
 
+/// <summary>A run to execute, and the token budget of the key that asked for it (null: none).</summary>
+public sealed record QueuedRun(string RunId, TokenBudget? Budget);
+
 /// <summary>Runs created without `stream` wait here; <see cref="RunWorker"/> executes them in the background.</summary>
 public sealed class RunQueue
 {
-    private readonly Channel<string> _runs = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedRun> _runs = Channel.CreateUnbounded<QueuedRun>(new UnboundedChannelOptions { SingleReader = true });
 
-    public void Enqueue(string runId)
+    public void Enqueue(string runId, TokenBudget? budget = null)
     {
-        if (!_runs.Writer.TryWrite(runId))
+        if (!_runs.Writer.TryWrite(new QueuedRun(runId, budget)))
         {
             throw new InvalidOperationException("The run queue is closed.");
         }
     }
 
-    public IAsyncEnumerable<string> ReadAllAsync(CancellationToken cancellationToken) => _runs.Reader.ReadAllAsync(cancellationToken);
+    public IAsyncEnumerable<QueuedRun> ReadAllAsync(CancellationToken cancellationToken) => _runs.Reader.ReadAllAsync(cancellationToken);
 }
 
 /// <summary>
@@ -32,9 +36,9 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
         var live = new HashSet<Task>();
         try
         {
-            await foreach (var runId in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var run in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                var task = RunOneAsync(runId, stoppingToken);
+                var task = RunOneAsync(run, stoppingToken);
                 lock (live)
                 {
                     live.Add(task);
@@ -60,7 +64,8 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
     }
 
     /// <summary>
-    /// Runs a previous process left behind: queued ones are queued again; ones it was executing cannot be resumed
+    /// Runs a previous process left behind: queued ones are queued again (the budget of the key that asked went with
+    /// the process, so they answer unbudgeted); ones it was executing cannot be resumed
     /// (their model call died with it), so they end failed, and ones being cancelled end cancelled.
     /// </summary>
     private async Task RecoverAsync(CancellationToken stoppingToken)
@@ -91,18 +96,18 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
         }
     }
 
-    private async Task RunOneAsync(string runId, CancellationToken stoppingToken)
+    private async Task RunOneAsync(QueuedRun run, CancellationToken stoppingToken)
     {
         await Task.Yield();
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var executor = scope.ServiceProvider.GetRequiredService<RunExecutor>();
-            await executor.ExecuteAsync(runId, null, stoppingToken).ConfigureAwait(false);
+            await executor.ExecuteAsync(run.RunId, null, stoppingToken, run.Budget).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            LogFailed(logger, ex, runId);
+            LogFailed(logger, ex, run.RunId);
         }
     }
 

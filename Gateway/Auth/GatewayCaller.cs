@@ -9,7 +9,7 @@ public sealed record GatewayCaller(string UserId, string? Name, string? KeyId, I
 {
     public bool IsApiKey => KeyId is not null;
 
-    public CallerIdentity ToIdentity() => new(UserId, KeyId, Assistants, Name);
+    public CallerIdentity ToIdentity() => new(UserId, KeyId, Assistants, Name, Tpm);
 
     public bool CanUseAssistant(string assistantId) => Assistants is null || Assistants.Contains(assistantId, StringComparer.Ordinal);
 }

@@ -14,10 +14,6 @@ public sealed class LimitOptions
     [Range(1, 100_000_000)]
     public int UserRpm { get; set; } = 1200;
 
-    /// <summary>The completion tokens reserved for a chat request that does not say its max_tokens.</summary>
-    [Range(1, 1_000_000)]
-    public int DefaultCompletionReserve { get; set; } = 1024;
-
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

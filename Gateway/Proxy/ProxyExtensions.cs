@@ -1,6 +1,5 @@
 using ServiceDefaults.Errors;
 using Gateway.Auth;
-using Gateway.Limits;
 using ServiceDefaults.Identity;
 using Yarp.ReverseProxy.Transforms;
 
@@ -50,7 +49,6 @@ public static class ProxyExtensions
         {
             proxy.UseMiddleware<ProxyErrorMiddleware>();
             proxy.UseMiddleware<ProxyAccessMiddleware>();
-            proxy.UseMiddleware<TokenLimitMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

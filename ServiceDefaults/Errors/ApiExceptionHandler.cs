@@ -41,6 +41,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
 
         context.Response.StatusCode = status;
+        if (exception is ApiException { RetryAfter: { } wait })
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (exception is ApiException { Code: { } code })
         {
@@ -94,4 +98,7 @@ public sealed class ApiException(int statusCode, string message, string title = 
     public int StatusCode { get; } = statusCode;
     public string Title { get; } = title;
     public string? Code { get; } = code;
+
+    /// <summary>When set, the answer says in Retry-After when to try again (a 429 or 503).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -28,6 +28,10 @@ public sealed record OpenAIError(OpenAIErrorBody Error)
         return new OpenAIError(new OpenAIErrorBody(message, TypeFor(status), param, code));
     }
 
+    /// <summary>The body for a failure inside an SSE stream already under way, sent as its last `data:` event.</summary>
+    public static OpenAIError From(ApiException exception) =>
+        new(new OpenAIErrorBody(exception.Message, TypeFor(exception.StatusCode), null, exception.Code ?? DefaultCode(exception.StatusCode)));
+
     private static string TypeFor(int status) => status switch
     {
         401 => "authentication_error",

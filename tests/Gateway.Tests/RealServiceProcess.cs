@@ -20,20 +20,27 @@ internal sealed class RealServiceProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<RealServiceProcess> StartAsync(string project, string database)
+    /// <param name="settings">Environment settings (Section__Key) added to or replacing the defaults.</param>
+    public static async Task<RealServiceProcess> StartAsync(string project, string database, IReadOnlyDictionary<string, string>? settings = null)
     {
         var output = OutputDirectory(project);
         var dll = Path.Combine(output, project + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is built with the tests");
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         var dataDir = Directory.CreateTempSubdirectory("service-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Identity__SigningKey"] = TestIdentity.SigningKey,
+            [$"ConnectionStrings__{database}"] = $"Data Source={Path.Combine(dataDir, database + ".db")}",
+            ["OTEL_SDK_DISABLED"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
         var command = string.Join(' ',
-            "env",
-            $"ASPNETCORE_URLS=http://127.0.0.1:{port}",
-            $"Identity__SigningKey={TestIdentity.SigningKey}",
-            $"ConnectionStrings__{database}='Data Source={Path.Combine(dataDir, database + ".db")}'",
-            "OTEL_SDK_DISABLED=true",
-            $"dotnet '{dll}'");
+            ["env", .. environment.Select(e => $"{e.Key}='{e.Value}'"), $"dotnet '{dll}'"]);
         var process = GuardedProcess.Start(command, workingDirectory: output);
         var service = new RealServiceProcess(process, dataDir, new Uri($"http://127.0.0.1:{port}"));
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

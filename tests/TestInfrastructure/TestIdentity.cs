@@ -11,14 +11,14 @@ public static class TestIdentity
     private static readonly CallerTokenCodec Codec = new(
         Options.Create(new IdentityOptions { SigningKey = SigningKey }), TimeProvider.System);
 
-    public static string Token(string userId, string? keyId = null, IReadOnlyList<string>? assistants = null) =>
-        Codec.Issue(new CallerIdentity(userId, keyId, assistants));
+    public static string Token(string userId, string? keyId = null, IReadOnlyList<string>? assistants = null, int? tpm = null) =>
+        Codec.Issue(new CallerIdentity(userId, keyId, assistants, Tpm: tpm));
 
     /// <summary>Sets the caller header on a client, replacing any earlier one.</summary>
-    public static HttpClient ActAs(this HttpClient client, string userId, string? keyId = null, IReadOnlyList<string>? assistants = null)
+    public static HttpClient ActAs(this HttpClient client, string userId, string? keyId = null, IReadOnlyList<string>? assistants = null, int? tpm = null)
     {
         client.DefaultRequestHeaders.Remove(CallerTokenCodec.HeaderName);
-        client.DefaultRequestHeaders.Add(CallerTokenCodec.HeaderName, Token(userId, keyId, assistants));
+        client.DefaultRequestHeaders.Add(CallerTokenCodec.HeaderName, Token(userId, keyId, assistants, tpm));
         return client;
     }
 }

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>An API key's token budget with nothing configured: kept in chat-service's memory, the offline model capped by it.</summary>
+public sealed class EmbeddedTokenBudgetTests
+{
+    [Fact]
+    public async Task WithoutRedisOrAModelTheKeysBudgetIsKeptInMemoryEachAnswerIsCappedAndTheKeyIsRefusedOnceItIsSpent()
+    {
+        const int tpm = 120;
+        await using var factory = TestSupport.Service();
+        using var client = factory.CreateDefaultClient().ActAs("usr_budget", "key_budget", tpm: tpm);
+
+        var statuses = new List<HttpStatusCode>();
+        var spent = 0;
+        HttpResponseMessage? refusal = null;
+        for (var i = 0; i < 12; i++)
+        {
+            var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = "gpt-4o-mini",
+                stream = true,
+                max_tokens = 8,
+                stream_options = new { include_usage = true },
+                messages = new[] { new { role = "user", content = "What does my handbook say about holidays?" } },
+            });
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                refusal ??= response;
+                continue;
+            }
+            var chunks = TestSupport.SseLines(await response.Content.ReadAsStringAsync())
+                .Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+                .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement).ToList();
+            var usage = chunks[^1].GetProperty("usage");
+            // The offline model's answer is longer than 8 tokens: it is cut there, as a model cuts at max_tokens.
+            Assert.Equal(8, usage.GetProperty("completion_tokens").GetInt32());
+            Assert.Contains(chunks, c => c.GetProperty("choices").EnumerateArray().Any(ch =>
+                ch.TryGetProperty("finish_reason", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() == "length"));
+            spent += usage.GetProperty("total_tokens").GetInt32();
+            response.Dispose();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, statuses[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.True(spent <= tpm, $"the answers spent {spent} of a budget of {tpm}");
+        Assert.NotNull(refusal);
+        Assert.True(int.Parse(refusal.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 61);
+        var error = (await refusal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        refusal.Dispose();
+    }
+}
