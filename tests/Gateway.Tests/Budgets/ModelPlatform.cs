@@ -14,7 +14,7 @@ public sealed class ModelPlatform : IAsyncLifetime
 {
     public const string Collection = "model platform";
 
-    public const string Timeout = "00:00:01";
+    public const string Timeout = "00:00:02";
     private readonly List<IAsyncDisposable> _parts = [];
 
     public ScriptedHttpServer Model { get; private set; } = null!;
@@ -81,6 +81,16 @@ public sealed class ModelPlatform : IAsyncLifetime
         });
         _parts.Add(second);
         Second = new HttpClient { BaseAddress = second.Url, Timeout = TimeSpan.FromSeconds(60) };
+
+        // One answer through each gateway first: a chat-service's first model call (JIT, the first connection) can
+        // take longer than the short timeouts above on a busy machine, and no test should pay for that.
+        var session = await First.SignUpAsync();
+        foreach (var client in new[] { First.Client, Second })
+        {
+            var warm = await Answer.PostAsync(client, "/v1/chat/completions", session.AccessToken,
+                new { model = "scripted-model", stream = true, messages = new[] { new { role = "user", content = "Warm up" } } });
+            Assert.Equal(System.Net.HttpStatusCode.OK, warm.Status);
+        }
     }
 
     /// <summary>A new user's session and an API key of theirs with this tokens-per-minute budget.</summary>
