@@ -13,10 +13,10 @@ namespace EndToEnd.Tests;
 
 /// <summary>
 /// Vector stores, file_search and function tools through the gateway, with the official .NET SDK and the openai npm
-/// package (run by node from VectorStoresNode/, installed by test.sh), unchanged but for the base URL.
+/// package (run by node from VectorStoresNode/, installed by test.sh), unchanged but for the base URL; on the
+/// embedded SQLite platform and on PostgreSQL.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class VectorStoresTests(Platform platform)
+public abstract class VectorStoresTests(Platform platform)
 {
     private static readonly string NodeClient = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "VectorStoresNode");
 
@@ -244,4 +244,15 @@ public sealed class VectorStoresTests(Platform platform)
         Assert.True(node.ExitCode == 0, $"node failed: {await error}");
         return JsonDocument.Parse(await output).RootElement.Clone();
     }
+}
+
+[Collection(PlatformCollection.Name)]
+public sealed class VectorStoresOnSqliteTests(Platform platform) : VectorStoresTests(platform);
+
+[Collection(PostgresPlatformCollection.Name)]
+public sealed class VectorStoresOnPostgresTests(PostgresPlatform platform) : VectorStoresTests(platform)
+{
+    [Fact]
+    public async Task DocumentServiceKeepsItsStoresInPostgreSql() =>
+        Assert.StartsWith("Host=", await platform.ConnectionStringAsync("docsdb"));
 }
