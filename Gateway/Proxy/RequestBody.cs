@@ -4,10 +4,10 @@ using System.Text.Json;
 namespace Gateway.Proxy;
 
 /// <summary>
-/// What the gateway needs to know from a JSON request body (the assistant it names, the completion cap it asks
-/// for, its size), read once per request. The body is buffered so it still reaches the service whole.
+/// What the gateway needs to know from a JSON request body (the assistant it names, its size), read once per
+/// request. The body is buffered so it still reaches the service whole.
 /// </summary>
-public sealed record RequestBody(long Length, string? Model, string? AssistantId, long? MaxTokens)
+public sealed record RequestBody(long Length, string? Model, string? AssistantId)
 {
     /// <summary>Bodies larger than this are not inspected (uploads); their size still counts.</summary>
     public const int MaxInspectedBytes = 1024 * 1024;
@@ -25,7 +25,7 @@ public sealed record RequestBody(long Length, string? Model, string? AssistantId
         RequestBody body;
         if (request.ContentLength is > MaxInspectedBytes || !IsJson(request.ContentType))
         {
-            body = new RequestBody(request.ContentLength ?? 0, null, null, null);
+            body = new RequestBody(request.ContentLength ?? 0, null, null);
         }
         else
         {
@@ -43,7 +43,7 @@ public sealed record RequestBody(long Length, string? Model, string? AssistantId
                 }
                 request.Body.Position = 0;
                 body = read > MaxInspectedBytes
-                    ? new RequestBody(request.ContentLength ?? read, null, null, null)
+                    ? new RequestBody(request.ContentLength ?? read, null, null)
                     : Parse(buffer.AsMemory(0, read));
             }
             finally
@@ -62,27 +62,23 @@ public sealed record RequestBody(long Length, string? Model, string? AssistantId
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return new RequestBody(json.Length, null, null, null);
+                return new RequestBody(json.Length, null, null);
             }
             var root = document.RootElement;
             return new RequestBody(
                 json.Length,
                 String(root, "model"),
-                String(root, "assistant_id"),
-                Number(root, "max_tokens") ?? Number(root, "max_completion_tokens") ?? Number(root, "max_output_tokens"));
+                String(root, "assistant_id"));
         }
         catch (JsonException)
         {
             // Not the gateway's to judge: the service answers malformed JSON with its own 400.
-            return new RequestBody(json.Length, null, null, null);
+            return new RequestBody(json.Length, null, null);
         }
     }
 
     private static string? String(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? Number(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) && n > 0 ? n : null;
 
     private static bool IsJson(string? contentType) =>
         contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
