@@ -119,6 +119,34 @@ public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache 
         }
     }
 
+    /// <summary>
+    /// Invalidates, then deletes the entries themselves and the generation (on Redis, by a SCAN of the assistant's
+    /// keys) so nothing of a deleted assistant waits for its TTL. The in-process store keeps only unreachable entries
+    /// that expire with the process's own TTL sweep.
+    /// </summary>
+    public async Task PurgeAsync(string assistantId, CancellationToken cancellationToken = default)
+    {
+        await InvalidateAsync(assistantId, tellOthers: true, cancellationToken).ConfigureAwait(false);
+        if (_redis is null)
+        {
+            return;
+        }
+        var pattern = CacheKeys.EntryPrefix(assistantId)[..^1] + "*";
+        foreach (var server in _redis.Multiplexer.GetServers().Where(s => !s.IsReplica))
+        {
+            var keys = new List<RedisKey>();
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                keys.Add(key);
+            }
+            if (keys.Count > 0)
+            {
+                await _redis.Database.KeyDeleteAsync([.. keys]).ConfigureAwait(false);
+            }
+        }
+        near.DropAssistant(assistantId);
+    }
+
     private async Task<long> GenerationAsync(EntryAddress address, CancellationToken cancellationToken)
     {
         var value = await store.GetAsync(address.GenerationKey, cancellationToken).ConfigureAwait(false);
