@@ -41,10 +41,10 @@ public sealed class AssistantDeletionTests(Platform platform)
         Assert.DoesNotContain(documents.GetProperty("data").EnumerateArray(), d => d.GetProperty("assistant_id").GetString() == doomed);
         Assert.Contains(documents.GetProperty("data").EnumerateArray(), d => d.GetProperty("assistant_id").GetString() == kept);
         var stats = await client.GetFromJsonAsync<JsonElement>("/api/intent-cache/stats");
-        Assert.Equal([kept], stats.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("assistant_id").GetString()));
+        Assert.Equal(new[] { kept }, stats.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("assistant_id").GetString()));
 
-        Assert.Equal([], await ScopeAsync(onlyDoomed.Id));
-        Assert.Equal([kept], await ScopeAsync(both.Id));
+        Assert.Empty(await ScopeAsync(onlyDoomed.Id));
+        Assert.Equal(new[] { kept }, await ScopeAsync(both.Id));
         using var keyOfNothing = platform.Anonymous();
         keyOfNothing.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", onlyDoomed.Secret);
         var listed = await keyOfNothing.GetFromJsonAsync<JsonElement>("/v1/assistants");
@@ -142,9 +142,11 @@ public sealed class AssistantDeletionTests(Platform platform)
         var cacheKeys = 0L;
         foreach (var server in redis.GetServers())
         {
-            await foreach (var _ in server.KeysAsync(pattern: $"intent-cache:{assistantId}:*"))
+            await foreach (var key in server.KeysAsync(pattern: $"intent-cache:{assistantId}:*"))
             {
-                cacheKeys++;
+                // The generation counter may stay a minute after a delete, but never without an expiry.
+                var expiring = key == $"intent-cache:{assistantId}:gen" && await redis.GetDatabase().KeyTimeToLiveAsync(key) is not null;
+                cacheKeys += expiring ? 0 : 1;
             }
             await foreach (var _ in server.KeysAsync(pattern: $"intent-cache:stats:*:{assistantId}:*"))
             {
