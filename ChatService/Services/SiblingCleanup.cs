@@ -8,6 +8,13 @@ namespace ChatService.Services;
 /// </summary>
 public static class SiblingCleanup
 {
+    /// <summary>
+    /// A sibling this deployment does not run (no service-discovery entry: chat-service on its own) holds nothing to
+    /// clean; one that is configured but does not answer is down, and the delete waits for it.
+    /// </summary>
+    public static bool IsDeployed(IConfiguration configuration, string sibling) =>
+        configuration.GetSection($"services:{sibling}").Exists();
+
     public static async Task SendAsync(HttpClient http, HttpRequestMessage request, string sibling, CancellationToken cancellationToken)
     {
         try
