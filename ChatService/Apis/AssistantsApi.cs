@@ -92,9 +92,16 @@ public static class AssistantsApi
 
     public static async Task<Ok<DeletedObject>> DeleteAsync(
         [FromRoute(Name = "assistant_id")] string assistantId, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CachedAnswers answers,
-        CancellationToken cancellationToken)
+        KnowledgeClient knowledge, IntentCacheClient intents, IConfiguration configuration, CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
+        // Siblings first, while they can still check the assistant with us; if one fails the row stays and the
+        // delete can be repeated (each sibling's part is idempotent).
+        await Task.WhenAll(
+            SiblingCleanup.IsDeployed(configuration, KnowledgeClient.Sibling)
+                ? knowledge.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask,
+            SiblingCleanup.IsDeployed(configuration, IntentCacheClient.Sibling)
+                ? intents.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask);
         // Threads, messages and runs stay: they belong to the user, as with OpenAI.
         await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken);
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);

@@ -76,6 +76,17 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
         }
     }
 
+    /// <summary>Removes the assistant's intents and cached answers before the assistant is deleted; 503 if it cannot.</summary>
+    public async Task DeleteAssistantAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/intent-cache/assistants/{Uri.EscapeDataString(assistantId)}");
+        if (codec.CanSign)
+        {
+            request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));
+        }
+        await SiblingCleanup.SendAsync(http, request, Sibling, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<HttpResponseMessage> SendAsync<T>(string path, T body, CallerIdentity caller, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)

@@ -97,6 +97,15 @@ public sealed partial class KnowledgeClient(
         }
     }
 
+    /// <summary>Removes the assistant's documents, chunks and store attachments before the assistant is deleted; 503 if it cannot.</summary>
+    public async Task DeleteAssistantAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/assistants/{Uri.EscapeDataString(assistantId)}/documents");
+        Vouch(request, caller);
+        await SiblingCleanup.SendAsync(http, request, Sibling, cancellationToken).ConfigureAwait(false);
+        snapshots.Forget(assistantId);
+    }
+
     /// <summary>
     /// Background runs have no request whose caller could travel along, so the caller is signed in explicitly
     /// (the propagation handler leaves a request that already carries one alone).

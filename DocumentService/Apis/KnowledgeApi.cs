@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using DocumentService.Model;
 using DocumentService.Services;
 using DocumentService.Services.Retrieval;
+using DocumentService.Services.VectorStores;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,8 @@ public static class KnowledgeApi
     {
         app.MapPost("/api/documents/search", SearchAsync).WithTags("Documents");
         app.MapGet("/api/assistants/{assistant_id}/knowledge", GetKnowledgeAsync).WithTags("Documents");
+        // Internal (the gateway does not route it): chat-service calls it before it deletes the assistant.
+        app.MapDelete("/api/assistants/{assistant_id}/documents", DeleteAssistantAsync).WithTags("Documents");
         return app;
     }
 
@@ -79,5 +82,15 @@ public static class KnowledgeApi
                 return new KnowledgeResponse(assistant_id, version.ToString(System.Globalization.CultureInfo.InvariantCulture), instructions);
             }
         }
+    }
+
+    /// <summary>Everything held for an assistant that chat-service is deleting; repeatable.</summary>
+    public static async Task<NoContent> DeleteAssistantAsync(
+        [Required] string assistant_id, CallerIdentity caller, AssistantAccess access, DocumentStore store, CancellationToken cancellationToken)
+    {
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        await store.DeleteAssistantAsync(assistant_id, VectorStoreRef.ForAssistant(assistant_id), cancellationToken);
+        access.Forget(assistant_id);
+        return TypedResults.NoContent();
     }
 }

@@ -83,6 +83,27 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         cache.ForgetKey(key.SecretHash);
     }
 
+    /// <summary>
+    /// Takes a deleted assistant out of its owner's scoped keys. A key left with no assistant keeps an empty scope
+    /// (never null, which would mean "all"), so it reaches nothing. Returns how many keys changed.
+    /// </summary>
+    public async Task<int> RemoveAssistantAsync(string userId, string assistantId, CancellationToken cancellationToken)
+    {
+        var keys = await db.ApiKeys.Where(k => k.UserId == userId && k.Assistants != null && k.Assistants.Contains(assistantId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var changed = keys.Where(k => k.AssistantList!.Contains(assistantId, StringComparer.Ordinal)).ToList();
+        foreach (var key in changed)
+        {
+            key.Assistants = string.Join(',', key.AssistantList!.Where(a => a != assistantId));
+        }
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var key in changed)
+        {
+            cache.ForgetKey(key.SecretHash);
+        }
+        return changed.Count;
+    }
+
     /// <summary>The caller a secret (given by its hash) stands for, or null when it is unknown or revoked.</summary>
     public async Task<GatewayCaller?> AuthenticateAsync(string secretHash, CancellationToken cancellationToken)
     {

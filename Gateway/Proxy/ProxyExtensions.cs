@@ -8,7 +8,11 @@ namespace Gateway.Proxy;
 public static class ProxyExtensions
 {
     /// <summary>Routes only services call each other on; the public door stays shut for them.</summary>
-    public static readonly string[] InternalOnlyPaths = ["/api/intent-cache/lookup", "/api/intent-cache/store", "/api/intent-cache/hits"];
+    public static readonly string[] InternalOnlyPaths =
+    [
+        "/api/intent-cache/lookup", "/api/intent-cache/store", "/api/intent-cache/hits",
+        "/api/intent-cache/assistants/{assistant_id}", "/api/assistants/{assistant_id}/documents",
+    ];
 
     /// <summary>Credentials the gateway consumed; services get the vouched identity instead.</summary>
     private static readonly string[] ConsumedHeaders = [CallerTokenCodec.HeaderName, GatewayAuthenticationMiddleware.ApiKeyHeader, "Authorization"];
@@ -49,6 +53,7 @@ public static class ProxyExtensions
         {
             proxy.UseMiddleware<ProxyErrorMiddleware>();
             proxy.UseMiddleware<ProxyAccessMiddleware>();
+            proxy.UseMiddleware<AssistantDeletionMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -22,6 +22,8 @@ public static class IntentCacheApi
         api.MapGet("/stats", StatsAsync);
         api.MapPost("/feedback", FeedbackAsync);
         api.MapDelete("/{assistant_id}", FlushAsync);
+        // Internal (the gateway shuts it from outside): chat-service calls it before it deletes the assistant.
+        api.MapDelete("/assistants/{assistant_id}", DeleteAssistantAsync);
         return app;
     }
 
@@ -64,6 +66,19 @@ public static class IntentCacheApi
         IntentsApi.EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         await cache.InvalidateAsync(assistant_id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Removes the assistant's intents, cached answers and statistics; repeatable.</summary>
+    public static async Task<NoContent> DeleteAssistantAsync(
+        string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, AnswerCache cache,
+        CancellationToken cancellationToken)
+    {
+        IntentsApi.EnsureSafe(assistant_id);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        await catalog.DeleteAsync(assistant_id, cancellationToken);
+        await cache.PurgeAsync(assistant_id, caller.UserId, cancellationToken);
+        access.Forget(assistant_id);
         return TypedResults.NoContent();
     }
 

@@ -68,6 +68,17 @@ public sealed class IntentCatalog(
             .Select(s => s.AssistantId).Take(1000).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Removes an assistant's intent set (it is being deleted); true when there was one.</summary>
+    public async Task<bool> DeleteAsync(string assistantId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var removed = await db.IntentSets.Where(s => s.AssistantId == assistantId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        Evict(assistantId);
+        await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+        return removed > 0;
+    }
+
     public void Evict(string assistantId) => _trained.TryRemove(assistantId, out _);
 
     private static List<IntentDefinition> Validate(PutIntentsRequest request)

@@ -115,6 +115,13 @@ public sealed class AnswerCache(
     public Task InvalidateAsync(string assistantId, CancellationToken cancellationToken = default) =>
         entries.InvalidateAsync(assistantId, tellOthers: true, cancellationToken);
 
+    /// <summary>Deletes an assistant's entries and the owner's statistics for it: the assistant is being deleted.</summary>
+    public async Task PurgeAsync(string assistantId, string ownerId, CancellationToken cancellationToken = default)
+    {
+        await entries.PurgeAsync(assistantId, cancellationToken).ConfigureAwait(false);
+        await statistics.DeleteAsync(ownerId, assistantId, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The same, in reaction to a platform event every instance receives itself.</summary>
     public Task InvalidateOnEventAsync(string assistantId) => entries.InvalidateAsync(assistantId, tellOthers: false);
 

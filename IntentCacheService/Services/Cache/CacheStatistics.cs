@@ -50,6 +50,15 @@ public sealed class CacheStatistics(IKeyValueStore store)
         }
     }
 
+    public async Task DeleteAsync(string ownerId, string assistantId, CancellationToken cancellationToken)
+    {
+        foreach (var counter in new[] { Lookups, Hits, Misses, Stores, FalseHits })
+        {
+            _pending.TryRemove((ownerId, assistantId, counter), out _);
+            await store.DeleteAsync(CacheKeys.Counter(ownerId, assistantId, counter), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public static double Rate(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
 
     public async Task<AssistantCacheStats> ReadAsync(string ownerId, string assistantId, CancellationToken cancellationToken)

@@ -119,6 +119,43 @@ public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache 
         }
     }
 
+    /// <summary>
+    /// Invalidates, then deletes the entries themselves (on Redis, by a SCAN of the assistant's keys) so nothing of a
+    /// deleted assistant waits for its TTL. The generation stays a while, with an expiry: the platform's own
+    /// "assistant-changed" event, still on its way, INCRs it once more (which keeps the expiry rather than making a
+    /// key that lives forever). The in-process store only keeps unreachable entries until their TTL.
+    /// </summary>
+    public async Task PurgeAsync(string assistantId, CancellationToken cancellationToken = default)
+    {
+        await InvalidateAsync(assistantId, tellOthers: true, cancellationToken).ConfigureAwait(false);
+        if (_redis is null)
+        {
+            return;
+        }
+        var generation = (RedisKey)CacheKeys.Generation(assistantId);
+        var pattern = CacheKeys.EntryPrefix(assistantId)[..^1] + "*";
+        foreach (var server in _redis.Multiplexer.GetServers().Where(s => !s.IsReplica))
+        {
+            var keys = new List<RedisKey>();
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (key != generation)
+                {
+                    keys.Add(key);
+                }
+            }
+            if (keys.Count > 0)
+            {
+                await _redis.Database.KeyDeleteAsync([.. keys]).ConfigureAwait(false);
+            }
+        }
+        await _redis.Database.KeyExpireAsync(generation, GenerationAfterPurge).ConfigureAwait(false);
+        near.DropAssistant(assistantId);
+    }
+
+    /// <summary>Long enough for the deletion's own events to arrive, short enough that nothing lingers.</summary>
+    public static readonly TimeSpan GenerationAfterPurge = TimeSpan.FromMinutes(1);
+
     private async Task<long> GenerationAsync(EntryAddress address, CancellationToken cancellationToken)
     {
         var value = await store.GetAsync(address.GenerationKey, cancellationToken).ConfigureAwait(false);
