@@ -46,9 +46,8 @@ public sealed class ResponseEntity : IOwnedByCaller
 /// An item as OpenAI's item JSON. Item ids carry their type's prefix (msg_, fc_, fco_), so they do not sort in
 /// creation order across types: <see cref="Seq"/> does (<see cref="Ids.Stamp"/>).
 /// </summary>
-public interface IItemRow
+public interface IItemRow : ChatService.Services.IHasId
 {
-    string Id { get; }
     long Seq { get; }
     string Json { get; }
 }

@@ -27,17 +27,7 @@ public static class ItemPaging
             backwards = string.IsNullOrEmpty(after);
         }
         query = ascending != backwards ? query.OrderBy(i => i.Seq) : query.OrderByDescending(i => i.Seq);
-        var rows = await query.Take(take + 1).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var hasMore = rows.Count > take;
-        if (hasMore)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
-        if (backwards)
-        {
-            rows.Reverse();
-        }
-        return new ListResponse<JsonNode>([.. rows.Select(r => JsonNode.Parse(r.Json)!)], rows.FirstOrDefault()?.Id, rows.LastOrDefault()?.Id, hasMore);
+        return await Paging.TakePageAsync(query, take, backwards, r => JsonNode.Parse(r.Json)!, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cursor's position; a cursor that names no item of this list is a 400, not an empty page.</summary>

@@ -39,7 +39,18 @@ public static class Paging
 
         var walkAscending = ascending != backwards;
         query = walkAscending ? query.OrderBy(e => e.Id) : query.OrderByDescending(e => e.Id);
-        var rows = await query.Take(take + 1).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        return await TakePageAsync(query, take, backwards, map, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of an ordered query: one row more than the page tells whether there is more; a page read backwards
+    /// (nearest the "before" cursor first) is turned to the listing order.
+    /// </summary>
+    public static async Task<ListResponse<TOut>> TakePageAsync<T, TOut>(
+        IQueryable<T> ordered, int take, bool backwards, Func<T, TOut> map, CancellationToken cancellationToken)
+        where T : class, IHasId
+    {
+        var rows = await ordered.Take(take + 1).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         var hasMore = rows.Count > take;
         if (hasMore)
         {
