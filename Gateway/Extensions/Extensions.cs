@@ -1,6 +1,7 @@
 using ServiceDefaults;
 using Gateway.Auth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Gateway.Limits;
 using Gateway.Model;
 using Gateway.Proxy;
@@ -68,9 +69,13 @@ internal static class Extensions
         }
         else
         {
+            builder.Services.AddSingleton(sp => new LeasingLimitStore(
+                new RedisLimitStore(sp.GetRequiredService<RedisConnection>()),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<LimitOptions>>().Value.LeaseSize));
             builder.Services.AddSingleton<ILimitStore>(sp => new LocalFallbackLimitStore(
                 sp.GetRequiredService<RedisConnection>(),
-                new RedisLimitStore(sp.GetRequiredService<RedisConnection>()),
+                sp.GetRequiredService<LeasingLimitStore>(),
                 new MemoryLimitStore(sp.GetRequiredService<TimeProvider>())));
         }
 

@@ -14,6 +14,13 @@ public sealed class LimitOptions
     [Range(1, 100_000_000)]
     public int UserRpm { get; set; } = 1200;
 
+    /// <summary>
+    /// With Redis: how many copies of a request's cost one gateway instance may take from Redis in one call, to admit
+    /// a busy caller's next requests without a round trip each (1 asks Redis on every request). See LeasingLimitStore.
+    /// </summary>
+    [Range(1, 1000)]
+    public int LeaseSize { get; set; } = 32;
+
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -9,7 +9,7 @@ namespace Gateway.Limits;
 /// instances a caller may get up to N times a limit until Redis is back (docs/faults.md). Each call tries Redis first,
 /// so shared counting resumes with the first call after it reconnects.
 /// </summary>
-public sealed class LocalFallbackLimitStore(RedisConnection redis, RedisLimitStore shared, MemoryLimitStore local) : ILimitStore
+public sealed class LocalFallbackLimitStore(RedisConnection redis, ILimitStore shared, MemoryLimitStore local) : ILimitStore
 {
     public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {

@@ -54,20 +54,36 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
 
         """;
 
-    // KEYS: the limits; ARGV[3..]: limit and cost of each. Returns {allowed, index, used, reset ms, slot}.
+    // KEYS: the limits; ARGV[3..]: limit and cost of each, then the lease: the most copies of the costs to take, the
+    // share of the room a lease may take (1/share), and a slot and count of copies an earlier lease hands back.
+    // Returns {allowed, index, used, reset ms, slot, copies taken, ms left in the slot}.
     private static readonly Script AcquireScript = new(Head + """
+        local n = #KEYS
+        local most, share = tonumber(ARGV[3 + 2 * n]), tonumber(ARGV[4 + 2 * n])
+        local back, backCopies = tonumber(ARGV[5 + 2 * n]), tonumber(ARGV[6 + 2 * n])
+        local left = (current + 1) * width - now
         local sums, floors, fresh = {}, {}, {}
-        for i = 1, #KEYS do sums[i], floors[i], fresh[i] = prune(KEYS[i]) end
+        for i = 1, n do
+          sums[i], floors[i], fresh[i] = prune(KEYS[i])
+          -- An unused lease comes back to the bucket it was taken in, while that bucket still counts.
+          if backCopies > 0 and back >= floors[i] and back > current - span then
+            local give = math.min(tonumber(redis.call('HGET', KEYS[i], back) or '0'), backCopies * tonumber(ARGV[2 + 2 * i]))
+            if give > 0 then
+              redis.call('HINCRBY', KEYS[i], back, -give)
+              sums[i] = sums[i] - give
+            end
+          end
+        end
         -- Of the limits that refuse, the one that frees up last: its reset is when the request could pass.
         local worst, worstReset
-        for i = 1, #KEYS do
+        for i = 1, n do
           local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
           if sums[i] + cost > limit then
             local reset = (current + span) * width - now
-            local left = sums[i]
+            local rest = sums[i]
             for bucket = floors[i], current do
-              left = left - tonumber(redis.call('HGET', KEYS[i], bucket) or '0')
-              if left <= limit - cost then
+              rest = rest - tonumber(redis.call('HGET', KEYS[i], bucket) or '0')
+              if rest <= limit - cost then
                 reset = (bucket + span) * width - now
                 break
               end
@@ -76,12 +92,22 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
           end
         end
         if worst ~= nil then
-          for j = 1, #KEYS do save(KEYS[j], sums[j], floors[j], fresh[j]) end
-          return {0, worst - 1, sums[worst], worstReset, current}
+          for j = 1, n do save(KEYS[j], sums[j], floors[j], fresh[j]) end
+          return {0, worst - 1, sums[worst], worstReset, current, 0, left}
         end
+        -- A lease takes a share of the room of every limit, at least the one copy asked for: exactly one when little
+        -- is left, so the last units of a limit go one request at a time to whichever instance asks.
+        local copies = most
+        for i = 1, n do
+          local cost = tonumber(ARGV[2 + 2 * i])
+          if cost > 0 then
+            copies = math.min(copies, math.floor((tonumber(ARGV[1 + 2 * i]) - sums[i]) / cost / share))
+          end
+        end
+        copies = math.max(1, copies)
         local best, room, reset
-        for i = 1, #KEYS do
-          local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+        for i = 1, n do
+          local limit, cost = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i]) * copies
           local grown = add(KEYS[i], current, cost)
           sums[i] = sums[i] + cost
           save(KEYS[i], sums[i], floors[i], grown or fresh[i])
@@ -89,7 +115,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
             best, room, reset = i, limit - sums[i], (floors[i] + span) * width - now
           end
         end
-        return {1, best - 1, sums[best], reset, current}
+        return {1, best - 1, sums[best], reset, current, copies, left}
         """);
 
     // KEYS[1]: the limit; ARGV[3..5]: the slot, the difference to apply there, the real usage.
@@ -107,10 +133,17 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         return sum
         """);
 
-    public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
+    public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window) =>
+        (await TryLeaseAsync(limits, window, 1, 1, default).ConfigureAwait(false)).Decision;
+
+    /// <summary>
+    /// Takes up to <paramref name="most"/> copies of the costs at once (at most 1/<paramref name="share"/> of the room
+    /// left, at least one), after handing back what an earlier lease did not use. The decision counts every copy taken.
+    /// </summary>
+    public async Task<LimitLease> TryLeaseAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window, int most, int share, LeftOver handBack)
     {
         var keys = new RedisKey[limits.Count];
-        var arguments = new RedisValue[2 + 2 * limits.Count];
+        var arguments = new RedisValue[6 + 2 * limits.Count];
         arguments[0] = LimitBuckets.WidthMs(window);
         arguments[1] = LimitBuckets.Span;
         for (var i = 0; i < limits.Count; i++)
@@ -120,15 +153,20 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
             arguments[2 + 2 * i] = limits[i].Limit;
             arguments[3 + 2 * i] = limits[i].Cost;
         }
+        arguments[2 + 2 * limits.Count] = most;
+        arguments[3 + 2 * limits.Count] = share;
+        arguments[4 + 2 * limits.Count] = handBack.Slot;
+        arguments[5 + 2 * limits.Count] = handBack.Copies;
         var result = (RedisResult[])(await EvaluateAsync(AcquireScript, keys, arguments).ConfigureAwait(false))!;
         var index = (int)result[1];
-        return new LimitDecision(
+        var decision = new LimitDecision(
             (long)result[0] == 1,
             limits[index].Limit,
             (long)result[2],
             TimeSpan.FromMilliseconds(Math.Max(0, (long)result[3])),
             (long)result[4],
             index);
+        return new LimitLease(decision, (int)result[5], TimeSpan.FromMilliseconds((long)result[6]));
     }
 
     public async Task SettleAsync(string key, long slot, long reservedCost, long actualCost, TimeSpan window)
