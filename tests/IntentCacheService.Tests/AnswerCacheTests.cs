@@ -27,7 +27,26 @@ public sealed class AnswerCacheTests
         Assert.Equal(VacationAnswer, after.Answer);
         Assert.Equal("vacation_policy", after.Intent);
         Assert.StartsWith("ice_", after.EntryId);
-        Assert.InRange(after.Confidence, IntentCacheOptions.DefaultThreshold, 1);
+        Assert.InRange(after.Confidence, IntentCacheOptions.DefaultServeThreshold, 1);
+    }
+
+    [Fact]
+    public async Task AQuestionRecognisedButBelowTheServeThresholdIsNeitherServedNorStored()
+    {
+        await using var host = await IntentCacheHost.StartAsync();
+        var (assistant, _, client) = await host.HrAssistantAsync();
+        await client.StoreAsync(assistant, "How many vacation days do I get?", VacationAnswer);
+
+        // One bare word: the classifier names the intent, the cache is not sure enough to answer for it.
+        var vague = await client.LookupAsync(assistant, "vacation");
+        await client.StoreAsync(assistant, "vacation", "An answer written under a vague question.");
+        var clear = await client.LookupAsync(assistant, "How many vacation days do I get?");
+
+        Assert.False(vague.Hit);
+        Assert.Equal("low_confidence", vague.Reason);
+        Assert.Equal("vacation_policy", vague.Intent);
+        Assert.InRange(vague.Confidence, IntentCacheOptions.DefaultThreshold, IntentCacheOptions.DefaultServeThreshold - 0.0001);
+        Assert.Equal(VacationAnswer, clear.Answer);
     }
 
     [Fact]

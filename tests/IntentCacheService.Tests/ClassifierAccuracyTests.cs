@@ -10,6 +10,9 @@ public sealed class EmbeddedSets : IAsyncLifetime
 {
     public IReadOnlyList<EmbeddedSet> Sets { get; private set; } = [];
 
+    /// <summary>The airline set, apart from the kept sets: nothing was chosen on it.</summary>
+    public EmbeddedSet Fresh { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var generator = new LocalEmbeddingGenerator();
@@ -19,6 +22,7 @@ public sealed class EmbeddedSets : IAsyncLifetime
             sets.Add(await EmbeddedSet.EmbedAsync(set, generator));
         }
         Sets = sets;
+        Fresh = await EmbeddedSet.EmbedAsync(ParaphraseSet.LoadFresh(), generator);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -57,8 +61,8 @@ public sealed class ClassifierAccuracyTests(EmbeddedSets embedded, ITestOutputHe
         // with no threshold at all the nearest intent is right for only 93 of the 100 held-out questions.
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"target 0.95 / 0.95: {(accuracy >= 0.95 && refusal >= 0.95 ? "met" : "MISSED")}"));
-        Assert.True(accuracy >= 0.68, $"held-out accuracy {accuracy:0.000}");
-        Assert.True(refusal >= 0.9, $"out of scope refused {refusal:0.000}");
+        Assert.True(accuracy >= 0.69, $"held-out accuracy {accuracy:0.000}");
+        Assert.True(refusal >= 0.91, $"out of scope refused {refusal:0.000}");
         Assert.True(correct > wordsCorrect, $"model {correct} vs words {wordsCorrect}");
     }
 
@@ -82,21 +86,92 @@ public sealed class ClassifierAccuracyTests(EmbeddedSets embedded, ITestOutputHe
     }
 
     /// <summary>
+    /// The cache's serve threshold is chosen on the development sets only (the bank and the thermostat): the cheapest
+    /// there when a false hit costs <see cref="IntentCacheOptions.FalseHitCost"/> misses. The HR and shop sets, and
+    /// hr-paraphrases.json, took no part in the choice (FewQuestionsWouldBeServedAnotherIntentsCachedAnswer reports them).
+    /// </summary>
+    [Fact]
+    public void TheServeThresholdIsTheCheapestOnTheDevelopmentSets()
+    {
+        var development = embedded.Sets.Where(s => DevelopmentSets.Contains(s.Set.Domain)).ToList();
+        Assert.Equal(2, development.Count);
+        var sweep = Enumerable.Range(50, 51).Select(i => i / 100.0).Select(t => (Threshold: t, Cost: development.Sum(set =>
+        {
+            var m = Measure(set, t);
+            return IntentCacheOptions.FalseHitCost * m.WrongAccepts + (set.HeldOut.Length - m.Correct);
+        }))).ToList();
+        foreach (var (t, cost) in sweep.Where((_, i) => i % 4 == 0))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve threshold {t:0.00}: cost {cost}"));
+        }
+        var cheapest = sweep.OrderBy(s => s.Cost).ThenByDescending(s => s.Threshold).First().Threshold;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cheapest serve threshold on the development sets {cheapest:0.00}"));
+
+        Assert.Equal(IntentCacheOptions.DefaultServeThreshold, cheapest, 3);
+    }
+
+    /// <summary>
     /// A false hit is a cached answer served for a question of another intent (or of none). With an entry cached for
-    /// every intent, each kept question is looked up once: the share answered with another intent's entry.
+    /// every intent, each kept question is looked up once: the share answered with another intent's entry, and the
+    /// share of held-out paraphrases still answered from the cache, at the classifier's threshold alone and with the
+    /// cache's serve threshold (the rule AnswerCache applies).
     /// </summary>
     [Fact]
     public void FewQuestionsWouldBeServedAnotherIntentsCachedAnswer()
     {
+        var serve = Math.Max(IntentCacheOptions.DefaultThreshold, IntentCacheOptions.DefaultServeThreshold);
         var lookups = embedded.Sets.Sum(s => s.HeldOut.Length + s.OutOfScope.Length);
-        var falseHits = embedded.Sets.Sum(s => Measure(s, IntentCacheOptions.DefaultThreshold).WrongAccepts);
+        var paraphrases = embedded.Sets.Sum(s => s.HeldOut.Length);
+        foreach (var set in embedded.Sets)
+        {
+            var m = Measure(set, serve);
+            var role = DevelopmentSets.Contains(set.Set.Domain) ? "development" : "held out from the choice";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{set.Set.Domain} ({role}): false hits {m.WrongAccepts}/{set.HeldOut.Length + set.OutOfScope.Length}, paraphrases served {m.Correct}/{set.HeldOut.Length}"));
+        }
+        var classifierOnly = embedded.Sets.Sum(s => Measure(s, IntentCacheOptions.DefaultThreshold).WrongAccepts);
+        var falseHits = embedded.Sets.Sum(s => Measure(s, serve).WrongAccepts);
+        var served = embedded.Sets.Sum(s => Measure(s, serve).Correct);
         var rate = falseHits / (double)lookups;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"false hits {falseHits}/{lookups} = {rate:0.000} of distinct questions"));
+        var hitRate = served / (double)paraphrases;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"at the classifier's threshold {IntentCacheOptions.DefaultThreshold}: false hits {classifierOnly}/{lookups} = {classifierOnly / (double)lookups:0.000}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"at the serve threshold {serve}: false hits {falseHits}/{lookups} = {rate:0.000} of distinct questions, {falseHits}/{falseHits + served} of hits; paraphrases served {served}/{paraphrases} = {hitRate:0.000}"));
 
-        // Floor at today's measurement; the issue's target is 0.01 and is not met by classification alone.
+        // Floors at today's measurement; the issue's target is 0.01 and is just missed (2 of 180: one on a development
+        // set, one on the shop set).
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"target 0.01: {(rate <= 0.01 ? "met" : "MISSED")}"));
-        Assert.True(rate <= 0.04, $"false-hit rate {rate:0.000}");
+        Assert.True(rate <= 0.012, $"false-hit rate {rate:0.000}");
+        Assert.True(hitRate >= 0.46, $"paraphrases served {hitRate:0.000}");
+        Assert.True(falseHits < classifierOnly, $"serve rule {falseHits} vs classifier alone {classifierOnly}");
     }
+
+    /// <summary>
+    /// fresh-airline.json was written after the scoring, the classifier's threshold and the serve threshold were
+    /// chosen, and is used for nothing else: how the rules do on questions nobody looked at while choosing them.
+    /// </summary>
+    [Fact]
+    public void OnASetWrittenAfterEveryChoiceTheServeThresholdStillKeepsFalseHitsRare()
+    {
+        var set = embedded.Fresh;
+        var lookups = set.HeldOut.Length + set.OutOfScope.Length;
+        var classifier = Measure(set, IntentCacheOptions.DefaultThreshold);
+        var served = Measure(set, Math.Max(IntentCacheOptions.DefaultThreshold, IntentCacheOptions.DefaultServeThreshold));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{set.Set.Domain}: at {IntentCacheOptions.DefaultThreshold} held-out right {classifier.Correct}/{set.HeldOut.Length}, out of scope refused {classifier.Refused}/{set.OutOfScope.Length}, false hits {classifier.WrongAccepts}/{lookups}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{set.Set.Domain}: at the serve threshold {IntentCacheOptions.DefaultServeThreshold} false hits {served.WrongAccepts}/{lookups}, paraphrases served {served.Correct}/{set.HeldOut.Length}"));
+
+        // Floors at the first (and only) measurement.
+        Assert.True(served.WrongAccepts / (double)lookups <= 0.01, $"false hits {served.WrongAccepts}/{lookups}");
+        Assert.True(served.Correct >= 4, $"paraphrases served {served.Correct}");
+        Assert.True(classifier.Correct >= 14, $"held-out right {classifier.Correct}");
+        Assert.True(classifier.Refused >= 17, $"out of scope refused {classifier.Refused}");
+    }
+
+    /// <summary>The sets the serve threshold was chosen on; the others only report.</summary>
+    private static readonly HashSet<string> DevelopmentSets = ["retail bank", "smart thermostat support"];
 
     /// <summary>
     /// The older HR set (hr-paraphrases.json: eight intents of eight examples, far-off out-of-scope questions) took no

@@ -16,6 +16,9 @@ public sealed record ParaphraseSet(
     public static IReadOnlyList<ParaphraseSet> LoadAll() =>
         [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Data"), "paraphrases-*.json").Order(StringComparer.Ordinal).Select(Load)];
 
+    /// <summary>Data/fresh-airline.json: written after every choice was made, and used only to report on.</summary>
+    public static ParaphraseSet LoadFresh() => Load(Path.Combine(AppContext.BaseDirectory, "Data", "fresh-airline.json"));
+
     private static ParaphraseSet Load(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));

@@ -11,7 +11,8 @@ namespace IntentCacheService.Services.Cache;
 
 /// <summary>
 /// The answer cache. A lookup hits only when every one of these holds: the utterance stands on its own (not a
-/// follow-up), it is classified as one of the assistant's intents at or above the threshold, that intent is
+/// follow-up), it is classified as one of the assistant's intents at or above the threshold and at or above the
+/// cache's own, stricter serve threshold (<see cref="IntentCacheOptions.ServeThreshold"/>), that intent is
 /// cacheable, and an entry exists for (assistant, generation, owner, intent, knowledge version). Stores pass the
 /// same gates, so an answer is never written under words that did not ask for it.
 /// </summary>
@@ -153,6 +154,11 @@ public sealed class AnswerCache(
         if (classification.OutOfScope)
         {
             return new Gate("out_of_scope", null, classification.Confidence, null);
+        }
+        if (classification.Confidence < Math.Max(set.Threshold, options.Value.ServeThreshold))
+        {
+            // Recognised, but not surely enough to hand out (or write) an answer under it.
+            return new Gate("low_confidence", classification.Intent, classification.Confidence, null);
         }
         var hasContext = context is { Count: > 0 } && context.Any(c => !string.IsNullOrWhiteSpace(c));
         if (hasContext ? memo.DependentWithContext : memo.DependentAlone)
