@@ -9,7 +9,7 @@ public sealed class ManifestTests
     [Fact]
     public async Task TheManifestPublisherWritesEveryServiceRedisPostgresAndTheirDatabasesWithoutASecret()
     {
-        using var directory = TempDirectory.Create("manifest-");
+        using var directory = TestDirectory.Create("manifest-");
         var output = Path.Combine(directory.Path, "aspire-manifest.json");
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         using var publish = Process.Start(new ProcessStartInfo("dotnet",

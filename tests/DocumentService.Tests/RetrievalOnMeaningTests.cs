@@ -76,7 +76,7 @@ public sealed class ReindexOnModelChangeTests
                 ["usage"] = new { prompt_tokens = 1, total_tokens = 1 },
             }));
         });
-        using var directory = TempDirectory.Create("db-");
+        using var directory = TestDirectory.Create("db-");
         var database = $"Data Source={Path.Combine(directory.Path, "docsdb.db")}";
         string assistant;
         await using (var before = await DocumentsHost.StartAsync(f => f.With("ConnectionStrings:docsdb", database)

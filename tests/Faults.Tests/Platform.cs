@@ -42,7 +42,7 @@ internal sealed class Platform : IAsyncDisposable
     {
         // voice-service is never started: its routes have an address and nobody behind it.
         var ports = Services.Keys.Append("voice-service").ToDictionary(s => s, _ => FreePort.Next());
-        var platform = new Platform(ports, TempDirectory.Create("faults-").Path);
+        var platform = new Platform(ports, TestDirectory.Create("faults-").Path);
         foreach (var (service, (project, database)) in Services)
         {
             var connection = databases?.GetValueOrDefault(database)
@@ -137,6 +137,6 @@ internal sealed class Platform : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_processes.Values.Select(p => p.DisposeAsync().AsTask()));
-        TempDirectory.Delete(_dataDir);
+        TestDirectory.Delete(_dataDir);
     }
 }

@@ -16,7 +16,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
     public async Task EveryWriteAcknowledgedWhilePostgresRestartsIsKeptAndTheRestAre503sNotErrorsOrHangs()
     {
         var port = FreePort.Next();
-        using var directory = TempDirectory.Create("faults-pg-");
+        using var directory = TestDirectory.Create("faults-pg-");
         var dir = directory.Path;
         await RunAsync("chown", "postgres:postgres", dir);
         await RunAsync("runuser", "-u", "postgres", "--", $"{Bin}/initdb", "-D", $"{dir}/data", "-U", "postgres", "-A", "trust",

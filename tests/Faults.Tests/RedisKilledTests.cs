@@ -15,7 +15,7 @@ public sealed class RedisKilledTests(ITestOutputHelper output)
     public async Task WithRedisKilledAnswersKeepFlowingWithoutHangingAndEveryServiceReconnectsWithin5sOfItsReturn()
     {
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        using var directory = TempDirectory.Create("faults-redis-");
+        using var directory = TestDirectory.Create("faults-redis-");
         var dir = directory.Path;
         await using var redis = new KillableProcess(
             $"redis-server --bind 127.0.0.1 --port {port} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no");

@@ -4,7 +4,7 @@ namespace Migrations.Tests;
 /// An empty database of one test: a database of its own in the shared PostgreSQL cluster (which goes with the
 /// cluster), or a SQLite file in a temp dir of its own, deleted with this.
 /// </summary>
-internal sealed class EmptyDatabase(string connectionString, TempDirectory? directory) : IDisposable
+internal sealed class EmptyDatabase(string connectionString, TestDirectory? directory) : IDisposable
 {
     public string ConnectionString { get; } = connectionString;
 
@@ -14,7 +14,7 @@ internal sealed class EmptyDatabase(string connectionString, TempDirectory? dire
         {
             return new EmptyDatabase(await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("mig"), null);
         }
-        var directory = TempDirectory.Create("mig-");
+        var directory = TestDirectory.Create("mig-");
         return new EmptyDatabase($"Data Source={Path.Combine(directory.Path, "db.sqlite")}", directory);
     }
 

@@ -7,7 +7,7 @@ public sealed class DatabaseTests
     [Fact]
     public void NoConnectionStringMeansASqliteFileUnderDotData()
     {
-        using var directory = TempDirectory.Create("root-");
+        using var directory = TestDirectory.Create("root-");
         var root = directory.Path;
 
         var target = DatabaseTarget.Resolve(null, "chatdb", root);

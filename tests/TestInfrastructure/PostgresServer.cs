@@ -30,7 +30,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var postgres = Binaries.Require("postgres", "apt-get install -y postgresql-15", BinDir);
         var initdb = Path.Combine(Path.GetDirectoryName(postgres)!, "initdb");
-        var dir = TempDirectory.Create("pg-test-").Path;
+        var dir = TestDirectory.Create("pg-test-").Path;
         await RunAsync("chown", "postgres:postgres", dir).ConfigureAwait(false);
 
         var data = Path.Combine(dir, "data");

@@ -23,7 +23,7 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         var binary = Binaries.Require("redis-server", "apt-get install -y redis-server");
-        var dir = TempDirectory.Create("redis-test-").Path;
+        var dir = TestDirectory.Create("redis-test-").Path;
         var port = FreePort.Next();
         var p = port.ToString(CultureInfo.InvariantCulture);
         var process = GuardedProcess.Start(

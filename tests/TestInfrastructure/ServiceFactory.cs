@@ -14,7 +14,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         ["Identity:SigningKey"] = TestIdentity.SigningKey,
     };
 
-    private readonly List<TempDirectory> _directories = [];
+    private readonly List<TestDirectory> _directories = [];
 
     public ServiceFactory<TProgram> With(string key, string? value)
     {
@@ -25,7 +25,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// <summary>A SQLite file of this factory's own for ConnectionStrings:{name}, deleted with the factory.</summary>
     public ServiceFactory<TProgram> WithSqlite(string name)
     {
-        var directory = TempDirectory.Create("db-");
+        var directory = TestDirectory.Create("db-");
         _directories.Add(directory);
         return With($"ConnectionStrings:{name}", $"Data Source={Path.Combine(directory.Path, name + ".db")}");
     }

@@ -31,7 +31,7 @@ internal static class TestAudio
         {
             return await RunAsync("espeak-ng", ["--stdout", "-v", name, "-s", "150", text], []);
         }
-        using var directory = TempDirectory.Create("flite-");
+        using var directory = TestDirectory.Create("flite-");
         var path = Path.Combine(directory.Path, "speech.wav");
         await RunAsync("flite", ["-voice", name, "-t", text, "-o", path], []);
         return await File.ReadAllBytesAsync(path);

@@ -14,7 +14,7 @@ public sealed class Browser : IAsyncLifetime
     /// <summary>What the fake microphone says: a real recording of a voice, made by espeak-ng.</summary>
     public const string SpokenQuestion = "How many vacation days do I get each year?";
 
-    private readonly TempDirectory _recordings = TempDirectory.Create("webapp-microphone-");
+    private readonly TestDirectory _recordings = TestDirectory.Create("webapp-microphone-");
     private string? _microphone;
 
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");

@@ -4,18 +4,18 @@ using System.Globalization;
 namespace TestInfrastructure.Tests;
 
 /// <summary>Temp dirs of tests go when the test process is done with them, however it ends, and only then.</summary>
-public sealed class TempDirectoryTests : IDisposable
+public sealed class TestDirectoryTests : IDisposable
 {
     // A root of this test's own stands for {tmp}/chatbot-tests, so that the sweep sees only the runs made here.
-    private readonly TempDirectory _runs = TempDirectory.Create("runs-");
+    private readonly TestDirectory _runs = TestDirectory.Create("runs-");
 
     [Fact]
     public void ADirIsMadeInsideThisProcesssRunDirectoryAndDeletedWhenDisposed()
     {
-        var directory = TempDirectory.Create("made-");
+        var directory = TestDirectory.Create("made-");
         File.WriteAllText(Path.Combine(directory.Path, "file"), "content");
 
-        Assert.Equal(Path.Combine(TempDirectory.RunsRoot, TempDirectory.RunName(Environment.ProcessId)), Path.GetDirectoryName(directory.Path));
+        Assert.Equal(Path.Combine(TestDirectory.RunsRoot, TestDirectory.RunName(Environment.ProcessId)), Path.GetDirectoryName(directory.Path));
         Assert.StartsWith("made-", Path.GetFileName(directory.Path), StringComparison.Ordinal);
         directory.Dispose();
         Assert.False(Directory.Exists(directory.Path));
@@ -25,12 +25,12 @@ public sealed class TempDirectoryTests : IDisposable
     public async Task TheRunDirectoryOfAProcessThatHasEndedIsSweptAndItsServersDataWithIt()
     {
         using var process = Process.Start("sleep", "60");
-        var run = RunOf(TempDirectory.RunName(process.Id));
+        var run = RunOf(TestDirectory.RunName(process.Id));
         File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(run, "pg-test-0")).FullName, "PG_VERSION"), "15");
         process.Kill();
         await process.WaitForExitAsync();
 
-        TempDirectory.SweepStale(_runs.Path);
+        TestDirectory.SweepStale(_runs.Path);
 
         Assert.False(Directory.Exists(run));
     }
@@ -39,11 +39,11 @@ public sealed class TempDirectoryTests : IDisposable
     public async Task TheRunDirectoriesOfLiveProcessesAreKept()
     {
         using var other = Process.Start("sleep", "60");
-        var mine = RunOf(TempDirectory.RunName(Environment.ProcessId));
-        var others = RunOf(TempDirectory.RunName(other.Id));
+        var mine = RunOf(TestDirectory.RunName(Environment.ProcessId));
+        var others = RunOf(TestDirectory.RunName(other.Id));
         try
         {
-            TempDirectory.SweepStale(_runs.Path);
+            TestDirectory.SweepStale(_runs.Path);
 
             Assert.True(Directory.Exists(mine));
             Assert.True(Directory.Exists(others));
@@ -61,7 +61,7 @@ public sealed class TempDirectoryTests : IDisposable
         var start = ProcessTable.StartTimeOf(Environment.ProcessId)!.Value;
         var run = RunOf(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{start - 1}"));
 
-        TempDirectory.SweepStale(_runs.Path);
+        TestDirectory.SweepStale(_runs.Path);
 
         Assert.False(Directory.Exists(run));
     }
@@ -72,7 +72,7 @@ public sealed class TempDirectoryTests : IDisposable
         var notes = RunOf("notes");
         var almost = RunOf("123-abc");
 
-        TempDirectory.SweepStale(_runs.Path);
+        TestDirectory.SweepStale(_runs.Path);
 
         Assert.True(Directory.Exists(notes));
         Assert.True(Directory.Exists(almost));
@@ -81,7 +81,7 @@ public sealed class TempDirectoryTests : IDisposable
     [Fact]
     public async Task AServersDirIsDeletedByItsGuardOnceTheServerHasStopped()
     {
-        var directory = TempDirectory.Create("server-");
+        var directory = TestDirectory.Create("server-");
         File.WriteAllText(Path.Combine(directory.Path, "data"), "written by the server");
         var server = GuardedProcess.Start("sleep 60", workingDirectory: directory.Path, removeWhenStopped: directory.Path);
 

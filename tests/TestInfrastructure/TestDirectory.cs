@@ -9,11 +9,11 @@ namespace TestInfrastructure;
 /// directories of test processes that are gone. Run directories of live processes (parallel test projects, other
 /// checkouts' runs) are never touched; the start time tells a live process from a new one that reuses a dead pid.
 /// </summary>
-public sealed class TempDirectory : IDisposable
+public sealed class TestDirectory : IDisposable
 {
     private static readonly Lazy<string> Run = new(CreateRunDirectory);
 
-    private TempDirectory(string path) => Path = path;
+    private TestDirectory(string path) => Path = path;
 
     /// <summary>Where every test process makes its run directory.</summary>
     public static string RunsRoot { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chatbot-tests");
@@ -21,12 +21,12 @@ public sealed class TempDirectory : IDisposable
     public string Path { get; }
 
     /// <summary>A new, empty dir only this process can enter (as Directory.CreateTempSubdirectory makes).</summary>
-    public static TempDirectory Create(string prefix)
+    public static TestDirectory Create(string prefix)
     {
         var path = System.IO.Path.Combine(Run.Value, prefix + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(path);
         TrySetMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new TempDirectory(path);
+        return new TestDirectory(path);
     }
 
     public void Dispose() => Delete(Path);
