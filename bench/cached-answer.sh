@@ -10,42 +10,14 @@
 # process, because on a machine this small the processes share two cores.
 #   bench/cached-answer.sh [seconds=5] [connections=32]   (WARMUP seconds per target, default 10)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
 WARMUP="${WARMUP:-10}"
-for tool in wrk redis-server python3 curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y --no-install-recommends wrk redis-server python3 curl" >&2; exit 1; }
-done
-
-WORK="$(mktemp -d /tmp/cached-answer-bench.XXXXXX)"
-APPHOST_PID=""
-cleanup() {
-  [ -z "$APPHOST_PID" ] || { kill -TERM -- "-$APPHOST_PID" 2>/dev/null || true; wait "$APPHOST_PID" 2>/dev/null || true; }
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-PORT=$(free_port)
+require_tools wrk redis-server python3 curl
+bench_work cached-answer-bench
+start_platform
 GW="http://localhost:$PORT"
-
-echo "building the platform (Release)..." >&2
-dotnet build "$ROOT/AppHost" -c Release -v quiet -nologo >/dev/null
-# The limits stay on (every request is authenticated and counted) but high enough not to refuse the benchmark;
-# Production, as deployed (the AppHost's launch profile says Development, with its exception page); no telemetry
-# export, so the figures are the platform's own. setsid: one process group to stop; DCP detaches the services.
-DASHBOARD=$(free_port); OTLP=$(free_port); RESOURCES=$(free_port)
-(cd "$ROOT" && exec setsid env AppHost__GatewayPort="$PORT" AppHost__DataDirectory="$WORK/data" \
-  Limits__UserRpm=100000000 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-  OTEL_SDK_DISABLED=true ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
-  dotnet run --project AppHost -c Release --no-build --no-launch-profile -- \
-  --ASPNETCORE_URLS="http://127.0.0.1:$DASHBOARD" --ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://127.0.0.1:$OTLP" \
-  --ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$RESOURCES" >"$WORK/apphost.log" 2>&1) &
-APPHOST_PID=$!
-for _ in $(seq 1 900); do curl -fs -m 2 "$GW/health" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -fs -m 2 "$GW/health" >/dev/null || { echo "the platform did not start:" >&2; tail -n 40 "$WORK/apphost.log" >&2; exit 1; }
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 EMAIL="bench-$RANDOM@example.com"; PASSWORD="bench password 1234"
@@ -74,15 +46,9 @@ for body in "$EXACT" "$PARAPHRASE"; do
 done
 
 # chat-service's own address and the caller token the gateway would mint, for the direct line.
-# Only this run's processes: the services run from this tree's Release build; Redis is the redis-server working in
-# this run's data directory (its address is behind Aspire's local proxy, so the port does not tell).
-pid_of() { pgrep -f "$ROOT/$1/bin/Release/net10.0/$1" | head -n 1 || true; }
 GATEWAY_PID=$(pid_of Gateway); CHAT_PID=$(pid_of ChatService); INTENTS_PID=$(pid_of IntentCacheService)
 DOCS_PID=$(pid_of DocumentService)
-REDIS_PID=""
-for pid in $(pgrep -x redis-server || true); do
-  case "$(readlink /proc/"$pid"/cwd)" in "$WORK"*) REDIS_PID=$pid ;; esac
-done
+REDIS_PID=$(redis_pid | tail -n 1)
 for pid in "$GATEWAY_PID" "$CHAT_PID" "$INTENTS_PID" "$DOCS_PID" "$REDIS_PID"; do
   [ -n "$pid" ] || { echo "a process of the platform is missing (is redis-server installed?):" \
     "gateway=$GATEWAY_PID chat=$CHAT_PID intents=$INTENTS_PID documents=$DOCS_PID redis=$REDIS_PID" >&2

@@ -5,24 +5,12 @@
 # remembered). Prints p50, p99 and req/s against the targets (p50 <= 1 ms, >= 10k req/s).
 #   bench/intent-cache.sh [seconds=5] [connections=32]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
-for tool in wrk redis-server python3 curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y --no-install-recommends wrk redis-server)"; exit 1; }
-done
-
-WORK="$(mktemp -d /tmp/intent-cache-bench.XXXXXX)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+require_tools wrk redis-server python3 curl
+bench_work intent-cache-bench
 REDIS_PORT=$(free_port); CHAT_PORT=$(free_port); NEAR_PORT=$(free_port); REDIS_ONLY_PORT=$(free_port)
 KEY="bench-signing-key-0123456789abcdef0123456789"
 

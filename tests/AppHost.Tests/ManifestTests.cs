@@ -9,7 +9,8 @@ public sealed class ManifestTests
     [Fact]
     public async Task TheManifestPublisherWritesEveryServiceRedisPostgresAndTheirDatabasesWithoutASecret()
     {
-        var output = Path.Combine(Directory.CreateTempSubdirectory("manifest-").FullName, "aspire-manifest.json");
+        using var directory = TestDirectory.Create("manifest-");
+        var output = Path.Combine(directory.Path, "aspire-manifest.json");
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         using var publish = Process.Start(new ProcessStartInfo("dotnet",
             ["run", "--project", Path.Combine(root, "AppHost"), "--no-build", "--", "--publisher", "manifest", "--output-path", output])

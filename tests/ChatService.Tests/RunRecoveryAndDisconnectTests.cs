@@ -12,7 +12,8 @@ public sealed class RunRecoveryAndDisconnectTests
     [Fact]
     public async Task RunsLeftByAStoppedProcessAreResumedOrEndedOnStart()
     {
-        var database = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("db-").FullName, "chatdb.db")}";
+        using var directory = TestDirectory.Create("db-");
+        var database = $"Data Source={Path.Combine(directory.Path, "chatdb.db")}";
         string assistantId, threadId;
         await using (var before = new ServiceFactory<Program>().With("ConnectionStrings:chatdb", database).With("Resilience:MaxRetries", "0"))
         {

@@ -24,7 +24,7 @@ public sealed partial class Chatbot : IDisposable
     public Chatbot(Platform platform)
     {
         Platform = platform;
-        Home = Directory.CreateTempSubdirectory("chatbot-cli-").FullName;
+        Home = TestDirectory.Create("chatbot-cli-").Path;
         _environment = new()
         {
             ["CHATBOT_URL"] = platform.Gateway.ToString(),
@@ -92,10 +92,10 @@ public sealed partial class Chatbot : IDisposable
         var directory = await SharedAccounts.GetOrAdd((Platform.Gateway, testClass.Name), _ => Task.Run(async () =>
         {
             using var owner = new Chatbot(Platform);
-            var config = Directory.CreateTempSubdirectory("chatbot-cli-account-").FullName;
+            var config = TestDirectory.Create("chatbot-cli-account-").Path;
             owner["XDG_CONFIG_HOME"] = config;
             await owner.LoginAsNewUserAsync(testClass.Name.ToLowerInvariant());
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(config, recursive: true);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => TestDirectory.Delete(config);
             return config;
         }));
         this["XDG_CONFIG_HOME"] = directory;
@@ -131,5 +131,5 @@ public sealed partial class Chatbot : IDisposable
         return created.Output.Trim();
     }
 
-    public void Dispose() => Directory.Delete(Home, recursive: true);
+    public void Dispose() => TestDirectory.Delete(Home);
 }

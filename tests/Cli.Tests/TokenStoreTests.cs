@@ -4,7 +4,7 @@ namespace Cli.Tests;
 
 public sealed class TokenStoreTests : IDisposable
 {
-    private readonly string _config = Directory.CreateTempSubdirectory("chatbot-tokens-").FullName;
+    private readonly string _config = TestDirectory.Create("chatbot-tokens-").Path;
 
     [Fact]
     public void SessionsAreKeptPerGatewayInTheXdgConfigDirectory()
@@ -55,5 +55,5 @@ public sealed class TokenStoreTests : IDisposable
         Assert.Contains("is not valid JSON; delete it and log in again", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_config, recursive: true);
+    public void Dispose() => TestDirectory.Delete(_config);
 }

@@ -8,7 +8,7 @@ public sealed class RenderTests : IDisposable
 {
     private readonly string _deploy = Repo.DeployCopyWithSecrets();
 
-    public void Dispose() => Directory.Delete(_deploy, recursive: true);
+    public void Dispose() => TestDirectory.Delete(_deploy);
 
     public static TheoryData<string> Overlays => ["local", "cloud", "cloud-managed"];
 

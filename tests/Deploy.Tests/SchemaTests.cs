@@ -12,7 +12,7 @@ public sealed class SchemaTests : IDisposable
     private static readonly string Validator = Path.Combine(Repo.Root, "tests", "Deploy.Tests", "validator");
     private readonly string _deploy = Repo.DeployCopyWithSecrets();
 
-    public void Dispose() => Directory.Delete(_deploy, recursive: true);
+    public void Dispose() => TestDirectory.Delete(_deploy);
 
     public static TheoryData<string> Overlays => ["local", "cloud", "cloud-managed"];
 

@@ -29,7 +29,7 @@ public sealed class StalenessTests
     public void An_edited_an_extra_and_a_missing_file_are_stale_and_writing_the_tree_repairs_them_but_keeps_the_users_secrets()
     {
         var files = FromCommittedManifest();
-        var deploy = Directory.CreateTempSubdirectory("deploy-stale-").FullName;
+        var deploy = TestDirectory.Create("deploy-stale-").Path;
         try
         {
             TreeWriter.Write(deploy, files);
@@ -47,7 +47,7 @@ public sealed class StalenessTests
         }
         finally
         {
-            Directory.Delete(deploy, recursive: true);
+            TestDirectory.Delete(deploy);
         }
     }
 }

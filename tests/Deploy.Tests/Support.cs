@@ -44,7 +44,7 @@ internal static class Repo
     /// <summary>A copy of the committed deploy/ with the example secrets filled in, as a user would have it.</summary>
     public static string DeployCopyWithSecrets()
     {
-        var copy = Directory.CreateTempSubdirectory("deploy-tests-").FullName;
+        var copy = TestDirectory.Create("deploy-tests-").Path;
         foreach (var file in Directory.GetFiles(Deploy, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(copy, Path.GetRelativePath(Deploy, file));

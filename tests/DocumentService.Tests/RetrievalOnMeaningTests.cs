@@ -76,7 +76,8 @@ public sealed class ReindexOnModelChangeTests
                 ["usage"] = new { prompt_tokens = 1, total_tokens = 1 },
             }));
         });
-        var database = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("db-").FullName, "docsdb.db")}";
+        using var directory = TestDirectory.Create("db-");
+        var database = $"Data Source={Path.Combine(directory.Path, "docsdb.db")}";
         string assistant;
         await using (var before = await DocumentsHost.StartAsync(f => f.With("ConnectionStrings:docsdb", database)
             .With("ConnectionStrings:embeddings", $"Endpoint={model.Url.ToString().TrimEnd('/')}/v1;Key=sk-test;Model=flat-embedder")))

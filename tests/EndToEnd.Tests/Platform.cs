@@ -16,7 +16,7 @@ namespace EndToEnd.Tests;
 public class Platform : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("platform-").FullName;
+    private readonly string _dataDirectory = TestDirectory.Create("platform-").Path;
     private DistributedApplication? _app;
 
     public Uri Gateway { get; private set; } = null!;
@@ -57,7 +57,7 @@ public class Platform : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
-        Directory.Delete(_dataDirectory, recursive: true);
+        TestDirectory.Delete(_dataDirectory);
     }
 
     /// <summary>Service settings a test project sets in its own environment (Chat__OfflineWordDelay, say), passed on.</summary>

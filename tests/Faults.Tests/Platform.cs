@@ -42,7 +42,7 @@ internal sealed class Platform : IAsyncDisposable
     {
         // voice-service is never started: its routes have an address and nobody behind it.
         var ports = Services.Keys.Append("voice-service").ToDictionary(s => s, _ => FreePort.Next());
-        var platform = new Platform(ports, Directory.CreateTempSubdirectory("faults-").FullName);
+        var platform = new Platform(ports, TestDirectory.Create("faults-").Path);
         foreach (var (service, (project, database)) in Services)
         {
             var connection = databases?.GetValueOrDefault(database)
@@ -137,12 +137,6 @@ internal sealed class Platform : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_processes.Values.Select(p => p.DisposeAsync().AsTask()));
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TestDirectory.Delete(_dataDir);
     }
 }

@@ -16,7 +16,8 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
     public async Task EveryWriteAcknowledgedWhilePostgresRestartsIsKeptAndTheRestAre503sNotErrorsOrHangs()
     {
         var port = FreePort.Next();
-        var dir = Directory.CreateTempSubdirectory("faults-pg-").FullName;
+        using var directory = TestDirectory.Create("faults-pg-");
+        var dir = directory.Path;
         await RunAsync("chown", "postgres:postgres", dir);
         await RunAsync("runuser", "-u", "postgres", "--", $"{Bin}/initdb", "-D", $"{dir}/data", "-U", "postgres", "-A", "trust",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");

@@ -15,7 +15,8 @@ public sealed class RedisKilledTests(ITestOutputHelper output)
     public async Task WithRedisKilledAnswersKeepFlowingWithoutHangingAndEveryServiceReconnectsWithin5sOfItsReturn()
     {
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        var dir = Directory.CreateTempSubdirectory("faults-redis-").FullName;
+        using var directory = TestDirectory.Create("faults-redis-");
+        var dir = directory.Path;
         await using var redis = new KillableProcess(
             $"redis-server --bind 127.0.0.1 --port {port} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no");
         await redis.StartAsync();

@@ -27,7 +27,7 @@ internal sealed class RealServiceProcess : IAsyncDisposable
         var dll = Path.Combine(output, project + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is built with the tests");
         var port = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        var dataDir = Directory.CreateTempSubdirectory("service-").FullName;
+        var dataDir = TestDirectory.Create("service-").Path;
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -75,12 +75,6 @@ internal sealed class RealServiceProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TestDirectory.Delete(_dataDir);
     }
 }

@@ -9,7 +9,8 @@ public sealed class FreshDatabaseTests
     [MemberData(nameof(Contexts.EveryContextOnEveryProvider), MemberType = typeof(Contexts))]
     public async Task AnEmptyDatabaseGetsEveryMigration(string context, string provider)
     {
-        var connectionString = await MigratedDatabase.EmptyAsync(provider);
+        using var empty = await EmptyDatabase.CreateAsync(provider);
+        var connectionString = empty.ConnectionString;
 
         await using var started = await MigratedDatabase.StartAsync(context, connectionString);
 

@@ -12,10 +12,6 @@ namespace Migrations.Tests;
 /// <summary>A host that registers one context as its service does and starts (which migrates), and its database.</summary>
 internal sealed class MigratedDatabase(IHost host, Type contextType) : IAsyncDisposable
 {
-    public static async Task<string> EmptyAsync(string provider) => provider == "Postgres"
-        ? await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("mig")
-        : $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("mig-").FullName, "db.sqlite")}";
-
     public static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using DbConnection connection = connectionString.StartsWith("Host=", StringComparison.Ordinal)

@@ -13,7 +13,8 @@ public sealed partial class UpgradeFromEnsureCreatedTests
     [MemberData(nameof(Contexts.EveryContextOnEveryProvider), MemberType = typeof(Contexts))]
     public async Task ADatabaseMadeByMainsEnsureCreatedUpgradesInPlaceAndKeepsItsRows(string context, string provider)
     {
-        var connectionString = await MigratedDatabase.EmptyAsync(provider);
+        using var empty = await EmptyDatabase.CreateAsync(provider);
+        var connectionString = empty.ConnectionString;
         var mainSchema = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "MainSchema", $"{context}.{provider}.sql"));
         await MigratedDatabase.ExecuteAsync(connectionString, mainSchema);
         var tables = CreatedTable().Matches(mainSchema).Select(m => m.Groups[1].Value).ToList();
@@ -44,7 +45,8 @@ public sealed partial class UpgradeFromEnsureCreatedTests
     [InlineData("Postgres")]
     public async Task UpgradingTwiceChangesNothing(string provider)
     {
-        var connectionString = await MigratedDatabase.EmptyAsync(provider);
+        using var empty = await EmptyDatabase.CreateAsync(provider);
+        var connectionString = empty.ConnectionString;
         await MigratedDatabase.ExecuteAsync(connectionString,
             await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "MainSchema", $"IntentDbContext.{provider}.sql")));
         await (await MigratedDatabase.StartAsync("IntentDbContext", connectionString)).DisposeAsync();
@@ -60,7 +62,8 @@ public sealed partial class UpgradeFromEnsureCreatedTests
     [InlineData("Postgres")]
     public async Task ADatabaseWithTablesButNotMainsSchemaIsRefusedWithTheDifference(string provider)
     {
-        var connectionString = await MigratedDatabase.EmptyAsync(provider);
+        using var empty = await EmptyDatabase.CreateAsync(provider);
+        var connectionString = empty.ConnectionString;
         await MigratedDatabase.ExecuteAsync(connectionString, "CREATE TABLE \"IntentSets\" (\"AssistantId\" text PRIMARY KEY, \"Colour\" text)");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => MigratedDatabase.StartAsync("IntentDbContext", connectionString));

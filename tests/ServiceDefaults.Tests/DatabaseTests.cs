@@ -7,7 +7,8 @@ public sealed class DatabaseTests
     [Fact]
     public void NoConnectionStringMeansASqliteFileUnderDotData()
     {
-        var root = Directory.CreateTempSubdirectory("root-").FullName;
+        using var directory = TestDirectory.Create("root-");
+        var root = directory.Path;
 
         var target = DatabaseTarget.Resolve(null, "chatdb", root);
 

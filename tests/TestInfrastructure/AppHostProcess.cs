@@ -43,7 +43,7 @@ public sealed class AppHostProcess : IAsyncDisposable
     {
         var root = RepositoryRoot();
         var (gateway, dashboard, otlp, resources) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
-        var data = Directory.CreateTempSubdirectory("apphost-test-").FullName;
+        var data = TestDirectory.Create("apphost-test-").Path;
         // The postgres user must be able to reach a local cluster under it.
         File.SetUnixFileMode(data, (UnixFileMode)0b111_101_101);
         // setsid: a process group of its own, as in a terminal, so that a signal can go to the whole group.
@@ -163,15 +163,6 @@ public sealed class AppHostProcess : IAsyncDisposable
         await Wait.UntilAsync(() => Task.FromResult(!left.Any(IsAlive)), TimeSpan.FromSeconds(20), "the platform to stop")
             .ContinueWith(_ => { }, TaskScheduler.Default);
         _process.Dispose();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        TestDirectory.Delete(DataDirectory);
     }
 }

@@ -32,17 +32,21 @@ public sealed class GuardedProcess : IAsyncDisposable
     /// <param name="stopSignal">The signal that makes the server stop quickly (PostgreSQL wants INT).</param>
     /// <param name="runAsUser">Run the server as this user (PostgreSQL refuses root); setpriv execs in place, so
     /// the guard's signals reach the server itself.</param>
-    public static GuardedProcess Start(string command, string stopSignal = "TERM", string? runAsUser = null, string? workingDirectory = null)
+    /// <param name="removeWhenStopped">The server's own dir, deleted by the guard once the server has stopped: the
+    /// test host may be gone by then (vstest kills it soon after the last test), so it cannot do it itself.</param>
+    public static GuardedProcess Start(string command, string stopSignal = "TERM", string? runAsUser = null,
+        string? workingDirectory = null, string? removeWhenStopped = null)
     {
         var parent = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var asUser = runAsUser is null ? "" : $"setpriv --reuid={runAsUser} --regid={runAsUser} --init-groups ";
+        var remove = removeWhenStopped is null ? "" : $"; rm -rf '{removeWhenStopped}'";
         var script = $$"""
             {{asUser}}{{command}} &
             child=$!
-            trap 'kill -{{stopSignal}} $child 2>/dev/null; wait $child; exit 0' TERM INT
+            trap 'kill -{{stopSignal}} $child 2>/dev/null; wait $child{{remove}}; exit 0' TERM INT
             while [ -d /proc/{{parent}} ] && kill -0 $child 2>/dev/null; do sleep 0.2; done
             kill -{{stopSignal}} $child 2>/dev/null
-            wait $child
+            wait $child{{remove}}
             """;
         var start = new ProcessStartInfo("/bin/sh");
         start.ArgumentList.Add("-c");

@@ -5,20 +5,19 @@ using Npgsql;
 namespace TestInfrastructure;
 
 /// <summary>
-/// A real PostgreSQL 15 cluster on a free loopback port in a temp dir, run as the postgres user (it refuses root).
+/// A real PostgreSQL 15 cluster on a free loopback port in a temp dir (which goes when the server stops), run as the
+/// postgres user (it refuses root).
 /// Each test asks for its own database.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private const string BinDir = "/usr/lib/postgresql/15/bin";
     private readonly GuardedProcess _process;
-    private readonly string _dir;
     private int _databases;
 
-    private PostgresServer(GuardedProcess process, string dir, int port)
+    private PostgresServer(GuardedProcess process, int port)
     {
         _process = process;
-        _dir = dir;
         Port = port;
     }
 
@@ -31,8 +30,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var postgres = Binaries.Require("postgres", "apt-get install -y postgresql-15", BinDir);
         var initdb = Path.Combine(Path.GetDirectoryName(postgres)!, "initdb");
-        var dir = Path.Combine(Path.GetTempPath(), "pg-test-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
+        var dir = TestDirectory.Create("pg-test-").Path;
         await RunAsync("chown", "postgres:postgres", dir).ConfigureAwait(false);
 
         var data = Path.Combine(dir, "data");
@@ -43,8 +41,8 @@ public sealed class PostgresServer : IAsyncDisposable
         var p = port.ToString(CultureInfo.InvariantCulture);
         var process = GuardedProcess.Start(
             $"'{postgres}' -D '{data}' -c listen_addresses=127.0.0.1 -p {p} -k '{dir}' -c fsync=off -c full_page_writes=off -c max_connections=300",
-            stopSignal: "INT", runAsUser: "postgres", workingDirectory: dir);
-        var server = new PostgresServer(process, dir, port);
+            stopSignal: "INT", runAsUser: "postgres", workingDirectory: dir, removeWhenStopped: dir);
+        var server = new PostgresServer(process, port);
         try
         {
             await Wait.UntilAsync(async () =>
@@ -77,11 +75,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public string NewDatabaseConnectionString(string prefix = "test") =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={prefix}_{Guid.NewGuid():N}";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync().ConfigureAwait(false);
-        RedisServer.TryDelete(_dir);
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static async Task RunAsync(string file, params string[] args)
     {

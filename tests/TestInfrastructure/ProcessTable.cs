@@ -33,16 +33,24 @@ public sealed class ProcessTable : List<ProcessTable.Entry>
         return found;
     }
 
-    public static bool IsAlive(int pid)
+    public static bool IsAlive(int pid) => StartTimeOf(pid) is not null;
+
+    /// <summary>
+    /// When a process started, in clock ticks after boot: with the pid, it names one process, as a pid alone does not
+    /// once the pid is used again. Null when no such process runs (or it has ended and waits to be reaped).
+    /// </summary>
+    public static long? StartTimeOf(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+            // Fields from the state on: state is field 3 of proc(5), start time field 22.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] != "Z" && long.TryParse(fields[19], System.Globalization.CultureInfo.InvariantCulture, out var start) ? start : null;
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 

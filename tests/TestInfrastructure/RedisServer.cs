@@ -4,16 +4,14 @@ using System.Text;
 
 namespace TestInfrastructure;
 
-/// <summary>A real redis-server on a free loopback port in a temp dir.</summary>
+/// <summary>A real redis-server on a free loopback port in a temp dir, which goes when the server stops.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly GuardedProcess _process;
-    private readonly string _dir;
 
-    private RedisServer(GuardedProcess process, string dir, int port)
+    private RedisServer(GuardedProcess process, int port)
     {
         _process = process;
-        _dir = dir;
         Port = port;
     }
 
@@ -25,13 +23,13 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         var binary = Binaries.Require("redis-server", "apt-get install -y redis-server");
-        var dir = Directory.CreateTempSubdirectory("redis-test-").FullName;
+        var dir = TestDirectory.Create("redis-test-").Path;
         var port = FreePort.Next();
         var p = port.ToString(CultureInfo.InvariantCulture);
         var process = GuardedProcess.Start(
             $"'{binary}' --bind 127.0.0.1 --port {p} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no",
-            workingDirectory: dir);
-        var server = new RedisServer(process, dir, port);
+            workingDirectory: dir, removeWhenStopped: dir);
+        var server = new RedisServer(process, port);
         try
         {
             await Wait.UntilAsync(server.PingAsync, TimeSpan.FromSeconds(15), $"redis-server on port {port}").ConfigureAwait(false);
@@ -57,23 +55,5 @@ public sealed class RedisServer : IAsyncDisposable
 
     public Task StopAsync() => _process.StopAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync().ConfigureAwait(false);
-        TryDelete(_dir);
-    }
-
-    internal static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

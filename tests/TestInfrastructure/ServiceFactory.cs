@@ -14,15 +14,31 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         ["Identity:SigningKey"] = TestIdentity.SigningKey,
     };
 
+    private readonly List<TestDirectory> _directories = [];
+
     public ServiceFactory<TProgram> With(string key, string? value)
     {
         _settings[key] = value;
         return this;
     }
 
-    /// <summary>A SQLite file of this factory's own for ConnectionStrings:{name}.</summary>
-    public ServiceFactory<TProgram> WithSqlite(string name) =>
-        With($"ConnectionStrings:{name}", $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("db-").FullName, name + ".db")}");
+    /// <summary>A SQLite file of this factory's own for ConnectionStrings:{name}, deleted with the factory.</summary>
+    public ServiceFactory<TProgram> WithSqlite(string name)
+    {
+        var directory = TestDirectory.Create("db-");
+        _directories.Add(directory);
+        return With($"ConnectionStrings:{name}", $"Data Source={Path.Combine(directory.Path, name + ".db")}");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        foreach (var directory in _directories)
+        {
+            directory.Dispose();
+        }
+        GC.SuppressFinalize(this);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

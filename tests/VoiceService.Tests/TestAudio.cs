@@ -31,16 +31,10 @@ internal static class TestAudio
         {
             return await RunAsync("espeak-ng", ["--stdout", "-v", name, "-s", "150", text], []);
         }
-        var path = Path.Combine(Path.GetTempPath(), $"flite-{Guid.NewGuid():N}.wav");
-        try
-        {
-            await RunAsync("flite", ["-voice", name, "-t", text, "-o", path], []);
-            return await File.ReadAllBytesAsync(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var directory = TestDirectory.Create("flite-");
+        var path = Path.Combine(directory.Path, "speech.wav");
+        await RunAsync("flite", ["-voice", name, "-t", text, "-o", path], []);
+        return await File.ReadAllBytesAsync(path);
     }
 
     /// <summary>Silence of the given length as 16 kHz WAV.</summary>

@@ -14,6 +14,7 @@ public sealed class Browser : IAsyncLifetime
     /// <summary>What the fake microphone says: a real recording of a voice, made by espeak-ng.</summary>
     public const string SpokenQuestion = "How many vacation days do I get each year?";
 
+    private readonly TestDirectory _recordings = TestDirectory.Create("webapp-microphone-");
     private string? _microphone;
 
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -22,7 +23,7 @@ public sealed class Browser : IAsyncLifetime
     {
         var chromium = Binaries.Require("chromium", "apt-get install -y --no-install-recommends chromium");
         Directory.CreateDirectory(Screenshots);
-        _microphone = await RecordAsync(SpokenQuestion);
+        _microphone = await RecordAsync(SpokenQuestion, Path.Combine(_recordings.Path, "question.wav"));
         // The machine is small and shared; a step is allowed its time, and a failure still says which step.
         Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
@@ -58,10 +59,9 @@ public sealed class Browser : IAsyncLifetime
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png") });
 
-    private static async Task<string> RecordAsync(string text)
+    private static async Task<string> RecordAsync(string text, string path)
     {
         var espeak = Binaries.Require("espeak-ng", "apt-get install -y --no-install-recommends espeak-ng");
-        var path = Path.Combine(Path.GetTempPath(), $"webapp-microphone-{Guid.NewGuid():N}.wav");
         using var process = System.Diagnostics.Process.Start(espeak, ["-v", "en-us", "-s", "130", "-w", path, text]);
         await process.WaitForExitAsync();
         return process.ExitCode == 0 ? path : throw new InvalidOperationException($"espeak-ng failed with exit code {process.ExitCode}.");
@@ -74,9 +74,6 @@ public sealed class Browser : IAsyncLifetime
             await _browser.CloseAsync();
         }
         _playwright?.Dispose();
-        if (_microphone is not null)
-        {
-            File.Delete(_microphone);
-        }
+        _recordings.Dispose();
     }
 }

@@ -17,9 +17,10 @@ public sealed class PdfTextReader(IOptions<DocumentsOptions> options)
         }
 
         var path = Path.Combine(Path.GetTempPath(), "docsvc-" + Guid.NewGuid().ToString("N") + ".pdf");
-        await File.WriteAllBytesAsync(path, content, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Inside the try: a cancelled write leaves a part of the file, which must go too.
+            await File.WriteAllBytesAsync(path, content, cancellationToken).ConfigureAwait(false);
             var start = new ProcessStartInfo(options.Value.PdfToTextPath)
             {
                 RedirectStandardOutput = true,
@@ -48,9 +49,14 @@ public sealed class PdfTextReader(IOptions<DocumentsOptions> options)
                 }
                 return TextExtractor.Normalize(text);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                // Whether it overran or the caller went away, pdftotext must not go on reading a file that is gone.
                 process.Kill(entireProcessTree: true);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
                 throw TextExtractor.Unreadable($"'{filename}' took too long to read as PDF.");
             }
         }

@@ -45,7 +45,7 @@ public sealed class DocumentsHost : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(allowed ? new { id = path[prefix.Length..], @object = "assistant" } : null);
         });
 
-        var blobs = Directory.CreateTempSubdirectory("doc-blobs-").FullName;
+        var blobs = TestDirectory.Create("doc-blobs-").Path;
         var factory = new ServiceFactory<Program>()
             .WithSqlite("docsdb")
             .With("services:chat-service:http:0", chat.Url.ToString().TrimEnd('/'))
@@ -77,6 +77,7 @@ public sealed class DocumentsHost : IAsyncDisposable
     {
         await Factory.DisposeAsync();
         await Chat.DisposeAsync();
+        TestDirectory.Delete(BlobDirectory);
     }
 }
 
