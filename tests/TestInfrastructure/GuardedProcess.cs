@@ -40,10 +40,12 @@ public sealed class GuardedProcess : IAsyncDisposable
         var parent = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var asUser = runAsUser is null ? "" : $"setpriv --reuid={runAsUser} --regid={runAsUser} --init-groups ";
         var remove = removeWhenStopped is null ? "" : $"; rm -rf '{removeWhenStopped}'";
+        // The trap comes first: a stop that arrives before it would end the guard at once and leave the server running
+        // (holding the guard's output pipes) and its dir behind. $! is the server from the moment it starts.
         var script = $$"""
+            trap 'kill -{{stopSignal}} $! 2>/dev/null; wait $!{{remove}}; exit 0' TERM INT
             {{asUser}}{{command}} &
             child=$!
-            trap 'kill -{{stopSignal}} $child 2>/dev/null; wait $child{{remove}}; exit 0' TERM INT
             while [ -d /proc/{{parent}} ] && kill -0 $child 2>/dev/null; do sleep 0.2; done
             kill -{{stopSignal}} $child 2>/dev/null
             wait $child{{remove}}
