@@ -169,19 +169,12 @@ run() { # name, server pid, url, extra wrk args... (EXTRA_PID: another process w
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 AUTH=(-H "Authorization: Bearer $KEY")
 CHAT=(-s "$WORK/chat.lua")
+# Each target's run sits next to what its ratio compares it with: on a shared machine the load drifts during a run.
 run direct "${SERVER_PID[backend]}" "http://127.0.0.1:$BACKEND/v1/models"
 run nginx "${SERVER_PID[proxy]}" "http://127.0.0.1:$NGINX/v1/models"
 run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models"
 run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
-# The same with a user's access token (a JWT) instead of an API key.
-run gateway-jwt "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" -H "Authorization: Bearer $ACCESS"
-# The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
-run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
-run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
-run gateway-otlp10 "${SERVER_PID[$GW_SAMPLED]}" "http://127.0.0.1:$GW_SAMPLED/v1/models" "${AUTH[@]}"
-run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
-run gateway-post "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
-NAMES=(direct nginx yarp-bare gateway gateway-jwt gateway-alive gateway-otlp gateway-otlp10 yarp-bare-chat gateway-post)
+NAMES=(direct nginx yarp-bare gateway)
 if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
   EXTRA_PID=$REDIS_PID run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
   EXTRA_PID=$REDIS_PID run gateway-redis1 "${SERVER_PID[$GW_REDIS1]}" "http://127.0.0.1:$GW_REDIS1/v1/models" "${AUTH[@]}"
@@ -190,6 +183,15 @@ if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
     cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
   fi
 fi
+run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
+run gateway-otlp10 "${SERVER_PID[$GW_SAMPLED]}" "http://127.0.0.1:$GW_SAMPLED/v1/models" "${AUTH[@]}"
+# The same with a user's access token (a JWT) instead of an API key.
+run gateway-jwt "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" -H "Authorization: Bearer $ACCESS"
+# The gateway process's own floor: its /alive runs the same host pipeline without auth, limits or proxying.
+run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
+run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
+run gateway-post "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
+NAMES+=(gateway-otlp gateway-otlp10 gateway-jwt gateway-alive yarp-bare-chat gateway-post)
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 printf '\n%-15s %12s %10s %10s %18s\n' "path" "req/s" "p50 ms" "p99 ms" "server CPU us/req"
