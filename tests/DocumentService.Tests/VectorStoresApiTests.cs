@@ -114,6 +114,44 @@ public sealed class VectorStoresApiTests
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Theory]
+    [InlineData("desc")]
+    [InlineData("asc")]
+    public async Task StoresAndTheirFilesPageBackwardsWithBeforeUntilHasMoreSaysTheStartIsReached(string order)
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        using var client = host.ClientFor("usr_vs_before");
+        var files = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            files.Add(await UploadFileAsync(client, $"note{i}.txt", $"Note number {i} about the canteen menu."));
+            await PostAsync(client, "/v1/vector_stores", new { name = $"store {i}" });
+        }
+        var store = (await PostAsync(client, "/v1/vector_stores", new { file_ids = files })).GetProperty("id").GetString()!;
+
+        foreach (var list in new[] { "/v1/vector_stores", $"/v1/vector_stores/{store}/files" })
+        {
+            var all = Ids(await GetAsync(client, $"{list}?limit=100&order={order}"));
+            var walked = new List<string>();
+            var cursor = all[^1];
+            for (var pages = 0; pages < all.Count; pages++)
+            {
+                var page = await GetAsync(client, $"{list}?limit=2&order={order}&before={cursor}");
+                walked.InsertRange(0, Ids(page));
+                if (!page.GetProperty("has_more").GetBoolean())
+                {
+                    break;
+                }
+                cursor = page.GetProperty("first_id").GetString()!;
+            }
+
+            Assert.Equal(all[..^1], walked);
+        }
+    }
+
+    private static List<string> Ids(JsonElement list) =>
+        list.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
+
     [Fact]
     public async Task OthersGetNotFoundAndBadInputGetsOpenAIsErrorBody()
     {
