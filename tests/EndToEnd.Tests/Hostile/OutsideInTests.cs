@@ -12,7 +12,8 @@ namespace EndToEnd.Tests.Hostile;
 /// <summary>
 /// What an outside audit through the gateway found, as a newcomer meets it with the official .NET SDK: values OpenAI
 /// refuses are refused here with a 400 the SDK raises (not stored to break later reads, not passed to a model to come
-/// back as a 502), an empty body is answered in plain words, and lists page backwards as well as forwards.
+/// back as a 502), an empty body is answered in plain words, lists page backwards as well as forwards, and a key's
+/// scope names only its user's own assistants.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class OutsideInTests(Platform platform)
@@ -112,6 +113,23 @@ public sealed class OutsideInTests(Platform platform)
 
         Assert.Equal(created.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
         Assert.Equal(all[..^1], walked);
+    }
+
+    [Fact]
+    public async Task AnApiKeyCannotBeScopedToAnotherUsersAssistant()
+    {
+        var (owner, ownerToken) = await platform.NewUserAsync("owner");
+        var (thief, _) = await platform.NewUserAsync("thief");
+        Assistant theirs = await Sdk(ownerToken).GetAssistantClient().CreateAssistantAsync("gpt-4o-mini");
+
+        using var stolen = await thief.PostAsJsonAsync(new Uri("/api/keys", UriKind.Relative), new { name = "stolen", assistants = new[] { theirs.Id } });
+        using var own = await owner.PostAsJsonAsync(new Uri("/api/keys", UriKind.Relative), new { name = "mine", assistants = new[] { theirs.Id } });
+        using var thiefKeys = await thief.GetAsync(new Uri("/api/keys", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+        Assert.Equal("assistant_not_found", (await stolen.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        Assert.Equal(0, (await thiefKeys.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength());
     }
 
     private OpenAIClient Sdk(string token) => new(new ApiKeyCredential(token), new OpenAIClientOptions { Endpoint = new Uri(platform.Gateway, "/v1") });
