@@ -132,6 +132,22 @@ public sealed class OutsideInTests(Platform platform)
         Assert.Equal(0, (await thiefKeys.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength());
     }
 
+    [Fact]
+    public async Task TheDocsOfEveryServiceThroughTheGatewayNameNoInternalAddress()
+    {
+        using var anonymous = platform.Anonymous();
+
+        foreach (var service in new[] { "chat-service", "document-service", "intent-cache-service", "voice-service" })
+        {
+            var text = await anonymous.GetStringAsync(new Uri($"/docs/{service}/openapi.json", UriKind.Relative));
+            var document = JsonDocument.Parse(text).RootElement;
+
+            Assert.True(document.GetProperty("paths").EnumerateObject().Any(), $"{service} documents no operation");
+            Assert.True(!document.TryGetProperty("servers", out var servers) || servers.GetArrayLength() == 0, $"{service} names servers");
+            Assert.DoesNotMatch(@"127\.0\.0\.1|localhost:\d+|\[::1\]", text);
+        }
+    }
+
     private OpenAIClient Sdk(string token) => new(new ApiKeyCredential(token), new OpenAIClientOptions { Endpoint = new Uri(platform.Gateway, "/v1") });
 
     private static async Task<List<string>> IdsAsync(HttpClient client, string path)
