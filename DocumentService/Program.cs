@@ -14,6 +14,7 @@ app.MapFilesApi();
 app.MapVectorStoresApi();
 app.MapVectorStoreFilesApi();
 app.MapVectorStoreSearchApi();
+app.MapEmbeddingsApi();
 
 app.Run();
 

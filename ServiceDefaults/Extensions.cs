@@ -39,7 +39,13 @@ public static class Extensions
         builder.AddJsonDefaults();
         builder.AddCallerIdentity();
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddOpenApi();
+        // Without servers, a client (and the gateway's UI) uses the address it fetched the document from; with them,
+        // a document the gateway fetches from a sibling would name that sibling's internal address.
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
         builder.Services.AddTransient<IStartupFilter, ServiceDefaultsStartupFilter>();
 
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -124,14 +124,14 @@ public static class AssistantsApi
         {
             assistant.Instructions = Limit(request.Instructions, 256_000, "instructions");
         }
+        Access.CheckSampling(request.Temperature, request.TopP);
         if (request.Temperature is { } temperature)
         {
-            assistant.Temperature = temperature is >= 0 and <= 2 ? temperature
-                : throw Access.BadRequest("temperature must be between 0 and 2.", "invalid_temperature");
+            assistant.Temperature = temperature;
         }
         if (request.TopP is { } topP)
         {
-            assistant.TopP = topP is >= 0 and <= 1 ? topP : throw Access.BadRequest("top_p must be between 0 and 1.", "invalid_top_p");
+            assistant.TopP = topP;
         }
         if (request.Metadata is { } metadata)
         {

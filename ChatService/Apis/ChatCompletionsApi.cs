@@ -42,6 +42,7 @@ public static class ChatCompletionsApi
         {
             throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
         }
+        Access.CheckSampling(request.Temperature, request.TopP);
 
         // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling, so
         // the database context and the engine (with its sibling clients) are only taken when it is not one.

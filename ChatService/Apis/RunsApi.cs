@@ -36,6 +36,7 @@ public static class RunsApi
         {
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
         }
+        Access.CheckSampling(request.Temperature, request.TopP);
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
@@ -115,6 +116,8 @@ public static class RunsApi
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
         }
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
+        Access.CheckSampling(request.Temperature, request.TopP);
+        _ = Json.MetadataText(request.Metadata);
         await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;

@@ -243,16 +243,30 @@ internal static class Json
         };
     }
 
+    /// <summary>
+    /// OpenAI's metadata rules: an object of at most 16 string values. The SDKs read metadata as a map of strings,
+    /// so one stored number or object would make every later read of the object, and of any list holding it, fail.
+    /// </summary>
     public static string MetadataText(JsonElement? metadata)
     {
         if (metadata is not { ValueKind: JsonValueKind.Object } m)
         {
-            return "{}";
+            return metadata is null or { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined }
+                ? "{}"
+                : throw InvalidMetadata("metadata must be an object of string values.");
         }
-        if (m.EnumerateObject().Count() > 16)
+        var properties = m.EnumerateObject().ToList();
+        if (properties.Count > 16)
         {
-            throw new ServiceDefaults.Errors.ApiException(400, "metadata may have at most 16 keys.", "Bad request", "invalid_metadata");
+            throw InvalidMetadata("metadata may have at most 16 keys.");
+        }
+        if (properties.Any(p => p.Name.Length > 64 || p.Value.ValueKind != JsonValueKind.String || p.Value.GetString()!.Length > 512))
+        {
+            throw InvalidMetadata("metadata keys may be at most 64 characters, and values must be strings of at most 512.");
         }
         return m.GetRawText();
     }
+
+    private static ServiceDefaults.Errors.ApiException InvalidMetadata(string message) =>
+        new(400, message, "Bad request", "invalid_metadata");
 }

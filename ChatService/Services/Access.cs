@@ -61,6 +61,22 @@ public static class Access
     public static ApiException NotFound(string what, string id) =>
         new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found");
 
+    /// <summary>
+    /// OpenAI's sampling ranges, checked before anything is stored or sent: a model provider refuses values outside
+    /// them with an error of its own, which would reach the client as a 502 instead of its own mistake.
+    /// </summary>
+    public static void CheckSampling(double? temperature, double? topP)
+    {
+        if (temperature is < 0 or > 2)
+        {
+            throw BadRequest("temperature must be between 0 and 2.", "invalid_temperature");
+        }
+        if (topP is < 0 or > 1)
+        {
+            throw BadRequest("top_p must be between 0 and 1.", "invalid_top_p");
+        }
+    }
+
     public static ApiException BadRequest(string message, string code = "invalid_request") =>
         new(StatusCodes.Status400BadRequest, message, "Bad request", code);
 }

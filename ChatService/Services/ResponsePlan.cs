@@ -35,10 +35,7 @@ public sealed record ResponsePlan(
         {
             throw Access.BadRequest("max_output_tokens must be positive.", "invalid_max_output_tokens");
         }
-        if (request.Temperature is < 0 or > 2 || request.TopP is < 0 or > 1)
-        {
-            throw Access.BadRequest("temperature must be between 0 and 2, top_p between 0 and 1.", "invalid_sampling");
-        }
+        Access.CheckSampling(request.Temperature, request.TopP);
         if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
             && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
         {

@@ -87,13 +87,7 @@ public static class VectorStoreSearchApi
 
     private static List<string> Queries(JsonElement? query)
     {
-        var queries = query switch
-        {
-            { ValueKind: JsonValueKind.String } q => [q.GetString()!],
-            { ValueKind: JsonValueKind.Array } q when q.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
-                q.EnumerateArray().Select(e => e.GetString()!).ToList(),
-            _ => throw Bad("'query' must be a string or an array of strings.", "query"),
-        };
+        var queries = EmbeddingsApi.StringOrStrings(query) ?? throw Bad("'query' must be a string or an array of strings.", "query");
         if (queries.Count is 0 or > MaxQueries || queries.Any(q => string.IsNullOrWhiteSpace(q) || q.Length > KnowledgeApi.MaxQueryLength))
         {
             throw Bad($"'query' needs 1 to {MaxQueries} non-empty queries of at most {KnowledgeApi.MaxQueryLength} characters.", "query");

@@ -46,7 +46,18 @@ public sealed partial class DocumentStore
             row.LastErrorCode = ex.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "unsupported_file" : "invalid_file";
             row.LastErrorMessage = ex.Message;
             db.VectorStoreFiles.Add(row);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException)
+            {
+                if (await AttachedMeanwhileAsync(row, cancellationToken).ConfigureAwait(false) is { } attached)
+                {
+                    return attached;
+                }
+                throw;
+            }
             return row;
         }
 
@@ -59,12 +70,36 @@ public sealed partial class DocumentStore
             version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
             row.Generation = version;
             db.VectorStoreFiles.Add(row);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException)
+            {
+                // Nothing of this call is kept; PostgreSQL answers nothing more in a failed transaction.
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                if (await AttachedMeanwhileAsync(row, cancellationToken).ConfigureAwait(false) is { } attached)
+                {
+                    return attached;
+                }
+                throw;
+            }
             await ChunkWriter.InsertAsync(db, chunks, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await AnnounceAsync(storeKey, version).ConfigureAwait(false);
         return row;
+    }
+
+    /// <summary>
+    /// The same file attached to the same store by a call running at the same time: the key (store, file) lets one
+    /// in, and every other call answers with that one, as a repeated attach does.
+    /// </summary>
+    private async Task<VectorStoreFile?> AttachedMeanwhileAsync(VectorStoreFile mine, CancellationToken cancellationToken)
+    {
+        db.Entry(mine).State = EntityState.Detached;
+        return await db.VectorStoreFiles.AsNoTracking()
+            .FirstOrDefaultAsync(f => f.StoreKey == mine.StoreKey && f.FileId == mine.FileId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes a file out of one store: its chunks there go, the file itself stays.</summary>

@@ -23,7 +23,7 @@ public static class KeysApi
         var caller = AuthApi.RequireSession(context);
         try
         {
-            var created = await keys.CreateAsync(caller.UserId, request, cancellationToken);
+            var created = await keys.CreateAsync(caller, request, cancellationToken);
             return TypedResults.Created($"/api/keys/{created.Id}", created);
         }
         catch (ValidationException ex)

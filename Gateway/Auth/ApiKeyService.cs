@@ -15,11 +15,11 @@ public sealed record ApiKeyView(string Id, string Name, string Prefix, IReadOnly
 /// <summary>The one answer that carries the secret: it is shown once and only its hash is kept.</summary>
 public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
 
-public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time)
+public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time, AssistantOwnership ownership)
 {
     public const int MaxAssistants = 100;
 
-    public async Task<CreatedApiKey> CreateAsync(string userId, CreateApiKeyRequest request, CancellationToken cancellationToken)
+    public async Task<CreatedApiKey> CreateAsync(GatewayCaller session, CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var name = request.Name?.Trim();
@@ -45,12 +45,13 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         {
             throw new ValidationException(errors);
         }
+        await ownership.EnsureOwnedAsync(session, request.Assistants ?? [], cancellationToken).ConfigureAwait(false);
 
         var secret = Secrets.NewApiKey();
         var key = new ApiKey
         {
             Id = Secrets.NewId("key_"),
-            UserId = userId,
+            UserId = session.UserId,
             Name = name!,
             SecretHash = Secrets.HashSecret(secret),
             Prefix = secret[..10],

@@ -61,6 +61,7 @@ internal static class Extensions
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();
+        builder.Services.AddSingleton<AssistantOwnership>();
 
         // Limits are exact across instances only when they share Redis; otherwise each process counts on its own.
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("cache")))

@@ -47,17 +47,33 @@ public sealed class IntentCatalog(
             row = new IntentSet { AssistantId = assistantId, OwnerId = ownerId, IntentsJson = "[]" };
             db.IntentSets.Add(row);
         }
-        row.OwnerId = ownerId;
-        row.Threshold = request.Threshold;
-        row.IntentsJson = IntentSet.WriteIntents(intents);
-        row.Revision++;
-        row.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        Apply(row);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException) when (db.Entry(row).State == EntityState.Added)
+        {
+            // Another PUT made the assistant's first set at the same moment: this one replaces it, as a later PUT would.
+            db.Entry(row).State = EntityState.Detached;
+            row = await db.IntentSets.FirstAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
+            Apply(row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         var trained = await TrainedIntentSet.TrainAsync(row, embeddings, options.Value.Threshold, cancellationToken).ConfigureAwait(false);
         _trained[assistantId] = (trained, time.GetTimestamp() + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
         await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return trained;
+
+        void Apply(IntentSet set)
+        {
+            set.OwnerId = ownerId;
+            set.Threshold = request.Threshold;
+            set.IntentsJson = IntentSet.WriteIntents(intents);
+            set.Revision++;
+            set.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
+        }
     }
 
     public async Task<IReadOnlyList<string>> AssistantsOfAsync(string ownerId, CancellationToken cancellationToken)

@@ -68,6 +68,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         ApiException api => (api.StatusCode, api.Title, api.Message),
         JsonException json => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
         BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
+        // ASP.NET's own words for a missing body speak to the developer ("Implicit body inferred ... a Service?").
+        BadHttpRequestException bad when bad.Message.Contains("no body was provided", StringComparison.Ordinal)
+            || bad.Message.EndsWith("was not provided from body.", StringComparison.Ordinal)
+            => (bad.StatusCode, "Bad request", "The request body is empty; send a JSON object."),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", WithoutTypeNames(bad.Message)),
         // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.
         InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is malformed."),

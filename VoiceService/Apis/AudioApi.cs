@@ -84,6 +84,11 @@ public static class AudioApi
         {
             return Invalid("response_format", $"response_format '{request.ResponseFormat}' is not one of mp3, opus, aac, flac, wav, pcm.");
         }
+        if (request.Speed is < 0.25 or > 4.0)
+        {
+            // OpenAI's range; the local engines ignore speed, AWS would refuse it.
+            return Invalid("speed", "speed must be between 0.25 and 4.0.");
+        }
         var audio = await speech.SynthesizeAsync(input, request.Voice, format, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }

@@ -88,7 +88,9 @@ public static class VoiceApi
 
     public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)
     {
-        var count = Math.Clamp(limit ?? 20, 1, 100);
+        // As every other list of the platform: a limit out of range is the client's mistake, not silently changed.
+        var count = limit is null or (>= 1 and <= 100) ? limit ?? 20
+            : throw new ApiException(StatusCodes.Status400BadRequest, "limit must be between 1 and 100.", "Bad request", "invalid_limit");
         // A key sees the turns of the assistants it is scoped to; the user's own session sees all of them.
         var data = await turns.ListAsync(caller.UserId, count,
             caller.Assistants is null ? null : turn => turn.AssistantId is { } id && caller.CanUseAssistant(id), cancellationToken);

@@ -114,6 +114,68 @@ public sealed class VectorStoresApiTests
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Theory]
+    [InlineData("desc")]
+    [InlineData("asc")]
+    public async Task StoresAndTheirFilesPageBackwardsWithBeforeUntilHasMoreSaysTheStartIsReached(string order)
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        using var client = host.ClientFor("usr_vs_before");
+        var files = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            files.Add(await UploadFileAsync(client, $"note{i}.txt", $"Note number {i} about the canteen menu."));
+            await PostAsync(client, "/v1/vector_stores", new { name = $"store {i}" });
+        }
+        var store = (await PostAsync(client, "/v1/vector_stores", new { file_ids = files })).GetProperty("id").GetString()!;
+
+        foreach (var list in new[] { "/v1/vector_stores", $"/v1/vector_stores/{store}/files" })
+        {
+            var all = Ids(await GetAsync(client, $"{list}?limit=100&order={order}"));
+            var walked = new List<string>();
+            var cursor = all[^1];
+            for (var pages = 0; pages < all.Count; pages++)
+            {
+                var page = await GetAsync(client, $"{list}?limit=2&order={order}&before={cursor}");
+                walked.InsertRange(0, Ids(page));
+                if (!page.GetProperty("has_more").GetBoolean())
+                {
+                    break;
+                }
+                cursor = page.GetProperty("first_id").GetString()!;
+            }
+
+            Assert.Equal(all[..^1], walked);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AttachingTheSameFileToAStoreManyTimesAtOnceAttachesItOnceAndAnswersEveryCall(string database)
+    {
+        await using var host = await HostOnAsync(database);
+        using var client = host.ClientFor("usr_vs_race");
+        var file = await UploadFileAsync(client, "menu.txt", "The canteen serves soup on Fridays and fish on Thursdays.");
+        var store = (await PostAsync(client, "/v1/vector_stores", new { name = "Canteen" })).GetProperty("id").GetString()!;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await client.PostAsJsonAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative), new { file_id = file });
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }));
+        var described = await GetAsync(client, $"/v1/vector_stores/{store}");
+        var found = await PostAsync(client, $"/v1/vector_stores/{store}/search", new { query = "what does the canteen serve on Fridays" });
+
+        Assert.All(answers, a => Assert.True(a.Item1 == 200, $"{a.Item1}: {a.Item2}"));
+        Assert.Equal(1, described.GetProperty("file_counts").GetProperty("completed").GetInt32());
+        Assert.Equal(file, found.GetProperty("data")[0].GetProperty("file_id").GetString());
+        Assert.Single(found.GetProperty("data").EnumerateArray(), r => r.GetProperty("content")[0].GetProperty("text").GetString()!.Contains("soup", StringComparison.Ordinal));
+    }
+
+    private static List<string> Ids(JsonElement list) =>
+        list.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
+
     [Fact]
     public async Task OthersGetNotFoundAndBadInputGetsOpenAIsErrorBody()
     {

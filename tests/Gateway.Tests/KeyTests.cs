@@ -38,6 +38,7 @@ public sealed class KeyTests
         await using var gateway = GatewayHost.Start(backends.Addresses);
         var session = await gateway.SignUpAsync();
         var (id, secret) = await gateway.CreateKeyAsync(session, ["asst_a"]);
+        var askedWhenCreated = backends.Seen("chat-service").Count;
 
         using var bearer = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/assistants/asst_a", secret));
         using var header = GatewayHost.Request(HttpMethod.Get, "/v1/assistants/asst_a");
@@ -46,7 +47,7 @@ public sealed class KeyTests
 
         Assert.Equal(HttpStatusCode.OK, bearer.StatusCode);
         Assert.Equal(HttpStatusCode.OK, viaHeader.StatusCode);
-        foreach (var seen in backends.Seen("chat-service"))
+        foreach (var seen in backends.Seen("chat-service").Skip(askedWhenCreated))
         {
             Assert.False(seen.Headers.ContainsKey("X-API-Key"));
             var caller = GatewayHost.ReadForwardedIdentity(seen);
@@ -54,7 +55,53 @@ public sealed class KeyTests
             Assert.Equal(id, caller.KeyId);
             Assert.Equal(["asst_a"], caller.Assistants);
         }
-        Assert.Equal(2, backends.Seen("chat-service").Count);
+        Assert.Equal(2, backends.Seen("chat-service").Count - askedWhenCreated);
+    }
+
+    [Fact]
+    public async Task AKeyIsScopedOnlyToAssistantsChatServiceSaysAreTheUsersOwn()
+    {
+        await using var backends = await Backends.StartAsync((service, context) =>
+        {
+            context.Response.StatusCode = context.Request.Path == "/v1/assistants/asst_mine" ? 200 : 404;
+            return context.Response.WriteAsJsonAsync(new { service });
+        });
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var foreign = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
+            new { name = "stolen", assistants = new[] { "asst_mine", "asst_theirs" } }));
+        var problem = await foreign.Content.ReadFromJsonAsync<JsonElement>();
+        var (_, secret) = await gateway.CreateKeyAsync(session, ["asst_mine"]);
+        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
+        var keys = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal("assistant_not_found", problem.GetProperty("code").GetString());
+        Assert.Contains("asst_theirs", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("sk-", secret, StringComparison.Ordinal);
+        Assert.Equal(["asst_mine"], Assert.Single(keys.EnumerateArray()).GetProperty("assistants").EnumerateArray().Select(a => a.GetString()));
+        // chat-service was asked as the user's own session, never as a key.
+        Assert.All(backends.Seen("chat-service"), seen =>
+        {
+            var caller = GatewayHost.ReadForwardedIdentity(seen);
+            Assert.Equal(session.UserId, caller.UserId);
+            Assert.Null(caller.KeyId);
+        });
+    }
+
+    [Fact]
+    public async Task AKeyForAssistantsIsRefusedWith503WhenChatServiceCannotConfirmThemAndNoneIsMade()
+    {
+        await using var gateway = GatewayHost.Start(new Dictionary<string, Uri>());
+        var session = await gateway.SignUpAsync();
+
+        using var refused = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
+            new { name = "scoped", assistants = new[] { "asst_a" } }));
+        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(0, (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength());
     }
 
     [Theory]
@@ -70,6 +117,7 @@ public sealed class KeyTests
         await using var gateway = GatewayHost.Start(backends.Addresses);
         var session = await gateway.SignUpAsync();
         var (_, secret) = await gateway.CreateKeyAsync(session, ["asst_a"]);
+        var askedWhenCreated = GatewayHost.ServiceNames.Sum(s => backends.Seen(s).Count);
 
         using var request = GatewayHost.Request(new HttpMethod(method), path, secret);
         if (json is not null)
@@ -86,7 +134,7 @@ public sealed class KeyTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowedResponse.StatusCode);
-        Assert.Equal(1, GatewayHost.ServiceNames.Sum(s => backends.Seen(s).Count));
+        Assert.Equal(1, GatewayHost.ServiceNames.Sum(s => backends.Seen(s).Count) - askedWhenCreated);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class RoutingTests
         { "POST", "/api/ask", "chat-service" },
         { "GET", "/v1/files", "document-service" },
         { "GET", "/v1/files/file_1/content", "document-service" },
+        { "POST", "/v1/embeddings", "document-service" },
         { "POST", "/api/documents/search", "document-service" },
         { "GET", "/api/assistants/asst_1/knowledge", "document-service" },
         { "PUT", "/api/intents/asst_1", "intent-cache-service" },

@@ -46,6 +46,29 @@ public sealed class IntentsApiTests
     }
 
     [Fact]
+    public async Task FirstPutsOfAnAssistantsIntentsAtTheSameMomentAllSucceedAndOneSetIsKept()
+    {
+        await using var host = await IntentCacheHost.StartAsync();
+        var assistant = IntentCacheHost.NewAssistant();
+        var owner = IntentCacheHost.NewUser();
+        host.Grant(assistant, owner);
+        using var client = host.ClientFor(owner);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var put = await client.PutAsJsonAsync($"/api/intents/{assistant}", new
+            {
+                intents = new[] { new { name = $"intent{i}", examples = new[] { "hello there", "good morning" } } },
+            });
+            return (int)put.StatusCode;
+        }));
+        var set = await client.GetFromJsonAsync<JsonElement>($"/api/intents/{assistant}");
+
+        Assert.All(statuses, status => Assert.Equal(200, status));
+        Assert.StartsWith("intent", Assert.Single(set.GetProperty("intents").EnumerateArray()).GetProperty("name").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClassifyReturnsTheIntentConfidenceAndAlternatives()
     {
         await using var host = await IntentCacheHost.StartAsync();

@@ -87,6 +87,23 @@ public sealed class ErrorsTests
         Assert.Equal(!path.StartsWith("/v1", StringComparison.Ordinal), root.TryGetProperty("status", out _));
     }
 
+    [Theory]
+    [InlineData("/v1/things")]
+    [InlineData("/api/things")]
+    public async Task AnEmptyBodyIsABadRequestThatSaysSoInTheClientsWordsNotTheFrameworks(string path)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(
+            new Uri(path, UriKind.Relative), new StringContent("", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The request body is empty; send a JSON object.", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Implicit body", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Service", body, StringComparison.Ordinal);
+    }
+
     public sealed record Thing(string Name);
 
     [Theory]

@@ -85,4 +85,38 @@ public sealed class OpenAIAudioTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, transcription.StatusCode);
         Assert.Equal("unsupported_media_type", JsonDocument.Parse(await transcription.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
     }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(4.5)]
+    [InlineData(100)]
+    public async Task ASpeechSpeedOutsideOpenAIsRangeIsRefusedNamingTheParameter(double speed)
+    {
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
+        using var http = host.CreateClient();
+
+        using var response = await http.PostAsJsonAsync(new Uri("/v1/audio/speech", UriKind.Relative), new { model = "tts-1", input = "hi", voice = "alloy", speed });
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("speed", error.GetProperty("param").GetString());
+    }
+
+    [Theory]
+    [InlineData("limit=-1")]
+    [InlineData("limit=0")]
+    [InlineData("limit=101")]
+    public async Task AVoiceTurnListLimitOutOfRangeIsRefusedAsOnEveryOtherList(string query)
+    {
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
+        using var http = host.CreateClient();
+
+        using var response = await http.GetAsync(new Uri("/api/voice/turns?" + query, UriKind.Relative));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_limit", problem.GetProperty("code").GetString());
+        using var fine = await http.GetAsync(new Uri("/api/voice/turns?limit=100", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+    }
 }

@@ -15,7 +15,7 @@ public static class CursorPage
         }
         var sorted = order switch
         {
-            null or "desc" => items.OrderByDescending(createdAt).ThenByDescending(id, StringComparer.Ordinal).ToList(),
+            null or "" or "desc" => items.OrderByDescending(createdAt).ThenByDescending(id, StringComparer.Ordinal).ToList(),
             "asc" => items.OrderBy(createdAt).ThenBy(id, StringComparer.Ordinal).ToList(),
             _ => throw new ApiException(StatusCodes.Status400BadRequest, "'order' must be 'asc' or 'desc'.", "Bad request", "invalid_order"),
         };
@@ -27,8 +27,9 @@ public static class CursorPage
         if (before is { Length: > 0 })
         {
             var position = sorted.FindIndex(x => id(x) == before);
-            // Before a cursor: the items just ahead of it, in the same order.
-            sorted = position < 0 ? [] : sorted[Math.Max(0, position - take)..position];
+            // Before a cursor: the items just ahead of it, in the same order; more if any lie further ahead.
+            var start = Math.Max(0, position - take);
+            return position < 0 ? ([], false) : (sorted[start..position], start > 0);
         }
         return (sorted.Take(take).ToList(), sorted.Count > take);
     }
