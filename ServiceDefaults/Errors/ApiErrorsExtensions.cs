@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ServiceDefaults.Errors;
 
@@ -14,6 +15,8 @@ namespace ServiceDefaults.Errors;
 /// </summary>
 public static class ApiErrorsExtensions
 {
+    private const string DeveloperPageCategory = "Microsoft.AspNetCore.Diagnostics.DeveloperExceptionPageMiddleware";
+
     public static IHostApplicationBuilder AddApiErrors(this IHostApplicationBuilder builder)
     {
         // The first writer that can write wins, and ours can write every request.
@@ -25,6 +28,12 @@ public static class ApiErrorsExtensions
         // Binding failures throw (and so answer with a message saying what was wrong) in every environment, not just
         // Development; Production would otherwise answer a bare 400.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // In Development the developer exception page sees every exception first and logs each, a client's 404 or 400
+        // included, as an unhandled error with its stack trace; ApiExceptionHandler logs the failures that are ours.
+        if (builder.Configuration[$"Logging:LogLevel:{DeveloperPageCategory}"] is null)
+        {
+            builder.Logging.AddFilter(DeveloperPageCategory, LogLevel.None);
+        }
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using ServiceDefaults.Errors;
 
 namespace ServiceDefaults.Tests;
@@ -132,6 +133,26 @@ public sealed class ErrorsTests
             Assert.DoesNotContain("secret internals", body, StringComparison.Ordinal);
             Assert.DoesNotContain("Thing thing", body, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task InDevelopmentAClientMistakeLogsNoErrorWhileAFailureOfOursIsLoggedOnceWithItsStackTrace()
+    {
+        var log = new RecordingLoggerProvider();
+        await using var host = await TestHost.StartAsync(map: Routes, environment: "Development",
+            configure: builder => builder.Logging.AddProvider(log));
+        using var client = host.CreateClient();
+
+        using var missing = await client.GetAsync(new Uri("/api/things/t_1", UriKind.Relative));
+        using var malformed = await client.PostAsync(
+            new Uri("/api/things", UriKind.Relative), new StringContent("{\"name\":", System.Text.Encoding.UTF8, "application/json"));
+        var afterMistakes = log.Errors();
+        using var boom = await client.GetAsync(new Uri("/api/boom", UriKind.Relative));
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.BadRequest), (missing.StatusCode, malformed.StatusCode));
+        Assert.Empty(afterMistakes);
+        var failure = Assert.Single(log.Errors());
+        Assert.NotNull(failure.Exception);
     }
 
     [Theory]
