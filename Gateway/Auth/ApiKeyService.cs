@@ -1,3 +1,4 @@
+using ServiceDefaults.Access;
 using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Errors;
@@ -15,7 +16,7 @@ public sealed record ApiKeyView(string Id, string Name, string Prefix, IReadOnly
 /// <summary>The one answer that carries the secret: it is shown once and only its hash is kept.</summary>
 public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
 
-public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time, AssistantOwnership ownership)
+public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time, AssistantAccess access)
 {
     public const int MaxAssistants = 100;
 
@@ -45,7 +46,11 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         {
             throw new ValidationException(errors);
         }
-        await ownership.EnsureOwnedAsync(session, request.Assistants ?? [], cancellationToken).ConfigureAwait(false);
+        // A key's scope may name only the user's own assistants; another user's is answered as if it did not exist.
+        foreach (var assistantId in (request.Assistants ?? []).Distinct(StringComparer.Ordinal))
+        {
+            await access.EnsureAsync(session.ToIdentity(), assistantId, cancellationToken).ConfigureAwait(false);
+        }
 
         var secret = Secrets.NewApiKey();
         var key = new ApiKey

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Gateway.Limits;
 using Gateway.Model;
 using Gateway.Proxy;
+using ServiceDefaults.Access;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Health;
 
@@ -61,7 +62,7 @@ internal static class Extensions
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();
-        builder.Services.AddSingleton<AssistantOwnership>();
+        builder.AddAssistantAccess();
 
         // Limits are exact across instances only when they share Redis; otherwise each process counts on its own.
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("cache")))

@@ -15,7 +15,8 @@ namespace ServiceDefaults.Access;
 /// <see cref="AssistantAccessOptions.CacheTime"/> per user and assistant (cached answers must not cost a sibling call);
 /// a no is never kept, so a just-created assistant works at once; <see cref="Forget"/> drops an assistant that changed.
 /// </summary>
-public sealed class AssistantAccess(IHttpClientFactory clients, IOptions<AssistantAccessOptions> options, TimeProvider time)
+public sealed class AssistantAccess(
+    IHttpClientFactory clients, IOptions<AssistantAccessOptions> options, TimeProvider time, CallerTokenCodec codec)
 {
     public const string HttpClientName = "assistant-access";
     public const int MaxIdLength = 128;
@@ -37,7 +38,7 @@ public sealed class AssistantAccess(IHttpClientFactory clients, IOptions<Assista
         {
             return;
         }
-        if (!await AskChatServiceAsync(assistantId, cancellationToken).ConfigureAwait(false))
+        if (!await AskChatServiceAsync(caller, assistantId, cancellationToken).ConfigureAwait(false))
         {
             throw NotFound(assistantId);
         }
@@ -60,13 +61,19 @@ public sealed class AssistantAccess(IHttpClientFactory clients, IOptions<Assista
         }
     }
 
-    private async Task<bool> AskChatServiceAsync(string assistantId, CancellationToken cancellationToken)
+    private async Task<bool> AskChatServiceAsync(CallerIdentity caller, string assistantId, CancellationToken cancellationToken)
     {
         var http = clients.CreateClient(HttpClientName);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://chat-service/v1/assistants/{Uri.EscapeDataString(assistantId)}"));
+        // Asked as the caller named here, not as the request being served: the gateway asks for a user's session when
+        // it scopes a key, and has no caller of its own on the request.
+        if (codec.CanSign)
+        {
+            request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));
+        }
         try
         {
-            using var response = await http.GetAsync(
-                new Uri($"http://chat-service/v1/assistants/{Uri.EscapeDataString(assistantId)}"), cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return response.StatusCode switch
             {
                 HttpStatusCode.OK => true,

@@ -7,7 +7,7 @@ namespace ServiceDefaults.Access;
 
 public static class AssistantAccessExtensions
 {
-    /// <summary>For services that hold data per assistant but do not own assistants (chat-service does).</summary>
+    /// <summary>For services that hold data per assistant, and the gateway scoping keys: all but chat-service, which owns assistants.</summary>
     public static IHostApplicationBuilder AddAssistantAccess(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AssistantAccessOptions>()
