@@ -38,7 +38,6 @@ public static class Extensions
         builder.AddApiErrors();
         builder.AddJsonDefaults();
         builder.AddCallerIdentity();
-        builder.Services.AddHttpContextAccessor();
         // Without servers, a client (and the gateway's UI) uses the address it fetched the document from; with them,
         // a document the gateway fetches from a sibling would name that sibling's internal address.
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

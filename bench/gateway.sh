@@ -9,12 +9,16 @@
 # shares a worker with what it proxies to.
 # Each target is warmed up first (WARMUP seconds, default 20): .NET compiles hot code again with profile data only
 # after it has run a while, and a gateway serves for days, so a cold JIT would measure start-up, not the gateway.
+# The targets the issue sets ratios for (bare YARP, the gateway in memory, in Redis, with OTLP) run in ROUNDS rounds
+# (default 5), the order reversed every other round, so a neighbour's load drifting during a run falls on all of them
+# alike; each ratio is the median of the ratios of the rounds, printed with its spread. The other paths run once.
 # Usage: bench/gateway.sh [seconds per run, default 5] [connections, default 32]
 set -euo pipefail
 
 DURATION="${1:-5}"
 CONNECTIONS="${2:-32}"
 WARMUP="${WARMUP:-20}"
+ROUNDS="${ROUNDS:-5}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/gateway-bench.XXXXXX)"
 PIDS=()
@@ -145,10 +149,13 @@ cpu() {
   echo "$total"
 }
 
-declare -A RPS P50 P99 CPU_US EXTRA_CPU_US
+declare -A RPS P50 P99 CPU_US EXTRA_CPU_US WARMED ROUND_RPS ROUND_CPU
 run() { # name, server pid, url, extra wrk args... (EXTRA_PID: another process whose CPU per request is shown too)
   local name=$1 pid=$2 url=$3; shift 3
-  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true   # warm-up (tiered JIT, connection pools)
+  if [ -z "${WARMED[$name]:-}" ]; then   # warm-up (tiered JIT, connection pools), once per target
+    wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$@" "$url" >/dev/null 2>&1 || true
+    WARMED[$name]=1
+  fi
   local before; before=$(cpu "$pid")
   local extra_before=0; [ -z "${EXTRA_PID:-}" ] || extra_before=$(cpu "$EXTRA_PID")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" "$url")
@@ -164,26 +171,43 @@ run() { # name, server pid, url, extra wrk args... (EXTRA_PID: another process w
   RPS[$name]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   P50[$name]=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
   P99[$name]=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
+  ROUND_RPS[$name]="${ROUND_RPS[$name]:-} ${RPS[$name]}"
+  ROUND_CPU[$name]="${ROUND_CPU[$name]:-} ${CPU_US[$name]}"
 }
 
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 AUTH=(-H "Authorization: Bearer $KEY")
 CHAT=(-s "$WORK/chat.lua")
-# Each target's run sits next to what its ratio compares it with: on a shared machine the load drifts during a run.
+REDIS_ON=""
+if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then REDIS_ON=1; fi
+run_target() { # the targets the ratios compare, by name
+  case $1 in
+    yarp-bare) run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models" ;;
+    gateway) run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}" ;;
+    gateway-redis) EXTRA_PID=$REDIS_PID run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}" ;;
+    gateway-otlp) run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}" ;;
+  esac
+}
+TARGETS=(yarp-bare gateway)
+[ -z "$REDIS_ON" ] || TARGETS+=(gateway-redis)
+TARGETS+=(gateway-otlp)
 run direct "${SERVER_PID[backend]}" "http://127.0.0.1:$BACKEND/v1/models"
 run nginx "${SERVER_PID[proxy]}" "http://127.0.0.1:$NGINX/v1/models"
-run yarp-bare "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/models"
-run gateway "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" "${AUTH[@]}"
-NAMES=(direct nginx yarp-bare gateway)
-if curl -fsS -o /dev/null "http://127.0.0.1:$GW_REDIS/alive" 2>/dev/null; then
-  EXTRA_PID=$REDIS_PID run gateway-redis "${SERVER_PID[$GW_REDIS]}" "http://127.0.0.1:$GW_REDIS/v1/models" "${AUTH[@]}"
-  EXTRA_PID=$REDIS_PID run gateway-redis1 "${SERVER_PID[$GW_REDIS1]}" "http://127.0.0.1:$GW_REDIS1/v1/models" "${AUTH[@]}"
-  NAMES+=(gateway-redis gateway-redis1)
-  if [ "${RPS[gateway-redis]:-0}" = "0.00" ] || [ -z "${RPS[gateway-redis]:-}" ]; then
-    cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
-  fi
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${TARGETS[@]}")
+  if [ $((round % 2)) -eq 0 ]; then order=($(printf '%s\n' "${TARGETS[@]}" | tac)); fi
+  for target in "${order[@]}"; do run_target "$target"; done
+  echo "round $round of $ROUNDS done, load average $(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+if [ -n "$REDIS_ON" ] && { [ "${RPS[gateway-redis]:-0}" = "0.00" ] || [ -z "${RPS[gateway-redis]:-}" ]; }; then
+  cat "$WORK/wrk-gateway-redis.txt" >&2; tail -n 30 "$WORK/gateway-$GW_REDIS.log" >&2
 fi
-run gateway-otlp "${SERVER_PID[$GW_OTLP]}" "http://127.0.0.1:$GW_OTLP/v1/models" "${AUTH[@]}"
+NAMES=(direct nginx "${TARGETS[@]}")
+if [ -n "$REDIS_ON" ]; then
+  # The same without leases: one Redis call per request.
+  EXTRA_PID=$REDIS_PID run gateway-redis1 "${SERVER_PID[$GW_REDIS1]}" "http://127.0.0.1:$GW_REDIS1/v1/models" "${AUTH[@]}"
+  NAMES+=(gateway-redis1)
+fi
 run gateway-otlp10 "${SERVER_PID[$GW_SAMPLED]}" "http://127.0.0.1:$GW_SAMPLED/v1/models" "${AUTH[@]}"
 # The same with a user's access token (a JWT) instead of an API key.
 run gateway-jwt "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" -H "Authorization: Bearer $ACCESS"
@@ -191,28 +215,44 @@ run gateway-jwt "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/models" -H "Author
 run gateway-alive "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/alive"
 run yarp-bare-chat "${SERVER_PID[yarp-bare]}" "http://127.0.0.1:$BARE/v1/chat/completions" "${CHAT[@]}"
 run gateway-post "${SERVER_PID[$GW]}" "http://127.0.0.1:$GW/v1/chat/completions" "${AUTH[@]}" "${CHAT[@]}"
-NAMES+=(gateway-otlp gateway-otlp10 gateway-jwt gateway-alive yarp-bare-chat gateway-post)
+NAMES+=(gateway-otlp10 gateway-jwt gateway-alive yarp-bare-chat gateway-post)
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# A round target's figures are the medians of its rounds (p50 and p99 are its last round's).
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.${2:-2}f}')" $1; }
+for target in "${TARGETS[@]}"; do
+  RPS[$target]=$(median "${ROUND_RPS[$target]}")
+  CPU_US[$target]=$(median "${ROUND_CPU[$target]}" 1)
+done
 
 printf '\n%-15s %12s %10s %10s %18s\n' "path" "req/s" "p50 ms" "p99 ms" "server CPU us/req"
 for name in "${NAMES[@]}"; do
   printf '%-15s %12s %10s %10s %18s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${CPU_US[$name]}"
 done
 ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
+# The median of the rounds' ratios, each round's pair measured minutes apart at most, and the lowest and highest.
+rounds_ratio() { # values of a, values of b (space-separated, one per round)
+  python3 - "$1" "$2" <<'PY'
+import statistics, sys
+ratios = [float(a) / float(b) for a, b in zip(sys.argv[1].split(), sys.argv[2].split())]
+print(f"{statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})")
+PY
+}
 echo
-echo "gateway/yarp-bare req/s:        $(ratio "${RPS[gateway]}" "${RPS[yarp-bare]}") (target >= 0.85: auth, limits in memory, identity)"
-echo "gateway-jwt/yarp-bare req/s:    $(ratio "${RPS[gateway-jwt]}" "${RPS[yarp-bare]}") (the same with an access token)"
-if [ -n "${RPS[gateway-redis]:-}" ]; then
-  echo "gateway-redis/yarp-bare req/s:  $(ratio "${RPS[gateway-redis]}" "${RPS[yarp-bare]}") (target >= 0.70: limits in Redis, leases of up to 32)"
-  echo "gateway-redis1/yarp-bare req/s: $(ratio "${RPS[gateway-redis1]}" "${RPS[yarp-bare]}") (limits in Redis, a call per request: Limits__LeaseSize=1)"
+echo "figures of $ROUNDS rounds: medians; ratios: the median of the rounds' ratios"
+echo "gateway/yarp-bare req/s:        $(rounds_ratio "${ROUND_RPS[gateway]}" "${ROUND_RPS[yarp-bare]}") (target >= 0.85: auth, limits in memory, identity)"
+echo "gateway-jwt/yarp-bare req/s:    $(ratio "${RPS[gateway-jwt]}" "${RPS[yarp-bare]}") (the same with an access token, once)"
+if [ -n "$REDIS_ON" ]; then
+  echo "gateway-redis/yarp-bare req/s:  $(rounds_ratio "${ROUND_RPS[gateway-redis]}" "${ROUND_RPS[yarp-bare]}") (target >= 0.70: limits in Redis, leases of up to 32)"
+  echo "gateway-redis1/yarp-bare req/s: $(ratio "${RPS[gateway-redis1]}" "${RPS[yarp-bare]}") (limits in Redis, a call per request: Limits__LeaseSize=1, once)"
 fi
-echo "gateway-otlp/gateway req/s:     $(ratio "${RPS[gateway-otlp]}" "${RPS[gateway]}") (target >= 0.85: telemetry to a local OTLP receiver costs <= 15%)"
-echo "gateway-otlp10/gateway req/s:   $(ratio "${RPS[gateway-otlp10]}" "${RPS[gateway]}") (the same, 10% of traces sampled)"
+echo "gateway-otlp/gateway req/s:     $(rounds_ratio "${ROUND_RPS[gateway-otlp]}" "${ROUND_RPS[gateway]}") (target >= 0.85: telemetry to a local OTLP receiver costs <= 15%)"
+echo "gateway-otlp10/gateway req/s:   $(ratio "${RPS[gateway-otlp10]}" "${RPS[gateway]}") (the same, 10% of traces sampled, once)"
 echo "gateway-post/yarp-bare-chat:  $(ratio "${RPS[gateway-post]}" "${RPS[yarp-bare-chat]}") (POST /v1/chat/completions with a body)"
 echo "yarp-bare/nginx req/s:          $(ratio "${RPS[yarp-bare]}" "${RPS[nginx]}") (YARP's own ceiling here)"
 echo "gateway/nginx req/s:            $(ratio "${RPS[gateway]}" "${RPS[nginx]}"), p99 $(ratio "${P99[gateway]}" "${P99[nginx]}")x nginx's"
 # On a CPU-bound machine req/s goes as 1/CPU per request, so these are the ratios above without other work's noise.
-echo "by server CPU per request: yarp-bare/gateway $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway]}"), gateway/gateway-otlp $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp]}"), gateway/gateway-otlp10 $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp10]}")"
-if [ -n "${CPU_US[gateway-redis]:-}" ]; then
-  echo "by server CPU per request: yarp-bare/gateway-redis $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis]}") (Redis's own CPU not counted: ${EXTRA_CPU_US[gateway-redis]} us/req more), yarp-bare/gateway-redis1 $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis1]}") (Redis: ${EXTRA_CPU_US[gateway-redis1]} us/req)"
+echo "by server CPU per request: yarp-bare/gateway $(rounds_ratio "${ROUND_CPU[yarp-bare]}" "${ROUND_CPU[gateway]}"), gateway/gateway-otlp $(rounds_ratio "${ROUND_CPU[gateway]}" "${ROUND_CPU[gateway-otlp]}"), gateway/gateway-otlp10 $(ratio "${CPU_US[gateway]}" "${CPU_US[gateway-otlp10]}")"
+if [ -n "$REDIS_ON" ]; then
+  echo "by server CPU per request: yarp-bare/gateway-redis $(rounds_ratio "${ROUND_CPU[yarp-bare]}" "${ROUND_CPU[gateway-redis]}") (Redis's own CPU not counted: ${EXTRA_CPU_US[gateway-redis]} us/req more), yarp-bare/gateway-redis1 $(ratio "${CPU_US[yarp-bare]}" "${CPU_US[gateway-redis1]}") (Redis: ${EXTRA_CPU_US[gateway-redis1]} us/req)"
 fi

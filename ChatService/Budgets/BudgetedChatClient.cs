@@ -15,7 +15,7 @@ namespace ChatService.Budgets;
 /// the call's <see cref="TokenBudget.PropertyKey"/> option, else the vouched caller of the request being served.
 /// </summary>
 public sealed partial class BudgetedChatClient(
-    IChatClient inner, ITokenBudgetStore store, IHttpContextAccessor accessor, IOptions<ChatServiceOptions> options,
+    IChatClient inner, ITokenBudgetStore store, IOptions<ChatServiceOptions> options,
     ILogger<BudgetedChatClient> logger) : DelegatingChatClient(inner)
 {
     // OpenAI's chat format spends a few tokens around every message and primes the reply with three more.
@@ -91,7 +91,7 @@ public sealed partial class BudgetedChatClient(
     {
         var budget = chatOptions?.AdditionalProperties?.TryGetValue(TokenBudget.PropertyKey, out var value) == true && value is TokenBudget given
             ? given
-            : TokenBudget.Of(accessor.HttpContext?.GetCaller());
+            : TokenBudget.Of(AmbientCaller.Caller);
         if (budget is null)
         {
             return null;

@@ -35,7 +35,7 @@ internal static class Extensions
                     options.Value,
                     sp.GetRequiredService<ILogger<FirstTokenRetryChatClient>>());
             return new BudgetedChatClient(new StallTimeoutChatClient(model, options.Value), sp.GetRequiredService<ITokenBudgetStore>(),
-                sp.GetRequiredService<IHttpContextAccessor>(), options, sp.GetRequiredService<ILogger<BudgetedChatClient>>());
+                options, sp.GetRequiredService<ILogger<BudgetedChatClient>>());
         });
         // One place per deployment: Redis when configured (every replica shares it), else this process's memory.
         builder.Services.AddSingleton<ITokenBudgetStore>(sp =>

@@ -6,9 +6,10 @@ public sealed record LimitRequest(string Key, long Limit, long Cost);
 /// <summary>
 /// The outcome of asking for room: when refused, about the limit that refused (<see cref="Index"/> in the request
 /// list); when admitted, about the tightest limit. <see cref="Reset"/> is when room next frees up; <see cref="Slot"/>
-/// names where the costs were recorded, for settling them later.
+/// names where the costs were recorded, for settling them later. A value, not an object: the in-memory store and a
+/// lease answer most requests at once, and then nothing is allocated for the answer.
 /// </summary>
-public sealed record LimitDecision(bool Allowed, long Limit, long Used, TimeSpan Reset, long Slot, int Index = 0)
+public readonly record struct LimitDecision(bool Allowed, long Limit, long Used, TimeSpan Reset, long Slot, int Index = 0)
 {
     public long Remaining => Math.Max(0, Limit - Used);
 }
@@ -25,7 +26,7 @@ public interface ILimitStore
     /// takes nothing from the others. Keys asked for together should share the part before a '/', which keeps them
     /// together in a Redis Cluster.
     /// </summary>
-    Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window);
+    ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window);
 
     /// <summary>
     /// Replaces an admitted cost with what was really used. While its slot is still in the window the difference is
@@ -36,6 +37,6 @@ public interface ILimitStore
 
 public static class LimitStoreExtensions
 {
-    public static Task<LimitDecision> TryAcquireAsync(this ILimitStore store, string key, long limit, TimeSpan window, long cost) =>
+    public static ValueTask<LimitDecision> TryAcquireAsync(this ILimitStore store, string key, long limit, TimeSpan window, long cost) =>
         store.TryAcquireAsync([new LimitRequest(key, limit, cost)], window);
 }

@@ -39,7 +39,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
+    public ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
         if (_most <= 1 || limits.Count == 0)
         {
@@ -57,7 +57,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
                 }
                 if (lease.TryTake(limits, window, _time.GetTimestamp(), _time, out var decision))
                 {
-                    return Task.FromResult(decision);
+                    return new ValueTask<LimitDecision>(decision);
                 }
                 // One call to Redis at a time per caller: requests that find the lease empty meanwhile wait for its
                 // copies instead of each taking a lease of their own that a burst's end would leave unused.
@@ -65,7 +65,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
                 {
                     lease.Pending = FetchAsync(lease, limits, window, lease.Release());
                 }
-                return WaitAsync(lease.Pending, limits, window);
+                return new ValueTask<LimitDecision>(WaitAsync(lease.Pending, limits, window));
             }
         }
     }
@@ -171,7 +171,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
             _lastUse = now;
             if (_left == 0 || now >= _deadline || !SameAs(limits, window))
             {
-                decision = null!;
+                decision = default;
                 return false;
             }
             _left--;

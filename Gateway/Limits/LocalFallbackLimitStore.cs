@@ -11,7 +11,7 @@ namespace Gateway.Limits;
 /// </summary>
 public sealed class LocalFallbackLimitStore(RedisConnection redis, ILimitStore shared, MemoryLimitStore local) : ILimitStore
 {
-    public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
+    public async ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
         if (!redis.Multiplexer.IsConnected)
         {

@@ -8,7 +8,7 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private long _operations;
 
-    public Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
+    public ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
         for (var i = 0; i < limits.Count; i++)
         {
@@ -47,7 +47,7 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
                 {
                     continue;   // swept between finding and locking it: find the key's window again
                 }
-                return Task.FromResult(Decide(limits, windows, widthMs, now));
+                return new ValueTask<LimitDecision>(Decide(limits, windows, widthMs, now));
             }
             finally
             {
@@ -82,22 +82,22 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
         LimitDecision? refused = null;
         for (var i = 0; i < limits.Count; i++)
         {
-            if (windows[i].Refuse(limits[i], widthMs, now) is { } refusal && (refused is null || refusal.Reset > refused.Reset))
+            if (windows[i].Refuse(limits[i], widthMs, now) is { } refusal && (refused is null || refusal.Reset > refused.Value.Reset))
             {
                 refused = refusal with { Index = i };
             }
         }
-        if (refused is not null)
+        if (refused is { } refusedFirst)
         {
-            return refused;
+            return refusedFirst;
         }
         LimitDecision? tightest = null;
         for (var i = 0; i < limits.Count; i++)
         {
             var admitted = windows[i].Admit(limits[i], widthMs, now, i);
-            tightest = tightest is null || admitted.Remaining < tightest.Remaining ? admitted : tightest;
+            tightest = tightest is null || admitted.Remaining < tightest.Value.Remaining ? admitted : tightest;
         }
-        return tightest!;
+        return tightest!.Value;
     }
 
     private Window Get(string key, long now)

@@ -33,7 +33,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
             : ContinueAsync(context, caller, decision);
     }
 
-    private async Task ContinueAsync(HttpContext context, GatewayCaller? caller, Task<LimitDecision> decision) =>
+    private async Task ContinueAsync(HttpContext context, GatewayCaller? caller, ValueTask<LimitDecision> decision) =>
         await Continue(context, caller, await decision.ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>Every limited answer carries the tightest limit's headers; a refusal names the limit that refused.</summary>

@@ -133,7 +133,7 @@ public sealed class RedisLimitStore(RedisConnection redis) : ILimitStore
         return sum
         """);
 
-    public async Task<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window) =>
+    public async ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window) =>
         (await TryLeaseAsync(limits, window, 1, 1, default).ConfigureAwait(false)).Decision;
 
     /// <summary>

@@ -11,10 +11,14 @@ public sealed partial class AssistantDeletionMiddleware(RequestDelegate next, IL
 {
     private const string Prefix = "/v1/assistants/";
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>Only a DELETE waits for its answer here; every other request goes on without an await of this middleware.</summary>
+    public Task InvokeAsync(HttpContext context) =>
+        HttpMethods.IsDelete(context.Request.Method) ? DeleteAsync(context) : next(context);
+
+    private async Task DeleteAsync(HttpContext context)
     {
         await next(context).ConfigureAwait(false);
-        if (!HttpMethods.IsDelete(context.Request.Method) || context.Response.StatusCode != StatusCodes.Status200OK
+        if (context.Response.StatusCode != StatusCodes.Status200OK
             || context.GetGatewayCaller() is not { } caller
             || context.Request.Path.Value is not { } path || !path.StartsWith(Prefix, StringComparison.Ordinal))
         {

@@ -24,20 +24,24 @@ public static class ProxyExtensions
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             // Destinations written as http://chat-service resolve through service discovery (services__... or DNS).
             .AddServiceDiscoveryDestinationResolver()
-            .AddTransforms(context => context.AddRequestTransform(transform =>
+            .AddTransforms(context =>
             {
-                var headers = transform.ProxyRequest.Headers;
-                foreach (var header in ConsumedHeaders)
+                // Resolved once per route: a lookup in RequestServices would open a DI scope for every request.
+                var tokens = context.Services.GetRequiredService<CallerTokens>();
+                context.AddRequestTransform(transform =>
                 {
-                    headers.Remove(header);
-                }
-                if (transform.HttpContext.GetGatewayCaller() is { } caller)
-                {
-                    var tokens = transform.HttpContext.RequestServices.GetRequiredService<CallerTokens>();
-                    headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, tokens.For(caller));
-                }
-                return ValueTask.CompletedTask;
-            }));
+                    var headers = transform.ProxyRequest.Headers;
+                    foreach (var header in ConsumedHeaders)
+                    {
+                        headers.Remove(header);
+                    }
+                    if (transform.HttpContext.GetGatewayCaller() is { } caller)
+                    {
+                        headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, tokens.For(caller));
+                    }
+                    return ValueTask.CompletedTask;
+                });
+            });
         return builder;
     }
 

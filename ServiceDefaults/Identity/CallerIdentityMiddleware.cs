@@ -22,6 +22,7 @@ internal sealed class CallerIdentityMiddleware(RequestDelegate next, CallerToken
                 "The caller identity was refused: " + error + ".", title: "Unauthorized");
         }
         context.SetCaller(caller!);
+        AmbientCaller.Enter(context, caller!);
         return next(context);
     }
 }

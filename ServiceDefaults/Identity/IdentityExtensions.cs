@@ -30,14 +30,14 @@ public static class IdentityExtensions
 /// (a model endpoint such as http://ollama:11434, AWS, an IP) never sees the internal token.
 /// </summary>
 internal sealed class CallerIdentityPropagationHandler(
-    IHttpContextAccessor accessor, CallerTokenCodec codec, ServiceDefaults.Discovery.SiblingServices siblings) : DelegatingHandler
+    CallerTokenCodec codec, ServiceDefaults.Discovery.SiblingServices siblings) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.RequestUri is { IsAbsoluteUri: true } uri
             && siblings.IsSibling(uri)
             && !request.Headers.Contains(CallerTokenCodec.HeaderName)
-            && accessor.HttpContext?.GetCaller() is { } caller
+            && AmbientCaller.Caller is { } caller
             && codec.CanSign)
         {
             request.Headers.TryAddWithoutValidation(CallerTokenCodec.HeaderName, codec.Issue(caller));

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Identity;
@@ -113,5 +115,50 @@ public sealed class IdentityTests
         Assert.Equal(new CallerIdentity("usr_42", "key_1", ["asst_x"]).UserId, caller!.UserId);
         Assert.Equal("key_1", caller.KeyId);
         Assert.Equal(["asst_x"], caller.Assistants);
+    }
+
+    [Fact]
+    public async Task WorkThatOutlivesItsRequestCallsSiblingsWithoutItsCaller()
+    {
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx =>
+            ctx.Response.WriteAsync("caller:" + ctx.Request.Headers[CallerTokenCodec.HeaderName]));
+        var requestEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var laterCall = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string?> { ["services:sibling:http:0"] = sibling.Url.ToString().TrimEnd('/') },
+            configure: builder => builder.Services.Insert(0,
+                ServiceDescriptor.Singleton<IStartupFilter>(new SignalWhenRequestsEnd(requestEnded))),
+            map: app => app.MapGet("/api/later", (IHttpClientFactory clients) =>
+            {
+                _ = Task.Run(async () =>
+                {
+                    await requestEnded.Task;
+                    laterCall.SetResult(await clients.CreateClient().GetStringAsync(new Uri("http://sibling/echo-caller")));
+                });
+                return "started";
+            }));
+        using var client = host.CreateClient().ActAs("usr_42");
+
+        Assert.Equal("started", await client.GetStringAsync(new Uri("/api/later", UriKind.Relative)));
+
+        Assert.Equal("caller:", await laterCall.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Outermost middleware: its completion callback runs after every other one of the request.</summary>
+    private sealed class SignalWhenRequestsEnd(TaskCompletionSource ended) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, inner) =>
+            {
+                context.Response.OnCompleted(() =>
+                {
+                    ended.TrySetResult();
+                    return Task.CompletedTask;
+                });
+                return inner(context);
+            });
+            next(app);
+        };
     }
 }
