@@ -91,7 +91,13 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(PlatformSourceName))
+                .AddMeter(PlatformSourceName)
+                // Measured on every request (the pool's connections change state twice per proxied call) while the
+                // request-duration histograms already tell their story: about 2 µs of a proxied request's CPU.
+                .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+                .AddView("http.client.active_requests", MetricStreamConfiguration.Drop)
+                .AddView("http.client.open_connections", MetricStreamConfiguration.Drop)
+                .AddView("http.client.request.time_in_queue", MetricStreamConfiguration.Drop))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, PlatformSourceName)
                 .AddAspNetCoreInstrumentation(aspnet =>

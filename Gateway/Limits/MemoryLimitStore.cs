@@ -5,8 +5,14 @@ namespace Gateway.Limits;
 /// <summary>Limits in process memory: exact for one gateway instance, the default when Redis is not configured.</summary>
 public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 {
+    /// <summary>How often windows whose costs have all aged out are dropped.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
-    private long _operations;
+    private long _nextSweepMs;
+
+    /// <summary>The windows kept now, one per limit key with costs that still count (or not yet swept).</summary>
+    internal int WindowCount => _windows.Count;
 
     public ValueTask<LimitDecision> TryAcquireAsync(IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
@@ -102,7 +108,10 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 
     private Window Get(string key, long now)
     {
-        if (Interlocked.Increment(ref _operations) % 10_000 == 0)
+        // Read, not written, on every request: a counter shared by all of them would bounce between the cores.
+        var next = Volatile.Read(ref _nextSweepMs);
+        var interval = (long)SweepInterval.TotalMilliseconds;
+        if ((now >= next || now < next - interval) && Interlocked.CompareExchange(ref _nextSweepMs, now + interval, next) == next)
         {
             Sweep(now);
         }
@@ -135,6 +144,7 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
         private readonly long[] _cost = new long[LimitBuckets.Span];
         private long _used;
         private long _widthMs = 1;
+        private long _prunedAt = long.MinValue;
         private long _lastUsedMs = createdMs;
 
         public bool Removed { get; set; }
@@ -181,9 +191,15 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
                 Array.Clear(_cost);
                 _used = 0;
                 _widthMs = widthMs;
+                _prunedAt = long.MinValue;
             }
             var current = now / widthMs;
-            Prune(current);
+            // Within one bucket nothing ages out, and every cost recorded since is in a live bucket.
+            if (current != _prunedAt)
+            {
+                Prune(current);
+                _prunedAt = current;
+            }
             _lastUsedMs = now;
             return current;
         }
@@ -216,12 +232,15 @@ public sealed class MemoryLimitStore(TimeProvider time) : ILimitStore
 
         private long Oldest(long current)
         {
+            // The ring's slots in bucket order, without a division per step.
+            var slot = Slot(current - LimitBuckets.Span + 1);
             for (var bucket = current - LimitBuckets.Span + 1; bucket < current; bucket++)
             {
-                if (_bucket[Slot(bucket)] == bucket && _cost[Slot(bucket)] != 0)
+                if (_bucket[slot] == bucket && _cost[slot] != 0)
                 {
                     return bucket;
                 }
+                slot = slot + 1 == LimitBuckets.Span ? 0 : slot + 1;
             }
             return current;
         }

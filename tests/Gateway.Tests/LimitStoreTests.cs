@@ -179,6 +179,25 @@ public sealed class LimitStoreTests
     }
 
     [Fact]
+    public async Task WindowsOfKeysGoneQuietAreDroppedOnceTheirCostsHaveAgedOut()
+    {
+        var clock = new ManualTimeProvider(Start);
+        var store = new MemoryLimitStore(clock);
+        foreach (var ip in new[] { "ip:10.0.0.1", "ip:10.0.0.2", "ip:10.0.0.3" })
+        {
+            Assert.True((await store.TryAcquireAsync(ip, 5, Minute, 1)).Allowed);
+        }
+        clock.Advance(MemoryLimitStore.SweepInterval);
+        Assert.True((await store.TryAcquireAsync("ip:10.0.0.1", 5, Minute, 1)).Allowed);
+        Assert.Equal(3, store.WindowCount);   // their costs still count: nothing is dropped
+
+        clock.Advance(Minute * 2);
+        Assert.True((await store.TryAcquireAsync("ip:10.0.0.4", 5, Minute, 1)).Allowed);
+
+        Assert.Equal(1, store.WindowCount);
+    }
+
+    [Fact]
     public async Task AClockThatStepsBackDoesNotLeaveCountsBehindForGood()
     {
         var clock = new ManualTimeProvider(Start);

@@ -37,6 +37,37 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task MetricsReachTheReceiverWithoutTheInstrumentsMeasuredOnEveryRequestForLittle()
+    {
+        await using var receiver = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx => ctx.Response.WriteAsync("pong"));
+        var host = await TestHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url.ToString().TrimEnd('/'),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["services:sibling:http:0"] = sibling.Url.ToString().TrimEnd('/'),
+            },
+            map: app => app.MapGet("/relay", async (IHttpClientFactory clients) =>
+                await clients.CreateClient().GetStringAsync(new Uri("http://sibling/ping"))));
+
+        using (var client = host.CreateClient())
+        {
+            Assert.Equal("pong", await client.GetStringAsync(new Uri("/relay", UriKind.Relative)));
+        }
+        await host.DisposeAsync();
+
+        var metrics = string.Concat(receiver.Requests.Where(r => r.PathAndQuery == "/v1/metrics").Select(r => r.Body));
+        Assert.Contains("http.server.request.duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("http.client.request.duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("http.server.active_requests", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("http.client.open_connections", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("http.client.active_requests", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("http.client.request.time_in_queue", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore.routing.match_attempts", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithoutAnExporterRequestsRunWithoutAServerSpanOrTraceHeadersToSiblings()
     {
         await using var sibling = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
