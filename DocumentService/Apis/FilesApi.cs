@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -61,34 +62,15 @@ public static class FilesApi
     public static async Task<FileList> ListAsync(
         string? purpose, int? limit, string? order, string? after, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken)
     {
-        var take = limit ?? 10000;
-        if (take is < 1 or > 10000)
-        {
-            throw new ApiException(StatusCodes.Status400BadRequest, "'limit' must be between 1 and 10000.", "Bad request", "invalid_limit");
-        }
-        var ascending = order switch
-        {
-            null or "desc" => false,
-            "asc" => true,
-            _ => throw new ApiException(StatusCodes.Status400BadRequest, "'order' must be 'asc' or 'desc'.", "Bad request", "invalid_order"),
-        };
-
+        var list = ListQuery.Read(limit, order, after, before: null, maxLimit: 10000, defaultLimit: 10000);
         var query = Visible(db, caller);
         if (purpose is { Length: > 0 })
         {
             query = query.Where(d => d.Kind == purpose);
         }
-        var all = await query.ToListAsync(cancellationToken);
-        var sorted = ascending
-            ? all.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList()
-            : all.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id, StringComparer.Ordinal).ToList();
-        if (after is { Length: > 0 })
-        {
-            var position = sorted.FindIndex(d => d.Id == after);
-            sorted = position < 0 ? [] : sorted.Skip(position + 1).ToList();
-        }
-        var page = sorted.Take(take).Select(FileObject.From).ToList();
-        return new FileList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, sorted.Count > take);
+        var (rows, hasMore) = list.PageOf(await query.ToListAsync(cancellationToken), d => d.Id, d => d.CreatedAt);
+        var page = rows.Select(FileObject.From).ToList();
+        return new FileList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, hasMore);
     }
 
     public static async Task<FileObject> GetAsync(string file_id, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken) =>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -225,7 +226,8 @@ public static class VectorStoreFilesApi
         {
             throw Bad($"'filter' must be one of: {string.Join(", ", Statuses)}.", "filter");
         }
-        var (page, hasMore) = CursorPage.Of(members.Where(m => filter is null || m.Status == filter), m => m.FileId, m => m.CreatedAt, limit, order, after, before);
+        var (page, hasMore) = ListQuery.Read(limit, order, after, before, maxLimit: 100)
+            .PageOf(members.Where(m => filter is null || m.Status == filter), m => m.FileId, m => m.CreatedAt);
         var data = page.Select(m => Describe(store, m)).ToList();
         return new VectorStoreFileList(data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, hasMore);
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -63,7 +64,7 @@ public static class VectorStoresApi
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         var rows = await VectorStoreRef.Visible(db.VectorStores.AsNoTracking(), caller).ToListAsync(cancellationToken);
-        var (page, hasMore) = CursorPage.Of(rows, r => r.Id, r => r.CreatedAt, limit, order, after, before);
+        var (page, hasMore) = ListQuery.Read(limit, order, after, before, maxLimit: 100).PageOf(rows, r => r.Id, r => r.CreatedAt);
         var data = new List<VectorStoreObject>(page.Count);
         foreach (var row in page)
         {

@@ -50,6 +50,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             problem.Extensions["code"] = code;
         }
+        if (exception is ApiException { Param: { } param })
+        {
+            problem.Extensions["param"] = param;
+        }
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             problem.Extensions["code"] = "service_unavailable";
@@ -105,4 +109,7 @@ public sealed class ApiException(int statusCode, string message, string title = 
 
     /// <summary>When set, the answer says in Retry-After when to try again (a 429 or 503).</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The request field at fault, as the client wrote it (`messages`, `temperature`, `after`): OpenAI's `param`.</summary>
+    public string? Param { get; init; }
 }
