@@ -103,7 +103,11 @@ public static class AssistantsApi
             SiblingCleanup.IsDeployed(configuration, IntentCacheClient.Sibling)
                 ? intents.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask);
         // Threads, messages and runs stay: they belong to the user, as with OpenAI.
-        await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken);
+        if (await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            // Another request deleted it meanwhile and answers for it.
+            throw Access.NotFound("assistant", assistantId);
+        }
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
     }

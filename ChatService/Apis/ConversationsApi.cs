@@ -77,8 +77,8 @@ public static class ConversationsApi
         [FromRoute(Name = "conversation_id")] string conversationId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await FindAsync(db, caller, conversationId, cancellationToken);
-        await db.ConversationItems.Where(i => i.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
-        await db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken);
+        await DeleteOnce.RunAsync(db, "conversation", conversationId, ct => db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(ct),
+            [ct => db.ConversationItems.Where(i => i.ConversationId == conversationId).ExecuteDeleteAsync(ct)], cancellationToken);
         return TypedResults.Ok(new DeletedObject(conversationId, "conversation.deleted", true));
     }
 

@@ -81,9 +81,11 @@ public static class ThreadsApi
         [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
-        await db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
-        await db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
-        await db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(cancellationToken);
+        await DeleteOnce.RunAsync(db, "thread", threadId, ct => db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(ct),
+            [
+                ct => db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(ct),
+                ct => db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(ct),
+            ], cancellationToken);
         return TypedResults.Ok(new DeletedObject(threadId, "thread.deleted", true));
     }
 

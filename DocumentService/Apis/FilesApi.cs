@@ -84,13 +84,15 @@ public static class FilesApi
         string file_id, CallerIdentity caller, DocumentsDbContext db, DocumentStore store, CancellationToken cancellationToken)
     {
         var file = await FindAsync(db, file_id, caller, cancellationToken);
-        await store.DeleteAsync(file, cancellationToken);
-        return new FileDeleted(file.Id, "file", true);
+        return await store.DeleteAsync(file, cancellationToken) ? new FileDeleted(file.Id, "file", true) : throw NoSuchFile(file_id);
     }
 
     private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
         await Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
-            ?? throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
+            ?? throw NoSuchFile(id);
+
+    private static ApiException NoSuchFile(string id) =>
+        new(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
 
     /// <summary>The /v1/files files the caller sees: its own; a scoped key only those it uploaded.</summary>
     public static IQueryable<Document> Visible(DocumentsDbContext db, CallerIdentity caller)

@@ -110,8 +110,9 @@ public static class VectorStoresApi
         {
             throw AssistantStore(id);
         }
-        await documents.DeleteVectorStoreAsync(store.Id, cancellationToken);
-        return new VectorStoreDeleted(store.Id, true);
+        return await documents.DeleteVectorStoreAsync(store.Id, cancellationToken)
+            ? new VectorStoreDeleted(store.Id, true)
+            : throw VectorStoreRef.NotFound(store.Id);
     }
 
     public static async Task<VectorStoreObject> DescribeAsync(DocumentsDbContext db, VectorStoreRef store, TimeProvider time, CancellationToken cancellationToken)
