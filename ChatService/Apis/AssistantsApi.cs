@@ -137,6 +137,11 @@ public static class AssistantsApi
         {
             assistant.TopP = topP;
         }
+        if (request.ResponseFormat is { } responseFormat)
+        {
+            // "auto" clears it, as OpenAI's default.
+            assistant.ResponseFormatJson = OutputShape.Keep(responseFormat);
+        }
         if (request.Metadata is { } metadata)
         {
             assistant.MetadataJson = Json.MetadataText(metadata);

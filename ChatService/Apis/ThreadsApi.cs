@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -156,6 +157,12 @@ public static class ThreadsApi
         if (role is not ("user" or "assistant"))
         {
             throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role");
+        }
+        if (request.Attachments is { ValueKind: JsonValueKind.Array } attachments && attachments.GetArrayLength() > 0
+            || request.Attachments is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
+        {
+            throw Access.Unsupported("attachments",
+                "a message carries no files; put them in the thread's tool_resources (file_search.vector_store_ids) or the assistant's vector store.");
         }
         var text = Json.TextOf(request.Content);
         if (string.IsNullOrWhiteSpace(text))

@@ -27,7 +27,8 @@ public sealed record TurnInput(
     ChatToolMode? ToolMode = null,
     IReadOnlyList<KnowledgePassage>? Passages = null,
     TokenBudget? Budget = null,
-    OutputShape? Shape = null);
+    OutputShape? Shape = null,
+    int? MaxPromptTokens = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -93,7 +94,8 @@ public sealed class ChatEngine(
             ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
             : [];
         var messages = PromptBuilder.Build(
-            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns, options.Value.ContextTokens);
+            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns,
+            input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens);
 
         var chatOptions = new Microsoft.Extensions.AI.ChatOptions
         {

@@ -64,6 +64,32 @@ public sealed record OutputShape(
         }
     }
 
+    /// <summary>A stored response_format as OpenAI shows it: the object given, or "auto".</summary>
+    public static JsonElement Show(string? stored) =>
+        stored is null ? Auto : JsonDocument.Parse(stored).RootElement.Clone();
+
+    /// <summary>
+    /// A response_format checked and kept as text, for a run or an assistant to pass on later; null for "auto".
+    /// </summary>
+    public static string? Keep(JsonElement? value)
+    {
+        var (format, _) = ReadResponseFormat(value);
+        return format is null ? null : value!.Value.GetRawText();
+    }
+
+    /// <summary>The shape of a stored response_format.</summary>
+    public static OutputShape? FromKept(string? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+        var (format, strict) = ReadResponseFormat(JsonDocument.Parse(stored).RootElement.Clone());
+        return new OutputShape(format, strict);
+    }
+
+    private static readonly JsonElement Auto = JsonDocument.Parse("\"auto\"").RootElement.Clone();
+
     /// <summary>The Responses API's `text.format`: the same formats, with the json_schema's fields beside its type.</summary>
     public static (ChatResponseFormat? Format, bool? Strict) ReadTextFormat(JsonElement? text)
     {

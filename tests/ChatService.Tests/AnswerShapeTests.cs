@@ -91,4 +91,98 @@ public sealed class AnswerShapeTests
         Assert.Equal(param, ErrorOf(body).GetProperty("param").GetString());
         Assert.Empty(model.Requests);
     }
+
+    private static string RunBody(string assistantId, string field) => $"{{\"assistant_id\":\"{assistantId}\",{field}}}";
+
+    private static async Task<JsonElement> StreamRunAsync(HttpClient client, string threadId, string json)
+    {
+        var (status, body) = await PostAsync(client, $"/v1/threads/{threadId}/runs", json);
+        Assert.True(status == HttpStatusCode.OK, body);
+        var runs = await (await client.GetAsync($"/v1/threads/{threadId}/runs")).JsonAsync();
+        return runs.GetProperty("data")[0];
+    }
+
+    [Fact]
+    public async Task ARunPassesItsAssistantsResponseFormatOrItsOwnToTheModelAndShowsIt()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "{}"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_shape_runs");
+        var (created, assistantBody) = await PostAsync(client, "/v1/assistants",
+            """{"model":"gpt-4o-mini","instructions":"Answer in JSON.","response_format":{"type":"json_object"}}""");
+        Assert.True(created == HttpStatusCode.OK, assistantBody);
+        var assistant = JsonDocument.Parse(assistantBody).RootElement;
+        var assistantId = assistant.GetProperty("id").GetString()!;
+        var thread = (await (await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "Hi" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+
+        var inherited = await StreamRunAsync(client, thread, $$"""{"assistant_id":"{{assistantId}}","stream":true}""");
+        var own = await StreamRunAsync(client, thread, $$"""{"assistant_id":"{{assistantId}}","stream":true,""" + """
+             "response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"}}}}
+            """);
+
+        Assert.Equal("json_object", assistant.GetProperty("response_format").GetProperty("type").GetString());
+        Assert.Equal("json_object", inherited.GetProperty("response_format").GetProperty("type").GetString());
+        Assert.Equal("json_schema", own.GetProperty("response_format").GetProperty("type").GetString());
+        var upstream = model.Requests.Select(r => JsonNode.Parse(r.Body)!["response_format"]!).ToList();
+        Assert.Equal("json_object", upstream[0]["type"]!.GetValue<string>());
+        Assert.Equal("json_schema", upstream[1]["type"]!.GetValue<string>());
+        Assert.Equal("answer", upstream[1]["json_schema"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ARunsMaxPromptTokensCutsTheHistoryTheModelIsSentAndIsShown()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_shape_prompt_cap");
+        var assistantId = await client.CreateAssistantAsync("Be brief.");
+        var words = string.Join(' ', Enumerable.Repeat("holiday", 60));
+        var thread = (await (await client.PostAsJsonAsync("/v1/threads", new
+        {
+            messages = new[] { new { role = "user", content = $"First: {words}" }, new { role = "user", content = $"Second: {words}" }, new { role = "user", content = "Third?" } },
+        })).JsonAsync()).GetProperty("id").GetString()!;
+
+        var capped = await StreamRunAsync(client, thread, $$"""{"assistant_id":"{{assistantId}}","stream":true,"max_prompt_tokens":40}""");
+        var (refused, refusal) = await PostAsync(client, $"/v1/threads/{thread}/runs", $$"""{"assistant_id":"{{assistantId}}","max_prompt_tokens":0}""");
+
+        Assert.Equal(40, capped.GetProperty("max_prompt_tokens").GetInt32());
+        var sent = JsonNode.Parse(model.Requests.Single().Body)!["messages"]!.AsArray().Select(m => m!["content"]!.ToJsonString()).ToList();
+        Assert.Contains(sent, m => m.Contains("Third?", StringComparison.Ordinal));
+        Assert.DoesNotContain(sent, m => m.Contains("First:", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("max_prompt_tokens", ErrorOf(refusal).GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task MessageAttachmentsAndAFixedTruncationAreRefusedByNameAndNothingIsStored()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_shape_attachments");
+        var assistantId = await client.CreateAssistantAsync();
+        var thread = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+        const string attachment = """[{"file_id":"file_abc","tools":[{"type":"file_search"}]}]""";
+
+        var refusals = new[]
+        {
+            (await PostAsync(client, $"/v1/threads/{thread}/messages", """{"role":"user","content":"See file","attachments":""" + attachment + "}"), "attachments"),
+            (await PostAsync(client, "/v1/threads", """{"messages":[{"role":"user","content":"See file","attachments":""" + attachment + "}]}"), "attachments"),
+            (await PostAsync(client, $"/v1/threads/{thread}/runs",
+                RunBody(assistantId, "\"truncation_strategy\":{\"type\":\"last_messages\",\"last_messages\":2}")), "truncation_strategy"),
+            (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"response_format\":{\"type\":\"xml\"}")), "response_format.type"),
+        };
+
+        foreach (var ((status, body), param) in refusals)
+        {
+            Assert.True(status == HttpStatusCode.BadRequest, body);
+            Assert.Equal(param, ErrorOf(body).GetProperty("param").GetString());
+        }
+        var messages = await (await client.GetAsync($"/v1/threads/{thread}/messages")).JsonAsync();
+        var runs = await (await client.GetAsync($"/v1/threads/{thread}/runs")).JsonAsync();
+        Assert.Equal(0, messages.GetProperty("data").GetArrayLength());
+        Assert.Equal(0, runs.GetProperty("data").GetArrayLength());
+        using var empty = await client.PostAsync($"/v1/threads/{thread}/messages",
+            new StringContent("""{"role":"user","content":"No files","attachments":[]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+    }
 }

@@ -50,6 +50,9 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ResponseFormatJson")
+                        .HasColumnType("text");
+
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
@@ -432,6 +435,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("integer");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -444,6 +450,9 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<string>("RequiredActionJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResponseFormatJson")
                         .HasColumnType("text");
 
                     b.Property<long?>("StartedAt")

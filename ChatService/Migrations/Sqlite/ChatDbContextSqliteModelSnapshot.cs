@@ -45,6 +45,9 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResponseFormatJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("Temperature")
                         .HasColumnType("REAL");
 
@@ -427,6 +430,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -439,6 +445,9 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RequiredActionJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseFormatJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("StartedAt")
