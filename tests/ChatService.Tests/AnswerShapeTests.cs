@@ -185,4 +185,55 @@ public sealed class AnswerShapeTests
             new StringContent("""{"role":"user","content":"No files","attachments":[]}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
     }
+
+    [Fact]
+    public async Task AResponsesTextFormatReachesTheModelAndIsShownOnTheResponse()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "{\"city\":\"Oslo\"}"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_shape_responses");
+
+        var (status, body) = await PostAsync(client, "/v1/responses", """
+            {"model":"gpt-4o-mini","input":"Where do I live?",
+             "text":{"format":{"type":"json_schema","name":"place","strict":true,"schema":{"type":"object","properties":{"city":{"type":"string"}}}}}}
+            """);
+
+        Assert.True(status == HttpStatusCode.OK, body);
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        var stored = await (await client.GetAsync($"/v1/responses/{id}")).JsonAsync();
+        var format = stored.GetProperty("text").GetProperty("format");
+        Assert.Equal(("json_schema", "place"), (format.GetProperty("type").GetString(), format.GetProperty("name").GetString()));
+        var upstream = JsonNode.Parse(model.Requests.Single().Body)!["response_format"]!;
+        Assert.Equal("json_schema", upstream["type"]!.GetValue<string>());
+        Assert.Equal("place", upstream["json_schema"]!["name"]!.GetValue<string>());
+        Assert.True(upstream["json_schema"]!["strict"]!.GetValue<bool>());
+    }
+
+    public static TheoryData<string, string> RefusedByResponses => new()
+    {
+        { "\"text\":{\"format\":{\"type\":\"yaml\"}}", "text.format" },
+        { "\"text\":{\"verbosity\":\"low\"}", "text.verbosity" },
+        { "\"reasoning\":{\"effort\":\"high\"}", "reasoning" },
+        { "\"parallel_tool_calls\":false", "parallel_tool_calls" },
+        { "\"max_tool_calls\":3", "max_tool_calls" },
+        { "\"top_logprobs\":2", "top_logprobs" },
+        { "\"prompt\":{\"id\":\"pmpt_1\"}", "prompt" },
+        { "\"background\":true", "background" },
+        { "\"max_output_tokens\":0", "max_output_tokens" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedByResponses))]
+    public async Task AResponsesParameterTheModelIsNotGivenIsRefusedByNameBeforeTheModelIsAsked(string field, string param)
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "hi"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_shape_responses_refused");
+
+        var (status, body) = await PostAsync(client, "/v1/responses", $$"""{"model":"gpt-4o-mini","input":"Hello",{{field}}}""");
+
+        Assert.True(status == HttpStatusCode.BadRequest, body);
+        Assert.Equal(param, ErrorOf(body).GetProperty("param").GetString());
+        Assert.Empty(model.Requests);
+    }
 }

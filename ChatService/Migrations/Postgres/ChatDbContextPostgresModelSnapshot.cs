@@ -330,6 +330,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("TextFormatJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("ToolChoiceJson")
                         .IsRequired()
                         .HasColumnType("text");

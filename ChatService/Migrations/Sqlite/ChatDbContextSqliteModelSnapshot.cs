@@ -325,6 +325,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<double?>("Temperature")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("TextFormatJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ToolChoiceJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
