@@ -38,7 +38,7 @@ public static class AssistantsApi
         }
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var assistant = new AssistantEntity
         {
@@ -80,7 +80,7 @@ public static class AssistantsApi
         {
             if (string.IsNullOrWhiteSpace(model))
             {
-                throw Access.BadRequest("model may not be empty.", "invalid_model");
+                throw Access.BadRequest("model may not be empty.", "invalid_model", "model");
             }
             assistant.Model = model;
         }
@@ -157,7 +157,7 @@ public static class AssistantsApi
     }
 
     private static string Limit(string value, int max, string field) =>
-        value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}");
+        value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}", field);
 
     private static async Task PublishChangedAsync(IMessageBus bus, CachedAnswers answers, string assistantId, CancellationToken cancellationToken)
     {

@@ -34,13 +34,13 @@ public static class ChatCompletionsApi
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var (system, turns) = ReadMessages(request.Messages);
         var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         if (maxTokens is <= 0)
         {
-            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
+            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens", request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var shape = ReadShape(request);
@@ -182,15 +182,15 @@ public static class ChatCompletionsApi
     {
         if (messages is null || messages.Count == 0)
         {
-            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages");
+            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages", "messages");
         }
         if (messages.Any(m => m is null))
         {
-            throw Access.BadRequest("messages may not hold null entries.", "invalid_message");
+            throw Access.BadRequest("messages may not hold null entries.", "invalid_message", "messages");
         }
         if (messages.Count > MaxMessages)
         {
-            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages");
+            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages", "messages");
         }
         var system = new List<string>();
         var turns = new List<AIChatMessage>();
@@ -199,12 +199,12 @@ public static class ChatCompletionsApi
             var text = Json.TextOf(message.Content);
             if (text is null && message.Content.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
             {
-                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content");
+                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content", "messages");
             }
             text ??= "";
             if (text.Length > MaxMessageChars)
             {
-                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long");
+                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long", "messages");
             }
             switch (message.Role)
             {
@@ -220,12 +220,12 @@ public static class ChatCompletionsApi
                 case "tool" or "function":
                     break;
                 default:
-                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role");
+                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role", "messages");
             }
         }
         if (!turns.Any(t => t.Role == ChatRole.User))
         {
-            throw Access.BadRequest("messages must include a user message.", "missing_user_message");
+            throw Access.BadRequest("messages must include a user message.", "missing_user_message", "messages");
         }
         return (system.Count > 0 ? string.Join("\n\n", system) : null, turns);
     }

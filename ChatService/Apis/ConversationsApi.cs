@@ -65,7 +65,7 @@ public static class ConversationsApi
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         if (request.Metadata is not { ValueKind: JsonValueKind.Object })
         {
-            throw Access.BadRequest("metadata (an object) is required.", "missing_metadata");
+            throw Access.BadRequest("metadata (an object) is required.", "missing_metadata", "metadata");
         }
         conversation.MetadataJson = Json.MetadataText(request.Metadata);
         conversation.UpdatedAt = Ids.Now();
@@ -90,7 +90,7 @@ public static class ConversationsApi
         var items = ReadItems(request.Items);
         if (items.Count == 0)
         {
-            throw Access.BadRequest("items must hold at least one item.", "missing_items");
+            throw Access.BadRequest("items must hold at least one item.", "missing_items", "items");
         }
         db.ConversationItems.AddRange(Rows(conversationId, items));
         conversation.UpdatedAt = Ids.Now();

@@ -34,7 +34,7 @@ public static class RunsApi
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
-            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
@@ -117,7 +117,7 @@ public static class RunsApi
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
-            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
         Access.CheckSampling(request.Temperature, request.TopP);

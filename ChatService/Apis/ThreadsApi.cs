@@ -151,12 +151,12 @@ public static class ThreadsApi
     {
         if (request is null)
         {
-            throw Access.BadRequest("A message may not be null.", "invalid_message");
+            throw Access.BadRequest("A message may not be null.", "invalid_message", "messages");
         }
         var role = request.Role ?? "user";
         if (role is not ("user" or "assistant"))
         {
-            throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role");
+            throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role", "role");
         }
         if (request.Attachments is { ValueKind: JsonValueKind.Array } attachments && attachments.GetArrayLength() > 0
             || request.Attachments is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
@@ -167,11 +167,11 @@ public static class ThreadsApi
         var text = Json.TextOf(request.Content);
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw Access.BadRequest("content must be a non-empty string or an array of text parts.", "invalid_content");
+            throw Access.BadRequest("content must be a non-empty string or an array of text parts.", "invalid_content", "content");
         }
         if (text.Length > MaxMessageChars)
         {
-            throw Access.BadRequest($"content may be at most {MaxMessageChars} characters.", "content_too_long");
+            throw Access.BadRequest($"content may be at most {MaxMessageChars} characters.", "content_too_long", "content");
         }
         return new MessageEntity
         {

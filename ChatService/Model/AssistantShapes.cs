@@ -275,5 +275,5 @@ internal static class Json
     }
 
     private static ServiceDefaults.Errors.ApiException InvalidMetadata(string message) =>
-        new(400, message, "Bad request", "invalid_metadata");
+        new(400, message, "Bad request", "invalid_metadata") { Param = "metadata" };
 }

@@ -18,14 +18,13 @@ public sealed record ResponsePlan(
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var conversationId = ConversationId(request.Conversation);
         if (conversationId is not null && !string.IsNullOrEmpty(request.PreviousResponseId))
         {
             throw Access.BadRequest(
-                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
-                "mutually_exclusive_parameters");
+                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "mutually_exclusive_parameters", "conversation");
         }
         if (request.Background == true)
         {
@@ -41,11 +40,11 @@ public sealed record ResponsePlan(
         if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
             && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
         {
-            throw Access.BadRequest("include must be an array of strings.", "invalid_include");
+            throw Access.BadRequest("include must be an array of strings.", "invalid_include", "include");
         }
         if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            throw Access.BadRequest("input is required.", "missing_input");
+            throw Access.BadRequest("input is required.", "missing_input", "input");
         }
         var input = ResponseItems.ReadInput(request.Input);
         var tools = ResponseTools.Read(request.Tools, request.ToolChoice);
@@ -123,7 +122,7 @@ public sealed record ResponsePlan(
         JsonValueKind.String when conversation.GetString() is { Length: > 0 } id => id,
         JsonValueKind.Object when conversation.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
             && id.GetString() is { Length: > 0 } value => value,
-        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation"),
+        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation", "conversation"),
     };
 
     /// <summary>What the model is not asked for is refused by name rather than accepted and left out.</summary>

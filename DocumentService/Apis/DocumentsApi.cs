@@ -133,5 +133,5 @@ public static class DocumentsApi
         DocumentKinds.IsDocumentType(type) ? type! : throw Bad("The field 'type' must be 'rag' or 'prompt'.", "type");
 
     private static ApiException Bad(string message, string param) =>
-        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

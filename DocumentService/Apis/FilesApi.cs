@@ -51,9 +51,9 @@ public static class FilesApi
         if (purpose is null || !Purposes.Contains(purpose))
         {
             throw new ApiException(StatusCodes.Status400BadRequest,
-                $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose");
+                $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose") { Param = "purpose" };
         }
-        var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request");
+        var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request") { Param = "file" };
         var stored = await store.CreateFileAsync(caller, purpose, file, cancellationToken);
         return TypedResults.Ok(FileObject.From(stored));
     }

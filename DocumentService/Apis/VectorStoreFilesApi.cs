@@ -239,5 +239,6 @@ public static class VectorStoreFilesApi
     private static ApiException NotInStore(VectorStoreRef store, string fileId) =>
         new(StatusCodes.Status404NotFound, $"No file '{fileId}' in vector store '{store.Id}'.", "Not found", "not_found");
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

@@ -176,5 +176,6 @@ public static class VectorStoresApi
     private static ApiException AssistantStore(string id) => new(StatusCodes.Status400BadRequest,
         $"'{id}' holds an assistant's documents: it is named after the assistant and goes with it.", "Bad request", "assistant_vector_store");
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

@@ -50,7 +50,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             problem.Extensions["code"] = code;
         }
-        if (exception is ApiException { Param: { } param })
+        if (((exception as ApiException)?.Param ?? ParamOf(exception)) is { } param)
         {
             problem.Extensions["param"] = param;
         }
@@ -83,6 +83,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             "A store this service depends on is not available right now; try again shortly."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
     };
+
+    /// <summary>The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content").</summary>
+    private static string? ParamOf(Exception exception) =>
+        (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            ? path[2..]
+            : null;
 
     private static string InvalidJson(JsonException json) =>
         string.IsNullOrEmpty(json.Path) || json.Path == "$"
