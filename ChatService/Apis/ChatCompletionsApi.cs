@@ -115,6 +115,18 @@ public static class ChatCompletionsApi
         Refuse(request.Audio, "audio", "answers are text; use /v1/audio/speech for speech.");
         Refuse(request.Prediction, "prediction", "predicted outputs are not passed to the model.");
         Refuse(request.WebSearchOptions, "web_search_options", "there is no web search.");
+        if (request.Store == true)
+        {
+            throw Access.Unsupported("store", "chat completions are not stored here; keep answers in threads or /v1/responses.");
+        }
+        if (request.ReasoningEffort is not null)
+        {
+            throw Access.Unsupported("reasoning_effort", "reasoning options are not passed to the model.");
+        }
+        if (request.Verbosity is not null and not "medium")
+        {
+            throw Access.Unsupported("verbosity", "answers are not asked for a verbosity.");
+        }
         if (request.Logprobs == true || request.TopLogprobs is not null)
         {
             throw Access.Unsupported(request.Logprobs == true ? "logprobs" : "top_logprobs", "answers carry no log probabilities.");

@@ -80,6 +80,7 @@ public static class RunsApi
             ResponseFormatJson = OutputShape.Keep(request.ResponseFormat) ?? assistant.ResponseFormatJson,
         };
         CheckTruncation(request.TruncationStrategy);
+        CheckParallelToolCalls(request.ParallelToolCalls);
         run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -123,6 +124,7 @@ public static class RunsApi
         Access.CheckSampling(request.Temperature, request.TopP);
         _ = OutputShape.Keep(request.ResponseFormat);
         CheckTruncation(request.TruncationStrategy);
+        CheckParallelToolCalls(request.ParallelToolCalls);
         if (request.MaxPromptTokens is <= 0)
         {
             throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens");
@@ -134,7 +136,7 @@ public static class RunsApi
         return await CreateAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
                 request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
-                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy),
+                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
             caller, db, queue, executor, options, context, cancellationToken);
     }
 
@@ -186,6 +188,15 @@ public static class RunsApi
         // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
         registry.Cancel(runId);
         return TypedResults.Ok(RunObject.From(run));
+    }
+
+    /// <summary>The model is never told to call one function at a time, so asking for that is refused.</summary>
+    private static void CheckParallelToolCalls(bool? parallel)
+    {
+        if (parallel == false)
+        {
+            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+        }
     }
 
     /// <summary>

@@ -107,7 +107,8 @@ public sealed record RunRequest(
     JsonElement? ToolChoice = null,
     int? MaxPromptTokens = null,
     JsonElement? ResponseFormat = null,
-    JsonElement? TruncationStrategy = null);
+    JsonElement? TruncationStrategy = null,
+    bool? ParallelToolCalls = null);
 
 /// <summary>Body of POST /v1/threads/runs: a new thread and its first run in one call.</summary>
 public sealed record ThreadAndRunRequest(
@@ -125,7 +126,8 @@ public sealed record ThreadAndRunRequest(
     JsonElement? ToolResources = null,
     int? MaxPromptTokens = null,
     JsonElement? ResponseFormat = null,
-    JsonElement? TruncationStrategy = null);
+    JsonElement? TruncationStrategy = null,
+    bool? ParallelToolCalls = null);
 
 /// <summary>Body of submit_tool_outputs: every pending call's output at once.</summary>
 public sealed record ToolOutputsRequest(IReadOnlyList<ToolOutput>? ToolOutputs, bool? Stream);

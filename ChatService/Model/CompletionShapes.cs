@@ -28,7 +28,10 @@ public sealed record ChatCompletionRequest(
     JsonElement? Audio = null,
     JsonElement? Modalities = null,
     JsonElement? Prediction = null,
-    JsonElement? WebSearchOptions = null);
+    JsonElement? WebSearchOptions = null,
+    bool? Store = null,
+    string? ReasoningEffort = null,
+    string? Verbosity = null);
 
 public sealed record ChatMessageRequest(string? Role, JsonElement Content, string? Name);
 

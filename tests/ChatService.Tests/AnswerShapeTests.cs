@@ -74,6 +74,8 @@ public sealed class AnswerShapeTests
         { "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}", "response_format.json_schema.name" },
         { "\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]", "stop" },
         { "\"presence_penalty\":3", "presence_penalty" },
+        { "\"store\":true", "store" },
+        { "\"reasoning_effort\":\"high\"", "reasoning_effort" },
     };
 
     [Theory]
@@ -170,6 +172,7 @@ public sealed class AnswerShapeTests
             (await PostAsync(client, $"/v1/threads/{thread}/runs",
                 RunBody(assistantId, "\"truncation_strategy\":{\"type\":\"last_messages\",\"last_messages\":2}")), "truncation_strategy"),
             (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"response_format\":{\"type\":\"xml\"}")), "response_format.type"),
+            (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"parallel_tool_calls\":false")), "parallel_tool_calls"),
         };
 
         foreach (var ((status, body), param) in refusals)
