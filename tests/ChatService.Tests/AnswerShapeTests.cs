@@ -62,6 +62,25 @@ public sealed class AnswerShapeTests
         Assert.Equal("json_object", JsonNode.Parse(model.Requests.Single().Body)!["response_format"]!["type"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task WithoutAModelTheOfflineResponderAnswersJsonWhenAskedAndStopsAtAStopSequence()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_shape_offline");
+
+        var (jsonStatus, jsonBody) = await PostAsync(client, "/v1/chat/completions",
+            """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"response_format":{"type":"json_object"}}""");
+        var (stopStatus, stopBody) = await PostAsync(client, "/v1/chat/completions",
+            """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"stop":"configured"}""");
+
+        Assert.True(jsonStatus == HttpStatusCode.OK, jsonBody);
+        var content = JsonDocument.Parse(jsonBody).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        Assert.StartsWith("No language model is", JsonDocument.Parse(content).RootElement.GetProperty("answer").GetString());
+        Assert.True(stopStatus == HttpStatusCode.OK, stopBody);
+        Assert.Equal("No language model is ",
+            JsonDocument.Parse(stopBody).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
     public static TheoryData<string, string> Refused => new()
     {
         { "\"n\":2", "n" },
