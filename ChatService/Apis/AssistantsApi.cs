@@ -38,7 +38,7 @@ public static class AssistantsApi
         }
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var assistant = new AssistantEntity
         {
@@ -80,7 +80,7 @@ public static class AssistantsApi
         {
             if (string.IsNullOrWhiteSpace(model))
             {
-                throw Access.BadRequest("model may not be empty.", "invalid_model");
+                throw Access.BadRequest("model may not be empty.", "invalid_model", "model");
             }
             assistant.Model = model;
         }
@@ -103,7 +103,11 @@ public static class AssistantsApi
             SiblingCleanup.IsDeployed(configuration, IntentCacheClient.Sibling)
                 ? intents.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask);
         // Threads, messages and runs stay: they belong to the user, as with OpenAI.
-        await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken);
+        if (await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            // Another request deleted it meanwhile and answers for it.
+            throw Access.NotFound("assistant", assistantId);
+        }
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
     }
@@ -133,6 +137,11 @@ public static class AssistantsApi
         {
             assistant.TopP = topP;
         }
+        if (request.ResponseFormat is { } responseFormat)
+        {
+            // "auto" clears it, as OpenAI's default.
+            assistant.ResponseFormatJson = OutputShape.Keep(responseFormat);
+        }
         if (request.Metadata is { } metadata)
         {
             assistant.MetadataJson = Json.MetadataText(metadata);
@@ -148,7 +157,7 @@ public static class AssistantsApi
     }
 
     private static string Limit(string value, int max, string field) =>
-        value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}");
+        value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}", field);
 
     private static async Task PublishChangedAsync(IMessageBus bus, CachedAnswers answers, string assistantId, CancellationToken cancellationToken)
     {

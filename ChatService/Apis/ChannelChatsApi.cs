@@ -40,11 +40,11 @@ public static class ChannelChatsApi
     {
         if (string.IsNullOrWhiteSpace(request.Channel?.Id) || string.IsNullOrWhiteSpace(request.Channel.Service))
         {
-            throw Access.BadRequest("channel.id and channel.service are required.", "missing_channel");
+            throw Access.BadRequest("channel.id and channel.service are required.", "missing_channel", "channel");
         }
         if (string.IsNullOrWhiteSpace(request.Message))
         {
-            throw Access.BadRequest("message is required.", "missing_message");
+            throw Access.BadRequest("message is required.", "missing_message", "message");
         }
         if (request.Message.Length > MaxMessageChars || request.Channel.Id.Length > 256 || request.Channel.Service.Length > 64
             || request.Username?.Length > 256)
@@ -176,7 +176,7 @@ public static class ChannelChatsApi
     private static string ResolveAssistantId(string? requested, CallerIdentity caller) =>
         !string.IsNullOrWhiteSpace(requested) ? requested
         : caller.Assistants is [var only] ? only
-        : throw Access.BadRequest("Name the assistant (assistant_id), or use an API key scoped to exactly one assistant.", "missing_assistant_id");
+        : throw Access.BadRequest("Name the assistant (assistant_id), or use an API key scoped to exactly one assistant.", "missing_assistant_id", "assistant_id");
 
     private static IQueryable<ChatEntity> Visible(ChatDbContext db, CallerIdentity caller)
     {

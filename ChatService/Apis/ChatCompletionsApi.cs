@@ -34,20 +34,22 @@ public static class ChatCompletionsApi
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var (system, turns) = ReadMessages(request.Messages);
         var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         if (maxTokens is <= 0)
         {
-            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens");
+            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens", request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
+        var shape = ReadShape(request);
 
         // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling, so
         // the database context and the engine (with its sibling clients) are only taken when it is not one.
-        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
-        turn ??= await StartAsync(request, caller, system, turns, maxTokens,
+        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer
+            ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
+        turn ??= await StartAsync(request, shape, caller, system, turns, maxTokens,
             context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);
         context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
         var id = "chatcmpl-" + Ids.New("c")[2..];
@@ -93,8 +95,66 @@ public static class ChatCompletionsApi
         return TypedResults.Empty;
     }
 
+    /// <summary>
+    /// What the model can be asked for is passed on; what it cannot (more than one choice, tools, log probabilities,
+    /// audio, predicted outputs) is refused by name rather than quietly left out of the answer.
+    /// </summary>
+    private static OutputShape ReadShape(ChatCompletionRequest request)
+    {
+        if (request.N is { } n && n != 1)
+        {
+            throw n < 1
+                ? Access.BadRequest("n must be at least 1.", "invalid_n", "n")
+                : Access.Unsupported("n", "each request makes one choice; send the request again for another.");
+        }
+        Refuse(request.Tools, "tools", "chat completions here call no tools; use runs or /v1/responses for function calling.");
+        Refuse(request.Functions, "functions", "chat completions here call no functions; use runs or /v1/responses.");
+        Refuse(request.ToolChoice, "tool_choice", "chat completions here call no tools.");
+        Refuse(request.FunctionCall, "function_call", "chat completions here call no functions.");
+        Refuse(request.LogitBias, "logit_bias", "token biases are not passed to the model.");
+        Refuse(request.Audio, "audio", "answers are text; use /v1/audio/speech for speech.");
+        Refuse(request.Prediction, "prediction", "predicted outputs are not passed to the model.");
+        Refuse(request.WebSearchOptions, "web_search_options", "there is no web search.");
+        if (request.Store == true)
+        {
+            throw Access.Unsupported("store", "chat completions are not stored here; keep answers in threads or /v1/responses.");
+        }
+        if (request.ReasoningEffort is not null)
+        {
+            throw Access.Unsupported("reasoning_effort", "reasoning options are not passed to the model.");
+        }
+        if (request.Verbosity is not null and not "medium")
+        {
+            throw Access.Unsupported("verbosity", "answers are not asked for a verbosity.");
+        }
+        if (request.Logprobs == true || request.TopLogprobs is not null)
+        {
+            throw Access.Unsupported(request.Logprobs == true ? "logprobs" : "top_logprobs", "answers carry no log probabilities.");
+        }
+        if (request.Modalities is { ValueKind: JsonValueKind.Array } modalities
+            && modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text"))
+        {
+            throw Access.Unsupported("modalities", "answers are text only.");
+        }
+        var (format, strict) = OutputShape.ReadResponseFormat(request.ResponseFormat);
+        return new OutputShape(format, strict, OutputShape.ReadStop(request.Stop), request.Seed,
+            OutputShape.ReadPenalty(request.PresencePenalty, "presence_penalty"), OutputShape.ReadPenalty(request.FrequencyPenalty, "frequency_penalty"));
+    }
+
+    /// <summary>A parameter that is present (not absent, not null, not an empty object or array) is refused.</summary>
+    private static void Refuse(JsonElement? value, string param, string why)
+    {
+        if (value is { } v && v.ValueKind != JsonValueKind.Null
+            && !(v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0)
+            && !(v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any())
+            && !(v.ValueKind == JsonValueKind.String && v.GetString() == "none"))
+        {
+            throw Access.Unsupported(param, why);
+        }
+    }
+
     private static async Task<ChatTurn> StartAsync(
-        ChatCompletionRequest request, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
+        ChatCompletionRequest request, OutputShape shape, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
         ChatDbContext db, ChatEngine engine, CancellationToken cancellationToken)
     {
         AssistantEntity? assistant = null;
@@ -122,7 +182,7 @@ public static class ChatCompletionsApi
         var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
         return await engine.StartAsync(
             new TurnInput(caller, assistant, model, instructions, additional, turns,
-                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens),
+                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, Shape: shape),
             snapshot, cancellationToken);
     }
 
@@ -134,15 +194,15 @@ public static class ChatCompletionsApi
     {
         if (messages is null || messages.Count == 0)
         {
-            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages");
+            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages", "messages");
         }
         if (messages.Any(m => m is null))
         {
-            throw Access.BadRequest("messages may not hold null entries.", "invalid_message");
+            throw Access.BadRequest("messages may not hold null entries.", "invalid_message", "messages");
         }
         if (messages.Count > MaxMessages)
         {
-            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages");
+            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages", "messages");
         }
         var system = new List<string>();
         var turns = new List<AIChatMessage>();
@@ -151,12 +211,12 @@ public static class ChatCompletionsApi
             var text = Json.TextOf(message.Content);
             if (text is null && message.Content.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
             {
-                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content");
+                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content", "messages");
             }
             text ??= "";
             if (text.Length > MaxMessageChars)
             {
-                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long");
+                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long", "messages");
             }
             switch (message.Role)
             {
@@ -172,12 +232,12 @@ public static class ChatCompletionsApi
                 case "tool" or "function":
                     break;
                 default:
-                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role");
+                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role", "messages");
             }
         }
         if (!turns.Any(t => t.Role == ChatRole.User))
         {
-            throw Access.BadRequest("messages must include a user message.", "missing_user_message");
+            throw Access.BadRequest("messages must include a user message.", "missing_user_message", "messages");
         }
         return (system.Count > 0 ? string.Join("\n\n", system) : null, turns);
     }

@@ -65,7 +65,7 @@ public static class ConversationsApi
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         if (request.Metadata is not { ValueKind: JsonValueKind.Object })
         {
-            throw Access.BadRequest("metadata (an object) is required.", "missing_metadata");
+            throw Access.BadRequest("metadata (an object) is required.", "missing_metadata", "metadata");
         }
         conversation.MetadataJson = Json.MetadataText(request.Metadata);
         conversation.UpdatedAt = Ids.Now();
@@ -77,8 +77,8 @@ public static class ConversationsApi
         [FromRoute(Name = "conversation_id")] string conversationId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await FindAsync(db, caller, conversationId, cancellationToken);
-        await db.ConversationItems.Where(i => i.ConversationId == conversationId).ExecuteDeleteAsync(cancellationToken);
-        await db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(cancellationToken);
+        await DeleteOnce.RunAsync(db, "conversation", conversationId, ct => db.Conversations.Where(c => c.Id == conversationId).ExecuteDeleteAsync(ct),
+            [ct => db.ConversationItems.Where(i => i.ConversationId == conversationId).ExecuteDeleteAsync(ct)], cancellationToken);
         return TypedResults.Ok(new DeletedObject(conversationId, "conversation.deleted", true));
     }
 
@@ -90,7 +90,7 @@ public static class ConversationsApi
         var items = ReadItems(request.Items);
         if (items.Count == 0)
         {
-            throw Access.BadRequest("items must hold at least one item.", "missing_items");
+            throw Access.BadRequest("items must hold at least one item.", "missing_items", "items");
         }
         db.ConversationItems.AddRange(Rows(conversationId, items));
         conversation.UpdatedAt = Ids.Now();

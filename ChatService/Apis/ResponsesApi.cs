@@ -140,9 +140,11 @@ public static class ResponsesApi
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
-        await db.ResponseEvents.Where(e => e.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
-        await db.ResponseItems.Where(i => i.ResponseId == responseId).ExecuteDeleteAsync(cancellationToken);
-        await db.Responses.Where(r => r.Id == responseId).ExecuteDeleteAsync(cancellationToken);
+        await DeleteOnce.RunAsync(db, "response", responseId, ct => db.Responses.Where(r => r.Id == responseId).ExecuteDeleteAsync(ct),
+            [
+                ct => db.ResponseEvents.Where(e => e.ResponseId == responseId).ExecuteDeleteAsync(ct),
+                ct => db.ResponseItems.Where(i => i.ResponseId == responseId).ExecuteDeleteAsync(ct),
+            ], cancellationToken);
         return TypedResults.Ok(new DeletedObject(responseId, "response", true));
     }
 

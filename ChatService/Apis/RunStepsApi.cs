@@ -62,12 +62,12 @@ public static class RunStepsApi
         {
             if (output.ToolCallId is not { } id || !pending.Contains(id) || !outputs.TryAdd(id, output.Output ?? ""))
             {
-                throw Access.BadRequest($"'{output.ToolCallId}' is not a pending tool call of this run, or is given twice.", "invalid_tool_outputs");
+                throw Access.BadRequest($"'{output.ToolCallId}' is not a pending tool call of this run, or is given twice.", "invalid_tool_outputs", "tool_outputs");
             }
         }
         if (outputs.Count != pending.Count)
         {
-            throw Access.BadRequest($"Outputs are missing for: {string.Join(", ", pending.Where(p => !outputs.ContainsKey(p)))}.", "invalid_tool_outputs");
+            throw Access.BadRequest($"Outputs are missing for: {string.Join(", ", pending.Where(p => !outputs.ContainsKey(p)))}.", "invalid_tool_outputs", "tool_outputs");
         }
 
         step.DetailsJson = RunSteps.WithOutputs(step.DetailsJson, outputs);

@@ -34,7 +34,7 @@ public static class RunsApi
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
-            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
@@ -72,10 +72,15 @@ public static class RunsApi
             Temperature = request.Temperature ?? assistant.Temperature,
             TopP = request.TopP ?? assistant.TopP,
             MaxCompletionTokens = request.MaxCompletionTokens is null or > 0 ? request.MaxCompletionTokens
-                : throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens"),
+                : throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens", "max_completion_tokens"),
             MetadataJson = Json.MetadataText(request.Metadata),
             ToolsJson = request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Value.Passages) : assistant.ToolsJson,
+            MaxPromptTokens = request.MaxPromptTokens is null or > 0 ? request.MaxPromptTokens
+                : throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens"),
+            ResponseFormatJson = OutputShape.Keep(request.ResponseFormat) ?? assistant.ResponseFormatJson,
         };
+        CheckTruncation(request.TruncationStrategy);
+        CheckParallelToolCalls(request.ParallelToolCalls);
         run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -113,17 +118,25 @@ public static class RunsApi
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
-            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id");
+            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
         Access.CheckSampling(request.Temperature, request.TopP);
+        _ = OutputShape.Keep(request.ResponseFormat);
+        CheckTruncation(request.TruncationStrategy);
+        CheckParallelToolCalls(request.ParallelToolCalls);
+        if (request.MaxPromptTokens is <= 0)
+        {
+            throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens");
+        }
         _ = Json.MetadataText(request.Metadata);
         await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
         return await CreateAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
-                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice),
+                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
+                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
             caller, db, queue, executor, options, context, cancellationToken);
     }
 
@@ -175,5 +188,28 @@ public static class RunsApi
         // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
         registry.Cancel(runId);
         return TypedResults.Ok(RunObject.From(run));
+    }
+
+    /// <summary>The model is never told to call one function at a time, so asking for that is refused.</summary>
+    private static void CheckParallelToolCalls(bool? parallel)
+    {
+        if (parallel == false)
+        {
+            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+        }
+    }
+
+    /// <summary>
+    /// A thread's context is cut by tokens (max_prompt_tokens and the service's own limit), oldest first, as OpenAI's
+    /// "auto" does; a fixed count of last messages is not offered, so it is refused rather than ignored.
+    /// </summary>
+    private static void CheckTruncation(JsonElement? strategy)
+    {
+        if (strategy is { ValueKind: not JsonValueKind.Null } given
+            && !(given.ValueKind == JsonValueKind.Object && given.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                 && type.GetString() == "auto"))
+        {
+            throw Access.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
+        }
     }
 }

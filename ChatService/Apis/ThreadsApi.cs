@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatService.Model;
 using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,9 +82,11 @@ public static class ThreadsApi
         [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
-        await db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
-        await db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(cancellationToken);
-        await db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(cancellationToken);
+        await DeleteOnce.RunAsync(db, "thread", threadId, ct => db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(ct),
+            [
+                ct => db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(ct),
+                ct => db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(ct),
+            ], cancellationToken);
         return TypedResults.Ok(new DeletedObject(threadId, "thread.deleted", true));
     }
 
@@ -148,21 +151,27 @@ public static class ThreadsApi
     {
         if (request is null)
         {
-            throw Access.BadRequest("A message may not be null.", "invalid_message");
+            throw Access.BadRequest("A message may not be null.", "invalid_message", "messages");
         }
         var role = request.Role ?? "user";
         if (role is not ("user" or "assistant"))
         {
-            throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role");
+            throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role", "role");
+        }
+        if (request.Attachments is { ValueKind: JsonValueKind.Array } attachments && attachments.GetArrayLength() > 0
+            || request.Attachments is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
+        {
+            throw Access.Unsupported("attachments",
+                "a message carries no files; put them in the thread's tool_resources (file_search.vector_store_ids) or the assistant's vector store.");
         }
         var text = Json.TextOf(request.Content);
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw Access.BadRequest("content must be a non-empty string or an array of text parts.", "invalid_content");
+            throw Access.BadRequest("content must be a non-empty string or an array of text parts.", "invalid_content", "content");
         }
         if (text.Length > MaxMessageChars)
         {
-            throw Access.BadRequest($"content may be at most {MaxMessageChars} characters.", "content_too_long");
+            throw Access.BadRequest($"content may be at most {MaxMessageChars} characters.", "content_too_long", "content");
         }
         return new MessageEntity
         {

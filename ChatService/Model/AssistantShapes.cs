@@ -21,15 +21,15 @@ public sealed record AssistantObject(
     JsonElement Metadata,
     double? Temperature,
     double? TopP,
-    JsonElement ToolResources)
+    JsonElement ToolResources,
+    JsonElement ResponseFormat)
 {
     public string Object => "assistant";
-    public string ResponseFormat => "auto";
 
     public static AssistantObject From(AssistantEntity a) => new(
         a.Id, a.CreatedAt, a.Name, a.Description, a.Model, a.Instructions,
         Json.Parse(a.ToolsJson), Json.Parse(a.MetadataJson), a.Temperature, a.TopP,
-        Services.ToolResources.Show(a.ToolResourcesJson, Services.ToolResources.OwnStore(a.Id)));
+        Services.ToolResources.Show(a.ToolResourcesJson, Services.ToolResources.OwnStore(a.Id)), Services.OutputShape.Show(a.ResponseFormatJson));
 }
 
 /// <summary>Body of create and modify: absent fields stay as they are on modify.</summary>
@@ -42,7 +42,8 @@ public sealed record AssistantRequest(
     JsonElement? Metadata,
     double? Temperature,
     double? TopP,
-    JsonElement? ToolResources = null);
+    JsonElement? ToolResources = null,
+    JsonElement? ResponseFormat = null);
 
 public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadata, JsonElement ToolResources)
 {
@@ -54,7 +55,7 @@ public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadat
 public sealed record ThreadRequest(IReadOnlyList<MessageRequest>? Messages, JsonElement? Metadata, JsonElement? ToolResources = null);
 
 /// <summary>`content` is a string or an array of content parts, as OpenAI accepts both.</summary>
-public sealed record MessageRequest(string? Role, JsonElement Content, JsonElement? Metadata);
+public sealed record MessageRequest(string? Role, JsonElement Content, JsonElement? Metadata, JsonElement? Attachments = null);
 
 public sealed record TextValue(string Value, JsonElement Annotations)
 {
@@ -103,7 +104,11 @@ public sealed record RunRequest(
     int? MaxCompletionTokens,
     JsonElement? Metadata,
     JsonElement? Tools = null,
-    JsonElement? ToolChoice = null);
+    JsonElement? ToolChoice = null,
+    int? MaxPromptTokens = null,
+    JsonElement? ResponseFormat = null,
+    JsonElement? TruncationStrategy = null,
+    bool? ParallelToolCalls = null);
 
 /// <summary>Body of POST /v1/threads/runs: a new thread and its first run in one call.</summary>
 public sealed record ThreadAndRunRequest(
@@ -118,7 +123,11 @@ public sealed record ThreadAndRunRequest(
     JsonElement? Metadata,
     JsonElement? Tools = null,
     JsonElement? ToolChoice = null,
-    JsonElement? ToolResources = null);
+    JsonElement? ToolResources = null,
+    int? MaxPromptTokens = null,
+    JsonElement? ResponseFormat = null,
+    JsonElement? TruncationStrategy = null,
+    bool? ParallelToolCalls = null);
 
 /// <summary>Body of submit_tool_outputs: every pending call's output at once.</summary>
 public sealed record ToolOutputsRequest(IReadOnlyList<ToolOutput>? ToolOutputs, bool? Stream);
@@ -152,13 +161,13 @@ public sealed record RunObject(
     JsonElement? RequiredAction,
     long? ExpiresAt,
     JsonElement Tools,
-    JsonElement ToolChoice)
+    JsonElement ToolChoice,
+    int? MaxPromptTokens,
+    JsonElement ResponseFormat)
 {
     public string Object => "thread.run";
     public object? IncompleteDetails => null;
-    public int? MaxPromptTokens => null;
     public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
-    public string ResponseFormat => "auto";
     public bool ParallelToolCalls => true;
 
     public static RunObject From(RunEntity r) => new(
@@ -169,7 +178,7 @@ public sealed record RunObject(
         r.Temperature, r.TopP, r.MaxCompletionTokens,
         r.Status == "requires_action" && r.RequiredActionJson is { } action ? Json.Parse(action) : null,
         r.Status == "requires_action" ? r.ExpiresAt : null,
-        Json.Parse(r.ToolsJson), Json.Parse(r.ToolChoiceJson));
+        Json.Parse(r.ToolsJson), Json.Parse(r.ToolChoiceJson), r.MaxPromptTokens, Services.OutputShape.Show(r.ResponseFormatJson));
 }
 
 /// <summary>OpenAI's run step; file search results carry their content only when include[] asks for it.</summary>
@@ -268,5 +277,5 @@ internal static class Json
     }
 
     private static ServiceDefaults.Errors.ApiException InvalidMetadata(string message) =>
-        new(400, message, "Bad request", "invalid_metadata");
+        new(400, message, "Bad request", "invalid_metadata") { Param = "metadata" };
 }

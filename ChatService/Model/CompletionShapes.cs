@@ -11,7 +11,27 @@ public sealed record ChatCompletionRequest(
     double? TopP,
     int? MaxTokens,
     int? MaxCompletionTokens,
-    string? User);
+    string? User,
+    int? N = null,
+    JsonElement? ResponseFormat = null,
+    JsonElement? Stop = null,
+    long? Seed = null,
+    double? PresencePenalty = null,
+    double? FrequencyPenalty = null,
+    JsonElement? Tools = null,
+    JsonElement? Functions = null,
+    JsonElement? ToolChoice = null,
+    JsonElement? FunctionCall = null,
+    bool? Logprobs = null,
+    int? TopLogprobs = null,
+    JsonElement? LogitBias = null,
+    JsonElement? Audio = null,
+    JsonElement? Modalities = null,
+    JsonElement? Prediction = null,
+    JsonElement? WebSearchOptions = null,
+    bool? Store = null,
+    string? ReasoningEffort = null,
+    string? Verbosity = null);
 
 public sealed record ChatMessageRequest(string? Role, JsonElement Content, string? Name);
 

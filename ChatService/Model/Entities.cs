@@ -17,6 +17,8 @@ public sealed class AssistantEntity : ChatService.Services.IHasId
     public string ToolsJson { get; set; } = "[]";
     /// <summary>tool_resources as given (file_search.vector_store_ids); the assistant's own store is added when shown.</summary>
     public string ToolResourcesJson { get; set; } = "{}";
+    /// <summary>response_format as the client gave it (null: "auto"), passed to the model on every run.</summary>
+    public string? ResponseFormatJson { get; set; }
 }
 
 public sealed class ThreadEntity : IOwnedByCaller
@@ -74,6 +76,10 @@ public sealed class RunEntity : ChatService.Services.IHasId
     public double? Temperature { get; set; }
     public double? TopP { get; set; }
     public int? MaxCompletionTokens { get; set; }
+    /// <summary>Caps the context a turn of the run sends (history is cut to fit, oldest first).</summary>
+    public int? MaxPromptTokens { get; set; }
+    /// <summary>response_format as the client (or the assistant) gave it; null is "auto".</summary>
+    public string? ResponseFormatJson { get; set; }
     public long? StartedAt { get; set; }
     public long? CompletedAt { get; set; }
     public long? FailedAt { get; set; }

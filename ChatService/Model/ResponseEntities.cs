@@ -33,6 +33,8 @@ public sealed class ResponseEntity : IOwnedByCaller
     public string MetadataJson { get; set; } = "{}";
     public string ToolsJson { get; set; } = "[]";
     public string ToolChoiceJson { get; set; } = "\"auto\"";
+    /// <summary>text.format as the client gave it (null: plain text), passed to the model and shown.</summary>
+    public string? TextFormatJson { get; set; }
     public string? IncompleteReason { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }

@@ -19,7 +19,13 @@ public sealed record ResponseRequest(
     JsonElement? Metadata,
     JsonElement Tools,
     JsonElement ToolChoice,
-    JsonElement Include);
+    JsonElement Include,
+    JsonElement? Text = null,
+    JsonElement? Reasoning = null,
+    bool? ParallelToolCalls = null,
+    int? MaxToolCalls = null,
+    int? TopLogprobs = null,
+    JsonElement? Prompt = null);
 
 public sealed record ConversationRequest(JsonElement Items, JsonElement? Metadata);
 
@@ -62,7 +68,11 @@ public static class ResponseJson
         ["service_tier"] = "default",
         ["store"] = store,
         ["temperature"] = r.Temperature ?? 1.0,
-        ["text"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "text" }, ["verbosity"] = "medium" },
+        ["text"] = new JsonObject
+        {
+            ["format"] = r.TextFormatJson is { } format ? JsonNode.Parse(format) : new JsonObject { ["type"] = "text" },
+            ["verbosity"] = "medium",
+        },
         ["tool_choice"] = JsonNode.Parse(r.ToolChoiceJson),
         ["tools"] = JsonNode.Parse(r.ToolsJson),
         ["top_logprobs"] = 0,

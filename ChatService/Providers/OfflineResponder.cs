@@ -47,7 +47,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
                 Usage = Usage(list, OfflineToolCalls.ArgumentsText(call)),
             });
         }
-        var (answer, cut) = Limit(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
+        var (answer, cut) = Limit(Shaped(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions), chatOptions?.MaxOutputTokens);
         return Task.FromResult(new ChatResponse(new AIChatMessage(ChatRole.Assistant, answer))
         {
             ModelId = chatOptions?.ModelId ?? ModelName,
@@ -73,7 +73,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
             };
             yield break;
         }
-        var (answer, cut) = Limit(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions?.MaxOutputTokens);
+        var (answer, cut) = Limit(Shaped(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions), chatOptions?.MaxOutputTokens);
         var delay = options.Value.OfflineWordDelay;
         foreach (Match word in WordWithSpace().Matches(answer))
         {
@@ -93,6 +93,24 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
             ModelId = model,
             FinishReason = cut ? ChatFinishReason.Length : ChatFinishReason.Stop,
         };
+    }
+
+    /// <summary>
+    /// The answer in the form asked for, as far as retrieval can give it: cut before the first stop sequence, and as a
+    /// JSON object {"answer": text} when JSON was asked for (a schema's own fields it cannot know).
+    /// </summary>
+    private static string Shaped(string answer, Microsoft.Extensions.AI.ChatOptions? chatOptions)
+    {
+        foreach (var stop in chatOptions?.StopSequences ?? [])
+        {
+            if (stop.Length > 0 && answer.IndexOf(stop, StringComparison.Ordinal) is >= 0 and var at)
+            {
+                answer = answer[..at];
+            }
+        }
+        return chatOptions?.ResponseFormat is ChatResponseFormatJson
+            ? System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["answer"] = answer })
+            : answer;
     }
 
     /// <summary>As a model stops at its output cap: the words that fit in <paramref name="maxTokens"/>, and whether any were cut.</summary>

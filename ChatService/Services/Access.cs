@@ -69,14 +69,18 @@ public static class Access
     {
         if (temperature is < 0 or > 2)
         {
-            throw BadRequest("temperature must be between 0 and 2.", "invalid_temperature");
+            throw BadRequest("temperature must be between 0 and 2.", "invalid_temperature", "temperature");
         }
         if (topP is < 0 or > 1)
         {
-            throw BadRequest("top_p must be between 0 and 1.", "invalid_top_p");
+            throw BadRequest("top_p must be between 0 and 1.", "invalid_top_p", "top_p");
         }
     }
 
-    public static ApiException BadRequest(string message, string code = "invalid_request") =>
-        new(StatusCodes.Status400BadRequest, message, "Bad request", code);
+    public static ApiException BadRequest(string message, string code = "invalid_request", string? param = null) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", code) { Param = param };
+
+    /// <summary>A parameter of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
+    public static ApiException Unsupported(string param, string why) =>
+        BadRequest($"'{param}' is not supported here: {why}", "unsupported_parameter", param);
 }

@@ -26,7 +26,9 @@ public sealed record TurnInput(
     IList<AITool>? Tools = null,
     ChatToolMode? ToolMode = null,
     IReadOnlyList<KnowledgePassage>? Passages = null,
-    TokenBudget? Budget = null);
+    TokenBudget? Budget = null,
+    OutputShape? Shape = null,
+    int? MaxPromptTokens = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -66,7 +68,7 @@ public sealed class ChatEngine(
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
         // With tools the answer may be a call whose result the cache cannot know, so it is neither read nor written.
         // Passages found by a file search are cited in the answer, which a cached answer would not be.
-        var cacheable = input.Tools is not { Count: > 0 } && input.Passages is null;
+        var cacheable = input.Tools is not { Count: > 0 } && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true);
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -92,7 +94,8 @@ public sealed class ChatEngine(
             ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
             : [];
         var messages = PromptBuilder.Build(
-            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns, options.Value.ContextTokens);
+            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns,
+            input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens);
 
         var chatOptions = new Microsoft.Extensions.AI.ChatOptions
         {
@@ -104,6 +107,7 @@ public sealed class ChatEngine(
             ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
         };
         chatOptions.AdditionalProperties = [];
+        input.Shape?.ApplyTo(chatOptions);
         if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
         {
             chatOptions.AdditionalProperties[TokenBudget.PropertyKey] = budget;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Lists;
 
 namespace ChatService.Services;
 
@@ -14,31 +15,32 @@ public static class ItemPaging
         IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit, CancellationToken cancellationToken)
         where T : class, IItemRow
     {
-        var (take, ascending) = Paging.Read(limit, order, maxLimit);
+        var list = ListQuery.Read(limit, order, after, before, maxLimit);
+        var (take, ascending) = (list.Take, list.Ascending);
         var all = query;
-        if (await SeqOfAsync(all, after, cancellationToken).ConfigureAwait(false) is { } afterSeq)
+        if (await SeqOfAsync(all, list.After, "after", cancellationToken).ConfigureAwait(false) is { } afterSeq)
         {
             query = ascending ? query.Where(i => i.Seq > afterSeq) : query.Where(i => i.Seq < afterSeq);
         }
         var backwards = false;
-        if (await SeqOfAsync(all, before, cancellationToken).ConfigureAwait(false) is { } beforeSeq)
+        if (await SeqOfAsync(all, list.Before, "before", cancellationToken).ConfigureAwait(false) is { } beforeSeq)
         {
             query = ascending ? query.Where(i => i.Seq < beforeSeq) : query.Where(i => i.Seq > beforeSeq);
-            backwards = string.IsNullOrEmpty(after);
+            backwards = list.After is null;
         }
         query = ascending != backwards ? query.OrderBy(i => i.Seq) : query.OrderByDescending(i => i.Seq);
         return await Paging.TakePageAsync(query, take, backwards, r => JsonNode.Parse(r.Json)!, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cursor's position; a cursor that names no item of this list is a 400, not an empty page.</summary>
-    private static async Task<long?> SeqOfAsync<T>(IQueryable<T> query, string? id, CancellationToken cancellationToken)
+    private static async Task<long?> SeqOfAsync<T>(IQueryable<T> query, string? id, string param, CancellationToken cancellationToken)
         where T : class, IItemRow
     {
-        if (string.IsNullOrEmpty(id))
+        if (id is null)
         {
             return null;
         }
         var seqs = await query.Where(i => i.Id == id).Select(i => i.Seq).Take(1).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return seqs.Count == 1 ? seqs[0] : throw Access.BadRequest($"No item '{id}' in this list to page from.", "invalid_cursor");
+        return seqs.Count == 1 ? seqs[0] : throw ListQuery.UnknownCursor(param, id);
     }
 }

@@ -1,5 +1,6 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Lists;
 
 namespace ChatService.Services;
 
@@ -8,17 +9,19 @@ public interface IHasId
     string Id { get; }
 }
 
-/// <summary>OpenAI's cursor paging (limit, order, after, before) over ids that sort in creation order.</summary>
+/// <summary>OpenAI's cursor paging (<see cref="ListQuery"/>) over ids that sort in creation order.</summary>
 public static class Paging
 {
-    public const int DefaultLimit = 20;
-
     public static async Task<ListResponse<TOut>> PageAsync<T, TOut>(
         IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit,
         Func<T, TOut> map, CancellationToken cancellationToken)
         where T : class, IHasId
     {
-        var (take, ascending) = Read(limit, order, maxLimit);
+        var list = ListQuery.Read(limit, order, after, before, maxLimit);
+        await list.EnsureCursorsExistAsync((id, ct) => query.AnyAsync(e => e.Id == id, ct), cancellationToken).ConfigureAwait(false);
+        var (take, ascending) = (list.Take, list.Ascending);
+        after = list.After;
+        before = list.Before;
 
         // "after" moves along the listing order, "before" against it.
         if (!string.IsNullOrEmpty(after))
@@ -61,22 +64,5 @@ public static class Paging
             rows.Reverse();
         }
         return new ListResponse<TOut>(rows.Select(map).ToList(), rows.FirstOrDefault()?.Id, rows.LastOrDefault()?.Id, hasMore);
-    }
-
-    /// <summary>limit (1 to <paramref name="maxLimit"/>, 20 when absent) and order (desc when absent), checked.</summary>
-    public static (int Take, bool Ascending) Read(int? limit, string? order, int maxLimit)
-    {
-        var take = limit ?? DefaultLimit;
-        if (take < 1 || take > maxLimit)
-        {
-            throw Access.BadRequest($"limit must be between 1 and {maxLimit}.", "invalid_limit");
-        }
-        var ascending = order?.ToLowerInvariant() switch
-        {
-            null or "" or "desc" => false,
-            "asc" => true,
-            _ => throw Access.BadRequest("order must be 'asc' or 'desc'.", "invalid_order"),
-        };
-        return (take, ascending);
     }
 }

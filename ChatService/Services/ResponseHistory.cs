@@ -56,11 +56,11 @@ public static class ResponseHistory
         var outputs = items.Where(i => (string?)i["type"] == "function_call_output").Select(i => (string)i["call_id"]!).ToHashSet(StringComparer.Ordinal);
         if (outputs.FirstOrDefault(o => !calls.Contains(o)) is { } orphan)
         {
-            throw Access.BadRequest($"No tool call found for function call output with call_id {orphan}.", "invalid_function_call_output");
+            throw Access.BadRequest($"No tool call found for function call output with call_id {orphan}.", "invalid_function_call_output", "input");
         }
         if (calls.FirstOrDefault(c => !outputs.Contains(c)) is { } unanswered)
         {
-            throw Access.BadRequest($"No tool output found for function call {unanswered}.", "missing_function_call_output");
+            throw Access.BadRequest($"No tool output found for function call {unanswered}.", "missing_function_call_output", "input");
         }
     }
 }

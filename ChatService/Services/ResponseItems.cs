@@ -24,7 +24,7 @@ public static class ResponseItems
         }
         if (input.ValueKind != JsonValueKind.Array)
         {
-            throw Access.BadRequest("input must be a string or an array of input items.", "invalid_input");
+            throw Access.BadRequest("input must be a string or an array of input items.", "invalid_input", "input");
         }
         return ReadItems(input, "input", MaxItems);
     }
@@ -34,11 +34,11 @@ public static class ResponseItems
     {
         if (items.ValueKind != JsonValueKind.Array)
         {
-            throw Access.BadRequest($"{field} must be an array of items.", "invalid_items");
+            throw Access.BadRequest($"{field} must be an array of items.", "invalid_items", field);
         }
         if (items.GetArrayLength() > max)
         {
-            throw Access.BadRequest($"{field} may hold at most {max} items.", "too_many_items");
+            throw Access.BadRequest($"{field} may hold at most {max} items.", "too_many_items", field);
         }
         return [.. items.EnumerateArray().Select(item => ReadItem(item, field))];
     }
@@ -56,7 +56,7 @@ public static class ResponseItems
                 var role = String(item, "role");
                 if (role is not ("user" or "assistant" or "system" or "developer"))
                 {
-                    throw Access.BadRequest("A message item's role must be user, assistant, system or developer.", "invalid_role");
+                    throw Access.BadRequest("A message item's role must be user, assistant, system or developer.", "invalid_role", field);
                 }
                 item.TryGetProperty("content", out var content);
                 var text = content.ValueKind == JsonValueKind.String ? content.GetString() : PartsText(content);
@@ -83,7 +83,7 @@ public static class ResponseItems
                 return FileSearchCall(Ids.New("fs"), "completed", queries, null);
             default:
                 throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call, function_call_output and file_search_call are).",
-                    "unsupported_item_type");
+                    "unsupported_item_type", field);
         }
     }
 
@@ -220,9 +220,9 @@ public static class ResponseItems
     {
         if (text is null || (!allowEmpty && text.Length == 0))
         {
-            throw Access.BadRequest($"{what} must be a non-empty string or an array of text parts.", "invalid_content");
+            throw Access.BadRequest($"{what} must be a non-empty string or an array of text parts.", "invalid_content", what);
         }
-        return text.Length <= MaxTextChars ? text : throw Access.BadRequest($"{what} may be at most {MaxTextChars} characters.", "content_too_long");
+        return text.Length <= MaxTextChars ? text : throw Access.BadRequest($"{what} may be at most {MaxTextChars} characters.", "content_too_long", what);
     }
 
     private static string Required(JsonElement item, string name) =>

@@ -18,32 +18,33 @@ public sealed record ResponsePlan(
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
-            throw Access.BadRequest("model is required.", "missing_model");
+            throw Access.BadRequest("model is required.", "missing_model", "model");
         }
         var conversationId = ConversationId(request.Conversation);
         if (conversationId is not null && !string.IsNullOrEmpty(request.PreviousResponseId))
         {
             throw Access.BadRequest(
-                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
-                "mutually_exclusive_parameters");
+                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "mutually_exclusive_parameters", "conversation");
         }
         if (request.Background == true)
         {
-            throw Access.BadRequest("background responses are not supported here; stream the response or wait for it.", "unsupported_parameter");
+            throw Access.Unsupported("background", "stream the response or wait for it.");
         }
         if (request.MaxOutputTokens is <= 0)
         {
-            throw Access.BadRequest("max_output_tokens must be positive.", "invalid_max_output_tokens");
+            throw Access.BadRequest("max_output_tokens must be positive.", "invalid_max_output_tokens", "max_output_tokens");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
+        var (format, strict) = OutputShape.ReadTextFormat(request.Text);
+        RefuseUnsupported(request);
         if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
             && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
         {
-            throw Access.BadRequest("include must be an array of strings.", "invalid_include");
+            throw Access.BadRequest("include must be an array of strings.", "invalid_include", "include");
         }
         if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            throw Access.BadRequest("input is required.", "missing_input");
+            throw Access.BadRequest("input is required.", "missing_input", "input");
         }
         var input = ResponseItems.ReadInput(request.Input);
         var tools = ResponseTools.Read(request.Tools, request.ToolChoice);
@@ -87,7 +88,7 @@ public sealed record ResponsePlan(
             assistant is null ? NullIfEmpty(requestInstructions) : assistant.Instructions,
             assistant is null ? null : NullIfEmpty(requestInstructions),
             turns, request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, request.MaxOutputTokens,
-            tools.Functions, tools.Mode);
+            tools.Functions, tools.Mode, Shape: format is null ? null : new OutputShape(format, strict));
 
         var response = new ResponseEntity
         {
@@ -107,6 +108,7 @@ public sealed record ResponsePlan(
             MetadataJson = Json.MetadataText(request.Metadata),
             ToolsJson = tools.ToolsJson,
             ToolChoiceJson = tools.ToolChoiceJson,
+            TextFormatJson = format is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
         };
         var includeResults = request.Include.ValueKind == JsonValueKind.Array
             && request.Include.EnumerateArray().Any(e => e.GetString() == "file_search_call.results");
@@ -120,8 +122,39 @@ public sealed record ResponsePlan(
         JsonValueKind.String when conversation.GetString() is { Length: > 0 } id => id,
         JsonValueKind.Object when conversation.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
             && id.GetString() is { Length: > 0 } value => value,
-        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation"),
+        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation", "conversation"),
     };
+
+    /// <summary>What the model is not asked for is refused by name rather than accepted and left out.</summary>
+    private static void RefuseUnsupported(ResponseRequest request)
+    {
+        if (request.Text is { ValueKind: JsonValueKind.Object } text && text.TryGetProperty("verbosity", out var verbosity)
+            && verbosity.ValueKind != JsonValueKind.Null && verbosity.GetString() != "medium")
+        {
+            throw Access.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
+        }
+        if (request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning
+            && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
+        {
+            throw Access.Unsupported("reasoning", "reasoning options are not passed to the model.");
+        }
+        if (request.ParallelToolCalls == false)
+        {
+            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+        }
+        if (request.MaxToolCalls is not null)
+        {
+            throw Access.Unsupported("max_tool_calls", "built-in tool calls are not counted against a limit.");
+        }
+        if (request.TopLogprobs is > 0)
+        {
+            throw Access.Unsupported("top_logprobs", "answers carry no log probabilities.");
+        }
+        if (request.Prompt is { ValueKind: not JsonValueKind.Null })
+        {
+            throw Access.Unsupported("prompt", "there are no stored prompt templates; send instructions.");
+        }
+    }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 }

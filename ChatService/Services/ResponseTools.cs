@@ -30,7 +30,7 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
         {
             if (tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() > MaxTools)
             {
-                throw Access.BadRequest($"tools must be an array of at most {MaxTools} tools.", "invalid_tools");
+                throw Access.BadRequest($"tools must be an array of at most {MaxTools} tools.", "invalid_tools", "tools");
             }
             foreach (var tool in tools.EnumerateArray())
             {
@@ -39,17 +39,17 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                 {
                     fileSearch = fileSearch is null
                         ? ReadFileSearch(tool, echoed)
-                        : throw Access.BadRequest("tools may hold file_search once.", "invalid_tools");
+                        : throw Access.BadRequest("tools may hold file_search once.", "invalid_tools", "tools");
                     continue;
                 }
                 if (type != "function")
                 {
-                    throw Access.BadRequest($"Tools of type '{type}' are not supported here (function and file_search are).", "unsupported_tool");
+                    throw Access.BadRequest($"Tools of type '{type}' are not supported here (function and file_search are).", "unsupported_tool", "tools");
                 }
                 var name = tool.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
                 {
-                    throw Access.BadRequest("A function tool needs a name of letters, digits, '_' or '-' (at most 64).", "invalid_tools");
+                    throw Access.BadRequest("A function tool needs a name of letters, digits, '_' or '-' (at most 64).", "invalid_tools", "tools");
                 }
                 var description = tool.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
                 var parameters = tool.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters;
@@ -77,12 +77,12 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
             : [];
         if (stores.Count is 0 or > 16 || stores.Any(string.IsNullOrWhiteSpace))
         {
-            throw Access.BadRequest("file_search needs vector_store_ids: 1 to 16 vector store ids.", "invalid_tools");
+            throw Access.BadRequest("file_search needs vector_store_ids: 1 to 16 vector store ids.", "invalid_tools", "tools");
         }
         var max = tool.TryGetProperty("max_num_results", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt32() : 10;
         if (max is < 1 or > 50)
         {
-            throw Access.BadRequest("file_search max_num_results must be between 1 and 50.", "invalid_tools");
+            throw Access.BadRequest("file_search max_num_results must be between 1 and 50.", "invalid_tools", "tools");
         }
         JsonElement? filters = tool.TryGetProperty("filters", out var f) && f.ValueKind == JsonValueKind.Object ? f.Clone() : null;
         double? threshold = null;
@@ -116,8 +116,8 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                     "none" => (ChatToolMode.None, "\"none\""),
                     "required" when functions.Count > 0 => (ChatToolMode.RequireAny, "\"required\""),
                     "required" when fileSearch => (ChatToolMode.Auto, "\"required\""),
-                    "required" => throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice"),
-                    _ => throw Access.BadRequest("tool_choice must be 'auto', 'none', 'required' or a function.", "invalid_tool_choice"),
+                    "required" => throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice", "tool_choice"),
+                    _ => throw Access.BadRequest("tool_choice must be 'auto', 'none', 'required' or a function.", "invalid_tool_choice", "tool_choice"),
                 };
             case JsonValueKind.Object when fileSearch && choice.TryGetProperty("type", out var searchType) && searchType.ValueKind == JsonValueKind.String
                 && searchType.GetString() == "file_search":
@@ -126,11 +126,11 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                 var name = choice.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 if (name is null || !functions.Any(f => f.Name == name))
                 {
-                    throw Access.BadRequest("tool_choice names a function that is not among the tools.", "invalid_tool_choice");
+                    throw Access.BadRequest("tool_choice names a function that is not among the tools.", "invalid_tool_choice", "tool_choice");
                 }
                 return (ChatToolMode.RequireSpecific(name), new JsonObject { ["type"] = "function", ["name"] = name }.ToJsonString());
             default:
-                throw Access.BadRequest("tool_choice must be 'auto', 'none', 'required' or a function.", "invalid_tool_choice");
+                throw Access.BadRequest("tool_choice must be 'auto', 'none', 'required' or a function.", "invalid_tool_choice", "tool_choice");
         }
     }
 }

@@ -73,7 +73,7 @@ public sealed partial class RunExecutor(
                 new TurnInput(caller, assistant, run.Model, run.Instructions,
                     results is null ? run.AdditionalInstructions : string.Join("\n\n", new[] { run.AdditionalInstructions, FileCitations.Instruction }.OfType<string>()),
                     turns, run.Temperature, run.TopP, run.MaxCompletionTokens, tools.Functions, tools.Mode,
-                    results?.Select(r => r.ToPassage()).ToList(), budget),
+                    results?.Select(r => r.ToPassage()).ToList(), budget, OutputShape.FromKept(run.ResponseFormatJson), run.MaxPromptTokens),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {

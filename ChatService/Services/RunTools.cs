@@ -20,7 +20,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
     {
         if (tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() > MaxTools)
         {
-            throw Access.BadRequest($"tools must be an array of at most {MaxTools} tools.", "invalid_tools");
+            throw Access.BadRequest($"tools must be an array of at most {MaxTools} tools.", "invalid_tools", "tools");
         }
         var stored = new JsonArray();
         foreach (var tool in tools.EnumerateArray())
@@ -38,12 +38,12 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
                     stored.Add(FunctionTool(tool));
                     break;
                 default:
-                    throw Access.BadRequest($"Tools of type '{type}' are not supported (file_search, function and code_interpreter are).", "invalid_tools");
+                    throw Access.BadRequest($"Tools of type '{type}' are not supported (file_search, function and code_interpreter are).", "invalid_tools", "tools");
             }
         }
         if (stored.Count(t => t!["type"]!.GetValue<string>() == "file_search") > 1)
         {
-            throw Access.BadRequest("tools may hold file_search once.", "invalid_tools");
+            throw Access.BadRequest("tools may hold file_search once.", "invalid_tools", "tools");
         }
         return stored.ToJsonString();
     }
@@ -59,7 +59,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
             case { ValueKind: JsonValueKind.String } c when c.GetString() is "auto" or "none" or "required":
                 if (c.GetString() == "required" && tools.Functions.Count == 0 && tools.FileSearch is null)
                 {
-                    throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice");
+                    throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice", "tool_choice");
                 }
                 return c.GetRawText();
             case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "file_search" && tools.FileSearch is not null:
@@ -68,7 +68,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
                 && c.TryGetProperty("function", out var f) && Text(f, "name") is { } name && tools.Functions.Any(t => t.Name == name):
                 return new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name } }.ToJsonString();
             default:
-                throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the run's tools.", "invalid_tool_choice");
+                throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the run's tools.", "invalid_tool_choice", "tool_choice");
         }
     }
 
@@ -109,7 +109,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
     {
         var options = tool.TryGetProperty("file_search", out var o) && o.ValueKind == JsonValueKind.Object ? o : default;
         var results = options.ValueKind == JsonValueKind.Object && options.TryGetProperty("max_num_results", out var m) && m.ValueKind != JsonValueKind.Null
-            ? (m.TryGetInt32(out var n) && n is >= 1 and <= 50 ? n : throw Access.BadRequest("file_search.max_num_results must be between 1 and 50.", "invalid_tools"))
+            ? (m.TryGetInt32(out var n) && n is >= 1 and <= 50 ? n : throw Access.BadRequest("file_search.max_num_results must be between 1 and 50.", "invalid_tools", "tools"))
             : defaultResults;
         var threshold = 0.0;
         var ranker = "default_2024_08_21";
@@ -118,7 +118,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
             if (r.TryGetProperty("score_threshold", out var t) && t.ValueKind != JsonValueKind.Null)
             {
                 threshold = t.ValueKind == JsonValueKind.Number && t.GetDouble() is >= 0 and <= 1 ? t.GetDouble()
-                    : throw Access.BadRequest("file_search.ranking_options.score_threshold must be between 0 and 1.", "invalid_tools");
+                    : throw Access.BadRequest("file_search.ranking_options.score_threshold must be between 0 and 1.", "invalid_tools", "tools");
             }
             ranker = Text(r, "ranker") is { } given && given != "auto" ? given : ranker;
         }
@@ -139,12 +139,12 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         var name = function.ValueKind == JsonValueKind.Object ? Text(function, "name") : null;
         if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
-            throw Access.BadRequest("A function tool needs function.name of letters, digits, '_' or '-' (at most 64).", "invalid_tools");
+            throw Access.BadRequest("A function tool needs function.name of letters, digits, '_' or '-' (at most 64).", "invalid_tools", "tools");
         }
         var parameters = function.TryGetProperty("parameters", out var p) ? p : default;
         if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
         {
-            throw Access.BadRequest("function.parameters must be a JSON schema object.", "invalid_tools");
+            throw Access.BadRequest("function.parameters must be a JSON schema object.", "invalid_tools", "tools");
         }
         var stored = new JsonObject { ["name"] = name, ["description"] = Text(function, "description") };
         stored["parameters"] = parameters.ValueKind == JsonValueKind.Object ? JsonNode.Parse(parameters.GetRawText()) : JsonNode.Parse(EmptyParameters().GetRawText());

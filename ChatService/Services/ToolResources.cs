@@ -40,7 +40,7 @@ public static class ToolResources
         }
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Access.BadRequest("tool_resources must be an object.", "invalid_tool_resources");
+            throw Access.BadRequest("tool_resources must be an object.", "invalid_tool_resources", "tool_resources");
         }
         if (!value.TryGetProperty("file_search", out var search) || search.ValueKind == JsonValueKind.Null)
         {
@@ -54,18 +54,18 @@ public static class ToolResources
         if (!search.TryGetProperty("vector_store_ids", out var ids) || ids.ValueKind != JsonValueKind.Array
             || ids.EnumerateArray().Any(i => i.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(i.GetString())))
         {
-            throw Access.BadRequest("tool_resources.file_search.vector_store_ids must be an array of vector store ids.", "invalid_tool_resources");
+            throw Access.BadRequest("tool_resources.file_search.vector_store_ids must be an array of vector store ids.", "invalid_tool_resources", "tool_resources");
         }
         var list = ids.EnumerateArray().Select(i => i.GetString()!).Where(i => i != ownStore).Distinct(StringComparer.Ordinal).ToList();
         if (list.Count > MaxVectorStores)
         {
-            throw Access.BadRequest($"tool_resources.file_search.vector_store_ids may name at most {MaxVectorStores} stores.", "invalid_tool_resources");
+            throw Access.BadRequest($"tool_resources.file_search.vector_store_ids may name at most {MaxVectorStores} stores.", "invalid_tool_resources", "tool_resources");
         }
         foreach (var id in list)
         {
             if (!await files.ExistsAsync(id, caller, cancellationToken).ConfigureAwait(false))
             {
-                throw Access.BadRequest($"No vector store found with id '{id}'.", "invalid_tool_resources");
+                throw Access.BadRequest($"No vector store found with id '{id}'.", "invalid_tool_resources", "tool_resources");
             }
         }
         return list.Count == 0 ? "{}" : Normalized(list);

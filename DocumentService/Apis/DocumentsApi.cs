@@ -112,8 +112,7 @@ public static class DocumentsApi
     public static async Task<NoContent> DeleteAsync(string id, CallerIdentity caller, DocumentsDbContext db, DocumentStore store, CancellationToken cancellationToken)
     {
         var document = await FindAsync(db, id, caller, cancellationToken);
-        await store.DeleteAsync(document, cancellationToken);
-        return TypedResults.NoContent();
+        return await store.DeleteAsync(document, cancellationToken) ? TypedResults.NoContent() : throw NoSuchDocument(id);
     }
 
     private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken, bool tracked = false)
@@ -122,14 +121,17 @@ public static class DocumentsApi
         var document = await query.FirstOrDefaultAsync(d => d.Id == id && d.AssistantId != null, cancellationToken);
         if (document is null || document.OwnerId != caller.UserId || !caller.CanUseAssistant(document.AssistantId!))
         {
-            throw new ApiException(StatusCodes.Status404NotFound, $"No document found with id '{id}'.", "Not found", "not_found");
+            throw NoSuchDocument(id);
         }
         return document;
     }
+
+    private static ApiException NoSuchDocument(string id) =>
+        new(StatusCodes.Status404NotFound, $"No document found with id '{id}'.", "Not found", "not_found");
 
     private static string RequireType(string? type) =>
         DocumentKinds.IsDocumentType(type) ? type! : throw Bad("The field 'type' must be 'rag' or 'prompt'.", "type");
 
     private static ApiException Bad(string message, string param) =>
-        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

@@ -88,5 +88,6 @@ public static class EmbeddingsApi
         _ => null,
     };
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

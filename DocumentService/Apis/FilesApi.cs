@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -50,9 +51,9 @@ public static class FilesApi
         if (purpose is null || !Purposes.Contains(purpose))
         {
             throw new ApiException(StatusCodes.Status400BadRequest,
-                $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose");
+                $"'purpose' must be one of: {string.Join(", ", Purposes)}.", "Bad request", "invalid_purpose") { Param = "purpose" };
         }
-        var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request");
+        var file = form.File ?? throw new ApiException(StatusCodes.Status400BadRequest, "A file is required in the part named 'file'.", "Bad request") { Param = "file" };
         var stored = await store.CreateFileAsync(caller, purpose, file, cancellationToken);
         return TypedResults.Ok(FileObject.From(stored));
     }
@@ -61,34 +62,15 @@ public static class FilesApi
     public static async Task<FileList> ListAsync(
         string? purpose, int? limit, string? order, string? after, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken)
     {
-        var take = limit ?? 10000;
-        if (take is < 1 or > 10000)
-        {
-            throw new ApiException(StatusCodes.Status400BadRequest, "'limit' must be between 1 and 10000.", "Bad request", "invalid_limit");
-        }
-        var ascending = order switch
-        {
-            null or "desc" => false,
-            "asc" => true,
-            _ => throw new ApiException(StatusCodes.Status400BadRequest, "'order' must be 'asc' or 'desc'.", "Bad request", "invalid_order"),
-        };
-
+        var list = ListQuery.Read(limit, order, after, before: null, maxLimit: 10000, defaultLimit: 10000);
         var query = Visible(db, caller);
         if (purpose is { Length: > 0 })
         {
             query = query.Where(d => d.Kind == purpose);
         }
-        var all = await query.ToListAsync(cancellationToken);
-        var sorted = ascending
-            ? all.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList()
-            : all.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id, StringComparer.Ordinal).ToList();
-        if (after is { Length: > 0 })
-        {
-            var position = sorted.FindIndex(d => d.Id == after);
-            sorted = position < 0 ? [] : sorted.Skip(position + 1).ToList();
-        }
-        var page = sorted.Take(take).Select(FileObject.From).ToList();
-        return new FileList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, sorted.Count > take);
+        var (rows, hasMore) = list.PageOf(await query.ToListAsync(cancellationToken), d => d.Id, d => d.CreatedAt);
+        var page = rows.Select(FileObject.From).ToList();
+        return new FileList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, hasMore);
     }
 
     public static async Task<FileObject> GetAsync(string file_id, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken) =>
@@ -102,13 +84,15 @@ public static class FilesApi
         string file_id, CallerIdentity caller, DocumentsDbContext db, DocumentStore store, CancellationToken cancellationToken)
     {
         var file = await FindAsync(db, file_id, caller, cancellationToken);
-        await store.DeleteAsync(file, cancellationToken);
-        return new FileDeleted(file.Id, "file", true);
+        return await store.DeleteAsync(file, cancellationToken) ? new FileDeleted(file.Id, "file", true) : throw NoSuchFile(file_id);
     }
 
     private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
         await Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
-            ?? throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
+            ?? throw NoSuchFile(id);
+
+    private static ApiException NoSuchFile(string id) =>
+        new(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");
 
     /// <summary>The /v1/files files the caller sees: its own; a scoped key only those it uploaded.</summary>
     public static IQueryable<Document> Visible(DocumentsDbContext db, CallerIdentity caller)

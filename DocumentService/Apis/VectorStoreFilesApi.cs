@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -97,15 +98,11 @@ public static class VectorStoreFilesApi
     {
         var store = await VectorStoreRef.FindAsync(id, caller, db, access, cancellationToken);
         var member = await MemberAsync(db, store, fileId, cancellationToken);
-        if (member.IsDocument)
-        {
-            await documents.DeleteAsync(await db.Documents.AsNoTracking().FirstAsync(d => d.Id == fileId, cancellationToken), cancellationToken);
-        }
-        else
-        {
-            await documents.DetachAsync(store.Key, fileId, cancellationToken);
-        }
-        return new VectorStoreFileDeleted(fileId, true);
+        var deleted = member.IsDocument
+            ? await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == fileId, cancellationToken) is { } document
+              && await documents.DeleteAsync(document, cancellationToken)
+            : await documents.DetachAsync(store.Key, fileId, cancellationToken);
+        return deleted ? new VectorStoreFileDeleted(fileId, true) : throw NotInStore(store, fileId);
     }
 
     /// <summary>The text the store searches: a document's extracted text, or an attached file's chunks in order.</summary>
@@ -205,7 +202,7 @@ public static class VectorStoreFilesApi
 
     private static async Task<StoreMember> MemberAsync(DocumentsDbContext db, VectorStoreRef store, string fileId, CancellationToken cancellationToken) =>
         (await VectorStoreFiles.MembersAsync(db, store.Key, cancellationToken)).FirstOrDefault(m => m.FileId == fileId)
-            ?? throw new ApiException(StatusCodes.Status404NotFound, $"No file '{fileId}' in vector store '{store.Id}'.", "Not found", "not_found");
+            ?? throw NotInStore(store, fileId);
 
     private static async Task<VectorStoreFileBatch> BatchAsync(DocumentsDbContext db, VectorStoreRef store, string batchId, CancellationToken cancellationToken) =>
         await db.VectorStoreFileBatches.AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId && b.StoreKey == store.Key, cancellationToken)
@@ -225,7 +222,8 @@ public static class VectorStoreFilesApi
         {
             throw Bad($"'filter' must be one of: {string.Join(", ", Statuses)}.", "filter");
         }
-        var (page, hasMore) = CursorPage.Of(members.Where(m => filter is null || m.Status == filter), m => m.FileId, m => m.CreatedAt, limit, order, after, before);
+        var (page, hasMore) = ListQuery.Read(limit, order, after, before, maxLimit: 100)
+            .PageOf(members.Where(m => filter is null || m.Status == filter), m => m.FileId, m => m.CreatedAt);
         var data = page.Select(m => Describe(store, m)).ToList();
         return new VectorStoreFileList(data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, hasMore);
     }
@@ -238,5 +236,9 @@ public static class VectorStoreFilesApi
     private static StoreMember ToMember(VectorStoreFile f) => new(
         f.FileId, f.Status, f.AttributesJson, f.ChunkingJson, f.UsageBytes, f.LastErrorCode, f.LastErrorMessage, f.BatchId, f.CreatedAt, false);
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException NotInStore(VectorStoreRef store, string fileId) =>
+        new(StatusCodes.Status404NotFound, $"No file '{fileId}' in vector store '{store.Id}'.", "Not found", "not_found");
+
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

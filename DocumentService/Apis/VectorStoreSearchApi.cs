@@ -95,5 +95,6 @@ public static class VectorStoreSearchApi
         return queries;
     }
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

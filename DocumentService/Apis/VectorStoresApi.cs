@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -63,7 +64,7 @@ public static class VectorStoresApi
         int? limit = null, string? order = null, string? after = null, string? before = null)
     {
         var rows = await VectorStoreRef.Visible(db.VectorStores.AsNoTracking(), caller).ToListAsync(cancellationToken);
-        var (page, hasMore) = CursorPage.Of(rows, r => r.Id, r => r.CreatedAt, limit, order, after, before);
+        var (page, hasMore) = ListQuery.Read(limit, order, after, before, maxLimit: 100).PageOf(rows, r => r.Id, r => r.CreatedAt);
         var data = new List<VectorStoreObject>(page.Count);
         foreach (var row in page)
         {
@@ -109,8 +110,9 @@ public static class VectorStoresApi
         {
             throw AssistantStore(id);
         }
-        await documents.DeleteVectorStoreAsync(store.Id, cancellationToken);
-        return new VectorStoreDeleted(store.Id, true);
+        return await documents.DeleteVectorStoreAsync(store.Id, cancellationToken)
+            ? new VectorStoreDeleted(store.Id, true)
+            : throw VectorStoreRef.NotFound(store.Id);
     }
 
     public static async Task<VectorStoreObject> DescribeAsync(DocumentsDbContext db, VectorStoreRef store, TimeProvider time, CancellationToken cancellationToken)
@@ -174,5 +176,6 @@ public static class VectorStoresApi
     private static ApiException AssistantStore(string id) => new(StatusCodes.Status400BadRequest,
         $"'{id}' holds an assistant's documents: it is named after the assistant and goes with it.", "Bad request", "assistant_vector_store");
 
-    private static ApiException Bad(string message, string param) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param);
+    private static ApiException Bad(string message, string param) =>
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_" + param) { Param = param };
 }

@@ -102,30 +102,44 @@ public sealed partial class DocumentStore
             .FirstOrDefaultAsync(f => f.StoreKey == mine.StoreKey && f.FileId == mine.FileId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Takes a file out of one store: its chunks there go, the file itself stays.</summary>
-    public async Task DetachAsync(string storeKey, string fileId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a file out of one store: its chunks there go, the file itself stays. False when another request took it
+    /// out first.
+    /// </summary>
+    public async Task<bool> DetachAsync(string storeKey, string fileId, CancellationToken cancellationToken)
     {
         long version;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (await db.VectorStoreFiles.Where(f => f.StoreKey == storeKey && f.FileId == fileId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
             await db.Chunks.Where(c => c.AssistantId == storeKey && c.DocumentId == fileId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            await db.VectorStoreFiles.Where(f => f.StoreKey == storeKey && f.FileId == fileId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         await AnnounceAsync(storeKey, version).ConfigureAwait(false);
+        return true;
     }
 
-    /// <summary>Deletes a vector store with its files' chunks and batches; the files themselves stay.</summary>
-    public async Task DeleteVectorStoreAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a vector store with its files' chunks and batches; the files themselves stay. False when another
+    /// request deleted it first.
+    /// </summary>
+    public async Task<bool> DeleteVectorStoreAsync(string id, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await db.VectorStores.Where(v => v.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return false;
+        }
         await db.Chunks.Where(c => c.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFiles.Where(f => f.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFileBatches.Where(b => b.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await db.VectorStores.Where(v => v.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await KnowledgeVersions.BumpAsync(db, id, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<byte[]> ReadBlobAsync(Document file, CancellationToken cancellationToken)

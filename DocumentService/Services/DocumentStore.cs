@@ -113,16 +113,22 @@ public sealed partial class DocumentStore(
         return (document, version);
     }
 
-    /// <summary>Deletes a document or file; a file leaves every vector store it was in, in the same commit.</summary>
-    public async Task DeleteAsync(Document document, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a document or file; a file leaves every vector store it was in, in the same commit. False when another
+    /// request deleted it first (the row goes first, so of racing deletes exactly one does the work).
+    /// </summary>
+    public async Task<bool> DeleteAsync(Document document, CancellationToken cancellationToken)
     {
         var changed = new List<(string Key, long Version)>();
         var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
             await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.VectorStoreFiles.Where(f => f.FileId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-            await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             foreach (var key in stores.Append(document.AssistantId).OfType<string>().Distinct(StringComparer.Ordinal))
             {
                 changed.Add((key, await KnowledgeVersions.BumpAsync(db, key, cancellationToken).ConfigureAwait(false)));
@@ -134,6 +140,7 @@ public sealed partial class DocumentStore(
         {
             await AnnounceAsync(key, version).ConfigureAwait(false);
         }
+        return true;
     }
 
     /// <summary>A /v1/files upload: stored as given (any type), no extraction, no assistant.</summary>

@@ -38,5 +38,5 @@ public static class FileNames
     }
 
     private static ApiException Bad(string message) =>
-        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_filename");
+        new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_filename") { Param = "file" };
 }

@@ -62,7 +62,7 @@ public static class UploadReader
                 {
                     if (!name.Equals("file", StringComparison.OrdinalIgnoreCase) || file is not null)
                     {
-                        throw new ApiException(StatusCodes.Status400BadRequest, "Send exactly one file, in the part named 'file'.", "Bad request");
+                        throw new ApiException(StatusCodes.Status400BadRequest, "Send exactly one file, in the part named 'file'.", "Bad request") { Param = "file" };
                     }
                     var filename = FileNames.Validate(
                         disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value);
@@ -73,7 +73,7 @@ public static class UploadReader
                 else
                 {
                     var bytes = await ReadLimitedAsync(section.Body, MaxFieldLength, cancellationToken).ConfigureAwait(false)
-                        ?? throw new ApiException(StatusCodes.Status400BadRequest, $"The field '{name}' is too long.", "Bad request");
+                        ?? throw new ApiException(StatusCodes.Status400BadRequest, $"The field '{name}' is too long.", "Bad request") { Param = name };
                     fields[name] = Encoding.UTF8.GetString(bytes);
                 }
             }

@@ -50,6 +50,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             problem.Extensions["code"] = code;
         }
+        if (((exception as ApiException)?.Param ?? ParamOf(exception)) is { } param)
+        {
+            problem.Extensions["param"] = param;
+        }
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             problem.Extensions["code"] = "service_unavailable";
@@ -80,6 +84,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
     };
 
+    /// <summary>The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content").</summary>
+    private static string? ParamOf(Exception exception) =>
+        (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            ? path[2..]
+            : null;
+
     private static string InvalidJson(JsonException json) =>
         string.IsNullOrEmpty(json.Path) || json.Path == "$"
             ? "The request body is not valid JSON."
@@ -105,4 +115,7 @@ public sealed class ApiException(int statusCode, string message, string title = 
 
     /// <summary>When set, the answer says in Retry-After when to try again (a 429 or 503).</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The request field at fault, as the client wrote it (`messages`, `temperature`, `after`): OpenAI's `param`.</summary>
+    public string? Param { get; init; }
 }

@@ -30,7 +30,7 @@ public sealed record OpenAIError(OpenAIErrorBody Error)
 
     /// <summary>The body for a failure inside an SSE stream already under way, sent as its last `data:` event.</summary>
     public static OpenAIError From(ApiException exception) =>
-        new(new OpenAIErrorBody(exception.Message, TypeFor(exception.StatusCode), null, exception.Code ?? DefaultCode(exception.StatusCode)));
+        new(new OpenAIErrorBody(exception.Message, TypeFor(exception.StatusCode), exception.Param, exception.Code ?? DefaultCode(exception.StatusCode)));
 
     private static string TypeFor(int status) => status switch
     {

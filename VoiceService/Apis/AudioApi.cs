@@ -32,7 +32,7 @@ public static class AudioApi
         if (responseFormat is not ("json" or "text" or "verbose_json" or "srt" or "vtt"))
         {
             throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{responseFormat}' is not one of json, text, verbose_json, srt, vtt.",
-                "Bad request", "invalid_value");
+                "Bad request", "invalid_value") { Param = "response_format" };
         }
         var recording = await recordings.ReadAsync(form.Files["file"] ?? form.Files.FirstOrDefault(), cancellationToken);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using ServiceDefaults.Access;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
+using ServiceDefaults.Lists;
 using VoiceService.Services.Answers;
 using VoiceService.Services.Audio;
 using VoiceService.Services.SpeechToText;
@@ -89,8 +90,7 @@ public static class VoiceApi
     public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)
     {
         // As every other list of the platform: a limit out of range is the client's mistake, not silently changed.
-        var count = limit is null or (>= 1 and <= 100) ? limit ?? 20
-            : throw new ApiException(StatusCodes.Status400BadRequest, "limit must be between 1 and 100.", "Bad request", "invalid_limit");
+        var count = ListQuery.Read(limit, order: null, after: null, before: null, maxLimit: 100).Take;
         // A key sees the turns of the assistants it is scoped to; the user's own session sees all of them.
         var data = await turns.ListAsync(caller.UserId, count,
             caller.Assistants is null ? null : turn => turn.AssistantId is { } id && caller.CanUseAssistant(id), cancellationToken);

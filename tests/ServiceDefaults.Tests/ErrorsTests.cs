@@ -15,6 +15,8 @@ public sealed class ErrorsTests
         app.MapGet("/v1/things/{id}", string (string id) => throw new ApiException(404, $"No thing found with id '{id}'.", code: "not_found"));
         app.MapGet("/api/things/{id}", string (string id) => throw new ApiException(404, $"No thing found with id '{id}'.", code: "not_found"));
         app.MapPost("/v1/things", (Thing thing) => thing.Name);
+        app.MapGet("/v1/picky", string () => throw new ApiException(400, "temperature must be between 0 and 2.", code: "invalid_temperature") { Param = "temperature" });
+        app.MapGet("/api/picky", string () => throw new ApiException(400, "temperature must be between 0 and 2.", code: "invalid_temperature") { Param = "temperature" });
         app.MapPost("/api/things", (Thing thing) => thing.Name);
     };
 
@@ -185,5 +187,32 @@ public sealed class ErrorsTests
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AnApiExceptionsParamIsOpenAIsParamOnV1AndAProblemExtensionElsewhere()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+        using var client = host.CreateClient();
+
+        using var openAI = await client.GetAsync(new Uri("/v1/picky", UriKind.Relative));
+        using var native = await client.GetAsync(new Uri("/api/picky", UriKind.Relative));
+
+        var error = JsonDocument.Parse(await openAI.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(("temperature", "invalid_temperature"), (error.GetProperty("param").GetString(), error.GetProperty("code").GetString()));
+        Assert.Equal("temperature", JsonDocument.Parse(await native.Content.ReadAsStringAsync()).RootElement.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task ABodyThatDoesNotBindNamesTheFieldItFailedAt()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(new Uri("/v1/things", UriKind.Relative),
+            new StringContent("""{"name":["not","a","string"]}""", System.Text.Encoding.UTF8, "application/json"));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("name", error.GetProperty("param").GetString());
     }
 }

@@ -116,6 +116,7 @@ public sealed class OpenAIAudioTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_limit", problem.GetProperty("code").GetString());
+        Assert.Equal("limit", problem.GetProperty("param").GetString());
         using var fine = await http.GetAsync(new Uri("/api/voice/turns?limit=100", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
     }

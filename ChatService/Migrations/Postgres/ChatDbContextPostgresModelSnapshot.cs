@@ -50,6 +50,9 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ResponseFormatJson")
+                        .HasColumnType("text");
+
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
@@ -327,6 +330,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<double?>("Temperature")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("TextFormatJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("ToolChoiceJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -432,6 +438,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("integer");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -444,6 +453,9 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<string>("RequiredActionJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResponseFormatJson")
                         .HasColumnType("text");
 
                     b.Property<long?>("StartedAt")

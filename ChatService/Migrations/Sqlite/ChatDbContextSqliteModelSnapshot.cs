@@ -45,6 +45,9 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResponseFormatJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("Temperature")
                         .HasColumnType("REAL");
 
@@ -322,6 +325,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<double?>("Temperature")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("TextFormatJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ToolChoiceJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -427,6 +433,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MaxPromptTokens")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -439,6 +448,9 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("RequiredActionJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseFormatJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("StartedAt")

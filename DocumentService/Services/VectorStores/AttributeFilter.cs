@@ -87,5 +87,5 @@ public static class AttributeFilter
     private static bool IsScalar(JsonElement e) =>
         e.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
 
-    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_filters");
+    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_filters") { Param = "filters" };
 }

@@ -62,5 +62,5 @@ public static class AttributesJson
         return document.RootElement.Clone();
     }
 
-    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_attributes");
+    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_attributes") { Param = "attributes" };
 }

@@ -49,5 +49,5 @@ public static class ChunkingStrategy
     private static int? Int(JsonElement value, string name) =>
         value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
 
-    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_chunking_strategy");
+    private static ApiException Bad(string message) => new(StatusCodes.Status400BadRequest, message, "Bad request", "invalid_chunking_strategy") { Param = "chunking_strategy" };
 }

@@ -25,7 +25,7 @@ public sealed class AudioConverter(IOptions<VoiceOptions> options)
             recording, _options.Local.ProcessTimeout, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0 || !Wav.TryRead(result.Output, out var wav))
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, $"The upload is not decodable {format} audio.", "Invalid audio", "invalid_audio");
+            throw new ApiException(StatusCodes.Status400BadRequest, $"The upload is not decodable {format} audio.", "Invalid audio", "invalid_audio") { Param = "file" };
         }
         if (wav.Duration > TimeSpan.FromSeconds(_options.MaxAudioSeconds))
         {
@@ -34,7 +34,7 @@ public sealed class AudioConverter(IOptions<VoiceOptions> options)
         }
         if (wav.Duration < TimeSpan.FromMilliseconds(100))
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, "The recording holds no sound.", "Empty audio", "empty_audio");
+            throw new ApiException(StatusCodes.Status400BadRequest, "The recording holds no sound.", "Empty audio", "empty_audio") { Param = "file" };
         }
         return result.Output;
     }

@@ -44,11 +44,11 @@ public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOpti
     {
         if (file is null)
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, "The form has no audio file (field 'file' or 'audio').", "Missing audio", "missing_file");
+            throw new ApiException(StatusCodes.Status400BadRequest, "The form has no audio file (field 'file' or 'audio').", "Missing audio", "missing_file") { Param = "file" };
         }
         if (file.Length == 0)
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, "The audio file is empty.", "Empty audio", "empty_audio");
+            throw new ApiException(StatusCodes.Status400BadRequest, "The audio file is empty.", "Empty audio", "empty_audio") { Param = "file" };
         }
         if (file.Length > options.Value.MaxUploadBytes)
         {
@@ -71,7 +71,7 @@ public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOpti
         }
         if (sniffed is null || (declared is not null && declared != sniffed))
         {
-            throw new ApiException(StatusCodes.Status400BadRequest, $"The file is not {declared ?? sniffed} audio.", "Invalid audio", "invalid_audio");
+            throw new ApiException(StatusCodes.Status400BadRequest, $"The file is not {declared ?? sniffed} audio.", "Invalid audio", "invalid_audio") { Param = "file" };
         }
         var wav = await converter.ToRecognitionWavAsync(data, sniffed, cancellationToken).ConfigureAwait(false);
         return new Recording(data, sniffed, wav);
