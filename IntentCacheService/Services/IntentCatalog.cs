@@ -38,41 +38,54 @@ public sealed class IntentCatalog(
 
     public async Task<TrainedIntentSet> SaveAsync(string assistantId, string ownerId, PutIntentsRequest request, CancellationToken cancellationToken)
     {
-        var intents = Validate(request);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
-        var row = await db.IntentSets.FirstOrDefaultAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
-        if (row is null)
-        {
-            row = new IntentSet { AssistantId = assistantId, OwnerId = ownerId, IntentsJson = "[]" };
-            db.IntentSets.Add(row);
-        }
-        Apply(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException) when (db.Entry(row).State == EntityState.Added)
-        {
-            // Another PUT made the assistant's first set at the same moment: this one replaces it, as a later PUT would.
-            db.Entry(row).State = EntityState.Detached;
-            row = await db.IntentSets.FirstAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
-            Apply(row);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var intents = IntentSet.WriteIntents(Validate(request));
+        var row = await WriteAsync(assistantId, ownerId, request.Threshold, intents, cancellationToken).ConfigureAwait(false);
 
         var trained = await TrainedIntentSet.TrainAsync(row, embeddings, options.Value.Threshold, cancellationToken).ConfigureAwait(false);
-        _trained[assistantId] = (trained, time.GetTimestamp() + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
+        var held = (trained, time.GetTimestamp() + (long)(options.Value.IntentSetCacheDuration.TotalSeconds * time.TimestampFrequency));
+        // PUTs that raced may finish training in any order: the set of the highest revision stays.
+        _trained.AddOrUpdate(assistantId, held,
+            (_, current) => current.Set is { } other && other.Revision > trained.Revision ? current : held);
         await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return trained;
+    }
 
-        void Apply(IntentSet set)
+    /// <summary>
+    /// Replaces the set in one transaction: the database itself raises the revision, so PUTs at the same moment each
+    /// get their own, and the row read back is this PUT's (the update holds it until the commit).
+    /// </summary>
+    private async Task<IntentSet> WriteAsync(string assistantId, string ownerId, double? threshold, string intents, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            set.OwnerId = ownerId;
-            set.Threshold = request.Threshold;
-            set.IntentsJson = IntentSet.WriteIntents(intents);
-            set.Revision++;
-            set.UpdatedAt = time.GetUtcNow().ToUnixTimeSeconds();
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+            var now = time.GetUtcNow().ToUnixTimeSeconds();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var updated = await db.IntentSets.Where(s => s.AssistantId == assistantId).ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.OwnerId, ownerId)
+                .SetProperty(s => s.Threshold, threshold)
+                .SetProperty(s => s.IntentsJson, intents)
+                .SetProperty(s => s.Revision, s => s.Revision + 1)
+                .SetProperty(s => s.UpdatedAt, now), cancellationToken).ConfigureAwait(false);
+            if (updated == 0)
+            {
+                db.IntentSets.Add(new IntentSet
+                {
+                    AssistantId = assistantId, OwnerId = ownerId, Threshold = threshold, IntentsJson = intents, Revision = 1, UpdatedAt = now,
+                });
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (DbUpdateException) when (attempt < 3)
+                {
+                    continue;   // another PUT made the assistant's first set meanwhile: this one updates it instead
+                }
+            }
+            var row = await db.IntentSets.AsNoTracking().FirstAsync(s => s.AssistantId == assistantId, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return row;
         }
     }
 

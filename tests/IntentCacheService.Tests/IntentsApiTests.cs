@@ -68,6 +68,44 @@ public sealed class IntentsApiTests
         Assert.StartsWith("intent", Assert.Single(set.GetProperty("intents").EnumerateArray()).GetProperty("name").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task PutsAtTheSameMomentEachGetTheirOwnRevisionAndTheLastOneIsServed(string database)
+    {
+        var postgres = database == "postgres"
+            ? await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("intents")
+            : null;
+        await using var host = await IntentCacheHost.StartAsync(configure: factory =>
+        {
+            if (postgres is not null)
+            {
+                factory.With("ConnectionStrings:intentdb", postgres);
+            }
+        });
+        var assistant = IntentCacheHost.NewAssistant();
+        var owner = IntentCacheHost.NewUser();
+        host.Grant(assistant, owner);
+        using var client = host.ClientFor(owner);
+        using var first = await client.PutAsJsonAsync($"/api/intents/{assistant}", IntentsNamed("intent_first"));
+        first.EnsureSuccessStatusCode();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var put = await client.PutAsJsonAsync($"/api/intents/{assistant}", IntentsNamed($"intent{i}"));
+            var body = await put.Content.ReadFromJsonAsync<JsonElement>();
+            return (Revision: body.GetProperty("revision").GetInt32(), Name: body.GetProperty("intents")[0].GetProperty("name").GetString());
+        }));
+        var set = await client.GetFromJsonAsync<JsonElement>($"/api/intents/{assistant}");
+
+        Assert.Equal(Enumerable.Range(2, 8), answers.Select(a => a.Revision).Order());
+        Assert.Equal(9, set.GetProperty("revision").GetInt32());
+        Assert.Equal(answers.Single(a => a.Revision == 9).Name, set.GetProperty("intents")[0].GetProperty("name").GetString());
+    }
+
+    private static object IntentsNamed(string name) =>
+        new { intents = new[] { new { name, examples = new[] { "hello there", "good morning" } } } };
+
     [Fact]
     public async Task ClassifyReturnsTheIntentConfidenceAndAlternatives()
     {
