@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.Embeddings;
+using ServiceDefaults.Tokens;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 

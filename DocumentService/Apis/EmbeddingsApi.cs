@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using ServiceDefaults.Embeddings;
+using Embeddings;
+using ServiceDefaults.Tokens;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 

@@ -4,7 +4,7 @@ using DocumentService.Services.Extraction;
 using DocumentService.Services.Retrieval;
 using DocumentService.Services.Storage;
 using ServiceDefaults.Access;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace DocumentService.Extensions;
 

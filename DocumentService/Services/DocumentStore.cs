@@ -8,7 +8,7 @@ using DocumentService.Services.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 using ServiceCaching = ServiceDefaults.Caching;
 
 namespace DocumentService.Services;

@@ -3,7 +3,7 @@ using IntentCacheService.Services;
 using IntentCacheService.Services.Cache;
 using IntentCacheService.Services.Classification;
 using ServiceDefaults.Access;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace IntentCacheService.Extensions;
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 using DocumentService.Tests.Support;
 using OpenAI;
 using OpenAI.Embeddings;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace DocumentService.Tests;
 

@@ -3,7 +3,7 @@ using DocumentService.Services.Retrieval;
 using DocumentService.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 using Xunit.Abstractions;
 
 namespace DocumentService.Tests;

@@ -58,7 +58,7 @@ internal sealed class RealServiceProcess : IAsyncDisposable
     }
 
     /// <summary>bin/{Configuration}/{tfm} of the project, matching the tests' own build.</summary>
-    private static string OutputDirectory(string project)
+    internal static string OutputDirectory(string project)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;

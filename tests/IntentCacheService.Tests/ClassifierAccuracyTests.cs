@@ -1,6 +1,6 @@
 using System.Globalization;
 using IntentCacheService.Services.Classification;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 using Xunit.Abstractions;
 
 namespace IntentCacheService.Tests;

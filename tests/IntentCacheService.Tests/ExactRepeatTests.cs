@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace IntentCacheService.Tests;
 

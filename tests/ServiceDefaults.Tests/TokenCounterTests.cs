@@ -1,4 +1,4 @@
-using ServiceDefaults.Embeddings;
+using ServiceDefaults.Tokens;
 
 namespace ServiceDefaults.Tests;
 

@@ -3,7 +3,7 @@ using DocumentService.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace DocumentService.Services.Retrieval;
 

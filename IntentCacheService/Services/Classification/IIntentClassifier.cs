@@ -1,6 +1,6 @@
 using IntentCacheService.Model;
 using Microsoft.Extensions.AI;
-using ServiceDefaults.Embeddings;
+using Embeddings;
 
 namespace IntentCacheService.Services.Classification;
 

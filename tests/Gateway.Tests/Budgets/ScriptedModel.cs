@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ServiceDefaults.Embeddings;
+using ServiceDefaults.Tokens;
 
 namespace Gateway.Tests.Budgets;
 

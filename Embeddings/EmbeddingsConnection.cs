@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Configuration;
 
-namespace ServiceDefaults.Embeddings;
+namespace Embeddings;
 
 /// <summary>
 /// `Endpoint=...;Key=...;Model=...` from ConnectionStrings:embeddings, or `EmbeddingModel=` inside

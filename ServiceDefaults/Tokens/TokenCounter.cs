@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.Tokenizers;
 
-namespace ServiceDefaults.Embeddings;
+namespace ServiceDefaults.Tokens;
 
 /// <summary>
 /// Token counts by OpenAI's own byte-pair encodings (Microsoft.ML.Tokenizers with its o200k_base and cl100k_base data

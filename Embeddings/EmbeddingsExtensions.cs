@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Embeddings;
 
-namespace ServiceDefaults.Embeddings;
+namespace Embeddings;
 
 public static class EmbeddingsExtensions
 {
