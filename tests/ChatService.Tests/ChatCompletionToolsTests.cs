@@ -237,6 +237,32 @@ public sealed class ChatCompletionToolsTests
         Assert.DoesNotContain(cache.Requests, r => r.PathAndQuery.StartsWith("/api/intent-cache/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AFunctionsOutputCountsTowardsThePromptsTokens()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_cct_tokens");
+        async Task<int> PromptTokensAsync(string output)
+        {
+            var answer = await (await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = "gpt-4o-mini",
+                messages = new object[]
+                {
+                    new { role = "user", content = "Weather?" },
+                    new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = "{}" } } } },
+                    new { role = "tool", tool_call_id = "call_1", content = output },
+                },
+            })).JsonAsync();
+            return answer.GetProperty("usage").GetProperty("prompt_tokens").GetInt32();
+        }
+
+        var brief = await PromptTokensAsync("sunny");
+        var wordy = await PromptTokensAsync(string.Join(" ", Enumerable.Repeat("sunny", 300)));
+
+        Assert.True(wordy - brief >= 299, $"a 300-word output added {wordy - brief} prompt tokens");
+    }
+
     private const string Ask = """{"role":"user","content":"Weather?"}""";
     private const string Tools = """ "tools":[{"type":"function","function":{"name":"get_weather"}}]""";
     private const string Called = """{"role":"assistant","content":null,"tool_calls":[{"id":"call_a","type":"function","function":{"name":"get_weather","arguments":"{}"}}]}""";
