@@ -170,10 +170,12 @@ public sealed class ChatCompletionToolsTests
     }
 
     [Fact]
-    public async Task AnUpstreamCallStreamedInPiecesIsRelayedAsToolCallDeltasThatJoinToItsArguments()
+    public async Task ParallelUpstreamCallsStreamedInPiecesAreRelayedAsToolCallDeltasThatJoinToTheirArguments()
     {
-        const string arguments = """{"city":"Oslo","unit":"celsius"}""";
-        await using var model = await ScriptedHttpServer.StartAsync(context => ScriptedModel.StreamToolCallAsync(context, "call_up2", "get_weather", arguments, pieces: 4));
+        const string weatherArguments = """{"city":"Oslo","unit":"celsius"}""";
+        const string timeArguments = """{"zone":"Europe/Oslo"}""";
+        await using var model = await ScriptedHttpServer.StartAsync(context => ScriptedModel.StreamToolCallsAsync(context, 4,
+            ("call_up2", "get_weather", weatherArguments), ("call_up3", "get_time", timeArguments)));
         await using var factory = TestSupport.Service().WithModel(model);
         using var client = factory.Client("usr_cct_upstream_stream");
 
@@ -182,24 +184,26 @@ public sealed class ChatCompletionToolsTests
             model = "gpt-4o-mini",
             stream = true,
             stream_options = new { include_usage = true },
-            messages = new[] { new { role = "user", content = "Weather in Oslo?" } },
-            tools = new[] { Weather },
+            messages = new[] { new { role = "user", content = "Weather and time in Oslo?" } },
+            tools = new[] { Weather, Time },
             tool_choice = "required",
         });
         var body = await response.Content.ReadAsStringAsync();
         var chunks = Chunks(body);
-        var pieces = ToolCallPieces(chunks);
+        var calls = ToolCallPieces(chunks).GroupBy(p => p.GetProperty("index").GetInt32()).ToList();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("call_up2", pieces[0].GetProperty("id").GetString());
-        Assert.Equal("get_weather", pieces[0].GetProperty("function").GetProperty("name").GetString());
-        Assert.Equal(arguments, string.Concat(pieces.Select(p => p.GetProperty("function").GetProperty("arguments").GetString())));
+        Assert.Equal([0, 1], calls.Select(c => c.Key));
+        Assert.Equal(["call_up2", "call_up3"], calls.Select(c => c.First().GetProperty("id").GetString()));
+        Assert.Equal(["get_weather", "get_time"], calls.Select(c => c.First().GetProperty("function").GetProperty("name").GetString()));
+        Assert.Equal([weatherArguments, timeArguments],
+            calls.Select(c => string.Concat(c.Select(p => p.GetProperty("function").GetProperty("arguments").GetString()))));
         Assert.Equal("tool_calls", LastFinish(chunks));
         Assert.Equal(10, chunks[^1].GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
         var asked = JsonNode.Parse(model.Requests.Single().Body)!;
         Assert.True(asked["stream"]!.GetValue<bool>());
         Assert.Equal("required", (string?)asked["tool_choice"]);
-        Assert.Equal("get_weather", (string?)asked["tools"]![0]!["function"]!["name"]);
+        Assert.Equal(["get_weather", "get_time"], asked["tools"]!.AsArray().Select(t => (string?)t!["function"]!["name"]));
     }
 
     [Fact]

@@ -20,19 +20,27 @@ public static class ScriptedModel
         await EndAsync(context, "stop", pieces.Length);
     }
 
-    /// <summary>One tool call, its arguments sent in <paramref name="pieces"/> parts (two by default) as a real model streams them.</summary>
-    public static async Task StreamToolCallAsync(HttpContext context, string callId, string name, string arguments, int pieces = 2)
+    /// <summary>One tool call, its arguments sent in two halves as a real model streams them.</summary>
+    public static Task StreamToolCallAsync(HttpContext context, string callId, string name, string arguments) =>
+        StreamToolCallsAsync(context, 2, (callId, name, arguments));
+
+    /// <summary>
+    /// Tool calls one after another, as parallel calls stream: each call's first chunk carries its index, id, type and
+    /// name with the first part of its arguments, the rest of the arguments follow in <paramref name="pieces"/> - 1 chunks.
+    /// </summary>
+    public static async Task StreamToolCallsAsync(HttpContext context, int pieces, params (string Id, string Name, string Arguments)[] calls)
     {
         Begin(context);
-        var cuts = Enumerable.Range(0, pieces + 1).Select(i => arguments.Length * i / pieces).ToList();
-        await SendAsync(context, Chunk(new
+        for (var index = 0; index < calls.Length; index++)
         {
-            role = "assistant",
-            tool_calls = new[] { new { index = 0, id = callId, type = "function", function = new { name, arguments = arguments[..cuts[1]] } } },
-        }, null));
-        for (var i = 1; i < pieces; i++)
-        {
-            await SendAsync(context, Chunk(new { tool_calls = new[] { new { index = 0, function = new { arguments = arguments[cuts[i]..cuts[i + 1]] } } } }, null));
+            var (callId, name, arguments) = calls[index];
+            var cuts = Enumerable.Range(0, pieces + 1).Select(i => arguments.Length * i / pieces).ToList();
+            var opening = new[] { new { index, id = callId, type = "function", function = new { name, arguments = arguments[..cuts[1]] } } };
+            await SendAsync(context, Chunk(index == 0 ? new { role = "assistant", tool_calls = opening } : (object)new { tool_calls = opening }, null));
+            for (var i = 1; i < pieces; i++)
+            {
+                await SendAsync(context, Chunk(new { tool_calls = new[] { new { index, function = new { arguments = arguments[cuts[i]..cuts[i + 1]] } } } }, null));
+            }
         }
         await EndAsync(context, "tool_calls", 5);
     }
