@@ -56,7 +56,8 @@ public static class CompletionInput
                 CheckAnswered(unanswered, i);
                 calls = null;
             }
-            if (message.Role != "assistant" && message.ToolCalls is { ValueKind: not JsonValueKind.Null })
+            if (message.Role != "assistant" && message.ToolCalls is { ValueKind: not JsonValueKind.Null } given
+                && !(given.ValueKind == JsonValueKind.Array && given.GetArrayLength() == 0))
             {
                 throw Access.BadRequest("Only assistant messages carry tool_calls.", "invalid_message", $"messages[{i}].tool_calls");
             }

@@ -286,7 +286,7 @@ public sealed class ChatCompletionToolsTests
         { $$$""" "messages":[{{{Ask}}},{{{Called}}},{"role":"user","content":"And?"}]""", "messages[2]" },
         { $$$""" "messages":[{{{Ask}}},{{{Called}}}]""", "messages[1]" },
         { $$$""" "messages":[{{{Ask}}},{"role":"assistant","tool_calls":[{"id":"call_a","type":"function"}]}]""", "messages[1].tool_calls" },
-        { $$$""" "messages":[{"role":"user","content":"Weather?","tool_calls":[]}]""", "messages[0].tool_calls" },
+        { $$$""" "messages":[{"role":"user","content":"Weather?","tool_calls":[{"id":"call_a","type":"function","function":{"name":"f"}}]}]""", "messages[0].tool_calls" },
         { $$$""" "messages":[{{{Ask}}},{"role":"function","name":"get_weather","content":"x"}]""", "messages[1].role" },
         { $$$""" "messages":[{{{Ask}}}],"functions":[{"name":"get_weather"}]""", "functions" },
     };
