@@ -68,7 +68,10 @@ public static class ChatCompletionsApi
         await using var deltas = turn.StreamAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var more = await deltas.MoveNextAsync();
         var sse = new SseWriter(context);
-        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", ""), null), cancellationToken);
+        // An answer that is only calls has no content at all (null, as OpenAI streams it), not an empty one; when the
+        // first await already ended the stream, that is known before the first chunk.
+        var noText = !more && turn.ToolCalls.Count > 0;
+        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", noText ? null : ""), null), cancellationToken);
         try
         {
             for (; more; more = await deltas.MoveNextAsync())

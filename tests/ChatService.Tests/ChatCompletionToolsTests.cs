@@ -87,6 +87,9 @@ public sealed class ChatCompletionToolsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("miss", response.Headers.GetValues("X-Cache").Single());
+        var opening = chunks[0].GetProperty("choices")[0].GetProperty("delta");
+        Assert.Equal("assistant", opening.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, opening.GetProperty("content").ValueKind);
         Assert.True(pieces.Count >= 2, body);
         Assert.All(pieces, p => Assert.Equal(0, p.GetProperty("index").GetInt32()));
         Assert.StartsWith("call_", pieces[0].GetProperty("id").GetString());
