@@ -17,9 +17,6 @@ namespace ChatService.Apis;
 /// </summary>
 public static class ChatCompletionsApi
 {
-    private const int MaxMessages = 1000;
-    private const int MaxMessageChars = 256_000;
-
     public static IEndpointRouteBuilder MapChatCompletionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/chat/completions", CompleteAsync).WithTags("Chat");
@@ -36,7 +33,7 @@ public static class ChatCompletionsApi
         {
             throw Access.BadRequest("model is required.", "missing_model", "model");
         }
-        var (system, turns) = ReadMessages(request.Messages);
+        var (system, turns) = CompletionInput.Messages(request.Messages);
         var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         if (maxTokens is <= 0)
         {
@@ -44,12 +41,13 @@ public static class ChatCompletionsApi
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var shape = ReadShape(request);
+        var tools = CompletionInput.Tools(request.Tools, request.ToolChoice);
 
         // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling, so
         // the database context and the engine (with its sibling clients) are only taken when it is not one.
-        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer
+        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer && tools is null
             ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
-        turn ??= await StartAsync(request, shape, caller, system, turns, maxTokens,
+        turn ??= await StartAsync(request, shape, tools, caller, system, turns, maxTokens,
             context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);
         context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
         var id = "chatcmpl-" + Ids.New("c")[2..];
@@ -60,8 +58,9 @@ public static class ChatCompletionsApi
         {
             await turn.CompleteAsync(cancellationToken);
             context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{turn.PromptTokens},{turn.CompletionTokens}");
+            var calls = CompletionInput.Show(turn.ToolCalls);
             return TypedResults.Ok(new ChatCompletionResponse(id, created, shownModel,
-                [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", turn.Text), turn.FinishReason)],
+                [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", calls is not null && turn.Text.Length == 0 ? null : turn.Text, calls), Finish(turn))],
                 new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens)));
         }
 
@@ -69,7 +68,10 @@ public static class ChatCompletionsApi
         await using var deltas = turn.StreamAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var more = await deltas.MoveNextAsync();
         var sse = new SseWriter(context);
-        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", ""), null), cancellationToken);
+        // An answer that is only calls has no content at all (null, as OpenAI streams it), not an empty one; when the
+        // first await already ended the stream, that is known before the first chunk.
+        var noText = !more && turn.ToolCalls.Count > 0;
+        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta("assistant", noText ? null : ""), null), cancellationToken);
         try
         {
             for (; more; more = await deltas.MoveNextAsync())
@@ -84,7 +86,17 @@ public static class ChatCompletionsApi
             await sse.DataAsync(OpenAIError.From(failure), CancellationToken.None);
             return TypedResults.Empty;
         }
-        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, null), turn.FinishReason), cancellationToken);
+        // The model's calls arrive whole (the chat client gathers a call's pieces); each goes out as OpenAI streams
+        // one: its id, type and name first, then its arguments.
+        for (var index = 0; index < turn.ToolCalls.Count; index++)
+        {
+            var call = turn.ToolCalls[index];
+            await sse.DataAsync(Chunk(id, created, shownModel,
+                new ChunkDelta(null, null, [new ToolCallChunk(index, call.CallId, "function", new FunctionCallChunk(call.Name, ""))]), null), cancellationToken);
+            await sse.DataAsync(Chunk(id, created, shownModel,
+                new ChunkDelta(null, null, [new ToolCallChunk(index, null, null, new FunctionCallChunk(null, FunctionArguments.Text(call)))]), null), cancellationToken);
+        }
+        await sse.DataAsync(Chunk(id, created, shownModel, new ChunkDelta(null, null), Finish(turn)), cancellationToken);
         if (request.StreamOptions?.IncludeUsage == true)
         {
             await sse.DataAsync(new ChatCompletionChunk(id, created, shownModel, [],
@@ -96,8 +108,8 @@ public static class ChatCompletionsApi
     }
 
     /// <summary>
-    /// What the model can be asked for is passed on; what it cannot (more than one choice, tools, log probabilities,
-    /// audio, predicted outputs) is refused by name rather than quietly left out of the answer.
+    /// What the model can be asked for is passed on; what it cannot (more than one choice, the deprecated functions,
+    /// log probabilities, audio, predicted outputs) is refused by name rather than quietly left out of the answer.
     /// </summary>
     private static OutputShape ReadShape(ChatCompletionRequest request)
     {
@@ -107,10 +119,8 @@ public static class ChatCompletionsApi
                 ? Access.BadRequest("n must be at least 1.", "invalid_n", "n")
                 : Access.Unsupported("n", "each request makes one choice; send the request again for another.");
         }
-        Refuse(request.Tools, "tools", "chat completions here call no tools; use runs or /v1/responses for function calling.");
-        Refuse(request.Functions, "functions", "chat completions here call no functions; use runs or /v1/responses.");
-        Refuse(request.ToolChoice, "tool_choice", "chat completions here call no tools.");
-        Refuse(request.FunctionCall, "function_call", "chat completions here call no functions.");
+        Refuse(request.Functions, "functions", "the deprecated functions are not mapped; send the same functions as `tools`.");
+        Refuse(request.FunctionCall, "function_call", "the deprecated function_call is not mapped; send `tool_choice` with `tools`.");
         Refuse(request.LogitBias, "logit_bias", "token biases are not passed to the model.");
         Refuse(request.Audio, "audio", "answers are text; use /v1/audio/speech for speech.");
         Refuse(request.Prediction, "prediction", "predicted outputs are not passed to the model.");
@@ -154,7 +164,7 @@ public static class ChatCompletionsApi
     }
 
     private static async Task<ChatTurn> StartAsync(
-        ChatCompletionRequest request, OutputShape shape, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
+        ChatCompletionRequest request, OutputShape shape, RunTools? tools, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
         ChatDbContext db, ChatEngine engine, CancellationToken cancellationToken)
     {
         AssistantEntity? assistant = null;
@@ -182,65 +192,17 @@ public static class ChatCompletionsApi
         var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
         return await engine.StartAsync(
             new TurnInput(caller, assistant, model, instructions, additional, turns,
-                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, Shape: shape),
+                request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, tools?.Functions, tools?.Mode,
+                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls),
             snapshot, cancellationToken);
     }
 
     private static ChatCompletionChunk Chunk(string id, long created, string model, ChunkDelta delta, string? finish) =>
         new(id, created, model, [new ChunkChoice(0, delta, finish)], null);
 
-    /// <summary>System (and developer) messages become instructions; user and assistant messages are the turns.</summary>
-    private static (string? System, List<AIChatMessage> Turns) ReadMessages(IReadOnlyList<ChatMessageRequest>? messages)
-    {
-        if (messages is null || messages.Count == 0)
-        {
-            throw Access.BadRequest("messages must be a non-empty array.", "missing_messages", "messages");
-        }
-        if (messages.Any(m => m is null))
-        {
-            throw Access.BadRequest("messages may not hold null entries.", "invalid_message", "messages");
-        }
-        if (messages.Count > MaxMessages)
-        {
-            throw Access.BadRequest($"messages may hold at most {MaxMessages} entries.", "too_many_messages", "messages");
-        }
-        var system = new List<string>();
-        var turns = new List<AIChatMessage>();
-        foreach (var message in messages)
-        {
-            var text = Json.TextOf(message.Content);
-            if (text is null && message.Content.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
-            {
-                throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content", "messages");
-            }
-            text ??= "";
-            if (text.Length > MaxMessageChars)
-            {
-                throw Access.BadRequest($"A message may be at most {MaxMessageChars} characters.", "content_too_long", "messages");
-            }
-            switch (message.Role)
-            {
-                case "system" or "developer":
-                    system.Add(text);
-                    break;
-                case "user":
-                    turns.Add(new AIChatMessage(ChatRole.User, text));
-                    break;
-                case "assistant":
-                    turns.Add(new AIChatMessage(ChatRole.Assistant, text));
-                    break;
-                case "tool" or "function":
-                    break;
-                default:
-                    throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role", "messages");
-            }
-        }
-        if (!turns.Any(t => t.Role == ChatRole.User))
-        {
-            throw Access.BadRequest("messages must include a user message.", "missing_user_message", "messages");
-        }
-        return (system.Count > 0 ? string.Join("\n\n", system) : null, turns);
-    }
+    /// <summary>An answer that calls functions finishes with "tool_calls", as OpenAI's do, whatever the model said.</summary>
+    private static string Finish(ChatTurn turn) =>
+        turn.ToolCalls.Count > 0 && turn.FinishReason == "stop" ? "tool_calls" : turn.FinishReason;
 
     public static async Task<IResult> ListModelsAsync(
         CallerIdentity caller, ChatDbContext db, IChatClient provider, CancellationToken cancellationToken)

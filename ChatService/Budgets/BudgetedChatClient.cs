@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ChatService.Services;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Tokens;
@@ -97,7 +98,7 @@ public sealed partial class BudgetedChatClient(
             return null;
         }
         var model = chatOptions?.ModelId;
-        var prompt = TokensForReply + messages.Sum(m => TokensPerMessage + TokenCounter.Count(m.Text, model));
+        var prompt = TokensForReply + messages.Sum(m => TokensPerMessage + TokenCounter.Count(TokenEstimator.Readable(m), model));
         var wanted = chatOptions?.MaxOutputTokens ?? options.Value.DefaultOutputReserve;
         var grant = await store.ReserveAsync(budget.KeyId, budget.TokensPerMinute, prompt, wanted, minOutput: 1).ConfigureAwait(false);
         if (!grant.Allowed)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ChatService.Model;
 
@@ -31,16 +32,28 @@ public sealed record ChatCompletionRequest(
     JsonElement? WebSearchOptions = null,
     bool? Store = null,
     string? ReasoningEffort = null,
-    string? Verbosity = null);
+    string? Verbosity = null,
+    bool? ParallelToolCalls = null);
 
-public sealed record ChatMessageRequest(string? Role, JsonElement Content, string? Name);
+/// <summary>A message of a chat completion request; an assistant's may carry `tool_calls`, a tool's answers one by `tool_call_id`.</summary>
+public sealed record ChatMessageRequest(string? Role, JsonElement Content, string? Name, JsonElement? ToolCalls = null, string? ToolCallId = null);
 
 public sealed record StreamOptionsRequest(bool? IncludeUsage);
 
-public sealed record ChatCompletionMessage(string Role, string? Content)
+public sealed record ChatCompletionMessage(
+    string Role, string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCallObject>? ToolCalls = null)
 {
     public string? Refusal => null;
 }
+
+/// <summary>A function the model called: its arguments are JSON text, as OpenAI sends them.</summary>
+public sealed record ToolCallObject(string Id, FunctionCallObject Function)
+{
+    public string Type => "function";
+}
+
+public sealed record FunctionCallObject(string Name, string Arguments);
 
 public sealed record ChatCompletionChoice(int Index, ChatCompletionMessage Message, string FinishReason)
 {
@@ -54,7 +67,19 @@ public sealed record ChatCompletionResponse(
     public string? SystemFingerprint => null;
 }
 
-public sealed record ChunkDelta(string? Role, string? Content);
+public sealed record ChunkDelta(
+    string? Role, string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCallChunk>? ToolCalls = null);
+
+/// <summary>A piece of a streamed tool call: the first of a call carries its id, type and name; the rest add arguments.</summary>
+public sealed record ToolCallChunk(
+    int Index,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type,
+    FunctionCallChunk Function);
+
+public sealed record FunctionCallChunk(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name, string Arguments);
 
 public sealed record ChunkChoice(int Index, ChunkDelta Delta, string? FinishReason)
 {

@@ -44,7 +44,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
             {
                 ModelId = chatOptions?.ModelId ?? ModelName,
                 FinishReason = ChatFinishReason.ToolCalls,
-                Usage = Usage(list, OfflineToolCalls.ArgumentsText(call)),
+                Usage = Usage(list, FunctionArguments.Text(call)),
             });
         }
         var (answer, cut) = Limit(Shaped(OfflineToolCalls.Report(list) ?? Answer(list, chatOptions), chatOptions), chatOptions?.MaxOutputTokens);
@@ -66,7 +66,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
         if (OfflineToolCalls.Call(list, chatOptions) is { } call)
         {
             await Task.Yield();
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [call, new UsageContent(Usage(list, OfflineToolCalls.ArgumentsText(call)))])
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [call, new UsageContent(Usage(list, FunctionArguments.Text(call)))])
             {
                 ModelId = model,
                 FinishReason = ChatFinishReason.ToolCalls,

@@ -56,8 +56,6 @@ public static class OfflineToolCalls
         return string.Join(" ", results);
     }
 
-    public static string ArgumentsText(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments);
-
     private static Dictionary<string, object?> Arguments(JsonElement schema, string question)
     {
         var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);

@@ -28,7 +28,8 @@ public sealed record TurnInput(
     IReadOnlyList<KnowledgePassage>? Passages = null,
     TokenBudget? Budget = null,
     OutputShape? Shape = null,
-    int? MaxPromptTokens = null);
+    int? MaxPromptTokens = null,
+    bool? AllowMultipleToolCalls = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -66,9 +67,11 @@ public sealed class ChatEngine(
 
         // The cache first and retrieval only on a miss: a hit then costs no search at all, and a miss, which waits
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
-        // With tools the answer may be a call whose result the cache cannot know, so it is neither read nor written.
+        // With tools the answer may be a call whose result the cache cannot know, and after a function's output the
+        // answer depends on that output, so neither is read from the cache nor written to it.
         // Passages found by a file search are cited in the answer, which a cached answer would not be.
-        var cacheable = input.Tools is not { Count: > 0 } && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true);
+        var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool)
+            && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true);
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -105,6 +108,7 @@ public sealed class ChatEngine(
             MaxOutputTokens = input.MaxOutputTokens,
             Tools = input.Tools,
             ToolMode = input.Tools is { Count: > 0 } ? input.ToolMode : null,
+            AllowMultipleToolCalls = input.Tools is { Count: > 0 } ? input.AllowMultipleToolCalls : null,
         };
         chatOptions.AdditionalProperties = [];
         input.Shape?.ApplyTo(chatOptions);

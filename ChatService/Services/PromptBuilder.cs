@@ -53,7 +53,7 @@ public static class PromptBuilder
         var kept = new List<AIChatMessage>();
         for (var i = turns.Count - 1; i >= 0; i--)
         {
-            var cost = TokenEstimator.Count(turns[i].Text) + 4;
+            var cost = TokenEstimator.Count(TokenEstimator.Readable(turns[i])) + 4;
             if (kept.Count > 0 && cost > remaining)
             {
                 break;

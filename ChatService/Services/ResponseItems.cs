@@ -166,7 +166,7 @@ public static class ResponseItems
                     }
                     break;
                 case "function_call":
-                    var call = new FunctionCallContent((string)item["call_id"]!, (string)item["name"]!, Arguments((string?)item["arguments"]));
+                    var call = new FunctionCallContent((string)item["call_id"]!, (string)item["name"]!, FunctionArguments.Parse((string?)item["arguments"]));
                     if (turns.Count > 0 && turns[^1].Role == ChatRole.Assistant && turns[^1].Contents.All(c => c is FunctionCallContent))
                     {
                         turns[^1].Contents.Add(call);
@@ -182,19 +182,6 @@ public static class ResponseItems
             }
         }
         return (system.Count > 0 ? string.Join("\n\n", system) : null, turns);
-    }
-
-    /// <summary>A call's arguments as the chat client wants them; text that is not a JSON object travels as one value.</summary>
-    private static Dictionary<string, object?> Arguments(string? json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, object?>>(string.IsNullOrWhiteSpace(json) ? "{}" : json) ?? [];
-        }
-        catch (JsonException)
-        {
-            return new Dictionary<string, object?> { ["input"] = json };
-        }
     }
 
     private static string? PartsText(JsonElement parts)

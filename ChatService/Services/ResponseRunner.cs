@@ -117,7 +117,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
     {
         var index = output.Count;
         var id = Ids.New("fc");
-        var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>());
+        var arguments = FunctionArguments.Text(call);
         var item = ResponseItems.FunctionCall(id, call.CallId, call.Name, arguments);
         output.Add(item);
         await log.EmitAsync("response.output_item.added", new JsonObject

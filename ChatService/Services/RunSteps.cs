@@ -51,7 +51,7 @@ public static class RunSteps
     {
         ["id"] = c.CallId,
         ["type"] = "function",
-        ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = Arguments(c), ["output"] = null },
+        ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = FunctionArguments.Text(c), ["output"] = null },
     })]);
 
     public static string RequiredAction(IEnumerable<FunctionCallContent> calls) => new JsonObject
@@ -63,7 +63,7 @@ public static class RunSteps
             {
                 ["id"] = c.CallId,
                 ["type"] = "function",
-                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = Arguments(c) },
+                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = FunctionArguments.Text(c) },
             })]),
         },
     }.ToJsonString();
@@ -125,7 +125,7 @@ public static class RunSteps
             }
             history.Add(new AIChatMessage(ChatRole.Assistant, [.. functions.Select(c => (AIContent)new FunctionCallContent(
                 c["id"]!.GetValue<string>(), c["function"]!["name"]!.GetValue<string>(),
-                JsonSerializer.Deserialize<Dictionary<string, object?>>(c["function"]!["arguments"]!.GetValue<string>())))]));
+                FunctionArguments.Parse(c["function"]!["arguments"]!.GetValue<string>())))]));
             history.Add(new AIChatMessage(ChatRole.Tool, [.. functions.Select(c => (AIContent)new FunctionResultContent(
                 c["id"]!.GetValue<string>(), c["function"]!["output"]?.GetValue<string>() ?? ""))]));
         }
@@ -137,6 +137,4 @@ public static class RunSteps
 
     private static IEnumerable<JsonObject> Calls(string detailsJson) =>
         JsonNode.Parse(detailsJson)?["tool_calls"]?.AsArray().OfType<JsonObject>() ?? [];
-
-    private static string Arguments(FunctionCallContent call) => JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>());
 }

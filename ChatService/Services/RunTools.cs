@@ -15,8 +15,11 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
 {
     public const int MaxTools = 128;
 
-    /// <summary>Validates a tools array and returns it as stored (OpenAI's shape, normalised).</summary>
-    public static string Validate(JsonElement tools, int defaultResults)
+    /// <summary>
+    /// Validates a tools array and returns it as stored (OpenAI's shape, normalised). Chat completions take the same
+    /// function tools but no built-in ones (<paramref name="functionsOnly"/>).
+    /// </summary>
+    public static string Validate(JsonElement tools, int defaultResults, bool functionsOnly = false)
     {
         if (tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() > MaxTools)
         {
@@ -26,6 +29,10 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         foreach (var tool in tools.EnumerateArray())
         {
             var type = Text(tool, "type");
+            if (functionsOnly && type != "function")
+            {
+                throw Access.BadRequest($"Tools of type '{type}' are not supported here (function is).", "invalid_tools", "tools");
+            }
             switch (type)
             {
                 case "code_interpreter":
@@ -48,7 +55,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         return stored.ToJsonString();
     }
 
-    /// <summary>Validates tool_choice against the run's tools and returns it as stored.</summary>
+    /// <summary>Validates tool_choice against the tools (a run's, or a chat completion's) and returns it as stored.</summary>
     public static string ValidateChoice(JsonElement? choice, string toolsJson)
     {
         var tools = Read(toolsJson, "\"auto\"");
@@ -67,8 +74,10 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
             case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "function"
                 && c.TryGetProperty("function", out var f) && Text(f, "name") is { } name && tools.Functions.Any(t => t.Name == name):
                 return new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name } }.ToJsonString();
+            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "function":
+                throw Access.BadRequest("tool_choice names a function that is not among the tools.", "invalid_tool_choice", "tool_choice");
             default:
-                throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the run's tools.", "invalid_tool_choice", "tool_choice");
+                throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the tools.", "invalid_tool_choice", "tool_choice");
         }
     }
 
@@ -82,8 +91,10 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         {
             if (Text(tool, "type") == "function" && tool.TryGetProperty("function", out var f) && Text(f, "name") is not null)
             {
-                functions.Add(AIFunctionFactory.CreateDeclaration(f.GetProperty("name").GetString()!, Text(f, "description") ?? "",
-                    f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters()));
+                var declared = AIFunctionFactory.CreateDeclaration(f.GetProperty("name").GetString()!, Text(f, "description") ?? "",
+                    f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters());
+                functions.Add(f.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? new StrictFunctionDeclaration(declared, s.GetBoolean()) : declared);
             }
             else if (Text(tool, "type") == "file_search")
             {
@@ -159,4 +170,17 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}
+
+/// <summary>
+/// A function declaration that carries its `strict` flag where Microsoft.Extensions.AI's OpenAI client reads it
+/// (the tool's AdditionalProperties); AIFunctionFactory's declarations take none, and the library's own wrapper is internal.
+/// </summary>
+internal sealed class StrictFunctionDeclaration(AIFunctionDeclaration declared, bool strict) : AIFunctionDeclaration
+{
+    public override string Name => declared.Name;
+    public override string Description => declared.Description;
+    public override JsonElement JsonSchema => declared.JsonSchema;
+    public override JsonElement? ReturnJsonSchema => declared.ReturnJsonSchema;
+    public override IReadOnlyDictionary<string, object?> AdditionalProperties { get; } = new Dictionary<string, object?> { ["strict"] = strict };
 }

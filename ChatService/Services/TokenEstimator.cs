@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using ServiceDefaults.Tokens;
 
 namespace ChatService.Services;
@@ -11,5 +12,20 @@ public static class TokenEstimator
 {
     public static int Count(string? text) => TokenCounter.Count(text);
 
-    public static int Count(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages) => messages.Sum(m => Count(m.Text));
+    public static int Count(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages) => messages.Sum(m => Count(Readable(m)));
+
+    /// <summary>
+    /// What the model reads of a message: its text, and the names and arguments of the functions it calls or the
+    /// outputs it returns (ChatMessage.Text holds text alone, so a function's long output would cost nothing).
+    /// </summary>
+    public static string Readable(Microsoft.Extensions.AI.ChatMessage message) =>
+        message.Contents.All(c => c is TextContent)
+            ? message.Text
+            : string.Join("\n", message.Contents.Select(c => c switch
+            {
+                TextContent text => text.Text,
+                FunctionCallContent call => $"{call.Name} {FunctionArguments.Text(call)}",
+                FunctionResultContent result => result.Result?.ToString(),
+                _ => null,
+            }).Where(t => !string.IsNullOrEmpty(t)));
 }

@@ -84,8 +84,8 @@ public sealed class AnswerShapeTests
     public static TheoryData<string, string> Refused => new()
     {
         { "\"n\":2", "n" },
-        { "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools" },
-        { "\"tool_choice\":\"required\"", "tool_choice" },
+        { "\"functions\":[{\"name\":\"f\"}]", "functions" },
+        { "\"function_call\":\"auto\"", "function_call" },
         { "\"logprobs\":true", "logprobs" },
         { "\"logit_bias\":{\"50256\":-100}", "logit_bias" },
         { "\"modalities\":[\"text\",\"audio\"]", "modalities" },

@@ -69,7 +69,7 @@ public sealed class CachedAnswerTests
     }
 
     /// <summary>An intent cache that serves the same answer for every lookup and takes hit reports.</summary>
-    private static Task<ScriptedHttpServer> AlwaysHitsAsync() => ScriptedHttpServer.StartAsync(context =>
+    internal static Task<ScriptedHttpServer> AlwaysHitsAsync() => ScriptedHttpServer.StartAsync(context =>
         context.Request.Path == "/api/intent-cache/hits"
             ? Task.Run(() => context.Response.StatusCode = 204)
             : context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "opening_hours", confidence = 0.97, entry_id = "e1" }));

@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Text.Json;
 using OpenAI.Assistants;
 using OpenAI.Chat;
 
@@ -165,6 +166,48 @@ public sealed class OpenAISdkTests
         Assert.Equal("yes", modified.Metadata["seen"]);
         Assert.True(deleted.Deleted);
         Assert.Equal(1, remaining);
+    }
+
+    [Fact]
+    public async Task ChatClientCallsAFunctionStreamedAndNotAndAnswersWithItsOutput()
+    {
+        await using var factory = TestSupport.Service();
+        var chat = factory.Sdk("usr_sdk_tools").GetChatClient("gpt-4o-mini");
+        var weather = ChatTool.CreateFunctionTool("get_weather", "Weather of a city",
+            BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"""));
+        var options = new ChatCompletionOptions { Tools = { weather }, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
+        List<ChatMessage> messages = [new UserChatMessage("Weather in Oslo?")];
+
+        ChatCompletion completion = await chat.CompleteChatAsync(messages, options);
+        var streamedIds = new List<string>();
+        var streamedArguments = new System.Text.StringBuilder();
+        ChatFinishReason? streamedFinish = null;
+        await foreach (var update in chat.CompleteChatStreamingAsync(messages, options))
+        {
+            foreach (var part in update.ToolCallUpdates)
+            {
+                if (part.ToolCallId is { } callId)
+                {
+                    streamedIds.Add(callId);
+                }
+                streamedArguments.Append(part.FunctionArgumentsUpdate?.ToString());
+            }
+            streamedFinish ??= update.FinishReason;
+        }
+        var call = Assert.Single(completion.ToolCalls);
+        messages.Add(new AssistantChatMessage(completion));
+        messages.Add(new ToolChatMessage(call.Id, "Rain, 12 degrees"));
+        ChatCompletion answer = await chat.CompleteChatAsync(messages, new ChatCompletionOptions { Tools = { weather } });
+
+        Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.Equal("Weather in Oslo?", JsonDocument.Parse(call.FunctionArguments).RootElement.GetProperty("city").GetString());
+        Assert.Equal([call.Id], streamedIds);
+        Assert.Equal(call.FunctionArguments.ToString(), streamedArguments.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, streamedFinish);
+        Assert.Equal(ChatFinishReason.Stop, answer.FinishReason);
+        Assert.Empty(answer.ToolCalls);
+        Assert.Equal("The function get_weather returned: Rain, 12 degrees", answer.Content[0].Text);
     }
 
     [Fact]

@@ -122,15 +122,7 @@ internal static class TestSupport
     public static object Chunk(object delta, string? finish) => ScriptedModel.Chunk(delta, finish);
 
     public static Task WriteCompletionAsync(HttpContext context, string text, int promptTokens, int completionTokens) =>
-        context.Response.WriteAsJsonAsync(new
-        {
-            id = "chatcmpl-up",
-            @object = "chat.completion",
-            created = 1,
-            model = "scripted-model",
-            choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
-            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
-        });
+        ScriptedModel.CompletionAsync(context, new { role = "assistant", content = text }, "stop", promptTokens, completionTokens);
 
     public static bool IsStreamRequest(RecordedRequest request) =>
         JsonNode.Parse(request.Body)?["stream"]?.GetValue<bool>() == true;

@@ -54,6 +54,25 @@ const scenarios = {
     });
     return { first, call, second: { id: second.id, output_text: second.output_text } };
   },
+  async chatTools() {
+    // Chat Completions' function calling: the stream helper's accumulator, a call answered by a tool message, and the
+    // package's own tool loop (runTools), streamed.
+    const chatWeather = { type: 'function', function: { name: weather.name, description: weather.description, parameters: weather.parameters, strict: true } };
+    const messages = [{ role: 'user', content: 'Weather in Oslo?' }];
+    const stream = client.chat.completions.stream({ model, messages, tools: [chatWeather], tool_choice: 'required', stream_options: { include_usage: true } });
+    const first = await stream.finalChatCompletion();
+    const call = first.choices[0].message.tool_calls[0];
+    const second = await client.chat.completions.create({
+      model,
+      messages: [...messages, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'Rain, 12 degrees' }],
+      tools: [chatWeather],
+    });
+    const clock = { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string' } } }, function: () => '12:00', parse: JSON.parse } };
+    const loop = client.chat.completions.runTools({ model, stream: true, messages: [{ role: 'user', content: 'Use get_time please' }], tools: [clock] });
+    const content = await loop.finalContent();
+    const finishes = (await loop.allChatCompletions()).map((completion) => completion.choices[0].finish_reason);
+    return { first, second, loop: { content, finishes } };
+  },
   async conversation() {
     const conversation = await client.conversations.create({
       metadata: { topic: 'trip' },

@@ -10,7 +10,8 @@ namespace EndToEnd.Tests.Responses;
 
 /// <summary>
 /// The Responses and Conversations APIs through the gateway with both official SDKs, unchanged: the .NET OpenAI
-/// package and the openai npm package (its strict stream accumulator included). Run on SQLite and on PostgreSQL.
+/// package and the openai npm package (its strict stream accumulator included), and the npm package's function calling
+/// on chat completions. Run on SQLite and on PostgreSQL.
 /// </summary>
 public abstract class ResponsesSdkTests(Platform platform)
 {
@@ -136,6 +137,26 @@ public abstract class ResponsesSdkTests(Platform platform)
             e => e.GetProperty("type").GetString() == "response.function_call_arguments.done");
         Assert.Equal("get_weather", result.GetProperty("call").GetProperty("name").GetString());
         Assert.Equal("The function get_weather returned: Rain, 12 degrees", result.GetProperty("second").GetProperty("output_text").GetString());
+    }
+
+    [Fact]
+    public async Task TheNpmPackageCallsAFunctionThroughChatCompletionsStreamedAndNotAndRunsItsToolLoop()
+    {
+        var (_, token, http) = await UserAsync("npm-chat-tools");
+        using var _ = http;
+        var result = await NodeSdk.RunAsync(platform.Gateway, token, "chatTools");
+
+        var first = result.GetProperty("first").GetProperty("choices")[0];
+        var call = Assert.Single(first.GetProperty("message").GetProperty("tool_calls").EnumerateArray()).GetProperty("function");
+        Assert.Equal("tool_calls", first.GetProperty("finish_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("message").GetProperty("content").ValueKind);
+        Assert.Equal("get_weather", call.GetProperty("name").GetString());
+        Assert.Equal("Weather in Oslo?", call.GetProperty("parsed_arguments").GetProperty("city").GetString());
+        Assert.True(result.GetProperty("first").GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
+        Assert.Equal("The function get_weather returned: Rain, 12 degrees",
+            result.GetProperty("second").GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("The function get_time returned: 12:00", result.GetProperty("loop").GetProperty("content").GetString());
+        Assert.Equal(["tool_calls", "stop"], result.GetProperty("loop").GetProperty("finishes").EnumerateArray().Select(f => f.GetString()));
     }
 
     [Fact]
