@@ -28,9 +28,15 @@ public static class RunsApi
         return app;
     }
 
-    public static async Task<IResult> CreateAsync(
+    public static Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
+        CreateRunAsync(threadId, request, caller, db, queue, executor, options, context, null, cancellationToken);
+
+    /// <summary>A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does.</summary>
+    private static async Task<IResult> CreateRunAsync(
+        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -92,6 +98,10 @@ public static class RunsApi
         }
 
         var sse = new SseWriter(context);
+        if (newThread is not null)
+        {
+            await sse.EventAsync("thread.created", newThread, cancellationToken);
+        }
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
         return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
     }
@@ -133,11 +143,11 @@ public static class RunsApi
         await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
-        return await CreateAsync(thread.Id,
+        return await CreateRunAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
                 request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
                 request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
-            caller, db, queue, executor, options, context, cancellationToken);
+            caller, db, queue, executor, options, context, thread, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
