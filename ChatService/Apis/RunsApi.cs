@@ -29,13 +29,13 @@ public static class RunsApi
     }
 
     public static Task<IResult> CreateAsync(
-        [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
-        CreateRunAsync(threadId, request, caller, db, queue, executor, options, context, null, cancellationToken);
+        CreateRunAsync(threadId, request, caller, db, queue, files, executor, options, context, null, cancellationToken);
 
     /// <summary>A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does.</summary>
     private static async Task<IResult> CreateRunAsync(
-        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
+        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
@@ -61,10 +61,9 @@ public static class RunsApi
             throw Access.BadRequest($"Thread {threadId} already has an active run.", "thread_busy");
         }
 
-        foreach (var extra in request.AdditionalMessages ?? [])
-        {
-            db.Messages.Add(ThreadsApi.NewMessage(threadId, extra));
-        }
+        var extras = (request.AdditionalMessages ?? []).Select(m => ThreadsApi.NewMessage(threadId, m)).ToList();
+        db.Messages.AddRange(extras);
+        await MessageAttachments.AddToThreadStoreAsync(thread, extras, files, caller, cancellationToken);
         var run = new RunEntity
         {
             Id = Ids.New("run"),
@@ -147,7 +146,7 @@ public static class RunsApi
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
                 request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
                 request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
-            caller, db, queue, executor, options, context, thread, cancellationToken);
+            caller, db, queue, files, executor, options, context, thread, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
