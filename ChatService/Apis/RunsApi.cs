@@ -28,9 +28,15 @@ public static class RunsApi
         return app;
     }
 
-    public static async Task<IResult> CreateAsync(
-        [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
+    public static Task<IResult> CreateAsync(
+        [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
+        CreateRunAsync(threadId, request, caller, db, queue, files, executor, options, context, null, cancellationToken);
+
+    /// <summary>A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does.</summary>
+    private static async Task<IResult> CreateRunAsync(
+        string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -55,10 +61,9 @@ public static class RunsApi
             throw Access.BadRequest($"Thread {threadId} already has an active run.", "thread_busy");
         }
 
-        foreach (var extra in request.AdditionalMessages ?? [])
-        {
-            db.Messages.Add(ThreadsApi.NewMessage(threadId, extra));
-        }
+        var extras = (request.AdditionalMessages ?? []).Select(m => ThreadsApi.NewMessage(threadId, m)).ToList();
+        db.Messages.AddRange(extras);
+        await MessageAttachments.AddToThreadStoreAsync(thread, extras, files, caller, cancellationToken);
         var run = new RunEntity
         {
             Id = Ids.New("run"),
@@ -92,6 +97,10 @@ public static class RunsApi
         }
 
         var sse = new SseWriter(context);
+        if (newThread is not null)
+        {
+            await sse.EventAsync("thread.created", newThread, cancellationToken);
+        }
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
         return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
     }
@@ -133,11 +142,11 @@ public static class RunsApi
         await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
-        return await CreateAsync(thread.Id,
+        return await CreateRunAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
                 request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
                 request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
-            caller, db, queue, executor, options, context, cancellationToken);
+            caller, db, queue, files, executor, options, context, thread, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(

@@ -43,10 +43,9 @@ public static class ThreadsApi
             ToolResourcesJson = await ToolResources.ReadAsync(request?.ToolResources, null, files, caller, cancellationToken) ?? "{}",
         };
         db.Threads.Add(thread);
-        foreach (var message in request?.Messages ?? [])
-        {
-            db.Messages.Add(NewMessage(thread.Id, message));
-        }
+        var messages = (request?.Messages ?? []).Select(m => NewMessage(thread.Id, m)).ToList();
+        db.Messages.AddRange(messages);
+        await MessageAttachments.AddToThreadStoreAsync(thread, messages, files, caller, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ThreadObject.From(thread));
     }
@@ -91,11 +90,13 @@ public static class ThreadsApi
     }
 
     public static async Task<Ok<MessageObject>> CreateMessageAsync(
-        [FromRoute(Name = "thread_id")] string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "thread_id")] string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files,
+        CancellationToken cancellationToken)
     {
-        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var message = NewMessage(threadId, request);
         db.Messages.Add(message);
+        await MessageAttachments.AddToThreadStoreAsync(thread, [message], files, caller, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(MessageObject.From(message));
     }
@@ -158,12 +159,6 @@ public static class ThreadsApi
         {
             throw Access.BadRequest("role must be 'user' or 'assistant'.", "invalid_role", "role");
         }
-        if (request.Attachments is { ValueKind: JsonValueKind.Array } attachments && attachments.GetArrayLength() > 0
-            || request.Attachments is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
-        {
-            throw Access.Unsupported("attachments",
-                "a message carries no files; put them in the thread's tool_resources (file_search.vector_store_ids) or the assistant's vector store.");
-        }
         var text = Json.TextOf(request.Content);
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -182,6 +177,7 @@ public static class ThreadsApi
             Content = text,
             CompletedAt = Ids.Now(),
             MetadataJson = Json.MetadataText(request.Metadata),
+            AttachmentsJson = MessageAttachments.Read(request.Attachments),
         };
     }
 }

@@ -84,12 +84,15 @@ public sealed record MessageObject(
     public string Object => "thread.message";
     public object? IncompleteDetails => null;
     public long? IncompleteAt => null;
-    public IReadOnlyList<object> Attachments => [];
+    public JsonElement Attachments { get; init; } = Json.EmptyArray;
 
     public static MessageObject From(MessageEntity m) => new(
         m.Id, m.CreatedAt, m.ThreadId, m.Status, m.CompletedAt, m.Role,
         m.Content.Length == 0 && m.Status != "completed" ? [] : [new TextContentPart(new TextValue(m.Content, Json.Parse(m.AnnotationsJson)))],
-        m.AssistantId, m.RunId, Json.Parse(m.MetadataJson));
+        m.AssistantId, m.RunId, Json.Parse(m.MetadataJson))
+    {
+        Attachments = string.IsNullOrEmpty(m.AttachmentsJson) ? Json.EmptyArray : Json.Parse(m.AttachmentsJson),
+    };
 }
 
 public sealed record RunRequest(

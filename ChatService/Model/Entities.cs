@@ -61,6 +61,8 @@ public sealed class MessageEntity : ChatService.Services.IHasId
     public string MetadataJson { get; set; } = "{}";
     /// <summary>The text's annotations (file_citation) as OpenAI's JSON array.</summary>
     public string AnnotationsJson { get; set; } = "[]";
+    /// <summary>The message's attachments as given (`[{file_id, tools}]`), OpenAI's JSON array.</summary>
+    public string AttachmentsJson { get; set; } = "[]";
 }
 
 public sealed class RunEntity : ChatService.Services.IHasId

@@ -73,6 +73,42 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         }
     }
 
+    /// <summary>A new vector store of the caller's holding these files (a thread's, for its messages' attachments); its id.</summary>
+    public async Task<string> CreateStoreAsync(string name, IReadOnlyList<string> fileIds, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        var created = await SendForAttachmentsAsync(HttpMethod.Post, "/v1/vector_stores", new { name, file_ids = fileIds }, caller, cancellationToken)
+            .ConfigureAwait(false);
+        return created.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Adds files to a vector store of the caller's (one batch; document-service indexes them in the background).</summary>
+    public Task AddFilesAsync(string vectorStoreId, IReadOnlyList<string> fileIds, CallerIdentity caller, CancellationToken cancellationToken) =>
+        SendForAttachmentsAsync(HttpMethod.Post, $"/v1/vector_stores/{Uri.EscapeDataString(vectorStoreId)}/file_batches",
+            new { file_ids = fileIds }, caller, cancellationToken);
+
+    /// <summary>document-service's refusal (an unknown file, a store gone) is the client's, named as its attachments.</summary>
+    private async Task<JsonElement> SendForAttachmentsAsync(HttpMethod method, string path, object body, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: JsonDefaults.Options) };
+        Vouch(request, caller);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            {
+                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+                throw new ApiException((int)response.StatusCode, error ?? "An attached file could not be added to the thread's vector store.",
+                    "Request failed", response.StatusCode == HttpStatusCode.NotFound ? "not_found" : "invalid_attachments") { Param = "attachments" };
+            }
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or NotSupportedException)
+        {
+            throw Unavailable();
+        }
+    }
+
     private async Task<IEnumerable<FileSearchResult>> SearchOneAsync(string vectorStoreId, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var body = new SearchRequest(query.Query, query.Filters, query.MaxNumResults,

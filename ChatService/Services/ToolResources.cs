@@ -68,8 +68,11 @@ public static class ToolResources
                 throw Access.BadRequest($"No vector store found with id '{id}'.", "invalid_tool_resources", "tool_resources");
             }
         }
-        return list.Count == 0 ? "{}" : Normalized(list);
+        return list.Count == 0 ? "{}" : Stored(list);
     }
+
+    /// <summary>tool_resources naming these vector stores, as stored.</summary>
+    public static string Stored(IEnumerable<string> ids) => Normalized(ids);
 
     private static string Normalized(IEnumerable<string> ids) =>
         new JsonObject { ["file_search"] = new JsonObject { ["vector_store_ids"] = new JsonArray([.. ids.Select(i => (JsonNode)i)]) } }.ToJsonString();

@@ -36,14 +36,16 @@ public static class UploadReader
         {
             throw new ApiException(StatusCodes.Status400BadRequest, "The multipart boundary is missing.", "Bad request");
         }
+        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
         if (request.ContentLength > maxFileBytes + MultipartOverhead)
         {
+            // Refused by its length alone, the body is still taken in (Kestrel drains it after the answer, for at most
+            // a few seconds): a proxy still sending it (the gateway) then passes the 413 on instead of a broken
+            // connection, which it would answer as 503 and SDKs would retry, uploading it again.
+            limit?.MaxRequestBodySize = request.ContentLength;
             throw TooLarge(maxFileBytes);
         }
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxFileBytes + MultipartOverhead;
-        }
+        limit?.MaxRequestBodySize = maxFileBytes + MultipartOverhead;
 
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         UploadedFile? file = null;

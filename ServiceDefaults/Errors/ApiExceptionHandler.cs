@@ -77,12 +77,26 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             || bad.Message.EndsWith("was not provided from body.", StringComparison.Ordinal)
             => (bad.StatusCode, "Bad request", "The request body is empty; send a JSON object."),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", WithoutTypeNames(bad.Message)),
+        InvalidOperationException when IsInvalidText(exception) => (StatusCodes.Status400BadRequest, "Bad request", InvalidText),
         // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.
         InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is malformed."),
         _ when StoreOutage.IsOutage(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
             "A store this service depends on is not available right now; try again shortly."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),
     };
+
+    private const string InvalidText = "The request body has text that is not valid Unicode (an unpaired surrogate such as \\ud800, or bytes that are not UTF-8).";
+
+    /// <summary>
+    /// A JsonElement keeps a string as the client wrote it, so an escaped lone surrogate (Python's json.dumps writes
+    /// one for any unpaired surrogate) or bytes that are not UTF-8 fail only when the text is read, after binding.
+    /// System.Text.Json marks its reader errors with this Source; a bad surrogate is thrown by a helper named for
+    /// UTF-16 and bad UTF-8 carries the decoder's exception, which tells them from a wrong-type read of our own.
+    /// </summary>
+    private static bool IsInvalidText(Exception exception) =>
+        exception.Source == "System.Text.Json.Rethrowable"
+        && (exception.InnerException is System.Text.DecoderFallbackException
+            || exception.TargetSite?.Name.Contains("UTF16", StringComparison.Ordinal) == true);
 
     /// <summary>The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content").</summary>
     private static string? ParamOf(Exception exception) =>

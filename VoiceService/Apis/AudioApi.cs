@@ -62,7 +62,7 @@ public static class AudioApi
                 language = NullIfEmpty(form["language"].ToString()) ?? "english",
                 duration = Math.Round(seconds, 2),
                 text,
-                segments = new[] { new { id = 0, seek = 0, start = 0.0, end = Math.Round(seconds, 2), text } },
+                segments = new[] { Segment(text, Math.Round(seconds, 2)) },
             }),
             _ => TypedResults.Json(new { text }),
         };
@@ -92,6 +92,16 @@ public static class AudioApi
         var audio = await speech.SynthesizeAsync(input, request.Voice, format, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }
+
+    /// <summary>
+    /// One segment with every field of OpenAI's (SDKs declare them all). The recognizer gives no token ids or
+    /// probabilities, so those say "nothing known to doubt": no tokens, greedy decoding, no compression, speech.
+    /// </summary>
+    private static object Segment(string text, double end) => new
+    {
+        id = 0, seek = 0, start = 0.0, end, text,
+        tokens = Array.Empty<int>(), temperature = 0.0, avg_logprob = 0.0, compression_ratio = 1.0, no_speech_prob = 0.0,
+    };
 
     private static ProblemHttpResult Invalid(string param, string message) =>
         TypedResults.Problem(message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request",

@@ -176,18 +176,14 @@ public sealed class AnswerShapeTests
     }
 
     [Fact]
-    public async Task MessageAttachmentsAndAFixedTruncationAreRefusedByNameAndNothingIsStored()
+    public async Task AFixedTruncationAnUnknownResponseFormatAndSerialToolCallsAreRefusedByNameAndNothingIsStored()
     {
         await using var factory = TestSupport.Service();
         using var client = factory.Client("usr_shape_attachments");
         var assistantId = await client.CreateAssistantAsync();
         var thread = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
-        const string attachment = """[{"file_id":"file_abc","tools":[{"type":"file_search"}]}]""";
-
         var refusals = new[]
         {
-            (await PostAsync(client, $"/v1/threads/{thread}/messages", """{"role":"user","content":"See file","attachments":""" + attachment + "}"), "attachments"),
-            (await PostAsync(client, "/v1/threads", """{"messages":[{"role":"user","content":"See file","attachments":""" + attachment + "}]}"), "attachments"),
             (await PostAsync(client, $"/v1/threads/{thread}/runs",
                 RunBody(assistantId, "\"truncation_strategy\":{\"type\":\"last_messages\",\"last_messages\":2}")), "truncation_strategy"),
             (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"response_format\":{\"type\":\"xml\"}")), "response_format.type"),

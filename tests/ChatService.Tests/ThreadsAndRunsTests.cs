@@ -217,4 +217,30 @@ public sealed class ThreadsAndRunsTests
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, noMessage.StatusCode);
     }
+
+    [Fact]
+    public async Task AStreamedThreadAndRunAnnouncesItsNewThreadBeforeTheRunAsOpenAIDoes()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_thread_and_run_stream");
+        var assistantId = await client.CreateAssistantAsync();
+
+        using var response = await client.PostAsJsonAsync("/v1/threads/runs", new
+        {
+            assistant_id = assistantId,
+            stream = true,
+            thread = new { messages = new[] { new { role = "user", content = "hi" } }, metadata = new { channel = "web" } },
+        });
+        var lines = TestSupport.SseLines(await response.Content.ReadAsStringAsync());
+
+        // The SDKs' stream handlers (Python's AssistantEventHandler.on_event, Node's 'event') see thread.created first.
+        Assert.Equal(["event: thread.created", "event: thread.run.created"], lines.Where(l => l.StartsWith("event:", StringComparison.Ordinal)).Take(2));
+        var thread = JsonDocument.Parse(lines[1]["data: ".Length..]).RootElement;
+        var run = JsonDocument.Parse(lines[3]["data: ".Length..]).RootElement;
+        Assert.Equal("thread", thread.GetProperty("object").GetString());
+        Assert.Equal("web", thread.GetProperty("metadata").GetProperty("channel").GetString());
+        Assert.Equal(thread.GetProperty("id").GetString(), run.GetProperty("thread_id").GetString());
+        Assert.Equal("event: done", lines[^2]);
+    }
 }

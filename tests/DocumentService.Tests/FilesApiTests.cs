@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using DocumentService.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocumentService.Tests;
 
@@ -98,5 +101,57 @@ public sealed class FilesApiTests
             Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         }
         Assert.Empty(host.BlobFiles());
+    }
+
+    [Fact]
+    public async Task AnUploadFarOverTheLimitIsReadToItsEndSoAProxyInFrontPassesThe413On()
+    {
+        await using var host = await DocumentsHost.StartAsync(f => f.With("Documents:MaxUploadBytes", "1000"));
+        host.Factory.UseKestrel(0);
+        host.Factory.StartServer();
+        var address = host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) }.ActAs("usr_huge");
+        // Past Kestrel's own 30 MB body limit: refused by its length alone, the rest must still be taken in, or a
+        // proxy still sending it (the gateway) sees a broken connection and answers 503, which SDKs retry.
+        var sent = new CountingContent(40_000_000);
+        using var form = new MultipartFormDataContent { { new StringContent("assistants"), "purpose" }, { sent, "file", "huge.txt" } };
+
+        using var response = await client.PostAsync(new Uri("/v1/files", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("file_too_large", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(40_000_000, await sent.Written.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A body of a known length that says how much of it went out before the connection ended.</summary>
+    private sealed class CountingContent(long length) : HttpContent
+    {
+        public TaskCompletionSource<long> Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)'a');
+            long written = 0;
+            try
+            {
+                while (written < length)
+                {
+                    var size = (int)Math.Min(chunk.Length, length - written);
+                    await stream.WriteAsync(chunk.AsMemory(0, size));
+                    written += size;
+                }
+            }
+            finally
+            {
+                Written.TrySetResult(written);
+            }
+        }
+
+        protected override bool TryComputeLength(out long size)
+        {
+            size = length;
+            return true;
+        }
     }
 }

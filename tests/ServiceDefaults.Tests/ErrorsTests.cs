@@ -18,6 +18,9 @@ public sealed class ErrorsTests
         app.MapGet("/v1/picky", string () => throw new ApiException(400, "temperature must be between 0 and 2.", code: "invalid_temperature") { Param = "temperature" });
         app.MapGet("/api/picky", string () => throw new ApiException(400, "temperature must be between 0 and 2.", code: "invalid_temperature") { Param = "temperature" });
         app.MapPost("/api/things", (Thing thing) => thing.Name);
+        // Open-shaped fields (content parts, input items, metadata) bind as JsonElement and are read later.
+        app.MapPost("/v1/notes", (JsonElement note) => note.GetProperty("text").GetString());
+        app.MapPost("/api/notes", (JsonElement note) => note.GetProperty("text").GetString());
     };
 
     [Fact]
@@ -214,5 +217,41 @@ public sealed class ErrorsTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("name", error.GetProperty("param").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/notes", "\\ud800 alone")]
+    [InlineData("/api/notes", "\\ud800 alone")]
+    [InlineData("/v1/notes", "alone \\udc00")]
+    public async Task TextWithALoneSurrogateEscapeIsABadRequestEvenWhenItIsReadAfterBinding(string path, string escaped)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        // Python's json.dumps writes an unpaired surrogate as this escape; it is valid JSON but no Unicode text.
+        using var response = await host.CreateClient().PostAsync(new Uri(path, UriKind.Relative),
+            new StringContent($$"""{"text":"{{escaped}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = path.StartsWith("/v1", StringComparison.Ordinal)
+            ? root.GetProperty("error").GetProperty("message").GetString()
+            : root.GetProperty("detail").GetString();
+        Assert.StartsWith("The request body has text that is not valid Unicode", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TextThatIsNotUtf8IsABadRequestEvenWhenItIsReadAfterBinding()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""{"text":"x"}""").ToList();
+        bytes.Insert(9, 0xC3); // a lead byte without its continuation
+        using var content = new ByteArrayContent([.. bytes]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await host.CreateClient().PostAsync(new Uri("/v1/notes", UriKind.Relative), content);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
     }
 }

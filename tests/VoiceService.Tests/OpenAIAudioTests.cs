@@ -66,6 +66,28 @@ public sealed class OpenAIAudioTests
     }
 
     [Fact]
+    public async Task AVerboseTranscriptsSegmentsCarryEveryFieldOfOpenAIsSegment()
+    {
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
+        using var http = host.CreateClient();
+        var wav = await TestAudio.SpeakAsync("Where can I find the travel expenses form?");
+
+        using var response = await http.PostAsync(new Uri("/v1/audio/transcriptions", UriKind.Relative), VoiceHost.Form(wav, "question.wav", "audio/wav",
+            ("model", "whisper-1"), ("response_format", "verbose_json"), ("prompt", "Where can I find the travel expenses form?")));
+        var transcript = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        // The Python SDK's TranscriptionSegment declares all of these; a missing one is an AttributeError when read.
+        var segment = Assert.Single(transcript.GetProperty("segments").EnumerateArray());
+        Assert.Equal(JsonValueKind.Array, segment.GetProperty("tokens").ValueKind);
+        foreach (var number in new[] { "id", "seek", "start", "end", "temperature", "avg_logprob", "compression_ratio", "no_speech_prob" })
+        {
+            Assert.Equal(JsonValueKind.Number, segment.GetProperty(number).ValueKind);
+        }
+        Assert.Equal(transcript.GetProperty("text").GetString(), segment.GetProperty("text").GetString());
+        Assert.Equal(transcript.GetProperty("duration").GetDouble(), segment.GetProperty("end").GetDouble());
+    }
+
+    [Fact]
     public async Task BadSpeechRequestsGetOpenAIsErrorBody()
     {
         await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);

@@ -228,6 +228,10 @@ namespace ChatService.Migrations.Postgres
                     b.Property<string>("AssistantId")
                         .HasColumnType("text");
 
+                    b.Property<string>("AttachmentsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("bigint");
 

@@ -223,6 +223,10 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<string>("AssistantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AttachmentsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
