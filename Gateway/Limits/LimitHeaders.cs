@@ -16,7 +16,7 @@ internal static class LimitHeaders
     public static Task RejectAsync(HttpContext context, LimitDecision decision, string what)
     {
         Write(context.Response, decision);
-        context.Response.Headers.RetryAfter = Math.Max(1, Seconds(decision.Reset)).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = RetryAfter.Header(decision.Reset);
         return context.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
             $"{what} limit of {decision.Limit} per window reached; retry after the Retry-After seconds.", "rate_limit_exceeded");
     }

@@ -43,7 +43,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         context.Response.StatusCode = status;
         if (exception is ApiException { RetryAfter: { } wait })
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = RetryAfter.Header(wait);
         }
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (exception is ApiException { Code: { } code })

@@ -21,7 +21,25 @@ public sealed class ErrorsTests
         // Open-shaped fields (content parts, input items, metadata) bind as JsonElement and are read later.
         app.MapPost("/v1/notes", (JsonElement note) => note.GetProperty("text").GetString());
         app.MapPost("/api/notes", (JsonElement note) => note.GetProperty("text").GetString());
+        app.MapGet("/v1/busy/{seconds:double}", string (double seconds) =>
+            throw new ApiException(429, "Too many requests.", code: "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) });
     };
+
+    [Theory]
+    [InlineData("0.2", "1")]
+    [InlineData("30.5", "31")]
+    [InlineData("59", "59")]
+    [InlineData("60.4", "59")]
+    [InlineData("3600", "59")]
+    public async Task ARefusalAsksToComeBackAfterWholeSecondsAndNeverAMinuteOrMoreWhichOpenAIsSdksWouldIgnore(string wait, string header)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri($"/v1/busy/{wait}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(header, response.Headers.GetValues("Retry-After").Single());
+    }
 
     [Fact]
     public async Task AnUnhandledErrorOnANativeRouteIsAProblemWithoutInternals()
