@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceDefaults.Json;
 
@@ -22,6 +23,10 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         var status = problem.Status ?? http.Response.StatusCode;
         problem.Status = status;
         problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
+        if (problem.Detail is null && status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            problem.Detail = UnsupportedMediaType(http.Request.ContentType);
+        }
         if (OpenAIError.IsOpenAIRoute(http.Request.Path))
         {
             if (problem.Detail is null && status == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
@@ -40,6 +45,19 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
     }
 
     private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Routing refuses a body type no endpoint takes before any endpoint runs, so the answer cannot name the type this
+    /// one wants; the everyday cause is `curl -d` without a content-type header, which sends a form.
+    /// </summary>
+    private static string UnsupportedMediaType(string? contentType)
+    {
+        var sent = MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Length is > 0 and <= 100
+            ? $"a body of type {parsed.MediaType}"
+            : "a body without a content-type";
+        return $"This operation does not take {sent}: name the body's type in the content-type header "
+            + "(application/json for JSON; /docs shows what each operation takes).";
+    }
 }
 
 public static class ProblemHttpContextExtensions

@@ -210,6 +210,24 @@ public sealed class ErrorsTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("/v1/things")]
+    [InlineData("/api/things")]
+    public async Task ABodyOfATypeTheOperationDoesNotTakeIsRefusedWith415SayingWhichTypeToName(string path)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        // What `curl -d '{...}'` sends when the command names no content-type.
+        using var response = await host.CreateClient().PostAsync(new Uri(path, UriKind.Relative),
+            new StringContent("{\"name\":\"a\"}", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var message = root.TryGetProperty("error", out var error) ? error.GetProperty("message") : root.GetProperty("detail");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("This operation does not take a body of type application/x-www-form-urlencoded: name the body's type in the "
+            + "content-type header (application/json for JSON; /docs shows what each operation takes).", message.GetString());
+    }
+
     [Fact]
     public async Task AnApiExceptionsParamIsOpenAIsParamOnV1AndAProblemExtensionElsewhere()
     {
