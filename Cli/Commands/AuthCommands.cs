@@ -16,10 +16,10 @@ public static class AuthCommands
         command.Handle(host, async (context, cancellationToken) =>
         {
             var terminal = context.Terminal;
-            var address = context.Value(email) ?? Ask(terminal, "Email:", secret: false);
+            var address = context.Value(email) ?? Ask(terminal, "Email:", "pass --email", secret: false);
             var password = context.Value(passwordStdin)
                 ? await terminal.In.ReadLineAsync(cancellationToken) ?? ""
-                : Ask(terminal, "Password:", secret: true);
+                : Ask(terminal, "Password:", "pipe it in with --password-stdin", secret: true);
             Gateway.TokenPair pair;
             try
             {
@@ -69,11 +69,11 @@ public static class AuthCommands
         return command;
     }
 
-    private static string Ask(Terminal terminal, string question, bool secret)
+    private static string Ask(Terminal terminal, string question, string otherwise, bool secret)
     {
         if (!terminal.Ui.Profile.Capabilities.Interactive)
         {
-            throw new CliException($"{question.TrimEnd(':')} is needed: pass it as an option (--email, --password-stdin).", ExitCodes.Usage);
+            throw new CliException($"No terminal to ask for the {question.TrimEnd(':').ToLowerInvariant()} on: {otherwise}.", ExitCodes.Usage);
         }
         var prompt = new TextPrompt<string>(question);
         return terminal.Ui.Prompt(secret ? prompt.Secret() : prompt);

@@ -42,6 +42,16 @@ public sealed class AccountTests(Platform platform) : IDisposable
     }
 
     [Fact]
+    public async Task WithoutATerminalToAskOnLoginSaysWhichOptionGivesThePassword()
+    {
+        var login = await _chatbot.RunWithInputAsync(Chatbot.Password + "\n", "login", "--email", "eve@example.com");
+
+        Assert.True(login.ExitCode == ExitCodes.Usage, login.ToString());
+        Assert.Equal("error: No terminal to ask for the password on: pipe it in with --password-stdin.", login.Error.Trim());
+        Assert.False(File.Exists(_chatbot.CredentialsFile));
+    }
+
+    [Fact]
     public async Task AnAccessTokenAboutToExpireIsRefreshedAndTheRotatedPairIsStored()
     {
         await _chatbot.LoginAsNewUserAsync("fay");
