@@ -55,7 +55,7 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         var sent = MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Length is > 0 and <= 100
             ? $"a body of type {parsed.MediaType}"
             : "a body without a content-type";
-        return $"This operation does not take {sent}: name the body's type in the content-type header "
+        return $"This operation does not take {sent}: send the type it takes in the content-type header "
             + "(application/json for JSON; /docs shows what each operation takes).";
     }
 }

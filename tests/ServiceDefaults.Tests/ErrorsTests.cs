@@ -213,7 +213,7 @@ public sealed class ErrorsTests
     [Theory]
     [InlineData("/v1/things")]
     [InlineData("/api/things")]
-    public async Task ABodyOfATypeTheOperationDoesNotTakeIsRefusedWith415SayingWhichTypeToName(string path)
+    public async Task ABodyOfATypeTheOperationDoesNotTakeIsRefusedWith415SayingToSendTheTypeItTakes(string path)
     {
         await using var host = await TestHost.StartAsync(map: Routes);
 
@@ -224,7 +224,7 @@ public sealed class ErrorsTests
         var message = root.TryGetProperty("error", out var error) ? error.GetProperty("message") : root.GetProperty("detail");
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Equal("This operation does not take a body of type application/x-www-form-urlencoded: name the body's type in the "
+        Assert.Equal("This operation does not take a body of type application/x-www-form-urlencoded: send the type it takes in the "
             + "content-type header (application/json for JSON; /docs shows what each operation takes).", message.GetString());
     }
 
