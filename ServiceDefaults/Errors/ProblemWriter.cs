@@ -52,9 +52,11 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
     /// </summary>
     private static string UnsupportedMediaType(string? contentType)
     {
-        var sent = MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Length is > 0 and <= 100
-            ? $"a body of type {parsed.MediaType}"
-            : "a body without a content-type";
+        var sent = string.IsNullOrWhiteSpace(contentType)
+            ? "a body without a content-type"
+            : MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Length <= 100
+                ? $"a body of type {parsed.MediaType}"
+                : "a body of that content-type";
         return $"This operation does not take {sent}: send the type it takes in the content-type header "
             + "(application/json for JSON; /docs shows what each operation takes).";
     }
