@@ -295,6 +295,24 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task APasswordShorterThanTheGatewayTakesIsCaughtOnThePageBeforeAnythingIsSent()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        var registrations = 0;
+        page.Request += (_, request) => registrations += request.Url.EndsWith("/auth/register", StringComparison.Ordinal) ? 1 : 0;
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New here? Create an account" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("Ivy");
+        await page.GetByLabel("Email").FillAsync($"ivy-{Guid.NewGuid():N}@example.com");
+        await page.GetByLabel("Password").FillAsync("nine char");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+
+        Assert.True(await page.GetByLabel("Password").EvaluateAsync<bool>("e => e.validity.tooShort"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Create your account" })).ToBeVisibleAsync();
+        Assert.Equal(0, registrations);
+    }
+
+    [Fact]
     public async Task ASessionSurvivesAReloadRefreshesItsTokenWhenItExpiresAndEndsOnLogOut()
     {
         var page = await browser.NewPageAsync(platform.Gateway);

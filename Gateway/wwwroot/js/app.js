@@ -79,7 +79,7 @@ function signIn() {
   const error = h('p', { class: 'form-error', role: 'alert' });
   const name = h('input', { name: 'name', autocomplete: 'name', placeholder: 'Ana Lima' });
   const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', required: true, placeholder: 'you@example.com' });
-  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, minlength: 8 });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const nameField = field('Name', name);
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Sign in');
   const title = h('h1', {}, 'Welcome back');
@@ -90,6 +90,8 @@ function signIn() {
     title.textContent = mode === 'login' ? 'Welcome back' : 'Create your account';
     submit.textContent = mode === 'login' ? 'Sign in' : 'Create account';
     password.autocomplete = mode === 'login' ? 'current-password' : 'new-password';
+    // The gateway's own rule (AccountService.MinPasswordLength), checked here before anything is sent.
+    password.minLength = mode === 'login' ? 0 : 10;
     switcher.textContent = mode === 'login' ? 'New here? Create an account' : 'Already have an account? Sign in';
     error.textContent = '';
   };
