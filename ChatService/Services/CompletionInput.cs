@@ -51,6 +51,12 @@ public static class CompletionInput
         {
             var message = messages[i];
             var text = Text(message);
+            // Only an assistant message that calls tools may come without content, as OpenAI has it.
+            if (message.Content.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                && !(message.Role == "assistant" && message.ToolCalls is { ValueKind: JsonValueKind.Array } calling && calling.GetArrayLength() > 0))
+            {
+                throw Access.BadRequest($"A message with role '{message.Role}' needs content.", "missing_content", $"messages[{i}].content");
+            }
             if (message.Role != "tool")
             {
                 CheckAnswered(unanswered, i);

@@ -88,6 +88,28 @@ public sealed class RequestValidationTests
     }
 
     [Theory]
+    [InlineData("""[{"role":"user","content":null}]""", "messages[0].content")]
+    [InlineData("""[{"role":"user"}]""", "messages[0].content")]
+    [InlineData("""[{"role":"system","content":null},{"role":"user","content":"hi"}]""", "messages[0].content")]
+    [InlineData("""[{"role":"user","content":"hi"},{"role":"assistant","content":null},{"role":"user","content":"and?"}]""", "messages[1].content")]
+    public async Task AMessageWithoutContentIsRefusedNamingItUnlessItIsAnAssistantCallingTools(string messages, string param)
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "hi", 9, 1));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_no_content");
+
+        using var response = await client.PostAsync("/v1/chat/completions",
+            new StringContent($$"""{"model":"gpt-4o-mini","messages":{{messages}}}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
+        Assert.Equal("missing_content", error.GetProperty("code").GetString());
+        Assert.Equal(param, error.GetProperty("param").GetString());
+        Assert.Empty(model.Requests);
+    }
+
+    [Theory]
     [InlineData("temperature", 9, "invalid_temperature")]
     [InlineData("temperature", -0.5, "invalid_temperature")]
     [InlineData("top_p", 1.5, "invalid_top_p")]
