@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ServiceDefaults.Discovery;
@@ -108,6 +109,10 @@ public static class Extensions
                 .AddHttpClientInstrumentation())
             // Endpoint, protocol and headers come from OTEL_EXPORTER_OTLP_* as Aspire sets them.
             .UseOtlpExporter();
+        // .NET 10's own propagator already reads and writes W3C traceparent, tracestate and baggage on every request and
+        // sibling call; with the SDK's default (trace context + baggage) the instrumentation parses and writes them a
+        // second time. Nothing here reads OpenTelemetry's separate Baggage API, which only that second pass fills.
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
         return builder;
     }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using ServiceDefaults.Errors;
 using Microsoft.Net.Http.Headers;
@@ -68,7 +66,7 @@ public sealed class GatewayAuthenticationMiddleware(
     /// <summary>The JwtBearer handler checks an access token (signature, issuer, audience, lifetime) once.</summary>
     private async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context, string token)
     {
-        var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        var result = await context.AuthenticateAccessTokenAsync().ConfigureAwait(false);
         if (!result.Succeeded || result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is not { Length: > 0 } userId)
         {
             return null;

@@ -1,6 +1,5 @@
 using ServiceDefaults;
 using Gateway.Auth;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Gateway.Limits;
 using Gateway.Model;
@@ -30,35 +29,7 @@ internal static class Extensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<AccessTokenService>();
-        // No default scheme (ASP.NET Core's documented switch): the authentication middleware it adds on its own would
-        // otherwise run the only scheme's handler, made anew with its options and events, on every request, API keys and
-        // probes included. The gateway's middleware asks the scheme by name, and only for a JWT it has not seen lately.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
-        builder.Services.AddAuthentication().AddJwtBearer(options =>
-        {
-            // Claims keep their JWT names (sub, name) rather than .NET's long URIs.
-            options.MapInboundClaims = false;
-            // The token is wherever the gateway reads credentials from (Authorization: Bearer or X-API-Key); an API key
-            // or no credential at all is none of its business.
-            options.Events = new JwtBearerEvents
-            {
-                OnMessageReceived = context =>
-                {
-                    var credential = GatewayAuthenticationMiddleware.ReadCredential(context.Request);
-                    if (credential is null || credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal))
-                    {
-                        context.NoResult();
-                    }
-                    else
-                    {
-                        context.Token = credential;
-                    }
-                    return Task.CompletedTask;
-                },
-            };
-        });
-        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<AccessTokenService>((options, tokens) => options.TokenValidationParameters = tokens.ValidationParameters);
+        builder.Services.AddAccessTokenValidation();
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -151,6 +153,21 @@ public sealed class AuthTests
 
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         Assert.Equal("usr_minted", GatewayHost.ReadForwardedIdentity(Assert.Single(backends.Seen("chat-service"))).UserId);
+    }
+
+    [Fact]
+    public async Task TokensAreCheckedByJwtBearerWithoutTheFrameworksAuthenticationMiddlewareInFrontOfEveryRequest()
+    {
+        // WebApplication puts ASP.NET Core's authentication middleware (a DI scope and a scheme lookup) in front of every
+        // request whenever a scheme provider is registered; the gateway runs JwtBearer's handler itself, only for a token.
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+
+        using var proxied = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/models", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Null(gateway.Factory.Services.GetService<IAuthenticationSchemeProvider>());
     }
 
     [Fact]

@@ -68,6 +68,37 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task WithAnExporterASiblingCallContinuesTheCallersTraceAndBaggage()
+    {
+        await using var receiver = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
+        await using var sibling = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
+        await using var host = await TestHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url.ToString().TrimEnd('/'),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            },
+            map: app => app.MapGet("/relay", async (IHttpClientFactory clients) =>
+                (await clients.CreateClient().GetAsync(sibling.Url)).StatusCode.ToString()));
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/relay");
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+        request.Headers.Add("baggage", "tenant=acme");
+
+        using var client = host.CreateClient();
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("OK", await response.Content.ReadAsStringAsync());
+        var sent = sibling.Requests.Single().Headers;
+        var traceparent = sent["traceparent"].Split('-');
+        Assert.Equal(4, traceparent.Length);
+        Assert.Equal(traceId, traceparent[1]);
+        Assert.NotEqual("00f067aa0ba902b7", traceparent[2]);
+        // W3C baggage allows spaces around '=' (.NET's propagator writes them).
+        Assert.Equal("tenant=acme", sent["baggage"].Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithoutAnExporterRequestsRunWithoutAServerSpanOrTraceHeadersToSiblings()
     {
         await using var sibling = await ScriptedHttpServer.StartAsync(ctx => Task.CompletedTask);
