@@ -9,14 +9,11 @@ check=${1:-}
 [ -z "$check" ] || [ "$check" = --check ] || { echo "usage: deploy/generate.sh [--check]" >&2; exit 2; }
 
 manifest=deploy/aspire-manifest.json
-# The hand-made AppHost has no manifest publisher; until the Aspire one is in, the committed manifest is the input.
-if grep -q 'Aspire.AppHost.Sdk' AppHost/AppHost.csproj; then
-  # Written beside the committed one, because the paths in it are relative to the manifest's folder.
-  fresh=deploy/.aspire-manifest.fresh.json
-  trap 'rm -f "$fresh"' EXIT
-  ASPIRE_ALLOW_UNSECURED_TRANSPORT=true dotnet run --project AppHost -- --publisher manifest --output-path "$PWD/$fresh" >/dev/null
-  # The check compares the tree, not the manifest: the manifest also records how this machine runs Redis and
-  # PostgreSQL (commands, arguments), which the cluster does not use.
-  if [ -n "$check" ]; then manifest=$fresh; else mv "$fresh" "$manifest"; fi
-fi
+# Written beside the committed one, because the paths in it are relative to the manifest's folder.
+fresh=deploy/.aspire-manifest.fresh.json
+trap 'rm -f "$fresh"' EXIT
+ASPIRE_ALLOW_UNSECURED_TRANSPORT=true dotnet run --project AppHost -- --publisher manifest --output-path "$PWD/$fresh" >/dev/null
+# The check compares the tree, not the manifest: the manifest also records how this machine runs Redis and
+# PostgreSQL (commands, arguments), which the cluster does not use.
+if [ -n "$check" ]; then manifest=$fresh; else mv "$fresh" "$manifest"; fi
 dotnet run --project DeployGen -- "$manifest" deploy $check
