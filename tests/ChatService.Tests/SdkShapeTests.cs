@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>
+/// Fields as the official openai npm package's types declare them: a required field is there, and an optional field
+/// the service cannot fill is left out, because those types allow it absent but not null.
+/// </summary>
+public sealed class SdkShapeTests
+{
+    [Fact]
+    public async Task AResponsesUsageSaysNoInputTokenWasReadFromOrWrittenToAPromptCache()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_shape_usage");
+
+        var response = await (await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Hello" })).JsonAsync();
+
+        var details = response.GetProperty("usage").GetProperty("input_tokens_details");
+        Assert.Equal(0, details.GetProperty("cache_write_tokens").GetInt32());
+        Assert.Equal(0, details.GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task AStreamedResponseHasNoUsageUntilItIsCountedAndNeverANullUser()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_shape_stream");
+
+        using var streamed = await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Hello", stream = true });
+        var responses = DataLines(await streamed.Content.ReadAsStringAsync())
+            .Where(e => e.TryGetProperty("response", out _)).Select(e => (Type: e.GetProperty("type").GetString(), Response: e.GetProperty("response"))).ToList();
+
+        Assert.Equal(["response.created", "response.in_progress", "response.completed"], responses.Select(r => r.Type));
+        Assert.All(responses.Take(2), r => Assert.False(r.Response.TryGetProperty("usage", out _)));
+        Assert.True(responses[^1].Response.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
+        Assert.All(responses, r => Assert.False(r.Response.TryGetProperty("user", out _)));
+    }
+
+    [Fact]
+    public async Task StreamedChunksNameTheRoleInTheFirstDeltaOnlyAndCarryNoNullFingerprint()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_shape_chunks");
+        var request = new { model = "gpt-4o-mini", stream = true, messages = new[] { new { role = "user", content = "Hello there" } } };
+
+        using var streamed = await http.PostAsJsonAsync("/v1/chat/completions", request);
+        var chunks = DataLines(await streamed.Content.ReadAsStringAsync());
+        var whole = await (await http.PostAsJsonAsync("/v1/chat/completions", request with { stream = false })).JsonAsync();
+
+        var deltas = chunks.Select(c => c.GetProperty("choices")[0].GetProperty("delta")).ToList();
+        Assert.True(deltas.Count > 2, $"{deltas.Count} chunks");
+        Assert.Equal("assistant", deltas[0].GetProperty("role").GetString());
+        Assert.All(deltas.Skip(1), d => Assert.False(d.TryGetProperty("role", out _), d.GetRawText()));
+        Assert.All(chunks.Append(whole), c => Assert.False(c.TryGetProperty("system_fingerprint", out _), c.GetRawText()));
+    }
+
+    private static List<JsonElement> DataLines(string body) =>
+        TestSupport.SseLines(body).Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.Clone()).ToList();
+}
