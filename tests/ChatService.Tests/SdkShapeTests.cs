@@ -56,6 +56,25 @@ public sealed class SdkShapeTests
         Assert.All(chunks.Append(whole), c => Assert.False(c.TryGetProperty("system_fingerprint", out _), c.GetRawText()));
     }
 
+    [Fact]
+    public async Task ARunOfAnAssistantWithoutInstructionsShowsEmptyInstructionsPolledAndStreamed()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_shape_run");
+        var assistant = await (await http.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "Bare" })).JsonAsync();
+        var assistantId = assistant.GetProperty("id").GetString();
+        var thread = new { messages = new[] { new { role = "user", content = "Hello" } } };
+
+        var run = await (await http.PostAsJsonAsync("/v1/threads/runs", new { assistant_id = assistantId, thread })).JsonAsync();
+        using var streamed = await http.PostAsJsonAsync("/v1/threads/runs", new { assistant_id = assistantId, thread, stream = true });
+        var runEvents = DataLines(await streamed.Content.ReadAsStringAsync()).Where(e => e.GetProperty("object").GetString() == "thread.run").ToList();
+
+        Assert.Equal(JsonValueKind.Null, assistant.GetProperty("instructions").ValueKind);
+        Assert.Equal("", run.GetProperty("instructions").GetString());
+        Assert.NotEmpty(runEvents);
+        Assert.All(runEvents, e => Assert.Equal("", e.GetProperty("instructions").GetString()));
+    }
+
     private static List<JsonElement> DataLines(string body) =>
         TestSupport.SseLines(body).Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
             .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.Clone()).ToList();
