@@ -65,6 +65,8 @@ public static class ResponseJson
     {
         ["id"] = r.Id,
         ["object"] = "response",
+        // Required by OpenAI's Response type; null is its "no access program applies" (nothing here has one).
+        ["access_programs"] = null,
         ["created_at"] = r.CreatedAt,
         ["status"] = r.Status,
         ["background"] = false,

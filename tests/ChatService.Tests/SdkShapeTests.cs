@@ -10,13 +10,14 @@ namespace ChatService.Tests;
 public sealed class SdkShapeTests
 {
     [Fact]
-    public async Task AResponsesUsageSaysNoInputTokenWasReadFromOrWrittenToAPromptCache()
+    public async Task AResponseNamesNoAccessProgramAndNoInputTokenReadFromOrWrittenToAPromptCache()
     {
         await using var service = TestSupport.Service();
         using var http = service.Client("usr_shape_usage");
 
         var response = await (await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Hello" })).JsonAsync();
 
+        Assert.Equal(JsonValueKind.Null, response.GetProperty("access_programs").ValueKind);
         var details = response.GetProperty("usage").GetProperty("input_tokens_details");
         Assert.Equal(0, details.GetProperty("cache_write_tokens").GetInt32());
         Assert.Equal(0, details.GetProperty("cached_tokens").GetInt32());
