@@ -28,6 +28,13 @@ async function call(method, path, { json, form, name, type } = {}) {
   return value;
 }
 
+// A refusal: OpenAI's error body, whatever the status.
+async function refused(method, path, json, name, headers = auth) {
+  const response = await fetch(base + path, { method, headers: { ...headers, 'content-type': 'application/json' }, body: json && JSON.stringify(json) });
+  if (response.ok) throw new Error(`${method} ${path} was not refused`);
+  capture(name, 'ErrorBody', await response.json());
+}
+
 // Every data line of an SSE answer; assistants' events are typed with their event name, as the SDK reads them.
 async function stream(path, json, name, type) {
   const response = await fetch(base + path, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(json) });
@@ -188,6 +195,12 @@ for (const [format, type] of [['json', 'Transcription'], ['verbose_json', 'Trans
   await call('POST', '/v1/audio/transcriptions', { form, name: `audio.transcriptions.${format}`, type });
 }
 
+// Refusals
+await refused('GET', '/v1/assistants/asst_unknown', undefined, 'errors.not_found');
+await refused('POST', '/v1/chat/completions', { model: A, messages: ask('Hi'), temperature: 9 }, 'errors.invalid_param');
+await refused('GET', '/v1/files?after=file_unknown', undefined, 'errors.invalid_cursor');
+await refused('GET', '/v1/models', undefined, 'errors.unauthenticated', { authorization: 'Bearer not-a-key' });
+
 // Deletions
 await call('DELETE', `/v1/threads/${T}/messages/${message.id}`, { name: 'messages.delete', type: 'MessageDeleted' });
 await call('DELETE', `/v1/vector_stores/${V}/files/${file.id}`, { name: 'vector_stores.files.delete', type: 'VectorStoreFileDeleted' });
@@ -225,6 +238,7 @@ type List<T> = { object: 'list'; data: T[] };
 type CursorList<T> = { object: 'list'; data: T[]; first_id: string | null; last_id: string | null; has_more: boolean };
 type FileContentPage = { object: 'vector_store.file_content.page'; data: FileContentResponse[]; has_more: boolean; next_page: string | null };
 type SearchPage = { object: 'vector_store.search_results.page'; search_query: string | string[]; data: VectorStoreSearchResponse[]; has_more: boolean; next_page: string | null };
+type ErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
 type ResponseDeleted = { id: string; object: 'response'; deleted: true };
 type Base64Embeddings = Omit<CreateEmbeddingResponse, 'data'> & { data: (Omit<Embedding, 'embedding'> & { embedding: string })[] };
 `;
