@@ -170,7 +170,9 @@ public sealed record RunObject(
     JsonElement ResponseFormat)
 {
     public string Object => "thread.run";
-    public object? IncompleteDetails => null;
+
+    /// <summary>A run ends incomplete here only when its answer is cut at its token cap.</summary>
+    public object? IncompleteDetails => Status == "incomplete" ? new { reason = "max_completion_tokens" } : null;
     public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
     public bool ParallelToolCalls => true;
 

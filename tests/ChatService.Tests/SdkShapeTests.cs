@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ChatService.Tests;
 
@@ -74,6 +75,54 @@ public sealed class SdkShapeTests
         Assert.Equal("", run.GetProperty("instructions").GetString());
         Assert.NotEmpty(runEvents);
         Assert.All(runEvents, e => Assert.Equal("", e.GetProperty("instructions").GetString()));
+    }
+
+    [Fact]
+    public async Task ARunWhoseAnswerIsCutAtMaxCompletionTokensEndsIncomplete()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_shape_cut");
+        var assistantId = await http.CreateAssistantAsync();
+        var thread = new { messages = new[] { new { role = "user", content = "Tell me all about the leave policy" } } };
+
+        using var streamed = await http.PostAsJsonAsync("/v1/threads/runs", new { assistant_id = assistantId, thread, stream = true, max_completion_tokens = 2 });
+        var events = TestSupport.SseLines(await streamed.Content.ReadAsStringAsync()).Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).ToList();
+        var run = await (await http.PostAsJsonAsync("/v1/threads/runs", new { assistant_id = assistantId, thread, max_completion_tokens = 2 })).JsonAsync();
+        var threadId = run.GetProperty("thread_id").GetString();
+        for (var i = 0; i < 200 && run.GetProperty("status").GetString() is "queued" or "in_progress"; i++)
+        {
+            await Task.Delay(50);
+            run = await (await http.GetAsync($"/v1/threads/{threadId}/runs/{run.GetProperty("id").GetString()}")).JsonAsync();
+        }
+        var cut = (await (await http.GetAsync($"/v1/threads/{threadId}/messages")).JsonAsync()).GetProperty("data")[0];
+
+        Assert.Contains("event: thread.message.incomplete", events);
+        Assert.Equal("event: thread.run.incomplete", events[^2]);
+        Assert.Equal("incomplete", run.GetProperty("status").GetString());
+        Assert.Equal("max_completion_tokens", run.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("completed_at").ValueKind);
+        Assert.Equal("incomplete", cut.GetProperty("status").GetString());
+        Assert.Equal(2, run.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task AnAnswerCutAtItsTokenCapIsPartOfWhatTheModelIsSentNext()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => ScriptedModel.StreamTextEndingAsync(context, "length", "Twenty", " five"));
+        await using var service = TestSupport.Service().WithModel(model);
+        using var http = service.Client("usr_shape_context");
+        var assistantId = await http.CreateAssistantAsync();
+        var threadId = (await (await http.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
+
+        foreach (var question in new[] { "How many leave days?", "And for part-timers?" })
+        {
+            using var run = await http.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
+                new { assistant_id = assistantId, stream = true, additional_messages = new[] { new { role = "user", content = question } } });
+            Assert.Contains("event: thread.run.incomplete", await run.Content.ReadAsStringAsync());
+        }
+
+        var sent = JsonNode.Parse(model.Requests[^1].Body)!["messages"]!.AsArray();
+        Assert.Contains(sent, m => m!["role"]!.GetValue<string>() == "assistant" && m["content"]!.ToJsonString().Contains("Twenty five", StringComparison.Ordinal));
     }
 
     private static List<JsonElement> DataLines(string body) =>
