@@ -165,6 +165,10 @@ await untilSettled(T, held.id);
 await call('POST', `/v1/threads/${T}/runs/${held.id}/cancel`, { name: 'runs.cancel', type: 'Run' });
 await call('POST', '/v1/threads/runs', { json: { assistant_id: bare.id, thread: { messages: ask('Hi') } }, name: 'threads.runs.create', type: 'Run' });
 await stream('/v1/threads/runs', { assistant_id: A, stream: true, thread: { messages: ask('Hi') } }, 'threads.runs.stream', 'AssistantStreamEvent');
+const cut = await call('POST', '/v1/threads/runs', { json: { assistant_id: A, max_completion_tokens: 2, thread: { messages: ask('Tell me all about leave') } } });
+capture('runs.get.incomplete', 'Run', await untilSettled(cut.thread_id, cut.id));
+await stream('/v1/threads/runs', { assistant_id: A, stream: true, max_completion_tokens: 2, thread: { messages: ask('Tell me all about leave') } },
+  'threads.runs.stream.incomplete', 'AssistantStreamEvent');
 
 // Responses and conversations
 const response = await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Hello there', instructions: 'Be brief.', metadata: { a: 'b' } }, name: 'responses.create', type: 'Response' });
