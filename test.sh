@@ -35,9 +35,10 @@ fi
 # The Kubernetes schema validator of tests/Deploy.Tests, pinned by its package-lock.json.
 validator=tests/Deploy.Tests/validator
 [ -d "$validator/node_modules/kubernetes-models" ] || (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error)
-# The openai npm package the Responses end-to-end tests drive, pinned by its package-lock.json.
+# The openai npm package the Responses end-to-end tests drive, and the TypeScript compiler that checks our JSON
+# against its types, pinned by its package-lock.json.
 sdk=tests/EndToEnd.Tests/OpenAINode
-[ -d "$sdk/node_modules/openai" ] || (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error)
+[ -d "$sdk/node_modules/openai" ] && [ -d "$sdk/node_modules/typescript" ] || (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error)
 [ -d tests/EndToEnd.Tests/VectorStoresNode/node_modules/openai ] || (cd tests/EndToEnd.Tests/VectorStoresNode && npm ci --no-audit --no-fund --loglevel=error)
 command -v kubectl >/dev/null || echo "test.sh: kubectl is missing; the deploy/ render tests will fail" >&2
 command -v moto_server >/dev/null || echo "test.sh: moto_server is missing (pip install 'moto[server]'); the AWS tests will fail" >&2

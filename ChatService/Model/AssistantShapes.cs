@@ -143,6 +143,7 @@ public sealed record RunError(string Code, string Message);
 
 public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens);
 
+/// <summary>OpenAI's Run. `instructions` is always a string there: a run with none shows "".</summary>
 public sealed record RunObject(
     string Id,
     long CreatedAt,
@@ -155,7 +156,7 @@ public sealed record RunObject(
     long? FailedAt,
     long? CompletedAt,
     string Model,
-    string? Instructions,
+    string Instructions,
     JsonElement Metadata,
     UsageObject? Usage,
     double? Temperature,
@@ -169,14 +170,16 @@ public sealed record RunObject(
     JsonElement ResponseFormat)
 {
     public string Object => "thread.run";
-    public object? IncompleteDetails => null;
+
+    /// <summary>A run ends incomplete here only when its answer is cut at its token cap.</summary>
+    public object? IncompleteDetails => Status == "incomplete" ? new { reason = "max_completion_tokens" } : null;
     public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
     public bool ParallelToolCalls => true;
 
     public static RunObject From(RunEntity r) => new(
         r.Id, r.CreatedAt, r.ThreadId, r.AssistantId, r.Status,
         r.LastErrorCode is null ? null : new RunError(r.LastErrorCode, r.LastErrorMessage ?? ""),
-        r.StartedAt, r.CancelledAt, r.FailedAt, r.CompletedAt, r.Model, r.Instructions, Json.Parse(r.MetadataJson),
+        r.StartedAt, r.CancelledAt, r.FailedAt, r.CompletedAt, r.Model, r.Instructions ?? "", Json.Parse(r.MetadataJson),
         r.PromptTokens is { } p && r.CompletionTokens is { } c ? new UsageObject(p, c, p + c) : null,
         r.Temperature, r.TopP, r.MaxCompletionTokens,
         r.Status == "requires_action" && r.RequiredActionJson is { } action ? Json.Parse(action) : null,

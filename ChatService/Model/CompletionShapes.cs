@@ -64,11 +64,11 @@ public sealed record ChatCompletionResponse(
     string Id, long Created, string Model, IReadOnlyList<ChatCompletionChoice> Choices, UsageObject Usage)
 {
     public string Object => "chat.completion";
-    public string? SystemFingerprint => null;
 }
 
+/// <summary>OpenAI names the role in a stream's first delta only; the SDKs' types allow it absent, never null.</summary>
 public sealed record ChunkDelta(
-    string? Role, string? Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role, string? Content,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ToolCallChunk>? ToolCalls = null);
 
 /// <summary>A piece of a streamed tool call: the first of a call carries its id, type and name; the rest add arguments.</summary>
@@ -90,7 +90,6 @@ public sealed record ChatCompletionChunk(
     string Id, long Created, string Model, IReadOnlyList<ChunkChoice> Choices, UsageObject? Usage)
 {
     public string Object => "chat.completion.chunk";
-    public string? SystemFingerprint => null;
 }
 
 public sealed record ModelObject(string Id, long Created, string OwnedBy)

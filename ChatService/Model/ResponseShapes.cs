@@ -47,10 +47,26 @@ public sealed record ConversationSummary(string Id, long CreatedAt, long Updated
 /// <summary>OpenAI's Response object, written from the stored row and its output items.</summary>
 public static class ResponseJson
 {
-    public static JsonObject Build(ResponseEntity r, IEnumerable<JsonNode> output, bool store = true) => new()
+    /// <remarks>
+    /// Optional fields OpenAI's SDK types do not allow as null (`usage` before the answer is counted, the deprecated
+    /// `user`, which is never stored) are left out rather than written as null.
+    /// </remarks>
+    public static JsonObject Build(ResponseEntity r, IEnumerable<JsonNode> output, bool store = true)
+    {
+        var response = Fields(r, output, store);
+        if (r.InputTokens is { } input && r.OutputTokens is { } outputTokens)
+        {
+            response["usage"] = Usage(input, outputTokens);
+        }
+        return response;
+    }
+
+    private static JsonObject Fields(ResponseEntity r, IEnumerable<JsonNode> output, bool store) => new()
     {
         ["id"] = r.Id,
         ["object"] = "response",
+        // Required by OpenAI's Response type; null is its "no access program applies" (nothing here has one).
+        ["access_programs"] = null,
         ["created_at"] = r.CreatedAt,
         ["status"] = r.Status,
         ["background"] = false,
@@ -78,8 +94,6 @@ public static class ResponseJson
         ["top_logprobs"] = 0,
         ["top_p"] = r.TopP ?? 1.0,
         ["truncation"] = "disabled",
-        ["usage"] = r.InputTokens is { } input && r.OutputTokens is { } outputTokens ? Usage(input, outputTokens) : null,
-        ["user"] = null,
         ["metadata"] = JsonNode.Parse(r.MetadataJson),
         ["completed_at"] = r.CompletedAt,
     };
@@ -87,7 +101,8 @@ public static class ResponseJson
     public static JsonObject Usage(int input, int output) => new()
     {
         ["input_tokens"] = input,
-        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+        // Nothing here caches prompts: no token is read from or written to a prompt cache.
+        ["input_tokens_details"] = new JsonObject { ["cache_write_tokens"] = 0, ["cached_tokens"] = 0 },
         ["output_tokens"] = output,
         ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
         ["total_tokens"] = input + output,

@@ -95,20 +95,22 @@ public sealed partial class RunExecutor(
                 (message, step) = await StartMessageAsync(run, sink, token).ConfigureAwait(false);
             }
             var now = Ids.Now();
+            // An answer cut at its token cap ends the run and its message "incomplete", as OpenAI's do.
+            var outcome = turn.FinishReason == "length" ? "incomplete" : "completed";
             message.Content = turn.Text;
             message.AnnotationsJson = results is null ? "[]" : FileCitations.Annotations(turn.Text, results);
-            message.Status = "completed";
-            message.CompletedAt = now;
+            message.Status = outcome;
+            message.CompletedAt = outcome == "completed" ? now : null;
             step!.Status = "completed";
             step.CompletedAt = now;
-            run.Status = "completed";
-            run.CompletedAt = now;
+            run.Status = outcome;
+            run.CompletedAt = outcome == "completed" ? now : null;
             run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
             run.CompletionTokens = (run.CompletionTokens ?? 0) + turn.CompletionTokens;
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-            await sink("thread.message.completed", MessageObject.From(message), token).ConfigureAwait(false);
+            await sink($"thread.message.{outcome}", MessageObject.From(message), token).ConfigureAwait(false);
             await sink("thread.run.step.completed", RunStepObject.From(step), token).ConfigureAwait(false);
-            await sink("thread.run.completed", RunObject.From(run), token).ConfigureAwait(false);
+            await sink($"thread.run.{outcome}", RunObject.From(run), token).ConfigureAwait(false);
             return run;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -33,7 +33,10 @@ public sealed partial class ThreadContext(ChatDbContext db, ILogger<ThreadContex
                 .SetProperty(t => t.ContextStartMessageId, thread.ContextStartMessageId), cancellationToken).ConfigureAwait(false);
         }
 
-        var query = db.Messages.AsNoTracking().Where(m => m.ThreadId == thread.Id && m.Status == "completed");
+        // An answer cut at its run's token cap was said in full up to there and stays in the conversation; the partial
+        // text of a cancelled or failed run does not.
+        var query = db.Messages.AsNoTracking().Where(m => m.ThreadId == thread.Id
+            && (m.Status == "completed" || (m.Status == "incomplete" && db.Runs.Any(r => r.Id == m.RunId && r.Status == "incomplete"))));
         if (thread.ContextStartMessageId is { } start)
         {
             query = query.Where(m => string.Compare(m.Id, start) >= 0);

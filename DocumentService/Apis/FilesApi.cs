@@ -10,10 +10,13 @@ using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
-/// <summary>OpenAI's File object.</summary>
-public sealed record FileObject(string Id, string Object, long Bytes, long CreatedAt, long? ExpiresAt, string Filename, string Purpose, string Status, string? StatusDetails)
+/// <summary>
+/// OpenAI's File object. Its optional `expires_at` and `status_details` are left out: files here never expire and have
+/// no status to explain, and the SDKs' types allow those fields absent but not null.
+/// </summary>
+public sealed record FileObject(string Id, string Object, long Bytes, long CreatedAt, string Filename, string Purpose, string Status)
 {
-    public static FileObject From(Document d) => new(d.Id, "file", d.Bytes, d.CreatedAt, null, d.Filename, d.Kind, "processed", null);
+    public static FileObject From(Document d) => new(d.Id, "file", d.Bytes, d.CreatedAt, d.Filename, d.Kind, "processed");
 }
 
 public sealed record FileList(string Object, IReadOnlyList<FileObject> Data, string? FirstId, string? LastId, bool HasMore);

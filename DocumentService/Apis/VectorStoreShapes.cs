@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using DocumentService.Model;
 using DocumentService.Services.VectorStores;
 
@@ -17,9 +18,10 @@ public sealed record FileCounts(int InProgress, int Completed, int Failed, int C
 
 public sealed record ExpiresAfter(string Anchor, int Days);
 
+/// <summary>OpenAI's vector store; `expires_after` is optional but never null in the SDKs' types, so a store that never expires has none.</summary>
 public sealed record VectorStoreObject(
     string Id, long CreatedAt, string? Name, long UsageBytes, FileCounts FileCounts, string Status,
-    ExpiresAfter? ExpiresAfter, long? ExpiresAt, long? LastActiveAt, JsonElement Metadata)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExpiresAfter? ExpiresAfter, long? ExpiresAt, long? LastActiveAt, JsonElement Metadata)
 {
     public string Object => "vector_store";
 }

@@ -10,12 +10,7 @@ namespace DocumentService.Tests;
 /// <summary>/v1/files speaks OpenAI's shapes: File objects, list envelopes, deletion objects and its error body.</summary>
 public sealed class FilesApiTests
 {
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => response.OkJsonAsync();
 
     [Fact]
     public async Task AFileCanBeUploadedListedReadDownloadedAndDeleted()

@@ -8,12 +8,7 @@ namespace DocumentService.Tests;
 /// <summary>/v1/vector_stores, their files and batches, in OpenAI's shapes, in-process on SQLite.</summary>
 public sealed class VectorStoresApiTests
 {
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => response.OkJsonAsync();
 
     private static async Task<string> UploadFileAsync(HttpClient client, string name, string text) =>
         (await JsonAsync(await client.PostAsync(new Uri("/v1/files", UriKind.Relative),

@@ -9,7 +9,10 @@ namespace TestInfrastructure;
 /// </summary>
 public static class ScriptedModel
 {
-    public static async Task StreamTextAsync(HttpContext context, params string[] pieces)
+    public static Task StreamTextAsync(HttpContext context, params string[] pieces) => StreamTextEndingAsync(context, "stop", pieces);
+
+    /// <summary>Text that ends with <paramref name="finish"/>: "length" is an answer cut at its token cap.</summary>
+    public static async Task StreamTextEndingAsync(HttpContext context, string finish, params string[] pieces)
     {
         Begin(context);
         await SendAsync(context, Chunk(new { role = "assistant", content = "" }, null));
@@ -17,7 +20,7 @@ public static class ScriptedModel
         {
             await SendAsync(context, Chunk(new { content = piece }, null));
         }
-        await EndAsync(context, "stop", pieces.Length);
+        await EndAsync(context, finish, pieces.Length);
     }
 
     /// <summary>One tool call, its arguments sent in two halves as a real model streams them.</summary>

@@ -188,7 +188,7 @@ export async function chatView(main, [threadId], { navigate }) {
           answer.setText(text);
           scrollDown();
         } else if (name === 'thread.run.failed') throw new Error(data.last_error?.message ?? 'The answer failed.');
-        else if (name === 'thread.run.cancelled') status = 'incomplete';
+        else if (name === 'thread.run.cancelled' || name === 'thread.run.incomplete') status = 'incomplete';
       });
     } catch (error) {
       if (error.name === 'AbortError') status = 'incomplete';

@@ -84,6 +84,14 @@ public sealed class DocumentsHost : IAsyncDisposable
 /// <summary>Small calls the tests make over and over.</summary>
 public static class DocumentsClient
 {
+    /// <summary>The body of a successful answer as JSON; any other status fails the test, showing the body.</summary>
+    public static async Task<JsonElement> OkJsonAsync(this HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
     public static MultipartFormDataContent Form(string filename, byte[] content, params (string Name, string Value)[] fields)
     {
         var form = new MultipartFormDataContent();

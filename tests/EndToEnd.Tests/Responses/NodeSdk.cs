@@ -3,16 +3,19 @@ using System.Text.Json;
 
 namespace EndToEnd.Tests.Responses;
 
-/// <summary>Runs OpenAINode/responses.mjs (the openai npm package, unchanged) against the gateway and reads what it printed.</summary>
+/// <summary>Runs a script of OpenAINode/ (the openai npm package, unchanged) against the gateway and reads what it printed.</summary>
 internal static class NodeSdk
 {
     private static readonly string Directory = Path.Combine(Repo.Root, "tests", "EndToEnd.Tests", "OpenAINode");
 
-    public static async Task<JsonElement> RunAsync(Uri gateway, string token, string scenario, params (string Key, string Value)[] environment)
+    public static Task<JsonElement> RunAsync(Uri gateway, string token, string scenario, params (string Key, string Value)[] environment) =>
+        RunScriptAsync(gateway, token, ["responses.mjs", scenario], environment);
+
+    public static async Task<JsonElement> RunScriptAsync(Uri gateway, string token, string[] arguments, params (string Key, string Value)[] environment)
     {
         Assert.True(System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai")),
             $"The openai npm package is not installed: run ./test.sh, or npm ci in {Directory}");
-        var start = new ProcessStartInfo("node", ["responses.mjs", scenario])
+        var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = Directory,
             RedirectStandardOutput = true,
@@ -29,7 +32,7 @@ internal static class NodeSdk
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node responses.mjs {scenario} failed: {await stderr}");
+        Assert.True(process.ExitCode == 0, $"node {string.Join(' ', arguments)} failed: {await stderr}");
         return JsonDocument.Parse(await stdout).RootElement.Clone();
     }
 }
