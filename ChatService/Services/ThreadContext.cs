@@ -20,7 +20,7 @@ public sealed partial class ThreadContext(ChatDbContext db, ILogger<ThreadContex
         {
             if (thread.ContextFingerprint is not null)
             {
-                var lastAnswer = await db.Messages.Where(m => m.ThreadId == thread.Id && m.Role == "assistant" && m.Status == "completed")
+                var lastAnswer = await Said(thread.Id).Where(m => m.Role == "assistant")
                     .OrderByDescending(m => m.Id).Select(m => m.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
                 thread.ContextStartMessageId = await db.Messages
                     .Where(m => m.ThreadId == thread.Id && (lastAnswer == null || string.Compare(m.Id, lastAnswer) > 0))
@@ -33,10 +33,7 @@ public sealed partial class ThreadContext(ChatDbContext db, ILogger<ThreadContex
                 .SetProperty(t => t.ContextStartMessageId, thread.ContextStartMessageId), cancellationToken).ConfigureAwait(false);
         }
 
-        // An answer cut at its run's token cap was said in full up to there and stays in the conversation; the partial
-        // text of a cancelled or failed run does not.
-        var query = db.Messages.AsNoTracking().Where(m => m.ThreadId == thread.Id
-            && (m.Status == "completed" || (m.Status == "incomplete" && db.Runs.Any(r => r.Id == m.RunId && r.Status == "incomplete"))));
+        var query = Said(thread.Id).AsNoTracking();
         if (thread.ContextStartMessageId is { } start)
         {
             query = query.Where(m => string.Compare(m.Id, start) >= 0);
@@ -44,6 +41,13 @@ public sealed partial class ThreadContext(ChatDbContext db, ILogger<ThreadContex
         var rows = await query.OrderBy(m => m.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Select(m => new AIChatMessage(m.Role == "assistant" ? ChatRole.Assistant : ChatRole.User, m.Content)).ToList();
     }
+
+    /// <summary>
+    /// The messages that are part of the conversation. An answer cut at its run's token cap was said in full up to there
+    /// and stays in it; the partial text of a cancelled or failed run does not.
+    /// </summary>
+    private IQueryable<MessageEntity> Said(string threadId) => db.Messages.Where(m => m.ThreadId == threadId
+        && (m.Status == "completed" || (m.Status == "incomplete" && db.Runs.Any(r => r.Id == m.RunId && r.Status == "incomplete"))));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} starts from fresh context: its assistant's instructions or knowledge changed")]
     private static partial void LogContextReset(ILogger logger, string threadId);

@@ -125,6 +125,35 @@ public sealed class SdkShapeTests
         Assert.Contains(sent, m => m!["role"]!.GetValue<string>() == "assistant" && m["content"]!.ToJsonString().Contains("Twenty five", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnAnswerCutAtItsTokenCapCountsAsTheLastAnswerWhenTheAssistantsInstructionsChange()
+    {
+        // Fresh context applies to assistants with knowledge: the fingerprint is of instructions and knowledge version.
+        await using var documents = await TestSupport.DocumentsAsync(() => "v1", ("policy.txt", "Leave is 25 days."));
+        await using var model = await ScriptedHttpServer.StartAsync(context => ScriptedModel.StreamTextEndingAsync(context, "length", "Twenty", " five"));
+        await using var service = TestSupport.Service().WithDocuments(documents).WithModel(model);
+        using var http = service.Client("usr_shape_fresh_context");
+        var assistantId = await http.CreateAssistantAsync();
+        var threadId = (await (await http.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString();
+
+        foreach (var (question, instructions) in new[] { ("How many leave days?", null), ("And for part-timers?", "Answer in French."), ("And for interns?", null) })
+        {
+            if (instructions is not null)
+            {
+                (await http.PostAsJsonAsync($"/v1/assistants/{assistantId}", new { instructions })).EnsureSuccessStatusCode();
+            }
+            using var run = await http.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
+                new { assistant_id = assistantId, stream = true, additional_messages = new[] { new { role = "user", content = question } } });
+            Assert.Contains("event: thread.run.incomplete", await run.Content.ReadAsStringAsync());
+        }
+
+        // Fresh context starts after the last answer given under the old instructions, the cut one included.
+        var sent = JsonNode.Parse(model.Requests[^1].Body)!["messages"]!.ToJsonString();
+        Assert.DoesNotContain("How many leave days?", sent, StringComparison.Ordinal);
+        Assert.Contains("And for part-timers?", sent, StringComparison.Ordinal);
+        Assert.Contains("And for interns?", sent, StringComparison.Ordinal);
+    }
+
     private static List<JsonElement> DataLines(string body) =>
         TestSupport.SseLines(body).Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
             .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.Clone()).ToList();

@@ -13,8 +13,9 @@ internal static class NodeSdk
 
     public static async Task<JsonElement> RunScriptAsync(Uri gateway, string token, string[] arguments, params (string Key, string Value)[] environment)
     {
-        Assert.True(System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai")),
-            $"The openai npm package is not installed: run ./test.sh, or npm ci in {Directory}");
+        Assert.True(System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "openai"))
+            && System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "typescript")),
+            $"The openai and typescript npm packages are not installed: run ./test.sh, or npm ci in {Directory}");
         var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = Directory,
@@ -30,8 +31,17 @@ internal static class NodeSdk
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A script that hangs must not outlive the test run (tsc is its child).
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         Assert.True(process.ExitCode == 0, $"node {string.Join(' ', arguments)} failed: {await stderr}");
         return JsonDocument.Parse(await stdout).RootElement.Clone();
     }
