@@ -27,6 +27,10 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         {
             problem.Detail = UnsupportedMediaType(http.Request.ContentType);
         }
+        if (problem.Detail is null && status == StatusCodes.Status413PayloadTooLarge)
+        {
+            problem.Detail = "The request body is larger than this operation takes.";
+        }
         if (problem.Detail is null && status == StatusCodes.Status405MethodNotAllowed)
         {
             problem.Detail = MethodNotAllowed(MethodsMiddleware.Requested(http), http.Response.Headers.Allow.ToString());
