@@ -74,4 +74,27 @@ public sealed class GeneratedInputTests
         var threads = await (await client.GetAsync("/v1/threads")).JsonAsync();
         Assert.Equal(0, threads.GetProperty("data").GetArrayLength());
     }
+
+    [Theory]
+    [InlineData("/v1/responses", "text", "-1")]
+    [InlineData("/v1/responses", "text", "\"zz\"")]
+    [InlineData("/v1/responses", "reasoning", "\"zz\"")]
+    [InlineData("/v1/responses", "reasoning", "[]")]
+    [InlineData("/v1/chat/completions", "modalities", "\"text\"")]
+    [InlineData("/v1/chat/completions", "modalities", "{}")]
+    public async Task AnOptionOfTheWrongTypeIsRefusedNamingItNotAcceptedAndIgnored(string path, string field, string value)
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_wrong_type");
+        var assistant = await client.CreateAssistantAsync();
+        var body = path == "/v1/responses"
+            ? $$"""{"model":"{{assistant}}","input":"hi","{{field}}":{{value}}}"""
+            : $$"""{"model":"{{assistant}}","messages":[{"role":"user","content":"hi"}],"{{field}}":{{value}}}""";
+
+        using var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} answered {(int)response.StatusCode}: {text}");
+        Assert.Equal(field, JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
 }
