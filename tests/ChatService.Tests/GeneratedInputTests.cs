@@ -97,4 +97,25 @@ public sealed class GeneratedInputTests
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} answered {(int)response.StatusCode}: {text}");
         Assert.Equal(field, JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("param").GetString());
     }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", """{"type":"function","function":{"name":"f","description":7}}""")]
+    [InlineData("/v1/chat/completions", """{"type":"function","function":{"name":"f","description":[]}}""")]
+    [InlineData("/v1/responses", """{"type":"function","name":"f","description":{}}""")]
+    [InlineData("/v1/responses", """{"type":"function","name":"f","parameters":"x"}""")]
+    public async Task AFunctionToolWithADescriptionOrParametersOfTheWrongTypeIsRefused(string path, string tool)
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_tool_types");
+        var assistant = await client.CreateAssistantAsync();
+        var body = path == "/v1/responses"
+            ? $$"""{"model":"{{assistant}}","input":"hi","tools":[{{tool}}]}"""
+            : $$"""{"model":"{{assistant}}","messages":[{"role":"user","content":"hi"}],"tools":[{{tool}}]}""";
+
+        using var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} answered {(int)response.StatusCode}: {text}");
+        Assert.Equal("tools", JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
 }
