@@ -141,7 +141,8 @@ public static class ChatCompletionsApi
         {
             throw Access.Unsupported(request.Logprobs == true ? "logprobs" : "top_logprobs", "answers carry no log probabilities.");
         }
-        if (request.Modalities is { ValueKind: JsonValueKind.Array } modalities
+        if (request.Modalities is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) }
+            || request.Modalities is { ValueKind: JsonValueKind.Array } modalities
             && modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text"))
         {
             throw Access.Unsupported("modalities", "answers are text only.");

@@ -93,6 +93,10 @@ public sealed record OutputShape(
     /// <summary>The Responses API's `text.format`: the same formats, with the json_schema's fields beside its type.</summary>
     public static (ChatResponseFormat? Format, bool? Strict) ReadTextFormat(JsonElement? text)
     {
+        if (text is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        {
+            throw Access.BadRequest("text must be an object such as {\"format\":{\"type\":\"text\"}}.", "invalid_text", "text");
+        }
         if (text is not { ValueKind: JsonValueKind.Object } t || !t.TryGetProperty("format", out var format) || format.ValueKind == JsonValueKind.Null)
         {
             return (null, null);

@@ -133,8 +133,8 @@ public sealed record ResponsePlan(
         {
             throw Access.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
         }
-        if (request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning
-            && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
+        if (request.Reasoning is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }
+            || request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
         {
             throw Access.Unsupported("reasoning", "reasoning options are not passed to the model.");
         }

@@ -51,7 +51,12 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                 {
                     throw Access.BadRequest("A function tool needs a name of letters, digits, '_' or '-' (at most 64).", "invalid_tools", "tools");
                 }
-                var description = tool.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (tool.TryGetProperty("description", out var d) && d.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)
+                    || tool.TryGetProperty("parameters", out var given) && given.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                {
+                    throw Access.BadRequest("A function tool's description must be a string and its parameters a JSON schema object.", "invalid_tools", "tools");
+                }
+                var description = d.ValueKind == JsonValueKind.String ? d.GetString() : null;
                 var parameters = tool.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters;
                 var strict = tool.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False ? s.GetBoolean() : true;
                 functions.Add(AIFunctionFactory.CreateDeclaration(name, description ?? "", parameters));

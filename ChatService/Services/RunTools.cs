@@ -157,6 +157,10 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         {
             throw Access.BadRequest("function.parameters must be a JSON schema object.", "invalid_tools", "tools");
         }
+        if (function.TryGetProperty("description", out var d) && d.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            throw Access.BadRequest("function.description must be a string.", "invalid_tools", "tools");
+        }
         var stored = new JsonObject { ["name"] = name, ["description"] = Text(function, "description") };
         stored["parameters"] = parameters.ValueKind == JsonValueKind.Object ? JsonNode.Parse(parameters.GetRawText()) : JsonNode.Parse(EmptyParameters().GetRawText());
         if (function.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False)

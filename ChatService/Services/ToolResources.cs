@@ -46,6 +46,10 @@ public static class ToolResources
         {
             return "{}";
         }
+        if (search.ValueKind != JsonValueKind.Object)
+        {
+            throw Access.BadRequest("tool_resources.file_search must be an object.", "invalid_tool_resources", "tool_resources.file_search");
+        }
         if (search.TryGetProperty("vector_stores", out var create) && create.ValueKind != JsonValueKind.Null)
         {
             throw Access.BadRequest("tool_resources.file_search.vector_stores is not supported: create the store with POST /v1/vector_stores and pass its id.",

@@ -183,6 +183,10 @@ public static class VectorStoreFilesApi
     /// <summary>The caller's /v1/files files with these ids, in the same order; any one missing is a 404.</summary>
     public static async Task<List<Document>> FindFilesAsync(DocumentsDbContext db, CallerIdentity caller, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
+        if (ids.Any(string.IsNullOrWhiteSpace))
+        {
+            throw Bad("Every file id must be a non-empty string.", "file_ids");
+        }
         var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
         var found = await FilesApi.Visible(db, caller).Where(d => distinct.Contains(d.Id)).ToDictionaryAsync(d => d.Id, cancellationToken);
         var missing = ids.FirstOrDefault(i => !found.ContainsKey(i));

@@ -41,6 +41,7 @@ public static class ApiErrorsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<MethodsMiddleware>();
         return app;
     }
 }

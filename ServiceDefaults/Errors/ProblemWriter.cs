@@ -27,13 +27,25 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         {
             problem.Detail = UnsupportedMediaType(http.Request.ContentType);
         }
+        if (problem.Detail is null && status == StatusCodes.Status413PayloadTooLarge)
+        {
+            problem.Detail = "The request body is larger than this operation takes.";
+        }
+        if (problem.Detail is null && status == StatusCodes.Status405MethodNotAllowed)
+        {
+            problem.Detail = MethodNotAllowed(MethodsMiddleware.Requested(http), http.Response.Headers.Allow.ToString());
+            if (!problem.Extensions.ContainsKey("code"))
+            {
+                problem.Extensions["code"] = "method_not_allowed";
+            }
+        }
+        if (problem.Detail is null && status == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
+        {
+            // What OpenAI says for a path it does not serve; native routes say the same.
+            problem.Detail = $"Unknown request URL: {MethodsMiddleware.Requested(http)} {http.Request.Path}.";
+        }
         if (OpenAIError.IsOpenAIRoute(http.Request.Path))
         {
-            if (problem.Detail is null && status == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
-            {
-                // What OpenAI says for a path it does not serve.
-                problem.Detail = $"Unknown request URL: {http.Request.Method} {http.Request.Path}.";
-            }
             return new ValueTask(http.Response.WriteAsJsonAsync(OpenAIError.From(problem, status), JsonDefaults.Options,
                 contentType: "application/json", http.RequestAborted));
         }
@@ -43,6 +55,12 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), ProblemJson,
             contentType: "application/problem+json", http.RequestAborted));
     }
+
+    /// <summary>Routing answers 405 with the route's methods in Allow but no words; the client needs both.</summary>
+    private static string MethodNotAllowed(string method, string allow) =>
+        string.IsNullOrEmpty(allow)
+            ? $"This URL does not serve {method}."
+            : $"This URL does not serve {method}; it serves {allow}.";
 
     private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
 
