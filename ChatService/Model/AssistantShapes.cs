@@ -82,8 +82,8 @@ public sealed record MessageObject(
     JsonElement Metadata)
 {
     public string Object => "thread.message";
-    public object? IncompleteDetails => null;
-    public long? IncompleteAt => null;
+    public object? IncompleteDetails { get; init; }
+    public long? IncompleteAt { get; init; }
     public JsonElement Attachments { get; init; } = Json.EmptyArray;
 
     public static MessageObject From(MessageEntity m) => new(
@@ -92,6 +92,8 @@ public sealed record MessageObject(
         m.AssistantId, m.RunId, Json.Parse(m.MetadataJson))
     {
         Attachments = string.IsNullOrEmpty(m.AttachmentsJson) ? Json.EmptyArray : Json.Parse(m.AttachmentsJson),
+        IncompleteDetails = m.Status == "incomplete" && m.IncompleteReason is { } reason ? new { reason } : null,
+        IncompleteAt = m.Status == "incomplete" ? m.IncompleteAt : null,
     };
 }
 

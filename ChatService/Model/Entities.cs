@@ -58,11 +58,23 @@ public sealed class MessageEntity : ChatService.Services.IHasId
     public string? AssistantId { get; set; }
     public string? RunId { get; set; }
     public long? CompletedAt { get; set; }
+    /// <summary>Why an incomplete message stopped, in OpenAI's words (max_tokens, run_cancelled, run_failed).</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(32)]
+    public string? IncompleteReason { get; set; }
+    public long? IncompleteAt { get; set; }
     public string MetadataJson { get; set; } = "{}";
     /// <summary>The text's annotations (file_citation) as OpenAI's JSON array.</summary>
     public string AnnotationsJson { get; set; } = "[]";
     /// <summary>The message's attachments as given (`[{file_id, tools}]`), OpenAI's JSON array.</summary>
     public string AttachmentsJson { get; set; } = "[]";
+
+    public void MarkIncomplete(string reason, long at)
+    {
+        Status = "incomplete";
+        CompletedAt = null;
+        IncompleteReason = reason;
+        IncompleteAt = at;
+    }
 }
 
 public sealed class RunEntity : ChatService.Services.IHasId

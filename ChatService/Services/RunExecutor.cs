@@ -99,8 +99,12 @@ public sealed partial class RunExecutor(
             var outcome = turn.FinishReason == "length" ? "incomplete" : "completed";
             message.Content = turn.Text;
             message.AnnotationsJson = results is null ? "[]" : FileCitations.Annotations(turn.Text, results);
-            message.Status = outcome;
-            message.CompletedAt = outcome == "completed" ? now : null;
+            message.Status = "completed";
+            message.CompletedAt = now;
+            if (outcome == "incomplete")
+            {
+                message.MarkIncomplete("max_tokens", now);
+            }
             step!.Status = "completed";
             step.CompletedAt = now;
             run.Status = outcome;
@@ -141,8 +145,7 @@ public sealed partial class RunExecutor(
             if (message is not null)
             {
                 message.Content = turn?.Text ?? "";
-                message.Status = "incomplete";
-                message.CompletedAt = null;
+                message.MarkIncomplete("run_failed", now);
             }
             if (step is not null)
             {
@@ -257,7 +260,7 @@ public sealed partial class RunExecutor(
         run.CancelledAt = now;
         if (message is not null)
         {
-            message.Status = "incomplete";
+            message.MarkIncomplete("run_cancelled", now);
         }
         if (step is not null)
         {

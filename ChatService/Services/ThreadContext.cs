@@ -47,7 +47,7 @@ public sealed partial class ThreadContext(ChatDbContext db, ILogger<ThreadContex
     /// and stays in it; the partial text of a cancelled or failed run does not.
     /// </summary>
     private IQueryable<MessageEntity> Said(string threadId) => db.Messages.Where(m => m.ThreadId == threadId
-        && (m.Status == "completed" || (m.Status == "incomplete" && db.Runs.Any(r => r.Id == m.RunId && r.Status == "incomplete"))));
+        && (m.Status == "completed" || (m.Status == "incomplete" && m.IncompleteReason == "max_tokens")));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} starts from fresh context: its assistant's instructions or knowledge changed")]
     private static partial void LogContextReset(ILogger logger, string threadId);

@@ -102,6 +102,8 @@ public sealed class SdkShapeTests
         Assert.Equal("max_completion_tokens", run.GetProperty("incomplete_details").GetProperty("reason").GetString());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("completed_at").ValueKind);
         Assert.Equal("incomplete", cut.GetProperty("status").GetString());
+        Assert.Equal("max_tokens", cut.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        Assert.True(cut.GetProperty("incomplete_at").GetInt64() >= cut.GetProperty("created_at").GetInt64());
         Assert.Equal(2, run.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
     }
 

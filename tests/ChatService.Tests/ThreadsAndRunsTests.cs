@@ -193,6 +193,8 @@ public sealed class ThreadsAndRunsTests
         Assert.Equal("cancelling", cancelling.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
         Assert.Equal("incomplete", answer.GetProperty("status").GetString());
+        Assert.Equal("run_cancelled", answer.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        Assert.True(answer.GetProperty("incomplete_at").GetInt64() > 0);
         Assert.Equal("thinking", answer.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString());
     }
 

@@ -242,6 +242,13 @@ namespace ChatService.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("IncompleteAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("IncompleteReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("text");

@@ -237,6 +237,13 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("IncompleteAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IncompleteReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("MetadataJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
