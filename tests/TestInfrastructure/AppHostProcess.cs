@@ -46,12 +46,14 @@ public sealed class AppHostProcess : IAsyncDisposable
         var data = TestDirectory.Create("apphost-test-").Path;
         // The postgres user must be able to reach a local cluster under it.
         File.SetUnixFileMode(data, (UnixFileMode)0b111_101_101);
-        // setsid: a process group of its own, as in a terminal, so that a signal can go to the whole group.
+        // setsid: a process group of its own, as in a terminal, so that a signal can go to the whole group. env
+        // --default-signal: a shell without job control starts its background commands with SIGINT ignored, and every
+        // child inherits that; a terminal's Ctrl+C is never ignored, so the test must not depend on how it was launched.
         var start = new ProcessStartInfo("setsid")
         {
             ArgumentList =
             {
-                "dotnet", "run", "--project", Path.Combine(root, "AppHost"), "--no-build", "--",
+                "env", "--default-signal", "dotnet", "run", "--project", Path.Combine(root, "AppHost"), "--no-build", "--",
                 // The launch profile's fixed dashboard ports would collide with another running AppHost.
                 $"--ASPNETCORE_URLS=http://127.0.0.1:{dashboard}",
                 $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:{otlp}",
