@@ -222,6 +222,12 @@ internal static class Json
     public static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
     public static readonly JsonElement EmptyArray = JsonDocument.Parse("[]").RootElement.Clone();
 
+    /// <summary>The string value of a property of an object; null when the element is no object or the value no string.</summary>
+    public static string? StringOf(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
     public static JsonElement Parse(string json)
     {
         using var doc = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);

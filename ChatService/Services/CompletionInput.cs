@@ -155,8 +155,8 @@ public static class CompletionInput
         foreach (var call in given.EnumerateArray())
         {
             var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
-            if (String(call, "id") is not { Length: > 0 and <= 256 } id || String(call, "type") is not (null or "function")
-                || String(function, "name") is not { Length: > 0 } name
+            if (Json.StringOf(call, "id") is not { Length: > 0 and <= 256 } id || Json.StringOf(call, "type") is not (null or "function")
+                || Json.StringOf(function, "name") is not { Length: > 0 } name
                 || (function.TryGetProperty("arguments", out var a) && a.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)))
             {
                 throw Access.BadRequest("A tool call needs an id, type 'function' and function.name, with function.arguments as a string.", "invalid_tool_calls", param);
@@ -165,13 +165,8 @@ public static class CompletionInput
             {
                 throw Access.BadRequest($"Tool call id '{id}' appears twice.", "invalid_tool_calls", param);
             }
-            calls.Add(new FunctionCallContent(id, name, FunctionArguments.Parse(String(function, "arguments"))));
+            calls.Add(new FunctionCallContent(id, name, FunctionArguments.Parse(Json.StringOf(function, "arguments"))));
         }
         return calls;
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

@@ -42,9 +42,7 @@ public static class MessageAttachments
                 }
                 foreach (var tool in listed.EnumerateArray())
                 {
-                    var type = tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                        ? t.GetString()
-                        : null;
+                    var type = Json.StringOf(tool, "type");
                     if (type is not ("file_search" or "code_interpreter"))
                     {
                         throw Invalid("An attachment's tools are {\"type\":\"file_search\"} or {\"type\":\"code_interpreter\"}.");

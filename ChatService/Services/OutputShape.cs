@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatService.Model;
 using Microsoft.Extensions.AI;
 using ServiceDefaults.Errors;
 
@@ -144,7 +145,7 @@ public sealed record OutputShape(
             throw Invalid($"{param}.name", "a json_schema format needs a 'name'.");
         }
         JsonElement? body = schema.TryGetProperty("schema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
-        var description = schema.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+        var description = Json.StringOf(schema, "description");
         bool? strict = schema.TryGetProperty("strict", out var st) && st.ValueKind is JsonValueKind.True or JsonValueKind.False ? st.GetBoolean() : null;
         return (new ChatResponseFormatJson(body, schemaName, description), strict);
     }

@@ -49,11 +49,11 @@ public static class ResponseItems
         {
             throw Access.BadRequest($"Each item of {field} must be an object.", "invalid_item");
         }
-        var type = String(item, "type") ?? "message";
+        var type = Json.StringOf(item, "type") ?? "message";
         switch (type)
         {
             case "message":
-                var role = String(item, "role");
+                var role = Json.StringOf(item, "role");
                 if (role is not ("user" or "assistant" or "system" or "developer"))
                 {
                     throw Access.BadRequest("A message item's role must be user, assistant, system or developer.", "invalid_role", field);
@@ -63,7 +63,7 @@ public static class ResponseItems
                 return Message(role, Text(text, $"{field} message content"));
             case "function_call":
                 return FunctionCall(Ids.New("fc"), Required(item, "call_id"), Required(item, "name"),
-                    Text(String(item, "arguments") ?? "{}", "arguments"));
+                    Text(Json.StringOf(item, "arguments") ?? "{}", "arguments"));
             case "function_call_output":
                 item.TryGetProperty("output", out var output);
                 var result = output.ValueKind == JsonValueKind.String ? output.GetString() : PartsText(output);
@@ -193,8 +193,8 @@ public static class ResponseItems
         var texts = new List<string>();
         foreach (var part in parts.EnumerateArray())
         {
-            var type = part.ValueKind == JsonValueKind.Object ? String(part, "type") : null;
-            if (type is not ("input_text" or "output_text" or "text") || String(part, "text") is not { } text)
+            var type = part.ValueKind == JsonValueKind.Object ? Json.StringOf(part, "type") : null;
+            if (type is not ("input_text" or "output_text" or "text") || Json.StringOf(part, "text") is not { } text)
             {
                 throw Access.BadRequest($"Content parts of type '{type}' are not supported (input_text and output_text are).", "unsupported_content");
             }
@@ -213,10 +213,7 @@ public static class ResponseItems
     }
 
     private static string Required(JsonElement item, string name) =>
-        String(item, name) is { Length: > 0 and <= 256 } value
+        Json.StringOf(item, name) is { Length: > 0 and <= 256 } value
             ? value
-            : throw Access.BadRequest($"A {String(item, "type")} item needs {name} (a string of at most 256 characters).", "invalid_item");
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            : throw Access.BadRequest($"A {Json.StringOf(item, "type")} item needs {name} (a string of at most 256 characters).", "invalid_item");
 }

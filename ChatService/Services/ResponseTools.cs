@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatService.Model;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
@@ -34,7 +35,7 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
             }
             foreach (var tool in tools.EnumerateArray())
             {
-                var type = tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                var type = Json.StringOf(tool, "type");
                 if (type == "file_search")
                 {
                     fileSearch = fileSearch is null
@@ -46,7 +47,7 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                 {
                     throw Access.BadRequest($"Tools of type '{type}' are not supported here (function and file_search are).", "unsupported_tool", "tools");
                 }
-                var name = tool.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                var name = Json.StringOf(tool, "name");
                 if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
                 {
                     throw Access.BadRequest("A function tool needs a name of letters, digits, '_' or '-' (at most 64).", "invalid_tools", "tools");
@@ -95,7 +96,7 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
         if (tool.TryGetProperty("ranking_options", out var ranking) && ranking.ValueKind == JsonValueKind.Object)
         {
             threshold = ranking.TryGetProperty("score_threshold", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
-            ranker = ranking.TryGetProperty("ranker", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            ranker = Json.StringOf(ranking, "ranker");
         }
         echoed.Add(new JsonObject
         {
@@ -128,7 +129,7 @@ public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, s
                 && searchType.GetString() == "file_search":
                 return (ChatToolMode.Auto, """{"type":"file_search"}""");
             case JsonValueKind.Object when choice.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "function":
-                var name = choice.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                var name = Json.StringOf(choice, "name");
                 if (name is null || !functions.Any(f => f.Name == name))
                 {
                     throw Access.BadRequest("tool_choice names a function that is not among the tools.", "invalid_tool_choice", "tool_choice");

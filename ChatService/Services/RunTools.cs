@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatService.Model;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
@@ -28,7 +29,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         var stored = new JsonArray();
         foreach (var tool in tools.EnumerateArray())
         {
-            var type = Text(tool, "type");
+            var type = Json.StringOf(tool, "type");
             if (functionsOnly && type != "function")
             {
                 throw Access.BadRequest($"Tools of type '{type}' are not supported here (function is).", "invalid_tools", "tools");
@@ -69,12 +70,12 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
                     throw Access.BadRequest("tool_choice 'required' needs at least one tool.", "invalid_tool_choice", "tool_choice");
                 }
                 return c.GetRawText();
-            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "file_search" && tools.FileSearch is not null:
+            case { ValueKind: JsonValueKind.Object } c when Json.StringOf(c, "type") == "file_search" && tools.FileSearch is not null:
                 return """{"type":"file_search"}""";
-            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "function"
-                && c.TryGetProperty("function", out var f) && Text(f, "name") is { } name && tools.Functions.Any(t => t.Name == name):
+            case { ValueKind: JsonValueKind.Object } c when Json.StringOf(c, "type") == "function"
+                && c.TryGetProperty("function", out var f) && Json.StringOf(f, "name") is { } name && tools.Functions.Any(t => t.Name == name):
                 return new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name } }.ToJsonString();
-            case { ValueKind: JsonValueKind.Object } c when Text(c, "type") == "function":
+            case { ValueKind: JsonValueKind.Object } c when Json.StringOf(c, "type") == "function":
                 throw Access.BadRequest("tool_choice names a function that is not among the tools.", "invalid_tool_choice", "tool_choice");
             default:
                 throw Access.BadRequest("tool_choice must be 'none', 'auto', 'required' or one of the tools.", "invalid_tool_choice", "tool_choice");
@@ -89,14 +90,14 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         FileSearchSettings? fileSearch = null;
         foreach (var tool in tools.RootElement.EnumerateArray())
         {
-            if (Text(tool, "type") == "function" && tool.TryGetProperty("function", out var f) && Text(f, "name") is not null)
+            if (Json.StringOf(tool, "type") == "function" && tool.TryGetProperty("function", out var f) && Json.StringOf(f, "name") is not null)
             {
-                var declared = AIFunctionFactory.CreateDeclaration(f.GetProperty("name").GetString()!, Text(f, "description") ?? "",
+                var declared = AIFunctionFactory.CreateDeclaration(f.GetProperty("name").GetString()!, Json.StringOf(f, "description") ?? "",
                     f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object ? p.Clone() : EmptyParameters());
                 functions.Add(f.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False
                     ? new StrictFunctionDeclaration(declared, s.GetBoolean()) : declared);
             }
-            else if (Text(tool, "type") == "file_search")
+            else if (Json.StringOf(tool, "type") == "file_search")
             {
                 var options = FileSearchTool(tool, defaultResults)["file_search"]!;
                 fileSearch = new FileSearchSettings(options["max_num_results"]!.GetValue<int>(),
@@ -110,7 +111,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
             "required" when functions.Count > 0 => ChatToolMode.RequireAny,
             _ => ChatToolMode.Auto,
         }
-        : Text(root, "type") == "function" ? ChatToolMode.RequireSpecific(root.GetProperty("function").GetProperty("name").GetString()!)
+        : Json.StringOf(root, "type") == "function" ? ChatToolMode.RequireSpecific(root.GetProperty("function").GetProperty("name").GetString()!)
         : ChatToolMode.Auto;
         // tool_choice "none" also means no file search; a forced file search is what a file_search run does anyway.
         return new RunTools(functions, mode, mode is NoneChatToolMode ? null : fileSearch);
@@ -131,7 +132,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
                 threshold = t.ValueKind == JsonValueKind.Number && t.GetDouble() is >= 0 and <= 1 ? t.GetDouble()
                     : throw Access.BadRequest("file_search.ranking_options.score_threshold must be between 0 and 1.", "invalid_tools", "tools");
             }
-            ranker = Text(r, "ranker") is { } given && given != "auto" ? given : ranker;
+            ranker = Json.StringOf(r, "ranker") is { } given && given != "auto" ? given : ranker;
         }
         return new JsonObject
         {
@@ -147,7 +148,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
     private static JsonObject FunctionTool(JsonElement tool)
     {
         var function = tool.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
-        var name = function.ValueKind == JsonValueKind.Object ? Text(function, "name") : null;
+        var name = function.ValueKind == JsonValueKind.Object ? Json.StringOf(function, "name") : null;
         if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
             throw Access.BadRequest("A function tool needs function.name of letters, digits, '_' or '-' (at most 64).", "invalid_tools", "tools");
@@ -161,7 +162,7 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         {
             throw Access.BadRequest("function.description must be a string.", "invalid_tools", "tools");
         }
-        var stored = new JsonObject { ["name"] = name, ["description"] = Text(function, "description") };
+        var stored = new JsonObject { ["name"] = name, ["description"] = Json.StringOf(function, "description") };
         stored["parameters"] = parameters.ValueKind == JsonValueKind.Object ? JsonNode.Parse(parameters.GetRawText()) : JsonNode.Parse(EmptyParameters().GetRawText());
         if (function.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
@@ -172,8 +173,6 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
 
     private static JsonElement EmptyParameters() => JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
 
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public static class ToolResources
     public static JsonElement Show(string json, string? ownStore)
     {
         var ids = (ownStore is null ? [] : new[] { ownStore }).Concat(StoreIds(json)).ToList();
-        return ids.Count == 0 ? Json.EmptyObject : Json.Parse(Normalized(ids));
+        return ids.Count == 0 ? Json.EmptyObject : Json.Parse(Stored(ids));
     }
 
     /// <summary>Validates what a request gave and returns it as stored; null when the request gave nothing.</summary>
@@ -76,8 +76,6 @@ public static class ToolResources
     }
 
     /// <summary>tool_resources naming these vector stores, as stored.</summary>
-    public static string Stored(IEnumerable<string> ids) => Normalized(ids);
-
-    private static string Normalized(IEnumerable<string> ids) =>
+    public static string Stored(IEnumerable<string> ids) =>
         new JsonObject { ["file_search"] = new JsonObject { ["vector_store_ids"] = new JsonArray([.. ids.Select(i => (JsonNode)i)]) } }.ToJsonString();
 }
