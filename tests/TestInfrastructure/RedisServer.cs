@@ -7,7 +7,11 @@ namespace TestInfrastructure;
 /// <summary>A real redis-server on a free loopback port in a temp dir, which goes when the server stops.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    /// <summary>Logical databases the server offers: enough for one per test that needs keys nobody else writes.</summary>
+    private const int Databases = 4096;
+
     private readonly GuardedProcess _process;
+    private int _lastDatabase;
 
     private RedisServer(GuardedProcess process, int port)
     {
@@ -20,6 +24,18 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The value for ConnectionStrings:cache.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>
+    /// A ConnectionStrings:cache value on a logical database no other caller of this method gets: for tests whose keys
+    /// are not unique by themselves (the gateway's per-IP limit of anonymous requests is one key for all of 127.0.0.1).
+    /// </summary>
+    public string ConnectionStringOfNewDatabase()
+    {
+        var database = Interlocked.Increment(ref _lastDatabase);
+        return database < Databases
+            ? string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port},defaultDatabase={database}")
+            : throw new InvalidOperationException($"redis-server on port {Port} has no more than {Databases} databases.");
+    }
+
     public static async Task<RedisServer> StartAsync()
     {
         var binary = Binaries.Require("redis-server", "apt-get install -y redis-server");
@@ -27,7 +43,7 @@ public sealed class RedisServer : IAsyncDisposable
         var port = FreePort.Next();
         var p = port.ToString(CultureInfo.InvariantCulture);
         var process = GuardedProcess.Start(
-            $"'{binary}' --bind 127.0.0.1 --port {p} --dir '{dir}' --appendonly yes --appendfsync always --save '' --daemonize no",
+            $"'{binary}' --bind 127.0.0.1 --port {p} --dir '{dir}' --appendonly yes --appendfsync always --save '' --databases {Databases} --daemonize no",
             workingDirectory: dir, removeWhenStopped: dir);
         var server = new RedisServer(process, port);
         try

@@ -19,7 +19,8 @@ public sealed class ModelPlatform : IAsyncLifetime
 
     public ScriptedHttpServer Model { get; private set; } = null!;
 
-    public RedisServer Redis { get; private set; } = null!;
+    /// <summary>ConnectionStrings:cache of every part: a database of the shared Redis that no other test writes to.</summary>
+    public string Cache { get; private set; } = null!;
 
     /// <summary>The gateway in this process, in front of the first chat-service and the voice-service.</summary>
     internal GatewayHost First { get; private set; } = null!;
@@ -29,14 +30,14 @@ public sealed class ModelPlatform : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Redis = await SharedServers.RedisAsync();
+        Cache = (await SharedServers.RedisAsync()).ConnectionStringOfNewDatabase();
         var database = await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("gateway");
         Model = await ScriptedModel.StartAsync();
         _parts.Add(Model);
 
         var chatSettings = new Dictionary<string, string>
         {
-            ["ConnectionStrings__cache"] = Redis.ConnectionString,
+            ["ConnectionStrings__cache"] = Cache,
             ["ConnectionStrings__openai"] = $"Endpoint={new Uri(Model.Url, "/v1")};Key=test-key;Model=scripted-model",
             ["Chat__ProviderRetryDelay"] = "00:00:00.010",
             ["Chat__ModelFirstTokenTimeout"] = Timeout,
@@ -52,7 +53,7 @@ public sealed class ModelPlatform : IAsyncLifetime
         _parts.AddRange(chats);
         var voice = await RealServiceProcess.StartAsync("VoiceService", "voicedb", new Dictionary<string, string>
         {
-            ["ConnectionStrings__cache"] = Redis.ConnectionString,
+            ["ConnectionStrings__cache"] = Cache,
             ["services__chat-service__http__0"] = chats[0].Url.ToString().TrimEnd('/'),
             ["services__document-service__http__0"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["services__intent-cache-service__http__0"] = $"http://127.0.0.1:{FreePort.Next()}",
@@ -64,7 +65,7 @@ public sealed class ModelPlatform : IAsyncLifetime
             new Dictionary<string, Uri> { ["chat-service"] = chats[0].Url, ["voice-service"] = voice.Url },
             new Dictionary<string, string>
             {
-                ["ConnectionStrings:cache"] = Redis.ConnectionString,
+                ["ConnectionStrings:cache"] = Cache,
                 // Every test signs up its own user, far more often than the brute-force limit on sign-ups allows.
                 ["Limits:AnonymousPerIpPerMinute"] = "1000000",
             }, database);
@@ -75,7 +76,7 @@ public sealed class ModelPlatform : IAsyncLifetime
         var second = await RealServiceProcess.StartAsync("Gateway", "gatewaydb", new Dictionary<string, string>
         {
             ["ConnectionStrings__gatewaydb"] = database,
-            ["ConnectionStrings__cache"] = Redis.ConnectionString,
+            ["ConnectionStrings__cache"] = Cache,
             ["services__chat-service__http__0"] = chats[1].Url.ToString().TrimEnd('/'),
             ["Auth__PasswordIterations"] = "10000",
         });
@@ -104,7 +105,7 @@ public sealed class ModelPlatform : IAsyncLifetime
     /// <summary>What the key's budget holds right now, read from Redis where every chat-service keeps it.</summary>
     public async Task<long> SpentAsync(string keyId)
     {
-        using var connection = new RedisConnection(Redis.ConnectionString);
+        using var connection = new RedisConnection(Cache);
         var buckets = await connection.Database.HashValuesAsync("chat-service:tpm:" + keyId);
         return buckets.Sum(b => (long)b);
     }
