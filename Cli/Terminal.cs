@@ -64,4 +64,7 @@ public sealed class Terminal(
     public void Message(string text) => Error.WriteLine(text);
 
     public void Fail(string text) => Error.WriteLine("error: " + text);
+
+    /// <summary>Something the user must know about a result that still succeeded.</summary>
+    public void Warn(string text) => Error.WriteLine("warning: " + text);
 }

@@ -91,20 +91,32 @@ public static class ChannelChatsApi
         await turn.CompleteAsync(cancellationToken);
 
         var answeredAt = Ids.Now();
-        db.Messages.Add(new MessageEntity
+        var answer = new MessageEntity
         {
             Id = Ids.New("msg"), ThreadId = chat.ThreadId, CreatedAt = answeredAt, Role = "assistant", Content = turn.Text,
             AssistantId = assistant.Id, CompletedAt = answeredAt,
-        });
-        entry.Response = turn.Text;
+        };
+        if (turn.Cut)
+        {
+            // Stored as a run's cut answer is: incomplete, and still part of the thread's context.
+            answer.MarkIncomplete("max_tokens", answeredAt);
+        }
+        db.Messages.Add(answer);
+        // The entry keeps the reply as the channel got it, so a person taking over sees the note too.
+        var reply = Reply(turn);
+        entry.Response = reply;
         entry.TokensIn = turn.PromptTokens;
         entry.TokensOut = turn.CompletionTokens;
         entry.Cached = turn.Cached;
         await db.SaveChangesAsync(CancellationToken.None);
 
         SetUsageHeaders(context, turn);
-        return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, true, turn.Text, turn.Cached, true,
-            new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens)));
+        return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, true, reply, turn.Cached, true,
+            new UsageObject(turn.PromptTokens, turn.CompletionTokens, turn.PromptTokens + turn.CompletionTokens))
+        {
+            Status = answer.Status,
+            IncompleteDetails = turn.Cut ? new IncompleteDetails(answer.IncompleteReason!) : null,
+        });
     }
 
     public static async Task<Ok<ListResponse<ChatView>>> ListAsync(
@@ -152,7 +164,7 @@ public static class ChannelChatsApi
             snapshot, cancellationToken);
         await turn.CompleteAsync(cancellationToken);
         SetUsageHeaders(context, turn);
-        return TypedResults.Text(turn.Text + "\n", "text/plain", Encoding.UTF8);
+        return TypedResults.Text(Reply(turn) + "\n", "text/plain", Encoding.UTF8);
     }
 
     private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -188,6 +200,14 @@ public static class ChannelChatsApi
         }
         return query;
     }
+
+    /// <summary>
+    /// The answer as a person in a chat (or at a terminal) reads it: a cut one ends with a short note saying so, since
+    /// channel apps show the text alone.
+    /// </summary>
+    private static string Reply(ChatTurn turn) => turn.Cut ? turn.Text.TrimEnd() + CutNote : turn.Text;
+
+    public const string CutNote = "\n\n[The answer was cut short: it reached its length limit.]";
 
     private static void SetUsageHeaders(HttpContext context, ChatTurn turn)
     {

@@ -5,7 +5,15 @@ public sealed record ChannelRef(string? Id, string? Service);
 public sealed record ChannelMessageRequest(ChannelRef? Channel, string? Username, string? Message, string? AssistantId);
 
 public sealed record ChannelMessageResponse(
-    string ChatId, string ThreadId, string AssistantId, bool Answered, string? Answer, bool Cached, bool Active, UsageObject Usage);
+    string ChatId, string ThreadId, string AssistantId, bool Answered, string? Answer, bool Cached, bool Active, UsageObject Usage)
+{
+    /// <summary>The answer's status as its thread message has it: completed, or incomplete when cut at its token cap.</summary>
+    public string? Status { get; init; }
+    public IncompleteDetails? IncompleteDetails { get; init; }
+}
+
+/// <summary>Why an answer stopped short, in OpenAI's words (max_tokens).</summary>
+public sealed record IncompleteDetails(string Reason);
 
 public sealed record ChatView(
     string Id, string AssistantId, ChannelRef Channel, string? Username, string ThreadId, bool Active, long CreatedAt, long UpdatedAt)

@@ -43,6 +43,11 @@ public sealed class ChatTurn
     public int PromptTokens { get; private set; }
     public int CompletionTokens { get; private set; }
     public string FinishReason { get; private set; } = "stop";
+    /// <summary>
+    /// The answer stopped at its token cap (the call's max tokens, a key's tokens-per-minute budget or the default
+    /// reserve): what was said is kept, but it is not the whole answer.
+    /// </summary>
+    public bool Cut => FinishReason == "length";
     public string Text => _text.ToString();
     /// <summary>The function calls the model made instead of (or after) answering, when tools were offered.</summary>
     public IReadOnlyList<FunctionCallContent> ToolCalls => _toolCalls;

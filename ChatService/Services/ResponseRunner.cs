@@ -42,7 +42,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
             }
             if (message.IsOpen || turn.ToolCalls.Count == 0)
             {
-                await message.CloseAsync(turn.FinishReason == "length" ? "incomplete" : "completed", search?.Results, token).ConfigureAwait(false);
+                await message.CloseAsync(turn.Cut ? "incomplete" : "completed", search?.Results, token).ConfigureAwait(false);
             }
             foreach (var call in turn.ToolCalls)
             {

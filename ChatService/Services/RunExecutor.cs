@@ -96,7 +96,7 @@ public sealed partial class RunExecutor(
             }
             var now = Ids.Now();
             // An answer cut at its token cap ends the run and its message "incomplete", as OpenAI's do.
-            var outcome = turn.FinishReason == "length" ? "incomplete" : "completed";
+            var outcome = turn.Cut ? "incomplete" : "completed";
             message.Content = turn.Text;
             message.AnnotationsJson = results is null ? "[]" : FileCitations.Annotations(turn.Text, results);
             message.Status = "completed";

@@ -11,7 +11,7 @@ public static class Answers
     {
         var thread = new ThreadCreationOptions();
         thread.InitialMessages.Add(new ThreadInitializationMessage(MessageRole.User, [MessageContent.FromText(question)]));
-        return StreamAsync(context.Assistants.CreateThreadAndRunStreamingAsync(assistantId, thread, cancellationToken: cancellationToken), sink, cancellationToken);
+        return StreamAsync(context.Terminal, context.Assistants.CreateThreadAndRunStreamingAsync(assistantId, thread, cancellationToken: cancellationToken), sink, cancellationToken);
     }
 
     /// <summary>Asks in an existing thread, which keeps the conversation.</summary>
@@ -19,15 +19,20 @@ public static class Answers
         CliContext context, string threadId, string assistantId, string question, TextWriter sink, CancellationToken cancellationToken)
     {
         await context.Assistants.CreateMessageAsync(threadId, MessageRole.User, [MessageContent.FromText(question)], cancellationToken: cancellationToken);
-        return await StreamAsync(context.Assistants.CreateRunStreamingAsync(threadId, assistantId, cancellationToken: cancellationToken), sink, cancellationToken);
+        return await StreamAsync(context.Terminal, context.Assistants.CreateRunStreamingAsync(threadId, assistantId, cancellationToken: cancellationToken), sink, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes the answer to <paramref name="sink"/>; an answer the platform cut at its token cap (the run ends
+    /// incomplete) is followed by a warning on standard error, so a pipe still gets the text alone.
+    /// </summary>
     private static async Task<Answer> StreamAsync(
-        Task<System.ClientModel.AsyncStreamingResult<StreamingUpdate>> started, TextWriter sink, CancellationToken cancellationToken)
+        Terminal terminal, Task<System.ClientModel.AsyncStreamingResult<StreamingUpdate>> started, TextWriter sink, CancellationToken cancellationToken)
     {
         var updates = await started;
         var text = new StringBuilder();
         string? threadId = null;
+        string? incomplete = null;
         await foreach (var update in updates.WithCancellation(cancellationToken))
         {
             switch (update)
@@ -43,6 +48,10 @@ public static class Answers
                     {
                         throw new CliException($"The run {run.Value.Status}: {run.Value.LastError?.Message ?? "no reason given"}.");
                     }
+                    if (run.Value.Status == RunStatus.Incomplete)
+                    {
+                        incomplete = run.Value.IncompleteDetails?.Reason?.ToString() ?? "no reason given";
+                    }
                     break;
             }
         }
@@ -51,6 +60,10 @@ public static class Answers
             await sink.WriteLineAsync();
         }
         await sink.FlushAsync(cancellationToken);
+        if (incomplete is not null)
+        {
+            terminal.Warn($"the answer is incomplete: it was cut short at its token limit ({incomplete}).");
+        }
         return new Answer(threadId, text.ToString());
     }
 }

@@ -104,6 +104,53 @@ public sealed class ChannelChatsTests
     }
 
     [Fact]
+    public async Task AnAnswerCutAtItsTokenCapIsStoredIncompleteAndTheChannelsReplySaysItWasCut()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context =>
+            ScriptedModel.CompletionAsync(context, new { role = "assistant", content = "Employees get 25 vacation" }, "length", 20, 5));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var owner = factory.Client("usr_chancut");
+        var assistantId = await owner.CreateAssistantAsync();
+        using var key = factory.Client("usr_chancut", [assistantId]);
+
+        var cut = await (await key.PostAsJsonAsync("/api/chats/messages", Message("cut-1", "How many vacation days?"))).JsonAsync();
+        await key.PostAsJsonAsync("/api/chats/messages", Message("cut-1", "Go on"));
+        var thread = await (await owner.GetAsync($"/v1/threads/{cut.GetProperty("thread_id").GetString()}/messages?order=asc")).JsonAsync();
+        var detail = await (await key.GetAsync($"/api/chats/{cut.GetProperty("chat_id").GetString()}")).JsonAsync();
+        using var asked = await key.PostAsync("/api/ask", TestSupport.Text("How many vacation days?"));
+
+        Assert.Equal("Employees get 25 vacation" + Apis.ChannelChatsApi.CutNote, cut.GetProperty("answer").GetString());
+        Assert.Equal("incomplete", cut.GetProperty("status").GetString());
+        Assert.Equal("max_tokens", cut.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        var answer = thread.GetProperty("data")[1];
+        Assert.Equal("incomplete", answer.GetProperty("status").GetString());
+        Assert.Equal("max_tokens", answer.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Number, answer.GetProperty("incomplete_at").ValueKind);
+        Assert.Equal("Employees get 25 vacation", answer.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString());
+        Assert.Equal(cut.GetProperty("answer").GetString(), detail.GetProperty("entries")[0].GetProperty("response").GetString());
+        // What was said before the cap stays the conversation's, as a run's cut answer does, without the note.
+        Assert.Contains("Employees get 25 vacation", model.Requests[1].Body);
+        Assert.DoesNotContain("cut short", model.Requests[1].Body);
+        Assert.Equal("Employees get 25 vacation" + Apis.ChannelChatsApi.CutNote + "\n", await asked.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AWholeAnswerIsCompletedWithoutANote()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "All of it.", 10, 3));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var owner = factory.Client("usr_chanwhole");
+        var assistantId = await owner.CreateAssistantAsync();
+        using var key = factory.Client("usr_chanwhole", [assistantId]);
+
+        var whole = await (await key.PostAsJsonAsync("/api/chats/messages", Message("whole-1", "Everything?"))).JsonAsync();
+
+        Assert.Equal("All of it.", whole.GetProperty("answer").GetString());
+        Assert.Equal("completed", whole.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("incomplete_details").ValueKind);
+    }
+
+    [Fact]
     public async Task ChannelMessagesNeedAnAssistantTheKeyMayUse()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "x", 1, 1));

@@ -76,7 +76,7 @@ export async function chatView(main, [threadId], { navigate }) {
       return;
     }
     const history = await api(`/v1/threads/${state.thread.id}/messages?order=asc&limit=100`);
-    for (const m of history.data) messages.append(bubble(m.role, textOf(m), { id: m.id, status: m.status }));
+    for (const m of history.data) messages.append(bubble(m.role, textOf(m), { id: m.id, status: m.status, reason: m.incomplete_details?.reason }));
     scrollDown();
   }
 
@@ -90,7 +90,7 @@ export async function chatView(main, [threadId], { navigate }) {
 
   function textOf(message) { return message.content.map(c => c.text?.value ?? '').join(''); }
 
-  function bubble(role, text, { id, status, voice } = {}) {
+  function bubble(role, text, { id, status, reason, voice } = {}) {
     const body = h('div', { class: 'body' });
     const el = h('article', { class: `msg msg-${role}`, dataset: { id: id ?? '' } },
       h('div', { class: 'who' }, role === 'user' ? 'You' : assistantName(assistantOf(state.thread)), voice ? h('span', { class: 'badge' }, 'voice') : null),
@@ -101,14 +101,21 @@ export async function chatView(main, [threadId], { navigate }) {
     };
     el.voice = Boolean(voice);
     el.setText(text);
-    if (role === 'assistant') finish(el, status);
+    if (role === 'assistant') finish(el, status, reason);
     return el;
   }
 
-  function finish(el, status) {
+  /** Why an answer is not whole, from its message's incomplete_details.reason (OpenAI's words). */
+  function incompleteNote(reason) {
+    if (reason === 'max_tokens') return 'The answer was cut short: it reached its length limit.';
+    if (reason === 'run_failed') return 'The answer broke off: the model failed while answering.';
+    return 'The answer was stopped before it was complete.';
+  }
+
+  function finish(el, status, reason) {
     el.querySelector('.tools')?.remove();
     el.querySelector('.sources')?.remove();
-    if (status === 'incomplete') el.append(h('p', { class: 'note' }, 'The answer was stopped before it was complete.'));
+    if (status === 'incomplete') el.append(h('p', { class: 'note' }, incompleteNote(reason)));
     const citations = citationsOf(el.text ?? '');
     if (citations.length) el.append(citationList(citations, assistantOf(state.thread)));
     el.append(h('div', { class: 'tools' },
@@ -175,6 +182,7 @@ export async function chatView(main, [threadId], { navigate }) {
     busy(true);
     let text = '';
     let status = 'completed';
+    let reason = null;
     try {
       const response = await send(`/v1/threads/${thread.id}/runs`, {
         method: 'POST', signal: controller.signal,
@@ -183,6 +191,7 @@ export async function chatView(main, [threadId], { navigate }) {
       await readEvents(response, (name, data) => {
         if (name === 'thread.run.created') state.running.runId = data.id;
         else if (name === 'thread.message.created') answer.dataset.id = data.id;
+        else if (name === 'thread.message.incomplete') reason = data.incomplete_details?.reason ?? null;
         else if (name === 'thread.message.delta') {
           text += data.delta.content.map(c => c.text?.value ?? '').join('');
           answer.setText(text);
@@ -198,7 +207,7 @@ export async function chatView(main, [threadId], { navigate }) {
       busy(false);
       answer.classList.remove('streaming');
       if (!text && status === 'completed') answer.setText('_(no answer)_');
-      finish(answer, status === 'completed' ? 'completed' : 'incomplete');
+      finish(answer, status === 'completed' ? 'completed' : 'incomplete', reason);
       input.focus();
       scrollDown();
     }
