@@ -51,7 +51,7 @@ public static class VoiceApi
         clock.AnswerRequested();
         using var answer = await services.Chat.StartAsync(assistantId, transcript, threadId, cancellationToken);
         await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("respond", assistantId, transcript, voice, format), clock,
-            answer.ReadDeltasAsync(cancellationToken), cancellationToken);
+            answer.ReadDeltasAsync(cancellationToken), () => answer.Cut, cancellationToken);
     }
 
     public static async Task SpeakAsync(HttpContext context, CallerIdentity caller, SpeakRequest request, [AsParameters] VoiceServices services)
@@ -76,7 +76,7 @@ public static class VoiceApi
                 ? null
                 : await RequireAssistantAsync(caller, request.AssistantId, services.Access, cancellationToken);
             await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistant, null, request.Voice, format), clock,
-                Once(text), cancellationToken);
+                Once(text), cut: null, cancellationToken);
             return;
         }
 
@@ -84,7 +84,7 @@ public static class VoiceApi
         clock.AnswerRequested();
         using var answer = await services.Chat.StartAsync(assistantId, prompt!, request.ThreadId, cancellationToken);
         await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistantId, null, request.Voice, format), clock,
-            answer.ReadDeltasAsync(cancellationToken), cancellationToken);
+            answer.ReadDeltasAsync(cancellationToken), () => answer.Cut, cancellationToken);
     }
 
     public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)

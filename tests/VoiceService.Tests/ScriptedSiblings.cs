@@ -9,9 +9,13 @@ namespace VoiceService.Tests;
 /// </summary>
 internal static class ScriptedSiblings
 {
-    /// <summary>chat-service: the answer in small deltas, one every <paramref name="pace"/>, then [DONE].</summary>
+    /// <summary>
+    /// chat-service: the answer in small deltas, one every <paramref name="pace"/>, then a finish chunk with
+    /// <paramref name="finishReason"/> ("length" when the answer was cut at its token cap), usage and [DONE].
+    /// </summary>
     /// <param name="hold">When given, the last sentence is held back until this completes (or 30 s pass).</param>
-    public static RequestDelegate Chat(IReadOnlyList<string> deltas, TimeSpan pace, TaskCompletionSource? aborted = null, Task? hold = null) => async context =>
+    public static RequestDelegate Chat(
+        IReadOnlyList<string> deltas, TimeSpan pace, TaskCompletionSource? aborted = null, Task? hold = null, string finishReason = "stop") => async context =>
     {
         context.Response.ContentType = "text/event-stream";
         var lastSentence = deltas.Count - 1;
@@ -40,6 +44,15 @@ internal static class ScriptedSiblings
                 await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
+            var finish = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-test",
+                @object = "chat.completion.chunk",
+                created = 1,
+                model = "asst_test",
+                choices = new[] { new { index = 0, delta = new { }, finish_reason = finishReason } },
+            });
+            await context.Response.WriteAsync($"data: {finish}\n\n", context.RequestAborted);
             await context.Response.WriteAsync(": usage {\"prompt_tokens\":5,\"completion_tokens\":9,\"total_tokens\":14}\n\ndata: [DONE]\n\n", context.RequestAborted);
         }
         catch (OperationCanceledException)

@@ -49,6 +49,32 @@ public sealed class SpeakTests
         Assert.Equal("Can I work from home?", body.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
     }
 
+    [Theory]
+    [InlineData("stop", "completed")]
+    [InlineData("length", "incomplete")]
+    public async Task AnAnswerCutAtItsTokenCapIsSpokenAsFarAsItWentAndItsTurnSaysIncomplete(string finishReason, string status)
+    {
+        const string answer = "Remote work is allowed on Fridays. Ask your manager";
+        await using var host = await VoiceHost.StartAsync(answer, TimeSpan.FromMilliseconds(1), finishReason: finishReason);
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(new Uri("/api/voice/speak", UriKind.Relative),
+            new { prompt = "Can I work from home?", assistant_id = VoiceHost.AssistantId, response_format = "wav" });
+        var events = await SseEvent.ReadAllAsync(response);
+        var turns = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/voice/turns", UriKind.Relative))).RootElement;
+
+        Assert.Equal(["Remote work is allowed on Fridays.", "Ask your manager"],
+            events.Where(e => e.Name == "audio").Select(a => a.Data.GetProperty("sentence").GetString()));
+        var done = events[^1];
+        Assert.Equal("done", done.Name);
+        Assert.Equal(status, done.Data.GetProperty("status").GetString());
+        Assert.Equal(finishReason == "length" ? "max_tokens" : null,
+            done.Data.TryGetProperty("incomplete_details", out var details) && details.ValueKind == JsonValueKind.Object
+                ? details.GetProperty("reason").GetString()
+                : null);
+        Assert.Equal(status, Assert.Single(turns.GetProperty("data").EnumerateArray()).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task NeitherTextNorPromptOrBothIsABadRequest()
     {

@@ -31,9 +31,10 @@ internal sealed class VoiceHost : IAsyncDisposable
     public ServiceFactory<Program> Factory { get; }
 
     public static async Task<VoiceHost> StartAsync(string answer, TimeSpan pace, TaskCompletionSource? chatAborted = null,
-        Action<ServiceFactory<Program>>? configure = null, Task? holdLastSentence = null)
+        Action<ServiceFactory<Program>>? configure = null, Task? holdLastSentence = null, string finishReason = "stop")
     {
-        var chat = await ScriptedHttpServer.StartAsync(ScriptedSiblings.Chat(ScriptedSiblings.Tokens(answer), pace, chatAborted, holdLastSentence));
+        var chat = await ScriptedHttpServer.StartAsync(
+            ScriptedSiblings.Chat(ScriptedSiblings.Tokens(answer), pace, chatAborted, holdLastSentence, finishReason));
         var knowledge = await ScriptedHttpServer.StartAsync(ScriptedSiblings.Knowledge(AssistantId, Examples, PolicyText));
         var factory = new ServiceFactory<Program>()
             .With("services:chat-service:http:0", chat.Url.ToString())

@@ -91,6 +91,12 @@ public sealed class ChatAnswerClient(IHttpClientFactory http)
 /// <summary>An answer being streamed: its text deltas, read from OpenAI chat.completion.chunk events.</summary>
 public sealed class AnswerStream(HttpRequestMessage request, HttpResponseMessage response) : IDisposable
 {
+    /// <summary>
+    /// Known once the deltas are read: chat-service ended the answer at its token cap (finish_reason "length"), so what
+    /// was said is not the whole answer.
+    /// </summary>
+    public bool Cut { get; private set; }
+
     public async IAsyncEnumerable<string> ReadDeltasAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -115,7 +121,7 @@ public sealed class AnswerStream(HttpRequestMessage request, HttpResponseMessage
         }
     }
 
-    private static string? ContentOf(ReadOnlyMemory<char> data)
+    private string? ContentOf(ReadOnlyMemory<char> data)
     {
         using var json = JsonDocument.Parse(data);
         if (json.RootElement.TryGetProperty("error", out var error))
@@ -126,6 +132,10 @@ public sealed class AnswerStream(HttpRequestMessage request, HttpResponseMessage
         if (!json.RootElement.TryGetProperty("choices", out var choices) || choices.GetArrayLength() == 0)
         {
             return null;
+        }
+        if (choices[0].TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
+        {
+            Cut = finish.ValueEquals("length");
         }
         return choices[0].TryGetProperty("delta", out var delta) && delta.TryGetProperty("content", out var content)
             && content.ValueKind == JsonValueKind.String

@@ -5,15 +5,17 @@ namespace VoiceService.Services.Answers;
 
 /// <summary>
 /// Runs the spoken half of a turn: streams the answer's text through the speaker into the chosen output, then
-/// writes the done event and the turn record, also when the client went away (status "cancelled") or the answer
-/// broke off ("failed").
+/// writes the done event and the turn record, also when the client went away (status "cancelled"), the answer
+/// broke off ("failed") or chat-service cut it at its token cap ("incomplete": spoken as far as it went, and the done
+/// event says why, as OpenAI's incomplete_details do).
 /// </summary>
 public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore turns, TimeProvider time, ILogger<VoiceTurnRunner> logger)
 {
     public sealed record Turn(string Kind, string? AssistantId, string? Transcript, string? Voice, SpeechFormat SseFormat);
 
+    /// <param name="cut">Asked once the answer is spoken: did its source stop it at a token cap?</param>
     public async Task RunAsync(HttpContext context, CallerIdentity caller, Turn turn, TurnClock clock,
-        IAsyncEnumerable<string> answer, CancellationToken cancellationToken)
+        IAsyncEnumerable<string> answer, Func<bool>? cut, CancellationToken cancellationToken)
     {
         var output = VoiceOutput.For(context, turn.SseFormat, clock);
         var id = "turn_" + Guid.NewGuid().ToString("N")[..24];
@@ -23,6 +25,10 @@ public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore tur
         {
             await output.StartAsync(turn.Transcript, cancellationToken).ConfigureAwait(false);
             outcome = await speaker.SpeakAsync(answer, turn.Voice, output.Format, output.SendAsync, clock, cancellationToken).ConfigureAwait(false);
+            if (cut?.Invoke() == true)
+            {
+                status = "incomplete";
+            }
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested || ex is IOException)
         {
@@ -39,11 +45,13 @@ public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore tur
         var record = new VoiceTurn(id, time.GetUtcNow().ToUnixTimeSeconds(), turn.Kind, turn.AssistantId, turn.Transcript,
             outcome.Text.Length, outcome.Sentences, status, clock.SttMs, clock.LlmTtftMs, clock.FirstSentenceMs,
             clock.TtsFirstMs, clock.TtfaMs, TurnClock.Round(clock.Now));
-        if (status == "completed")
+        if (status is "completed" or "incomplete")
         {
             await FinishQuietlyAsync(output, new
             {
                 turn_id = id,
+                status,
+                incomplete_details = status == "incomplete" ? new { reason = "max_tokens" } : null,
                 transcript = turn.Transcript,
                 text = outcome.Text,
                 sentences = outcome.Sentences,
