@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 
 namespace ChatService.Apis;
@@ -62,6 +63,11 @@ public static class ConversationsApi
         [FromRoute(Name = "conversation_id")] string conversationId, ConversationRequest request, CallerIdentity caller, ChatDbContext db,
         CancellationToken cancellationToken)
     {
+        if (request.Items.ValueKind != JsonValueKind.Undefined)
+        {
+            // OpenAI's update takes metadata only; items kept silently out would look added.
+            throw RequestErrors.UnknownParameter("items", $"A conversation's update takes metadata only; add items with POST /v1/conversations/{conversationId}/items.");
+        }
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         if (request.Metadata is not { ValueKind: JsonValueKind.Object })
         {
