@@ -84,6 +84,7 @@ public static class AudioApi
         {
             return Invalid("response_format", $"response_format '{request.ResponseFormat}' is not one of mp3, opus, aac, flac, wav, pcm.");
         }
+        SpeechVoices.Ensure(speech, request.Voice);
         if (request.Speed is < 0.25 or > 4.0)
         {
             // OpenAI's range; the local engines ignore speed, AWS would refuse it.

@@ -4,4 +4,7 @@ namespace VoiceService.Services.TextToSpeech;
 public interface ITextToSpeech
 {
     Task<SpeechAudio> SynthesizeAsync(string text, string? voice, SpeechFormat format, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="voice"/> names a voice this engine speaks in (OpenAI's names, mapped).</summary>
+    bool Speaks(string voice) => SpeechVoices.IsOpenAI(voice);
 }

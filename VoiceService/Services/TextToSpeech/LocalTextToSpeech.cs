@@ -28,9 +28,9 @@ public sealed class LocalTextToSpeech(IOptions<VoiceOptions> options, AudioConve
     // OpenAI's voice names map onto a few distinct local voices, so a client's choice still makes a difference.
     private static string EspeakVoice(string? voice) => voice?.ToLowerInvariant() switch
     {
-        "nova" or "shimmer" or "coral" or "sage" => "en-us+f3",
+        "nova" or "shimmer" or "coral" or "sage" or "marin" => "en-us+f3",
         "fable" => "en-gb",
-        "onyx" or "ash" => "en-us+m3",
+        "onyx" or "ash" or "cedar" => "en-us+m3",
         "echo" or "ballad" => "en-us+m5",
         "alloy" or "verse" => "en-us+f2",
         _ => "en-us",
@@ -38,8 +38,8 @@ public sealed class LocalTextToSpeech(IOptions<VoiceOptions> options, AudioConve
 
     private static string FliteVoice(string? voice) => voice?.ToLowerInvariant() switch
     {
-        "nova" or "shimmer" or "coral" or "sage" or "alloy" => "slt",
-        "onyx" or "echo" or "ash" => "rms",
+        "nova" or "shimmer" or "coral" or "sage" or "alloy" or "marin" => "slt",
+        "onyx" or "echo" or "ash" or "cedar" => "rms",
         "fable" => "awb",
         _ => "kal16",
     };

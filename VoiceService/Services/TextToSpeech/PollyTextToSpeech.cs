@@ -42,6 +42,9 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
         return new SpeechAudio(await converter.FromWavAsync(wav, format, cancellationToken).ConfigureAwait(false), format);
     }
 
+    /// <summary>A Polly voice id (capitalised, as Polly spells them) is spoken too.</summary>
+    public bool Speaks(string voice) => SpeechVoices.IsOpenAI(voice) || char.IsUpper(voice[0]);
+
     /// <summary>OpenAI's voice names map to Polly voices; a Polly voice id passes through unchanged.</summary>
     internal static string PollyVoice(string? voice, string fallback) => voice?.ToLowerInvariant() switch
     {
@@ -53,7 +56,8 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
         "nova" => "Salli",
         "shimmer" => "Kimberly",
         "ash" or "ballad" or "verse" => "Stephen",
-        "coral" or "sage" => "Ruth",
+        "coral" or "sage" or "marin" => "Ruth",
+        "cedar" => "Gregory",
         _ => char.IsUpper(voice[0]) ? voice : fallback,
     };
 }
