@@ -90,8 +90,9 @@ public static class ConversationsApi
 
     public static async Task<Ok<ListResponse<JsonNode>>> CreateItemsAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, ConversationItemsRequest request, CallerIdentity caller, ChatDbContext db,
-        CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         var items = ReadItems(request.Items);
         if (items.Count == 0)
@@ -106,8 +107,9 @@ public static class ConversationsApi
 
     public static async Task<Ok<ListResponse<JsonNode>>> ListItemsAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
-        CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
+        HttpContext context, CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         return TypedResults.Ok(await ItemPaging.PageAsync(db.ConversationItems.Where(i => i.ConversationId == conversationId),
             limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
@@ -115,8 +117,9 @@ public static class ConversationsApi
 
     public static async Task<IResult> GetItemAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, [FromRoute(Name = "item_id")] string itemId, CallerIdentity caller,
-        ChatDbContext db, CancellationToken cancellationToken)
+        ChatDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         var item = await db.ConversationItems.AsNoTracking().FirstOrDefaultAsync(i => i.ConversationId == conversationId && i.Id == itemId, cancellationToken)
             ?? throw Access.NotFound("item", itemId);

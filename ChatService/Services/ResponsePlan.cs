@@ -37,11 +37,7 @@ public sealed record ResponsePlan(
         Access.CheckSampling(request.Temperature, request.TopP);
         var (format, strict) = OutputShape.ReadTextFormat(request.Text);
         RefuseUnsupported(request);
-        if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
-            && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
-        {
-            throw Access.BadRequest("include must be an array of strings.", "invalid_include", "include");
-        }
+        var include = Includes.FromBody(request.Include, Includes.ResponseValues);
         if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             throw Access.BadRequest("input is required.", "missing_input", "input");
@@ -110,9 +106,7 @@ public sealed record ResponsePlan(
             ToolChoiceJson = tools.ToolChoiceJson,
             TextFormatJson = format is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
         };
-        var includeResults = request.Include.ValueKind == JsonValueKind.Array
-            && request.Include.EnumerateArray().Any(e => e.GetString() == "file_search_call.results");
-        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, includeResults);
+        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, include.Contains(Includes.FileSearchResults));
     }
 
     /// <summary>`conversation` is a conversation id or an object with one.</summary>
