@@ -210,7 +210,7 @@ public static class RunsApi
     {
         if (parallel == false)
         {
-            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
         }
     }
 
@@ -224,7 +224,7 @@ public static class RunsApi
             && !(given.ValueKind == JsonValueKind.Object && given.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
                  && type.GetString() == "auto"))
         {
-            throw Access.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
+            throw RequestErrors.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
         }
     }
 }

@@ -54,7 +54,7 @@ public static class Includes
             }
             if (values[i] == Logprobs)
             {
-                throw Access.Unsupported($"include[{i}]", $"{Logprobs} (the models here give no token log probabilities).");
+                throw RequestErrors.Unsupported($"include[{i}]", $"{Logprobs} (the models here give no token log probabilities).");
             }
         }
         return new HashSet<string>(values!, StringComparer.Ordinal);

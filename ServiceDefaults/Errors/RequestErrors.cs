@@ -4,7 +4,8 @@ namespace ServiceDefaults.Errors;
 
 /// <summary>
 /// The answers to a value outside a field's set and to a field a route does not take, worded as OpenAI's API words
-/// them (code `invalid_value` or `unknown_parameter`, the field in `param`), so a client reads the same message here.
+/// them (code `invalid_value` or `unknown_parameter`, the field in `param`), so a client reads the same message here;
+/// and to a field of OpenAI's that this platform cannot honour (`unsupported_parameter`).
 /// </summary>
 public static class RequestErrors
 {
@@ -17,6 +18,10 @@ public static class RequestErrors
     /// <summary>A field of OpenAI's API that this route does not take; <paramref name="instead"/> says what does.</summary>
     public static ApiException UnknownParameter(string param, string instead) =>
         new(StatusCodes.Status400BadRequest, $"Unknown parameter: '{param}'. {instead}", "Bad request", "unknown_parameter") { Param = param };
+
+    /// <summary>A field of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
+    public static ApiException Unsupported(string param, string why) =>
+        new(StatusCodes.Status400BadRequest, $"'{param}' is not supported here: {why}", "Bad request", "unsupported_parameter") { Param = param };
 
     private static string Listed(IReadOnlyList<string> values) => values.Count switch
     {
