@@ -87,10 +87,23 @@ public static class AudioApi
         SpeechVoices.Ensure(speech, request.Voice);
         if (request.Speed is < 0.25 or > 4.0)
         {
-            // OpenAI's range; the local engines ignore speed, AWS would refuse it.
+            // OpenAI's range; each engine speaks within its own, nearest to the speed asked.
             return Invalid("speed", "speed must be between 0.25 and 4.0.");
         }
-        var audio = await speech.SynthesizeAsync(input, request.Voice, format, context.RequestAborted);
+        if (!string.IsNullOrWhiteSpace(request.Instructions))
+        {
+            throw RequestErrors.Unsupported("instructions", "the speech engines here take no instructions on how to speak.");
+        }
+        switch (request.StreamFormat)
+        {
+            case null or "audio":
+                break;
+            case "sse":
+                throw RequestErrors.Unsupported("stream_format", "the audio comes back whole (stream_format 'audio').");
+            default:
+                throw RequestErrors.InvalidValue("stream_format", request.StreamFormat, ["sse", "audio"]);
+        }
+        var audio = await speech.SynthesizeAsync(input, request.Voice, format, request.Speed ?? 1.0, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }
 
@@ -117,4 +130,4 @@ public static class AudioApi
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
-public sealed record SpeechRequest(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions);
+public sealed record SpeechRequest(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions, string? StreamFormat);

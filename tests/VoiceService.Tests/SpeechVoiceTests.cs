@@ -51,6 +51,45 @@ public sealed class SpeechVoiceTests
     }
 
     [Fact]
+    public async Task SpeedChangesHowLongTheSpeechLasts()
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var http = host.CreateClient();
+
+        async Task<double> SecondsAtAsync(double speed)
+        {
+            using var response = await http.PostAsJsonAsync(new Uri("/v1/audio/speech", UriKind.Relative),
+                new { model = "tts-1", input = "Trains are booked through the travel desk two weeks ahead.", voice = "alloy", response_format = "wav", speed });
+            return await TestAudio.DurationSecondsAsync(await response.Content.ReadAsByteArrayAsync());
+        }
+        var usual = await SecondsAtAsync(1.0);
+        var fast = await SecondsAtAsync(2.0);
+        var slow = await SecondsAtAsync(0.5);
+
+        Assert.InRange(fast / usual, 0.4, 0.75);
+        Assert.InRange(slow / usual, 1.4, 2.5);
+    }
+
+    [Theory]
+    [InlineData("""{"instructions":"Speak like a pirate."}""", "instructions", "unsupported_parameter")]
+    [InlineData("""{"stream_format":"sse"}""", "stream_format", "unsupported_parameter")]
+    [InlineData("""{"stream_format":"chunks"}""", "stream_format", "invalid_value")]
+    public async Task WhatNoEngineHereCanDoIsRefusedByName(string extra, string param, string code)
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var http = host.CreateClient();
+        var body = """{"model":"gpt-4o-mini-tts","input":"Hello there.","voice":"alloy",""" + extra[1..];
+
+        using var response = await http.PostAsync(new Uri("/v1/audio/speech", UriKind.Relative),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(param, error.GetProperty("param").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task TheNativeSpeakRouteRefusesAnUnknownVoiceBeforeATurnIsKept()
     {
         await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
