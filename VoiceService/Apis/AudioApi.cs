@@ -34,6 +34,7 @@ public static class AudioApi
             throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{responseFormat}' is not one of json, text, verbose_json, srt, vtt.",
                 "Bad request", "invalid_value") { Param = "response_format" };
         }
+        RefuseWhatIsNotHeard(form, speechToText);
         var recording = await recordings.ReadAsync(form.Files["file"] ?? form.Files.FirstOrDefault(), cancellationToken);
 
         var model = form["model"].ToString();
@@ -106,6 +107,46 @@ public static class AudioApi
         var audio = await speech.SynthesizeAsync(input, request.Voice, format, request.Speed ?? 1.0, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }
+
+    /// <summary>
+    /// OpenAI's transcription fields the recognizers here cannot honour, refused by name rather than answered with a
+    /// transcript that leaves them out. A `language` other than the recognizer's would be heard as its own anyway.
+    /// </summary>
+    private static void RefuseWhatIsNotHeard(IFormCollection form, ISpeechToText speechToText)
+    {
+        if (form["stream"].ToString() is "true" or "True")
+        {
+            throw RequestErrors.Unsupported("stream", "the transcript comes back whole.");
+        }
+        if (FormList(form, "include") is [var include, ..])
+        {
+            // OpenAI's one value is the one the recognizers cannot give.
+            throw include == "logprobs"
+                ? RequestErrors.Unsupported("include[0]", "logprobs (the recognizers here give no token log probabilities).")
+                : RequestErrors.InvalidValue("include[0]", include, ["logprobs"]);
+        }
+        var granularities = FormList(form, "timestamp_granularities");
+        for (var i = 0; i < granularities.Count; i++)
+        {
+            switch (granularities[i])
+            {
+                case "segment":
+                    break;
+                case "word":
+                    throw RequestErrors.Unsupported($"timestamp_granularities[{i}]", "word (the recognizers here time segments only).");
+                default:
+                    throw RequestErrors.InvalidValue($"timestamp_granularities[{i}]", granularities[i], ["word", "segment"]);
+            }
+        }
+        if (NullIfEmpty(form["language"].ToString()) is { } language && !language.Equals(speechToText.Language, StringComparison.OrdinalIgnoreCase))
+        {
+            throw RequestErrors.Unsupported("language", $"the recognizer here hears '{speechToText.Language}' only.");
+        }
+    }
+
+    /// <summary>A repeated form field, as SDKs write it: `name[]` or `name`.</summary>
+    private static List<string> FormList(IFormCollection form, string name) =>
+        [.. form[name + "[]"].Concat(form[name]).OfType<string>()];
 
     /// <summary>
     /// One segment with every field of OpenAI's (SDKs declare them all). The recognizer gives no token ids or
