@@ -117,7 +117,7 @@ public static class ChatCompletionsApi
         {
             throw n < 1
                 ? Access.BadRequest("n must be at least 1.", "invalid_n", "n")
-                : Access.Unsupported("n", "each request makes one choice; send the request again for another.");
+                : RequestErrors.Unsupported("n", "each request makes one choice; send the request again for another.");
         }
         Refuse(request.Functions, "functions", "the deprecated functions are not mapped; send the same functions as `tools`.");
         Refuse(request.FunctionCall, "function_call", "the deprecated function_call is not mapped; send `tool_choice` with `tools`.");
@@ -127,25 +127,25 @@ public static class ChatCompletionsApi
         Refuse(request.WebSearchOptions, "web_search_options", "there is no web search.");
         if (request.Store == true)
         {
-            throw Access.Unsupported("store", "chat completions are not stored here; keep answers in threads or /v1/responses.");
+            throw RequestErrors.Unsupported("store", "chat completions are not stored here; keep answers in threads or /v1/responses.");
         }
         if (request.ReasoningEffort is not null)
         {
-            throw Access.Unsupported("reasoning_effort", "reasoning options are not passed to the model.");
+            throw RequestErrors.Unsupported("reasoning_effort", "reasoning options are not passed to the model.");
         }
         if (request.Verbosity is not null and not "medium")
         {
-            throw Access.Unsupported("verbosity", "answers are not asked for a verbosity.");
+            throw RequestErrors.Unsupported("verbosity", "answers are not asked for a verbosity.");
         }
         if (request.Logprobs == true || request.TopLogprobs is not null)
         {
-            throw Access.Unsupported(request.Logprobs == true ? "logprobs" : "top_logprobs", "answers carry no log probabilities.");
+            throw RequestErrors.Unsupported(request.Logprobs == true ? "logprobs" : "top_logprobs", "answers carry no log probabilities.");
         }
         if (request.Modalities is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) }
             || request.Modalities is { ValueKind: JsonValueKind.Array } modalities
             && modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text"))
         {
-            throw Access.Unsupported("modalities", "answers are text only.");
+            throw RequestErrors.Unsupported("modalities", "answers are text only.");
         }
         var (format, strict) = OutputShape.ReadResponseFormat(request.ResponseFormat);
         return new OutputShape(format, strict, OutputShape.ReadStop(request.Stop), request.Seed,
@@ -160,7 +160,7 @@ public static class ChatCompletionsApi
             && !(v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any())
             && !(v.ValueKind == JsonValueKind.String && v.GetString() == "none"))
         {
-            throw Access.Unsupported(param, why);
+            throw RequestErrors.Unsupported(param, why);
         }
     }
 

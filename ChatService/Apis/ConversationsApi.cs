@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 
 namespace ChatService.Apis;
@@ -62,6 +63,11 @@ public static class ConversationsApi
         [FromRoute(Name = "conversation_id")] string conversationId, ConversationRequest request, CallerIdentity caller, ChatDbContext db,
         CancellationToken cancellationToken)
     {
+        if (request.Items.ValueKind != JsonValueKind.Undefined)
+        {
+            // OpenAI's update takes metadata only; items kept silently out would look added.
+            throw RequestErrors.UnknownParameter("items", $"A conversation's update takes metadata only; add items with POST /v1/conversations/{conversationId}/items.");
+        }
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         if (request.Metadata is not { ValueKind: JsonValueKind.Object })
         {
@@ -84,8 +90,9 @@ public static class ConversationsApi
 
     public static async Task<Ok<ListResponse<JsonNode>>> CreateItemsAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, ConversationItemsRequest request, CallerIdentity caller, ChatDbContext db,
-        CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
         var items = ReadItems(request.Items);
         if (items.Count == 0)
@@ -100,8 +107,9 @@ public static class ConversationsApi
 
     public static async Task<Ok<ListResponse<JsonNode>>> ListItemsAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
-        CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
+        HttpContext context, CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         return TypedResults.Ok(await ItemPaging.PageAsync(db.ConversationItems.Where(i => i.ConversationId == conversationId),
             limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
@@ -109,8 +117,9 @@ public static class ConversationsApi
 
     public static async Task<IResult> GetItemAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, [FromRoute(Name = "item_id")] string itemId, CallerIdentity caller,
-        ChatDbContext db, CancellationToken cancellationToken)
+        ChatDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         var item = await db.ConversationItems.AsNoTracking().FirstOrDefaultAsync(i => i.ConversationId == conversationId && i.Id == itemId, cancellationToken)
             ?? throw Access.NotFound("item", itemId);

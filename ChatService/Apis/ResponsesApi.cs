@@ -96,6 +96,7 @@ public static class ResponsesApi
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
         bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         if (stream != true)
         {
@@ -176,8 +177,9 @@ public static class ResponsesApi
 
     public static async Task<IResult> ListInputItemsAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
-        CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
+        HttpContext context, CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
+        Includes.FromQuery(context, Includes.ResponseValues);
         await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         var query = db.ResponseItems.Where(i => i.ResponseId == responseId && !i.Output);
         return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, cancellationToken));

@@ -100,5 +100,5 @@ public static class RunStepsApi
 
     /// <summary>include[]=step_details.tool_calls[*].file_search.results[*].content, as OpenAI spells it (with or without []).</summary>
     private static bool WantsContent(HttpContext context) =>
-        context.Request.Query["include[]"].Concat(context.Request.Query["include"]).Contains(RunSteps.IncludeContent);
+        Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent);
 }

@@ -31,12 +31,17 @@ public static class RunsApi
     public static Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
-        CreateRunAsync(threadId, request, caller, db, queue, files, executor, options, context, null, cancellationToken);
+        CreateRunAsync(threadId, request, caller, db, queue, files, executor, options, context, null, cancellationToken,
+            Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent));
 
-    /// <summary>A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does.</summary>
+    /// <summary>
+    /// A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does,
+    /// and shows its file search results' content in its step events when include[] asked (<paramref name="stepContent"/>).
+    /// </summary>
     private static async Task<IResult> CreateRunAsync(
         string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken)
+        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
+        bool stepContent = false)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -102,17 +107,18 @@ public static class RunsApi
             await sse.EventAsync("thread.created", newThread, cancellationToken);
         }
         await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
-        return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
+        return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken, stepContent);
     }
 
     /// <summary>Executes a queued run in the request, as OpenAI's Assistants event stream ending in `done`.</summary>
     public static async Task<IResult> StreamAsync(
-        RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, TokenBudget? budget, CancellationToken cancellationToken)
+        RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, TokenBudget? budget, CancellationToken cancellationToken,
+        bool stepContent = false)
     {
         await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
         // A run continued after tool outputs already counted its first part: only this part's tokens are reported.
         var (prompt, completion) = (run.PromptTokens ?? 0, run.CompletionTokens ?? 0);
-        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted, budget);
+        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted, budget, stepContent);
         if (finished is not null && !context.RequestAborted.IsCancellationRequested)
         {
             await sse.UsageAsync((finished.PromptTokens ?? 0) - prompt, (finished.CompletionTokens ?? 0) - completion, cancellationToken);
@@ -204,7 +210,7 @@ public static class RunsApi
     {
         if (parallel == false)
         {
-            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
         }
     }
 
@@ -218,7 +224,7 @@ public static class RunsApi
             && !(given.ValueKind == JsonValueKind.Object && given.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
                  && type.GetString() == "auto"))
         {
-            throw Access.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
+            throw RequestErrors.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
         }
     }
 }

@@ -79,8 +79,4 @@ public static class Access
 
     public static ApiException BadRequest(string message, string code = "invalid_request", string? param = null) =>
         new(StatusCodes.Status400BadRequest, message, "Bad request", code) { Param = param };
-
-    /// <summary>A parameter of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
-    public static ApiException Unsupported(string param, string why) =>
-        BadRequest($"'{param}' is not supported here: {why}", "unsupported_parameter", param);
 }

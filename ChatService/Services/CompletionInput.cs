@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatService.Model;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Errors;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Services;
@@ -98,7 +99,7 @@ public static class CompletionInput
                     turns.Add(new AIChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, text)]));
                     break;
                 case "function":
-                    throw Access.Unsupported($"messages[{i}].role",
+                    throw RequestErrors.Unsupported($"messages[{i}].role",
                         "messages with role 'function' belong to the deprecated `functions`; send `tools` and answer calls with role 'tool'.");
                 default:
                     throw Access.BadRequest($"Unknown message role '{message.Role}'.", "invalid_role", "messages");

@@ -28,7 +28,7 @@ public sealed record ResponsePlan(
         }
         if (request.Background == true)
         {
-            throw Access.Unsupported("background", "stream the response or wait for it.");
+            throw RequestErrors.Unsupported("background", "stream the response or wait for it.");
         }
         if (request.MaxOutputTokens is <= 0)
         {
@@ -37,11 +37,7 @@ public sealed record ResponsePlan(
         Access.CheckSampling(request.Temperature, request.TopP);
         var (format, strict) = OutputShape.ReadTextFormat(request.Text);
         RefuseUnsupported(request);
-        if (request.Include.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
-            && (request.Include.ValueKind != JsonValueKind.Array || request.Include.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
-        {
-            throw Access.BadRequest("include must be an array of strings.", "invalid_include", "include");
-        }
+        var include = Includes.FromBody(request.Include, Includes.ResponseValues);
         if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             throw Access.BadRequest("input is required.", "missing_input", "input");
@@ -110,9 +106,7 @@ public sealed record ResponsePlan(
             ToolChoiceJson = tools.ToolChoiceJson,
             TextFormatJson = format is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
         };
-        var includeResults = request.Include.ValueKind == JsonValueKind.Array
-            && request.Include.EnumerateArray().Any(e => e.GetString() == "file_search_call.results");
-        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, includeResults);
+        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, include.Contains(Includes.FileSearchResults));
     }
 
     /// <summary>`conversation` is a conversation id or an object with one.</summary>
@@ -131,28 +125,28 @@ public sealed record ResponsePlan(
         if (request.Text is { ValueKind: JsonValueKind.Object } text && text.TryGetProperty("verbosity", out var verbosity)
             && verbosity.ValueKind != JsonValueKind.Null && verbosity.GetString() != "medium")
         {
-            throw Access.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
+            throw RequestErrors.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
         }
         if (request.Reasoning is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }
             || request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
         {
-            throw Access.Unsupported("reasoning", "reasoning options are not passed to the model.");
+            throw RequestErrors.Unsupported("reasoning", "reasoning options are not passed to the model.");
         }
         if (request.ParallelToolCalls == false)
         {
-            throw Access.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
+            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
         }
         if (request.MaxToolCalls is not null)
         {
-            throw Access.Unsupported("max_tool_calls", "built-in tool calls are not counted against a limit.");
+            throw RequestErrors.Unsupported("max_tool_calls", "built-in tool calls are not counted against a limit.");
         }
         if (request.TopLogprobs is > 0)
         {
-            throw Access.Unsupported("top_logprobs", "answers carry no log probabilities.");
+            throw RequestErrors.Unsupported("top_logprobs", "answers carry no log probabilities.");
         }
         if (request.Prompt is { ValueKind: not JsonValueKind.Null })
         {
-            throw Access.Unsupported("prompt", "there are no stored prompt templates; send instructions.");
+            throw RequestErrors.Unsupported("prompt", "there are no stored prompt templates; send instructions.");
         }
     }
 

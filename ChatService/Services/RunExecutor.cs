@@ -22,7 +22,9 @@ public sealed partial class RunExecutor(
     /// <summary>How long a run waits for tool outputs (OpenAI's ten minutes).</summary>
     public static readonly TimeSpan ToolOutputWait = TimeSpan.FromMinutes(10);
 
-    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken, TokenBudget? budget = null)
+    /// <param name="stepContent">Whether the file search step's events show its results' content (include[] on run create).</param>
+    public async Task<RunEntity?> ExecuteAsync(string runId, RunEventSink? sink, CancellationToken cancellationToken, TokenBudget? budget = null,
+        bool stepContent = false)
     {
         sink ??= static (_, _, _) => Task.CompletedTask;
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
@@ -66,7 +68,7 @@ public sealed partial class RunExecutor(
             if (tools.FileSearch is { } settings)
             {
                 results = RunSteps.FileSearchResults(earlier)
-                    ?? await SearchAsync(run, thread, assistant, settings, turns, sink, token).ConfigureAwait(false);
+                    ?? await SearchAsync(run, thread, assistant, settings, turns, sink, stepContent, token).ConfigureAwait(false);
             }
 
             turn = await engine.StartAsync(
@@ -172,7 +174,7 @@ public sealed partial class RunExecutor(
     /// </summary>
     private async Task<IReadOnlyList<FileSearchResult>> SearchAsync(
         RunEntity run, ThreadEntity thread, AssistantEntity assistant, FileSearchSettings settings,
-        IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> turns, RunEventSink sink, CancellationToken token)
+        IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> turns, RunEventSink sink, bool withContent, CancellationToken token)
     {
         var callId = Ids.New("call");
         var step = RunSteps.New(run, "tool_calls", RunSteps.FileSearch(callId, settings, []));
@@ -194,7 +196,7 @@ public sealed partial class RunExecutor(
         step.Status = "completed";
         step.CompletedAt = Ids.Now();
         await db.SaveChangesAsync(token).ConfigureAwait(false);
-        await sink("thread.run.step.completed", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
+        await sink("thread.run.step.completed", RunStepObject.From(step, withContent), token).ConfigureAwait(false);
         return results;
     }
 

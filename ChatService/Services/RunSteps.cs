@@ -13,7 +13,6 @@ namespace ChatService.Services;
 /// </summary>
 public static class RunSteps
 {
-    public const string IncludeContent = "step_details.tool_calls[*].file_search.results[*].content";
 
     public static RunStepEntity New(RunEntity run, string type, string detailsJson, string status = "in_progress") => new()
     {

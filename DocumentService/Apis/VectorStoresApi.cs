@@ -82,6 +82,7 @@ public static class VectorStoresApi
         [FromRoute(Name = "vector_store_id")] string id, VectorStoreRequest request, CallerIdentity caller, DocumentsDbContext db,
         AssistantAccess access, TimeProvider time, CancellationToken cancellationToken)
     {
+        RefuseCreateOnlyFields(request, id);
         var store = await VectorStoreRef.FindAsync(id, caller, db, access, cancellationToken, tracked: true);
         var row = store.Row ?? throw AssistantStore(id);
         if (request.Name is not null)
@@ -139,6 +140,28 @@ public static class VectorStoresApi
         expiresAt is { } at && at < time.GetUtcNow().ToUnixTimeSeconds() ? "expired"
         : counts.InProgress > 0 ? "in_progress"
         : "completed";
+
+    /// <summary>
+    /// OpenAI's update takes name, expires_after and metadata only. The create's other fields would otherwise be read,
+    /// left out and answered with 200, as if the store's files or chunking had changed.
+    /// </summary>
+    private static void RefuseCreateOnlyFields(VectorStoreRequest request, string id)
+    {
+        const string Takes = "A vector store's update takes name, expires_after and metadata only";
+        if (request.FileIds is not null)
+        {
+            throw RequestErrors.UnknownParameter("file_ids", $"{Takes}; add files with POST /v1/vector_stores/{id}/files or /file_batches.");
+        }
+        if (request.ChunkingStrategy is not null)
+        {
+            throw RequestErrors.UnknownParameter("chunking_strategy",
+                $"{Takes}; a file's chunking is set when it is added (POST /v1/vector_stores/{id}/files with chunking_strategy).");
+        }
+        if (request.Description is not null)
+        {
+            throw RequestErrors.UnknownParameter("description", $"{Takes}.");
+        }
+    }
 
     private static string? Name(string? name) =>
         name is { Length: > 256 } ? throw Bad("'name' may be at most 256 characters.", "name") : name;

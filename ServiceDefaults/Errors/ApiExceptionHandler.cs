@@ -98,11 +98,16 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         && (exception.InnerException is System.Text.DecoderFallbackException
             || exception.TargetSite?.Name.Contains("UTF16", StringComparison.Ordinal) == true);
 
-    /// <summary>The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content").</summary>
+    /// <summary>
+    /// The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content"),
+    /// or the query parameter that did not bind (`limit=abc` is "limit").
+    /// </summary>
     private static string? ParamOf(Exception exception) =>
-        (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
-            ? path[2..]
-            : null;
+        exception is BadHttpRequestException bad && BindFailure().Match(bad.Message) is { Success: true } failed
+            ? failed.Groups[1].Value
+            : (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+                ? path[2..]
+                : null;
 
     private static string InvalidJson(JsonException json) =>
         string.IsNullOrEmpty(json.Path) || json.Path == "$"
@@ -114,6 +119,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
     [GeneratedRegex("\"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
     private static partial Regex ParameterWithType();
+
+    [GeneratedRegex("^Failed to bind parameter \"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
+    private static partial Regex BindFailure();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);

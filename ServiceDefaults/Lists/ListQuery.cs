@@ -23,7 +23,7 @@ public sealed record ListQuery(int Take, bool Ascending, string? After, string? 
         {
             null or "" or "desc" => false,
             "asc" => true,
-            _ => throw Invalid("'order' must be 'asc' or 'desc'.", "order"),
+            _ => throw RequestErrors.InvalidValue("order", order, ["asc", "desc"]),
         };
         return new ListQuery(take, ascending, NullIfEmpty(after), NullIfEmpty(before));
     }

@@ -34,6 +34,7 @@ public static class AudioApi
             throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{responseFormat}' is not one of json, text, verbose_json, srt, vtt.",
                 "Bad request", "invalid_value") { Param = "response_format" };
         }
+        RefuseWhatIsNotHeard(form, speechToText);
         var recording = await recordings.ReadAsync(form.Files["file"] ?? form.Files.FirstOrDefault(), cancellationToken);
 
         var model = form["model"].ToString();
@@ -84,14 +85,68 @@ public static class AudioApi
         {
             return Invalid("response_format", $"response_format '{request.ResponseFormat}' is not one of mp3, opus, aac, flac, wav, pcm.");
         }
+        SpeechVoices.Ensure(speech, request.Voice);
         if (request.Speed is < 0.25 or > 4.0)
         {
-            // OpenAI's range; the local engines ignore speed, AWS would refuse it.
+            // OpenAI's range; each engine speaks within its own, nearest to the speed asked.
             return Invalid("speed", "speed must be between 0.25 and 4.0.");
         }
-        var audio = await speech.SynthesizeAsync(input, request.Voice, format, context.RequestAborted);
+        if (!string.IsNullOrWhiteSpace(request.Instructions))
+        {
+            throw RequestErrors.Unsupported("instructions", "the speech engines here take no instructions on how to speak.");
+        }
+        switch (request.StreamFormat)
+        {
+            case null or "audio":
+                break;
+            case "sse":
+                throw RequestErrors.Unsupported("stream_format", "the audio comes back whole (stream_format 'audio').");
+            default:
+                throw RequestErrors.InvalidValue("stream_format", request.StreamFormat, ["sse", "audio"]);
+        }
+        var audio = await speech.SynthesizeAsync(input, request.Voice, format, request.Speed ?? 1.0, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }
+
+    /// <summary>
+    /// OpenAI's transcription fields the recognizers here cannot honour, refused by name rather than answered with a
+    /// transcript that leaves them out. A `language` other than the recognizer's would be heard as its own anyway.
+    /// </summary>
+    private static void RefuseWhatIsNotHeard(IFormCollection form, ISpeechToText speechToText)
+    {
+        if (form["stream"].ToString() is "true" or "True")
+        {
+            throw RequestErrors.Unsupported("stream", "the transcript comes back whole.");
+        }
+        if (FormList(form, "include") is [var include, ..])
+        {
+            // OpenAI's one value is the one the recognizers cannot give.
+            throw include == "logprobs"
+                ? RequestErrors.Unsupported("include[0]", "logprobs (the recognizers here give no token log probabilities).")
+                : RequestErrors.InvalidValue("include[0]", include, ["logprobs"]);
+        }
+        var granularities = FormList(form, "timestamp_granularities");
+        for (var i = 0; i < granularities.Count; i++)
+        {
+            switch (granularities[i])
+            {
+                case "segment":
+                    break;
+                case "word":
+                    throw RequestErrors.Unsupported($"timestamp_granularities[{i}]", "word (the recognizers here time segments only).");
+                default:
+                    throw RequestErrors.InvalidValue($"timestamp_granularities[{i}]", granularities[i], ["word", "segment"]);
+            }
+        }
+        if (NullIfEmpty(form["language"].ToString()) is { } language && !language.Equals(speechToText.Language, StringComparison.OrdinalIgnoreCase))
+        {
+            throw RequestErrors.Unsupported("language", $"the recognizer here hears '{speechToText.Language}' only.");
+        }
+    }
+
+    /// <summary>A repeated form field, as SDKs write it: `name[]` or `name`.</summary>
+    private static List<string> FormList(IFormCollection form, string name) =>
+        [.. form[name + "[]"].Concat(form[name]).OfType<string>()];
 
     /// <summary>
     /// One segment with every field of OpenAI's (SDKs declare them all). The recognizer gives no token ids or
@@ -116,4 +171,4 @@ public static class AudioApi
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
-public sealed record SpeechRequest(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions);
+public sealed record SpeechRequest(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions, string? StreamFormat);

@@ -8,6 +8,7 @@ using ServiceDefaults.Lists;
 using VoiceService.Services.Answers;
 using VoiceService.Services.Audio;
 using VoiceService.Services.SpeechToText;
+using VoiceService.Services.TextToSpeech;
 using VoiceService.Services.Turns;
 
 namespace VoiceService.Apis;
@@ -35,6 +36,7 @@ public static class VoiceApi
         var threadId = NullIfEmpty(form["thread_id"].ToString());
         var format = ParseFormat(form["response_format"].ToString());
         var voice = NullIfEmpty(form["voice"].ToString());
+        SpeechVoices.Ensure(services.Speech, voice);
 
         // The recording's own faults first, as for documents: they are the client's to fix whoever's assistant it names.
         var recording = await services.Recordings.ReadAsync(form.Files["file"] ?? form.Files["audio"] ?? form.Files.FirstOrDefault(), cancellationToken);
@@ -59,6 +61,7 @@ public static class VoiceApi
         var clock = new TurnClock();
         var cancellationToken = context.RequestAborted;
         var format = ParseFormat(request.ResponseFormat);
+        SpeechVoices.Ensure(services.Speech, request.Voice);
         var text = request.Text?.Trim();
         var prompt = request.Prompt?.Trim();
         if (string.IsNullOrEmpty(text) == string.IsNullOrEmpty(prompt))
@@ -133,6 +136,7 @@ public sealed class VoiceServices(
     RecordingReader recordings,
     VocabularyProvider vocabulary,
     ISpeechToText speechToText,
+    ITextToSpeech speech,
     ChatAnswerClient chat,
     VoiceTurnRunner runner,
     AssistantAccess access,
@@ -142,6 +146,7 @@ public sealed class VoiceServices(
     public RecordingReader Recordings { get; } = recordings;
     public VocabularyProvider Vocabulary { get; } = vocabulary;
     public ISpeechToText SpeechToText { get; } = speechToText;
+    public ITextToSpeech Speech { get; } = speech;
     public ChatAnswerClient Chat { get; } = chat;
     public VoiceTurnRunner Runner { get; } = runner;
     public Microsoft.Extensions.Options.IOptions<VoiceOptions> Options { get; } = options;

@@ -110,6 +110,31 @@ public sealed class AssistantToolsTests
     }
 
     [Fact]
+    public async Task AStreamedRunShowsItsSearchResultsContentInItsStepEventOnlyWhenIncludeAsks()
+    {
+        await using var documents = await VectorStoresAsync();
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_fs_include");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client, new[] { new { type = "file_search" } },
+            new { file_search = new { vector_store_ids = new[] { Handbook } } });
+        using var thread2 = await client.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "How many vacation days?" } } });
+        var secondThread = (await thread2.JsonAsync()).GetProperty("id").GetString()!;
+
+        async Task<JsonNode> SearchStepAsync(string thread, string query)
+        {
+            using var streamed = await client.PostAsJsonAsync($"/v1/threads/{thread}/runs{query}", new { assistant_id = assistantId, stream = true });
+            var events = Events(await streamed.Content.ReadAsStringAsync());
+            return events.First(e => e.Name == "thread.run.step.completed"
+                && (string?)e.Data["step_details"]!["type"] == "tool_calls").Data["step_details"]!["tool_calls"]![0]!["file_search"]!["results"]![0]!;
+        }
+        var plain = await SearchStepAsync(threadId, "");
+        var included = await SearchStepAsync(secondThread, "?include[]=step_details.tool_calls[*].file_search.results[*].content");
+
+        Assert.Null(plain["content"]);
+        Assert.Contains("25 vacation days", (string?)included["content"]![0]!["text"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AVectorStoreTheCallerCannotReachOrAMalformedToolIsRefused()
     {
         await using var documents = await VectorStoresAsync();

@@ -44,13 +44,19 @@ public sealed class ListCursorTests
         await using var factory = TestSupport.Service();
         using var client = factory.Client("usr_cursor_limits");
 
-        foreach (var (query, param) in new[] { ("limit=0", "limit"), ("limit=101", "limit"), ("order=sideways", "order") })
+        foreach (var (query, param) in new[]
+        {
+            ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("limit=1.5", "limit"), ("order=sideways", "order"),
+        })
         {
             using var refused = await client.GetAsync($"/v1/assistants?{query}");
             var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal(param, error.GetProperty("param").GetString());
         }
+        using var order = await client.GetAsync("/v1/assistants?order=sideways");
+        Assert.Equal("Invalid value: 'sideways'. Supported values are: 'asc' and 'desc'.",
+            JsonDocument.Parse(await order.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
     private static string Separator(string list) => list.Contains('?', StringComparison.Ordinal) ? "&" : "?";

@@ -150,4 +150,27 @@ public sealed class AwsTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Body))), request.Headers["x-amz-content-sha256"]);
         Assert.False(request.Headers.ContainsKey("X-Caller-Identity"), "AWS must not see the platform's caller token");
     }
+
+    [Fact]
+    public async Task PollyIsAskedForASpeedThroughSsmlWithTheTextEscaped()
+    {
+        var polly = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "audio/mpeg";
+            await context.Response.Body.WriteAsync("ID3-fake-mp3"u8.ToArray());
+        });
+        await using var _ = polly;
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero,
+            configure: f => WithAws(f, polly.Url, "unused-bucket").With("Voice:TextToSpeech", "aws"));
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsJsonAsync(new Uri("/v1/audio/speech", UriKind.Relative),
+            new { model = "tts-1", input = "Tom & Jerry <agree>.", voice = "cedar", speed = 1.5 });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(Assert.Single(polly.Requests).Body);
+        Assert.Equal("ssml", body.RootElement.GetProperty("TextType").GetString());
+        Assert.Equal("<speak><prosody rate=\"150%\">Tom &amp; Jerry &lt;agree&gt;.</prosody></speak>", body.RootElement.GetProperty("Text").GetString());
+        Assert.Equal("Gregory", body.RootElement.GetProperty("VoiceId").GetString());
+    }
 }

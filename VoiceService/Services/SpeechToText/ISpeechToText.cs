@@ -4,4 +4,7 @@ namespace VoiceService.Services.SpeechToText;
 public interface ISpeechToText
 {
     Task<string> TranscribeAsync(Recording recording, Vocabulary vocabulary, CancellationToken cancellationToken);
+
+    /// <summary>The language it hears, as ISO-639-1 (OpenAI's `language`).</summary>
+    string Language { get; }
 }

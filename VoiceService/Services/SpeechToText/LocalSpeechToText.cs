@@ -12,6 +12,9 @@ namespace VoiceService.Services.SpeechToText;
 /// </summary>
 public sealed partial class LocalSpeechToText(IOptions<VoiceOptions> options, ILogger<LocalSpeechToText> logger) : ISpeechToText
 {
+    /// <summary>pocketsphinx's acoustic model and dictionary here are US English.</summary>
+    public string Language => "en";
+
     private static readonly string[] Frames =
     [
         "what is", "what are", "what is the", "what are the", "tell me about", "how does", "how do i", "how do i get",

@@ -14,6 +14,8 @@ namespace VoiceService.Services.SpeechToText;
 /// </summary>
 public sealed partial class TranscribeSpeechToText(AwsConnection aws, TimeProvider time, ILogger<TranscribeSpeechToText> logger) : ISpeechToText
 {
+    public string Language => aws.Options.LanguageCode.Split('-')[0].ToLowerInvariant();
+
     private const string TargetPrefix = "Transcribe.";
     private volatile bool _bucketReady;
 

@@ -12,13 +12,17 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
 {
     public const int PcmSampleRate = 16_000;
 
-    public async Task<SpeechAudio> SynthesizeAsync(string text, string? voice, SpeechFormat format, CancellationToken cancellationToken)
+    public async Task<SpeechAudio> SynthesizeAsync(string text, string? voice, SpeechFormat format, double speed, CancellationToken cancellationToken)
     {
         var mp3 = format == SpeechFormat.Mp3;
+        // Polly has no speed of its own: SSML's prosody rate (20% to 200%) says it.
+        var ssml = speed != 1.0;
         var request = new Dictionary<string, object>
         {
-            ["Text"] = text,
-            ["TextType"] = "text",
+            ["Text"] = ssml
+                ? System.FormattableString.Invariant($"<speak><prosody rate=\"{Math.Clamp((int)Math.Round(speed * 100), 20, 200)}%\">{System.Security.SecurityElement.Escape(text)}</prosody></speak>")
+                : text,
+            ["TextType"] = ssml ? "ssml" : "text",
             ["VoiceId"] = PollyVoice(voice, aws.Options.Voice),
             ["Engine"] = aws.Options.Engine,
             ["OutputFormat"] = mp3 ? "mp3" : "pcm",
@@ -42,6 +46,9 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
         return new SpeechAudio(await converter.FromWavAsync(wav, format, cancellationToken).ConfigureAwait(false), format);
     }
 
+    /// <summary>A Polly voice id (capitalised, as Polly spells them) is spoken too.</summary>
+    public bool Speaks(string voice) => SpeechVoices.IsOpenAI(voice) || char.IsUpper(voice[0]);
+
     /// <summary>OpenAI's voice names map to Polly voices; a Polly voice id passes through unchanged.</summary>
     internal static string PollyVoice(string? voice, string fallback) => voice?.ToLowerInvariant() switch
     {
@@ -53,7 +60,8 @@ public sealed class PollyTextToSpeech(AwsConnection aws, AudioConverter converte
         "nova" => "Salli",
         "shimmer" => "Kimberly",
         "ash" or "ballad" or "verse" => "Stephen",
-        "coral" or "sage" => "Ruth",
+        "coral" or "sage" or "marin" => "Ruth",
+        "cedar" => "Gregory",
         _ => char.IsUpper(voice[0]) ? voice : fallback,
     };
 }
