@@ -42,11 +42,13 @@ public static class KnowledgeUpload
         foreach (var document in uploaded)
         {
             context.Terminal.Message(document.Version > 1
-                ? $"{document.Filename}: replaced ({document.Id}, version {document.Version}, {document.ChunkCount} chunks)"
-                : $"{document.Filename}: added ({document.Id}, {document.ChunkCount} chunks)");
+                ? $"{document.Filename}: replaced ({document.Id}, version {document.Version}, {Chunks(document.ChunkCount)})"
+                : $"{document.Filename}: added ({document.Id}, {Chunks(document.ChunkCount)})");
         }
         return uploaded;
     }
+
+    private static string Chunks(int count) => count == 1 ? "1 chunk" : $"{count} chunks";
 
     /// <summary>Reports on the uploading thread: Progress&lt;T&gt; would post late updates after the task completed.</summary>
     private sealed class Reporter(Action<long> report) : IProgress<long>

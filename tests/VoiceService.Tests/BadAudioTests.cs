@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace VoiceService.Tests;
 
@@ -84,6 +87,29 @@ public sealed class BadAudioTests
         var (status, _) = await RespondAsync(host, VoiceHost.Form(big, "q.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId)));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+    }
+
+    [Theory]
+    [InlineData("/api/voice/respond")]
+    [InlineData("/v1/audio/transcriptions")]
+    public async Task AnUploadWhoseLengthAloneIsOverTheLimitIsRefusedAs413OnARealServer(string route)
+    {
+        // Kestrel (unlike the in-memory test server) refuses a body by its Content-Length alone: that must still be
+        // a 413 naming the limit, not a "malformed multipart" 400.
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero, configure: f => f.With("Voice:MaxUploadBytes", "20000"));
+        host.Factory.UseKestrel(0);
+        host.Factory.StartServer();
+        var address = host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) }.ActAs("usr_alice");
+        using var form = VoiceHost.Form(new byte[300_000], "q.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId), ("model", "whisper-1"));
+
+        using var response = await client.PostAsync(new Uri(route, UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var error = body.TryGetProperty("error", out var openAi) ? openAi : body;
+        Assert.Equal("upload_too_large", error.GetProperty("code").GetString());
+        Assert.Empty(host.Chat.Requests);
     }
 
     [Fact]

@@ -40,7 +40,8 @@ public static class DocxText
         }
         catch (Exception ex) when (ex is not ApiException and not OperationCanceledException)
         {
-            throw TextExtractor.Unreadable($"'{filename}' is not a valid docx file ({ex.GetType().Name}).");
+            // The exception's name and text describe OpenXml's insides, not what is wrong with the file.
+            throw TextExtractor.Unreadable($"'{filename}' is not a valid docx file (damaged, or not a Word document).");
         }
     }
 

@@ -19,18 +19,22 @@ public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOpti
                 "Unsupported media type", "unsupported_media_type");
         }
         var limit = options.Value.MaxUploadBytes;
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        var size = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
+        if (request.ContentLength > limit + MultipartOverhead)
         {
-            size.MaxRequestBodySize = limit + (64 * 1024);
+            // Refused by its length alone (Kestrel would fail the first read), the body is still taken in after the
+            // answer so that a proxy still sending it (the gateway) passes the 413 on instead of a broken connection.
+            size?.MaxRequestBodySize = request.ContentLength;
+            throw TooLarge(limit);
         }
+        size?.MaxRequestBodySize = limit + MultipartOverhead;
         try
         {
             return await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {limit} bytes.",
-                "Upload too large", "upload_too_large");
+            throw TooLarge(limit);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -39,6 +43,11 @@ public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOpti
                 "Bad request", "invalid_multipart");
         }
     }
+
+    private const long MultipartOverhead = 64 * 1024;
+
+    private static ApiException TooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than {limit} bytes.", "Upload too large", "upload_too_large");
 
     public async Task<Recording> ReadAsync(IFormFile? file, CancellationToken cancellationToken)
     {
