@@ -44,7 +44,14 @@ public static class WebAppExtensions
         return app;
     }
 
-    /// <summary>A page address such as /chat/thread_1: a GET no endpoint claimed, outside the API, with no file extension.</summary>
+    /// <summary>The page's own sections (js/app.js routes, and its sign-in page).</summary>
+    private static readonly string[] Sections = ["/chat", "/assistants", "/documents", "/intents", "/keys", "/login"];
+
+    /// <summary>
+    /// A page address: a GET no endpoint claimed, outside the API, with no file extension, that is one of the page's
+    /// sections (/chat/thread_1) or that a browser asks for (it shows its start page). Anything else is a 404, so a
+    /// client whose base URL lacks /v1 (GET /models) hears that instead of getting HTML with a 200.
+    /// </summary>
     private static bool IsClientRoute(HttpContext context)
     {
         var request = context.Request;
@@ -57,6 +64,8 @@ public static class WebAppExtensions
         {
             return path.Value == "/";
         }
-        return !Path.HasExtension(path.Value);
+        return !Path.HasExtension(path.Value)
+            && (Sections.Any(section => path.StartsWithSegments(section, StringComparison.OrdinalIgnoreCase))
+                || request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true));
     }
 }

@@ -10,6 +10,16 @@ public sealed record OpenAIError(OpenAIErrorBody Error)
     public static bool IsOpenAIRoute(PathString path) =>
         path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>OpenAI's resources, first segment of their paths: what a client whose base URL lacks /v1 asks for.</summary>
+    private static readonly string[] Resources =
+    [
+        "/models", "/chat", "/completions", "/embeddings", "/assistants", "/threads", "/files", "/uploads", "/vector_stores",
+        "/responses", "/conversations", "/audio", "/images", "/moderations", "/batches", "/fine_tuning", "/realtime",
+    ];
+
+    public static bool IsOpenAIResourceOutsideV1(PathString path) =>
+        Resources.Any(resource => path.StartsWithSegments(resource, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>
     /// ProblemDetails extensions "code" and "param" carry OpenAI's fields; the type follows the status as OpenAI's does.
     /// </summary>

@@ -42,7 +42,10 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         if (problem.Detail is null && status == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
         {
             // What OpenAI says for a path it does not serve; native routes say the same.
-            problem.Detail = $"Unknown request URL: {MethodsMiddleware.Requested(http)} {http.Request.Path}.";
+            problem.Detail = $"Unknown request URL: {MethodsMiddleware.Requested(http)} {http.Request.Path}."
+                + (OpenAIError.IsOpenAIResourceOutsideV1(http.Request.Path)
+                    ? " The OpenAI-compatible API is served under /v1: end the client's base URL with /v1."
+                    : "");
         }
         if (OpenAIError.IsOpenAIRoute(http.Request.Path))
         {

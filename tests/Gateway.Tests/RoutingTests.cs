@@ -195,6 +195,30 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task AClientWhoseBaseUrlLacksV1HearsA404SayingSoWhileBrowsersStillGetThePage()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        using var sdk = new HttpRequestMessage(HttpMethod.Get, "/models");
+        sdk.Headers.Accept.ParseAdd("application/json");
+        using var browser = new HttpRequestMessage(HttpMethod.Get, "/somewhere/else");
+        browser.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+
+        using var models = await gateway.Client.SendAsync(sdk);
+        using var typo = await gateway.Client.GetAsync(new Uri("/helth", UriKind.Relative));
+        using var section = await gateway.Client.GetAsync(new Uri("/chat/thread_1", UriKind.Relative));
+        using var page = await gateway.Client.SendAsync(browser);
+
+        Assert.Equal(HttpStatusCode.NotFound, models.StatusCode);
+        Assert.Contains("served under /v1", (await models.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, typo.StatusCode);
+        Assert.Equal("application/problem+json", typo.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/html", section.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(backends.Seen("chat-service"));
+    }
+
+    [Fact]
     public async Task DocsServeOneSwaggerUiListingTheGatewayAndEveryServiceDocument()
     {
         await using var backends = await Backends.StartAsync((name, context) =>

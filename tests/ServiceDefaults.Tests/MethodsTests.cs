@@ -54,6 +54,8 @@ public sealed class MethodsTests
     [Theory]
     [InlineData("/api/nothing-here", "Unknown request URL: GET /api/nothing-here.")]
     [InlineData("/v1/nothing-here", "Unknown request URL: GET /v1/nothing-here.")]
+    [InlineData("/models", "Unknown request URL: GET /models. The OpenAI-compatible API is served under /v1: end the client's base URL with /v1.")]
+    [InlineData("/chat/completions", "Unknown request URL: GET /chat/completions. The OpenAI-compatible API is served under /v1: end the client's base URL with /v1.")]
     public async Task AUrlNoRouteServesIsA404SayingSoInEitherFamily(string path, string message)
     {
         await using var host = await TestHost.StartAsync(map: Routes);
