@@ -7,6 +7,7 @@ using Gateway.Proxy;
 using ServiceDefaults.Access;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Health;
+using ServiceDefaults.Identity;
 
 namespace Gateway.Extensions;
 
@@ -27,6 +28,8 @@ internal static class Extensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        // The edge: a caller token a client sends is dropped, never read (the gateway issues them, siblings read them).
+        builder.Services.PostConfigure<IdentityOptions>(identity => identity.AcceptCallerTokens = false);
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<AccessTokenService>();
         builder.Services.AddAccessTokenValidation();
