@@ -43,8 +43,12 @@ public static class ApiError
             401 => new CliException($"{message} Log in with `chatbot login` or set CHATBOT_API_KEY.", ExitCodes.Unauthorized),
             403 => new CliException(message, ExitCodes.Unauthorized),
             404 => new CliException(message, ExitCodes.NotFound),
+            // The platform's own messages say when ("retry after 59 s"); a message that does not gets the header's wait.
             429 => new CliException(
-                $"Rate limited: {message} Try again in {Math.Max(1, Math.Ceiling(retryAfterSeconds ?? 1))} s.", ExitCodes.RateLimited),
+                message.Contains("retry after", StringComparison.OrdinalIgnoreCase)
+                    ? $"Rate limited: {message}"
+                    : $"Rate limited: {message} Try again in {Math.Max(1, Math.Ceiling(retryAfterSeconds ?? 1))} s.",
+                ExitCodes.RateLimited),
             _ => new CliException(message),
         };
     }

@@ -13,13 +13,21 @@ internal static class LimitHeaders
         response.Headers["RateLimit-Reset"] = Seconds(decision.Reset).ToString(CultureInfo.InvariantCulture);
     }
 
-    public static Task RejectAsync(HttpContext context, LimitDecision decision, string what)
+    public static Task RejectAsync(HttpContext context, LimitDecision decision, string what, TimeSpan window)
     {
         Write(context.Response, decision);
-        context.Response.Headers.RetryAfter = RetryAfter.Header(decision.Reset);
+        var wait = RetryAfter.Header(decision.Reset);
+        context.Response.Headers.RetryAfter = wait;
         return context.WriteProblemAsync(StatusCodes.Status429TooManyRequests,
-            $"{what} limit of {decision.Limit} per window reached; retry after the Retry-After seconds.", "rate_limit_exceeded");
+            $"{what} limit of {decision.Limit} per {Per(window)} reached; retry after {wait} s.", "rate_limit_exceeded");
     }
+
+    private static string Per(TimeSpan window) => window switch
+    {
+        { TotalSeconds: 60 } => "minute",
+        { TotalSeconds: var s } when s % 60 == 0 => string.Create(CultureInfo.InvariantCulture, $"{s / 60} minutes"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Seconds(window)} s"),
+    };
 
     private static long Seconds(TimeSpan span) => (long)Math.Ceiling(Math.Max(0, span.TotalSeconds));
 }

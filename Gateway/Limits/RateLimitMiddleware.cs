@@ -42,7 +42,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
         if (!decision.Allowed)
         {
             return LimitHeaders.RejectAsync(context, decision,
-                caller is null ? "Anonymous request" : decision.Index == 0 ? "User request" : "API key request");
+                caller is null ? "Anonymous request" : decision.Index == 0 ? "User request" : "API key request", options.Value.Window);
         }
         LimitHeaders.Write(context.Response, decision);
         return next(context);

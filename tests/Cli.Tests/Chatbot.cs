@@ -121,7 +121,7 @@ public sealed partial class Chatbot : IDisposable
 
     private static readonly ConcurrentDictionary<(Uri, string), Task<string>> SharedAccounts = new();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"Try again in (\d+) s")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:Try again in|retry after) (\d+) s")]
     private static partial System.Text.RegularExpressions.Regex RetryAfter();
 
     public async Task<string> CreateAssistantAsync(string name, params string[] extra)

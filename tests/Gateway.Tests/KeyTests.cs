@@ -189,6 +189,8 @@ public sealed class KeyTests
         Assert.InRange(rejected.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(59));
         var error = await rejected.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("rate_limit_exceeded", error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal($"API key request limit of 3 per minute reached; retry after {rejected.Headers.RetryAfter.Delta.Value.TotalSeconds} s.",
+            error.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(3, backends.Seen("chat-service").Count);
         answers.ForEach(a => a.Dispose());
     }
