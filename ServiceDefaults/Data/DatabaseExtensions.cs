@@ -20,6 +20,7 @@ public static class DatabaseExtensions
         var target = DatabaseTarget.Resolve(
             builder.Configuration.GetConnectionString(connectionName), connectionName, builder.Environment.ContentRootPath);
         builder.Services.AddKeyedSingleton(connectionName, target);
+        builder.Services.AddSingleton(new DatabaseWriteGate<TContext>(target.Provider));
         if (target.Provider == DatabaseProvider.PostgreSql)
         {
             builder.AddNpgsqlDbContext<TContext>(connectionName, settings =>
