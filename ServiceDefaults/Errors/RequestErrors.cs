@@ -10,7 +10,7 @@ namespace ServiceDefaults.Errors;
 public static class RequestErrors
 {
     public static ApiException InvalidValue(string param, string value, IReadOnlyList<string> supported) =>
-        new(StatusCodes.Status400BadRequest, $"Invalid value: '{value}'. Supported values are: {Listed(supported)}.", "Bad request", "invalid_value")
+        new(StatusCodes.Status400BadRequest, $"Invalid value: '{Echo(value)}'. Supported values are: {Listed(supported)}.", "Bad request", "invalid_value")
         {
             Param = param,
         };
@@ -22,6 +22,15 @@ public static class RequestErrors
     /// <summary>A field of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
     public static ApiException Unsupported(string param, string why) =>
         new(StatusCodes.Status400BadRequest, $"'{param}' is not supported here: {why}", "Bad request", "unsupported_parameter") { Param = param };
+
+    /// <summary>The client's value as echoed back: no control characters, and cut short, so an answer stays small.</summary>
+    private static string Echo(string value)
+    {
+        var printable = new string([.. value.Where(c => !char.IsControl(c)).Take(MaxEcho + 1)]);
+        return printable.Length > MaxEcho ? printable[..MaxEcho] + "…" : printable;
+    }
+
+    private const int MaxEcho = 64;
 
     private static string Listed(IReadOnlyList<string> values) => values.Count switch
     {

@@ -59,6 +59,19 @@ public sealed class ListCursorTests
             JsonDocument.Parse(await order.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task AHugeOrHiddenValueIsEchoedBackShortAndPrintable()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_cursor_echo");
+
+        using var refused = await client.GetAsync($"/v1/assistants?order={Uri.EscapeDataString("up\u0007\r\n" + new string('x', 5000))}");
+        var message = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString()!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal($"Invalid value: 'up{new string('x', 62)}…'. Supported values are: 'asc' and 'desc'.", message);
+    }
+
     private static string Separator(string list) => list.Contains('?', StringComparison.Ordinal) ? "&" : "?";
 
     private static string? IdOf(JsonElement item) =>
