@@ -16,7 +16,7 @@ namespace IntentCacheService.Services;
 /// </summary>
 public sealed class IntentCatalog(
     IServiceScopeFactory scopes, IMessageBus bus, IEmbeddingGenerator<string, Embedding<float>> embeddings,
-    IOptions<IntentCacheOptions> options, TimeProvider time, DatabaseWriteGate<IntentDbContext> writes)
+    IOptions<IntentCacheOptions> options, TimeProvider time)
 {
     public const string ChangedChannel = "intents-changed";
 
@@ -54,13 +54,12 @@ public sealed class IntentCatalog(
     /// <summary>
     /// Replaces the set in one transaction: the database itself raises the revision, so PUTs at the same moment each
     /// get their own, and the row read back is this PUT's (the update holds it until the commit). On SQLite the PUTs
-    /// wait for each other at the gate, not inside SQLite (see <see cref="DatabaseWriteGate{TContext}"/>).
+    /// wait for each other at the file's write gate, not inside SQLite (see <see cref="DatabaseWriteGate"/>).
     /// </summary>
     private async Task<IntentSet> WriteAsync(string assistantId, string ownerId, double? threshold, string intents, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            using var turn = await writes.EnterAsync(cancellationToken).ConfigureAwait(false);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
             var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -103,13 +102,9 @@ public sealed class IntentCatalog(
     /// <summary>Removes an assistant's intent set (it is being deleted); true when there was one.</summary>
     public async Task<bool> DeleteAsync(string assistantId, CancellationToken cancellationToken)
     {
-        int removed;
-        using (await writes.EnterAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
-            removed = await db.IntentSets.Where(s => s.AssistantId == assistantId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var removed = await db.IntentSets.Where(s => s.AssistantId == assistantId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         Evict(assistantId);
         await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return removed > 0;

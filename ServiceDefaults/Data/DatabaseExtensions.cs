@@ -20,7 +20,6 @@ public static class DatabaseExtensions
         var target = DatabaseTarget.Resolve(
             builder.Configuration.GetConnectionString(connectionName), connectionName, builder.Environment.ContentRootPath);
         builder.Services.AddKeyedSingleton(connectionName, target);
-        builder.Services.AddSingleton(new DatabaseWriteGate<TContext>(target.Provider));
         if (target.Provider == DatabaseProvider.PostgreSql)
         {
             builder.AddNpgsqlDbContext<TContext>(connectionName, settings =>
@@ -36,8 +35,12 @@ public static class DatabaseExtensions
         }
         else
         {
+            // Writers take turns by awaiting instead of sleeping in Microsoft.Data.Sqlite's busy loop (DatabaseWriteGate).
+            var writeTurns = new SqliteWriteTurns(DatabaseWriteGate.For(target.ConnectionString));
+            builder.Services.AddKeyedSingleton(connectionName, writeTurns.Gate);
             // Pooled: building a context's internal services on every request was a tenth of a hot route's CPU.
-            builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString).UseProviderMigrations());
+            builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString).UseProviderMigrations()
+                .AddInterceptors(writeTurns.Interceptors));
         }
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
