@@ -82,7 +82,7 @@ public sealed record MessageObject(
     JsonElement Metadata)
 {
     public string Object => "thread.message";
-    public object? IncompleteDetails { get; init; }
+    public IncompleteDetails? IncompleteDetails { get; init; }
     public long? IncompleteAt { get; init; }
     public JsonElement Attachments { get; init; } = Json.EmptyArray;
 
@@ -92,7 +92,7 @@ public sealed record MessageObject(
         m.AssistantId, m.RunId, Json.Parse(m.MetadataJson))
     {
         Attachments = string.IsNullOrEmpty(m.AttachmentsJson) ? Json.EmptyArray : Json.Parse(m.AttachmentsJson),
-        IncompleteDetails = m.Status == "incomplete" && m.IncompleteReason is { } reason ? new { reason } : null,
+        IncompleteDetails = m.Status == "incomplete" && m.IncompleteReason is { } reason ? new IncompleteDetails(reason) : null,
         IncompleteAt = m.Status == "incomplete" ? m.IncompleteAt : null,
     };
 }
@@ -174,7 +174,7 @@ public sealed record RunObject(
     public string Object => "thread.run";
 
     /// <summary>A run ends incomplete here only when its answer is cut at its token cap.</summary>
-    public object? IncompleteDetails => Status == "incomplete" ? new { reason = "max_completion_tokens" } : null;
+    public IncompleteDetails? IncompleteDetails => Status == "incomplete" ? new IncompleteDetails("max_completion_tokens") : null;
     public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
     public bool ParallelToolCalls => true;
 
@@ -293,3 +293,6 @@ internal static class Json
     private static ServiceDefaults.Errors.ApiException InvalidMetadata(string message) =>
         new(400, message, "Bad request", "invalid_metadata") { Param = "metadata" };
 }
+
+/// <summary>Why a message, a run or a channel's answer stopped short, in OpenAI's words (max_tokens, run_cancelled, ...).</summary>
+public sealed record IncompleteDetails(string Reason);

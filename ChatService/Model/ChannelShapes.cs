@@ -12,9 +12,6 @@ public sealed record ChannelMessageResponse(
     public IncompleteDetails? IncompleteDetails { get; init; }
 }
 
-/// <summary>Why an answer stopped short, in OpenAI's words (max_tokens).</summary>
-public sealed record IncompleteDetails(string Reason);
-
 public sealed record ChatView(
     string Id, string AssistantId, ChannelRef Channel, string? Username, string ThreadId, bool Active, long CreatedAt, long UpdatedAt)
 {
