@@ -109,21 +109,21 @@ public static class ConversationsApi
         [FromRoute(Name = "conversation_id")] string conversationId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
         HttpContext context, CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
-        Includes.FromQuery(context, Includes.ResponseValues);
+        var include = Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         return TypedResults.Ok(await ItemPaging.PageAsync(db.ConversationItems.Where(i => i.ConversationId == conversationId),
-            limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
+            limit, order, after, before, options.Value.MaxListLimit, include.Contains(Includes.FileSearchResults), cancellationToken));
     }
 
     public static async Task<IResult> GetItemAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, [FromRoute(Name = "item_id")] string itemId, CallerIdentity caller,
         ChatDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
-        Includes.FromQuery(context, Includes.ResponseValues);
+        var include = Includes.FromQuery(context, Includes.ResponseValues);
         await FindAsync(db, caller, conversationId, cancellationToken);
         var item = await db.ConversationItems.AsNoTracking().FirstOrDefaultAsync(i => i.ConversationId == conversationId && i.Id == itemId, cancellationToken)
             ?? throw Access.NotFound("item", itemId);
-        return TypedResults.Json(JsonNode.Parse(item.Json));
+        return TypedResults.Json(ResponseItems.Shown(ResponseJson.Parse(item.Json), include.Contains(Includes.FileSearchResults)));
     }
 
     /// <summary>As OpenAI answers it: the conversation the item was deleted from.</summary>

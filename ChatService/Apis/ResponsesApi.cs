@@ -24,6 +24,7 @@ public static class ResponsesApi
     {
         var api = app.MapGroup("/v1/responses").WithTags("Responses");
         api.MapPost("/", CreateAsync);
+        api.MapPost("/input_tokens", CountInputTokensAsync);
         api.MapGet("/{response_id}", GetAsync);
         api.MapDelete("/{response_id}", DeleteAsync);
         api.MapPost("/{response_id}/cancel", CancelAsync);
@@ -37,7 +38,7 @@ public static class ResponsesApi
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
-        var search = await SearchAsync(plan, fileSearch, caller, cancellationToken);
+        var search = await SearchAsync(plan.Tools, plan.SearchQuery, plan.IncludeSearchResults, fileSearch, caller, cancellationToken);
         var response = plan.Response;
         var cancel = live.Register(response.Id, context.RequestAborted);
         try
@@ -81,26 +82,41 @@ public static class ResponsesApi
     /// The file search a file_search tool asks for, done before the model is asked, with the last user message as
     /// the query. Its failures (a store the caller may not reach: 404) are the request's, before anything is stored.
     /// </summary>
-    private static async Task<ResponseSearch?> SearchAsync(ResponsePlan plan, FileSearchClient fileSearch, CallerIdentity caller, CancellationToken cancellationToken)
+    private static async Task<ResponseSearch?> SearchAsync(
+        ResponseTools tools, string query, bool includeResults, FileSearchClient fileSearch, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        if (!plan.Tools.Searches)
+        if (!tools.Searches)
         {
             return null;
         }
-        var query = plan.Turn.Turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
-        var results = await fileSearch.SearchAsync(plan.Tools.FileSearch!.VectorStoreIds, plan.Tools.FileSearch.Query(query), caller, cancellationToken);
-        return new ResponseSearch(query, results, plan.IncludeSearchResults);
+        var results = await fileSearch.SearchAsync(tools.FileSearch!.VectorStoreIds, tools.FileSearch.Query(query), caller, cancellationToken);
+        return new ResponseSearch(query, results, includeResults);
+    }
+
+    /// <summary>
+    /// OpenAI's token count: the input tokens a create with these fields would send the model now (its history, the
+    /// assistant's instructions and knowledge, what a file_search tool finds), checked as create checks them. No model
+    /// is asked, so no API key's token budget is spent.
+    /// </summary>
+    public static async Task<IResult> CountInputTokensAsync(
+        InputTokensRequest? request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, FileSearchClient fileSearch, CancellationToken cancellationToken)
+    {
+        var prompt = await ResponsePrompt.ResolveAsync(request ?? InputTokensRequest.Empty, caller, db, cancellationToken);
+        var snapshot = await engine.GetKnowledgeAsync(prompt.Assistant, caller, cancellationToken);
+        var search = await SearchAsync(prompt.Tools, prompt.SearchQuery, false, fileSearch, caller, cancellationToken);
+        var turn = search is null ? prompt.Turn : prompt.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
+        return TypedResults.Json(new InputTokenCount(await engine.CountPromptAsync(turn, snapshot, cancellationToken)));
     }
 
     public static async Task<IResult> GetAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
         bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
     {
-        Includes.FromQuery(context, Includes.ResponseValues);
+        var include = Includes.FromQuery(context, Includes.ResponseValues);
         var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         if (stream != true)
         {
-            return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
+            return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, include.Contains(Includes.FileSearchResults), cancellationToken)));
         }
         await ReplayAsync(db, responseId, startingAfter ?? -1, new SseWriter(context), cancellationToken);
         return TypedResults.Empty;
@@ -172,23 +188,24 @@ public static class ResponsesApi
                 await db.Entry(response).ReloadAsync(cancellationToken);
             }
         }
-        return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, cancellationToken)));
+        return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, false, cancellationToken)));
     }
 
     public static async Task<IResult> ListInputItemsAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options,
         HttpContext context, CancellationToken cancellationToken, int? limit = null, string? order = null, string? after = null, string? before = null)
     {
-        Includes.FromQuery(context, Includes.ResponseValues);
+        var include = Includes.FromQuery(context, Includes.ResponseValues);
         await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
         var query = db.ResponseItems.Where(i => i.ResponseId == responseId && !i.Output);
-        return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit, cancellationToken));
+        return TypedResults.Json(await ItemPaging.PageAsync(query, limit, order, after, before, options.Value.MaxListLimit,
+            include.Contains(Includes.FileSearchResults), cancellationToken));
     }
 
-    private static async Task<List<JsonObject>> OutputAsync(ChatDbContext db, string responseId, CancellationToken cancellationToken)
+    private static async Task<List<JsonObject>> OutputAsync(ChatDbContext db, string responseId, bool searchResults, CancellationToken cancellationToken)
     {
         var rows = await db.ResponseItems.AsNoTracking().Where(i => i.ResponseId == responseId && i.Output)
             .OrderBy(i => i.Seq).ToListAsync(cancellationToken);
-        return [.. rows.Select(i => ResponseJson.Parse(i.Json))];
+        return [.. rows.Select(i => ResponseItems.Shown(ResponseJson.Parse(i.Json), searchResults))];
     }
 }

@@ -35,6 +35,8 @@ public sealed class ResponseEntity : IOwnedByCaller
     public string ToolChoiceJson { get; set; } = "\"auto\"";
     /// <summary>text.format as the client gave it (null: plain text), passed to the model and shown.</summary>
     public string? TextFormatJson { get; set; }
+    /// <summary>"auto" or "disabled" as asked (null: made before it was kept, when the oldest turns were always dropped).</summary>
+    public string? Truncation { get; set; }
     public string? IncompleteReason { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }

@@ -3,6 +3,26 @@ using System.Text.Json.Nodes;
 
 namespace ChatService.Model;
 
+/// <summary>
+/// What a response create and a token count (POST /v1/responses/input_tokens) both say about the prompt, so a count
+/// is of exactly what the create would send.
+/// </summary>
+public interface IResponsePrompt
+{
+    string? Model { get; }
+    JsonElement Input { get; }
+    string? Instructions { get; }
+    string? PreviousResponseId { get; }
+    JsonElement Conversation { get; }
+    JsonElement Tools { get; }
+    JsonElement ToolChoice { get; }
+    JsonElement? Text { get; }
+    JsonElement? Reasoning { get; }
+    bool? ParallelToolCalls { get; }
+    /// <summary>"auto" or "disabled" (OpenAI's default); JSON, so that any other value is a 400 naming the field.</summary>
+    JsonElement? Truncation { get; }
+}
+
 /// <summary>Body of POST /v1/responses. Fields whose JSON type varies (input, conversation, tools) stay JSON.</summary>
 public sealed record ResponseRequest(
     string? Model,
@@ -25,7 +45,32 @@ public sealed record ResponseRequest(
     bool? ParallelToolCalls = null,
     int? MaxToolCalls = null,
     int? TopLogprobs = null,
-    JsonElement? Prompt = null);
+    JsonElement? Prompt = null,
+    JsonElement? Truncation = null) : IResponsePrompt;
+
+/// <summary>Body of POST /v1/responses/input_tokens: OpenAI's count takes the prompt's fields of a create, all optional.</summary>
+public sealed record InputTokensRequest(
+    string? Model,
+    JsonElement Input,
+    string? Instructions,
+    string? PreviousResponseId,
+    JsonElement Conversation,
+    JsonElement Tools,
+    JsonElement ToolChoice,
+    JsonElement? Text,
+    JsonElement? Reasoning,
+    bool? ParallelToolCalls,
+    JsonElement? Truncation) : IResponsePrompt
+{
+    /// <summary>A count sent with no body at all counts what an empty one does.</summary>
+    public static readonly InputTokensRequest Empty = new(null, default, null, null, default, default, default, null, null, null, null);
+}
+
+/// <summary>OpenAI's answer to a token count.</summary>
+public sealed record InputTokenCount(int InputTokens)
+{
+    public string Object => "response.input_tokens";
+}
 
 public sealed record ConversationRequest(JsonElement Items, JsonElement? Metadata);
 
@@ -93,7 +138,7 @@ public static class ResponseJson
         ["tools"] = JsonNode.Parse(r.ToolsJson),
         ["top_logprobs"] = 0,
         ["top_p"] = r.TopP ?? 1.0,
-        ["truncation"] = "disabled",
+        ["truncation"] = r.Truncation ?? "auto",
         ["metadata"] = JsonNode.Parse(r.MetadataJson),
         ["completed_at"] = r.CompletedAt,
     };

@@ -11,7 +11,8 @@ namespace ChatService.Services;
 
 /// <summary>
 /// One question to answer: who answers (an assistant, or a bare model), and the conversation so far. The token budget
-/// is the caller's unless given (a polled run answers after its request, for the key that asked).
+/// is the caller's unless given (a polled run answers after its request, for the key that asked). With
+/// <see cref="Truncate"/> the oldest turns that do not fit the context are dropped; without it such a prompt is a 400.
 /// </summary>
 public sealed record TurnInput(
     CallerIdentity Caller,
@@ -29,7 +30,8 @@ public sealed record TurnInput(
     TokenBudget? Budget = null,
     OutputShape? Shape = null,
     int? MaxPromptTokens = null,
-    bool? AllowMultipleToolCalls = null);
+    bool? AllowMultipleToolCalls = null,
+    bool Truncate = true);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -92,13 +94,8 @@ public sealed class ChatEngine(
             }
         }
 
-        var passages = input.Passages is { } searched ? searched
-            : input.Assistant is { } a && options.Value.Passages > 0
-            ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
-            : [];
-        var messages = PromptBuilder.Build(
-            input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns,
-            input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens);
+        var passages = await PassagesAsync(input, question, cancellationToken).ConfigureAwait(false);
+        var messages = PromptBuilder.Build(input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns, ContextBudget(input), input.Truncate);
 
         var chatOptions = new Microsoft.Extensions.AI.ChatOptions
         {
@@ -132,4 +129,27 @@ public sealed class ChatEngine(
             : (_, _) => Task.CompletedTask;
         return new ChatTurn(model, messages, chatOptions, store);
     }
+
+    /// <summary>
+    /// The input tokens of the prompt <see cref="StartAsync"/> would send the model (passages retrieved, the oldest
+    /// turns dropped when the input truncates), counted as usage counts them when the model reports none. A prompt
+    /// that does not truncate is counted whole, never refused: counting is how a client learns it is too long.
+    /// </summary>
+    public async Task<int> CountPromptAsync(TurnInput input, KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var question = input.Turns.LastOrDefault(t => t.Role == ChatRole.User)?.Text ?? "";
+        var passages = await PassagesAsync(input, question, cancellationToken).ConfigureAwait(false);
+        var messages = PromptBuilder.Build(input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns,
+            input.Truncate ? ContextBudget(input) : int.MaxValue);
+        return TokenEstimator.Count(messages);
+    }
+
+    private async Task<IReadOnlyList<KnowledgePassage>> PassagesAsync(TurnInput input, string question, CancellationToken cancellationToken) =>
+        input.Passages is { } searched ? searched
+            : input.Assistant is { } a && options.Value.Passages > 0
+            ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
+            : [];
+
+    private int ContextBudget(TurnInput input) =>
+        input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens;
 }

@@ -7,12 +7,13 @@ namespace ChatService.Services;
 
 /// <summary>
 /// OpenAI's cursor paging (limit, order, after, before) over items, whose ids do not sort in creation order
-/// (<see cref="IItemRow"/>): a cursor id is looked up for its <see cref="IItemRow.Seq"/>, which does.
+/// (<see cref="IItemRow"/>): a cursor id is looked up for its <see cref="IItemRow.Seq"/>, which does. Items are
+/// shown as the request's include asks (<see cref="ResponseItems.Shown"/>).
 /// </summary>
 public static class ItemPaging
 {
     public static async Task<ListResponse<JsonNode>> PageAsync<T>(
-        IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit, CancellationToken cancellationToken)
+        IQueryable<T> query, int? limit, string? order, string? after, string? before, int maxLimit, bool searchResults, CancellationToken cancellationToken)
         where T : class, IItemRow
     {
         var list = ListQuery.Read(limit, order, after, before, maxLimit);
@@ -29,7 +30,7 @@ public static class ItemPaging
             backwards = list.After is null;
         }
         query = ascending != backwards ? query.OrderBy(i => i.Seq) : query.OrderByDescending(i => i.Seq);
-        return await Paging.TakePageAsync(query, take, backwards, r => JsonNode.Parse(r.Json)!, cancellationToken).ConfigureAwait(false);
+        return await Paging.TakePageAsync(query, take, backwards, r => (JsonNode)ResponseItems.Shown(ResponseJson.Parse(r.Json), searchResults), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cursor's position; a cursor that names no item of this list is a 400, not an empty page.</summary>

@@ -1,12 +1,14 @@
 using System.Text;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Errors;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Services;
 
 /// <summary>
 /// Builds what the model reads: one system message (the assistant's instructions, its prompt documents, the passages
-/// retrieved for this question), then as many of the latest turns as the context budget holds.
+/// retrieved for this question), then as many of the latest turns as the context budget holds; or, when the turns may
+/// not be truncated, all of them or a 400 `context_length_exceeded`.
 /// </summary>
 public static class PromptBuilder
 {
@@ -22,7 +24,8 @@ public static class PromptBuilder
         KnowledgeSnapshot knowledge,
         IReadOnlyList<KnowledgePassage> passages,
         IReadOnlyList<AIChatMessage> turns,
-        int budgetTokens)
+        int budgetTokens,
+        bool truncate = true)
     {
         var system = new StringBuilder();
         Append(system, instructions);
@@ -53,7 +56,7 @@ public static class PromptBuilder
         var kept = new List<AIChatMessage>();
         for (var i = turns.Count - 1; i >= 0; i--)
         {
-            var cost = TokenEstimator.Count(TokenEstimator.Readable(turns[i])) + 4;
+            var cost = Cost(turns[i]);
             if (kept.Count > 0 && cost > remaining)
             {
                 break;
@@ -62,6 +65,10 @@ public static class PromptBuilder
             remaining -= cost;
         }
         kept.Reverse();
+        if (!truncate && (kept.Count < turns.Count || remaining < 0))
+        {
+            throw ContextExceeded(budgetTokens - remaining + turns.Take(turns.Count - kept.Count).Sum(Cost), budgetTokens);
+        }
         // A function's output whose call fell out of the budget would be refused by the model: it goes with its call.
         while (kept.Count > 1 && kept[0].Role == ChatRole.Tool)
         {
@@ -70,6 +77,17 @@ public static class PromptBuilder
         messages.AddRange(kept);
         return messages;
     }
+
+    private static int Cost(AIChatMessage turn) => TokenEstimator.Count(TokenEstimator.Readable(turn)) + 4;
+
+    /// <summary>OpenAI's answer to an input larger than the context window when nothing may be dropped.</summary>
+    private static ApiException ContextExceeded(int tokens, int budget) =>
+        new(StatusCodes.Status400BadRequest,
+            $"Your input exceeds the context window: it needs {tokens} tokens (4 a message for its framing included) and the context holds {budget}. "
+            + "Shorten the input, or send truncation \"auto\" to drop the oldest items that do not fit.", "Bad request", "context_length_exceeded")
+        {
+            Param = "input",
+        };
 
     private static void Append(StringBuilder system, string? part)
     {

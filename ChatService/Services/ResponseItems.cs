@@ -104,7 +104,7 @@ public static class ResponseItems
         ["logprobs"] = new JsonArray(),
     };
 
-    /// <summary>A file_search_call output item; its results only when the request asked for them (include).</summary>
+    /// <summary>A file_search_call output item; null results when there are none to keep (an item given as input).</summary>
     public static JsonObject FileSearchCall(string id, string status, IReadOnlyList<string> queries, IReadOnlyList<FileSearchResult>? results) => new()
     {
         ["id"] = id,
@@ -120,6 +120,21 @@ public static class ResponseItems
             ["attributes"] = JsonNode.Parse(r.Attributes.GetRawText()),
         })]),
     };
+
+    /// <summary>
+    /// An item as a request sees it: a file_search_call's results are kept with it and shown only to a request whose
+    /// include asks for `file_search_call.results`, as OpenAI shows them.
+    /// </summary>
+    public static JsonObject Shown(JsonObject item, bool searchResults)
+    {
+        if (searchResults || (string?)item["type"] != "file_search_call" || item["results"] is null)
+        {
+            return item;
+        }
+        var shown = item.DeepClone().AsObject();
+        shown["results"] = null;
+        return shown;
+    }
 
     /// <summary>The answer's citation markers as OpenAI's Responses annotations (the index is where the marker starts).</summary>
     public static JsonArray Citations(string text, IReadOnlyList<FileSearchResult>? results) =>

@@ -7,24 +7,18 @@ using ServiceDefaults.Identity;
 namespace ChatService.Services;
 
 /// <summary>
-/// A POST /v1/responses request checked and resolved: who answers (an assistant or a model name), what it continues
-/// (a previous response's chain or a conversation), its new input items, and the turn to put to the model.
+/// A POST /v1/responses request checked and resolved: its prompt (<see cref="ResponsePrompt"/>) with create's own
+/// options (sampling, output cap, storage, include), and the response row to make.
 /// </summary>
 public sealed record ResponsePlan(
     ResponseEntity Response, AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, bool Store, TurnInput Turn,
-    ResponseTools Tools, bool IncludeSearchResults)
+    ResponseTools Tools, bool IncludeSearchResults, string SearchQuery)
 {
     public static async Task<ResponsePlan> PrepareAsync(ResponseRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
             throw Access.BadRequest("model is required.", "missing_model", "model");
-        }
-        var conversationId = ConversationId(request.Conversation);
-        if (conversationId is not null && !string.IsNullOrEmpty(request.PreviousResponseId))
-        {
-            throw Access.BadRequest(
-                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "mutually_exclusive_parameters", "conversation");
         }
         if (request.Background == true)
         {
@@ -35,56 +29,20 @@ public sealed record ResponsePlan(
             throw Access.BadRequest("max_output_tokens must be positive.", "invalid_max_output_tokens", "max_output_tokens");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
-        var (format, strict) = OutputShape.ReadTextFormat(request.Text);
         RefuseUnsupported(request);
         var include = Includes.FromBody(request.Include, Includes.ResponseValues);
         if (request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             throw Access.BadRequest("input is required.", "missing_input", "input");
         }
-        var input = ResponseItems.ReadInput(request.Input);
-        var tools = ResponseTools.Read(request.Tools, request.ToolChoice);
-
-        AssistantEntity? assistant = null;
-        string model;
-        if (request.Model.StartsWith("asst_", StringComparison.Ordinal))
+        var prompt = await ResponsePrompt.ResolveAsync(request, caller, db, cancellationToken).ConfigureAwait(false);
+        var assistant = prompt.Assistant;
+        var turn = prompt.Turn with
         {
-            assistant = await Access.AssistantAsync(db, caller, request.Model, cancellationToken).ConfigureAwait(false);
-            model = assistant.Model;
-        }
-        else if (caller.Assistants is not null)
-        {
-            throw new ApiException(StatusCodes.Status403Forbidden,
-                "This API key may only use its assistants: pass an assistant id as the model.", "Forbidden", "permission_denied");
-        }
-        else
-        {
-            model = request.Model;
-        }
-
-        ConversationEntity? conversation = null;
-        List<JsonObject> history = [];
-        if (conversationId is not null)
-        {
-            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
-            conversation.AssistantId ??= assistant?.Id;
-            history = await ResponseHistory.ConversationAsync(db, conversationId, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!string.IsNullOrEmpty(request.PreviousResponseId))
-        {
-            history = await ResponseHistory.ChainAsync(db, caller, request.PreviousResponseId, cancellationToken).ConfigureAwait(false);
-        }
-        var all = history.Concat(input).ToList();
-        ResponseHistory.EnsureCallsAnswered(all);
-        var (system, turns) = ResponseItems.ToChat(all);
-
-        // An assistant's own instructions come first; the request's, and system messages, add to them.
-        var requestInstructions = string.Join("\n\n", new[] { request.Instructions, system }.Where(s => !string.IsNullOrWhiteSpace(s)));
-        var turn = new TurnInput(caller, assistant, model,
-            assistant is null ? NullIfEmpty(requestInstructions) : assistant.Instructions,
-            assistant is null ? null : NullIfEmpty(requestInstructions),
-            turns, request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, request.MaxOutputTokens,
-            tools.Functions, tools.Mode, Shape: format is null ? null : new OutputShape(format, strict));
+            Temperature = request.Temperature ?? assistant?.Temperature,
+            TopP = request.TopP ?? assistant?.TopP,
+            MaxOutputTokens = request.MaxOutputTokens,
+        };
 
         var response = new ResponseEntity
         {
@@ -96,46 +54,24 @@ public sealed record ResponsePlan(
             Status = "in_progress",
             Model = request.Model,
             Instructions = request.Instructions,
-            PreviousResponseId = conversation is null ? NullIfEmpty(request.PreviousResponseId) : null,
-            ConversationId = conversation?.Id,
+            PreviousResponseId = prompt.Conversation is null ? NullIfEmpty(request.PreviousResponseId) : null,
+            ConversationId = prompt.Conversation?.Id,
             MaxOutputTokens = request.MaxOutputTokens,
             Temperature = request.Temperature,
             TopP = request.TopP,
             MetadataJson = Json.MetadataText(request.Metadata),
-            ToolsJson = tools.ToolsJson,
-            ToolChoiceJson = tools.ToolChoiceJson,
-            TextFormatJson = format is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
+            ToolsJson = prompt.Tools.ToolsJson,
+            ToolChoiceJson = prompt.Tools.ToolChoiceJson,
+            TextFormatJson = turn.Shape is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
+            Truncation = prompt.Truncation.Value,
         };
-        return new ResponsePlan(response, assistant, input, conversation, request.Store != false, turn, tools, include.Contains(Includes.FileSearchResults));
+        return new ResponsePlan(response, assistant, prompt.Input, prompt.Conversation, request.Store != false, turn, prompt.Tools,
+            include.Contains(Includes.FileSearchResults), prompt.SearchQuery);
     }
 
-    /// <summary>`conversation` is a conversation id or an object with one.</summary>
-    private static string? ConversationId(JsonElement conversation) => conversation.ValueKind switch
-    {
-        JsonValueKind.Undefined or JsonValueKind.Null => null,
-        JsonValueKind.String when conversation.GetString() is { Length: > 0 } id => id,
-        JsonValueKind.Object when conversation.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            && id.GetString() is { Length: > 0 } value => value,
-        _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation", "conversation"),
-    };
-
-    /// <summary>What the model is not asked for is refused by name rather than accepted and left out.</summary>
+    /// <summary>Create's own fields the model is not asked for are refused by name rather than accepted and left out.</summary>
     private static void RefuseUnsupported(ResponseRequest request)
     {
-        if (request.Text is { ValueKind: JsonValueKind.Object } text && text.TryGetProperty("verbosity", out var verbosity)
-            && verbosity.ValueKind != JsonValueKind.Null && verbosity.GetString() != "medium")
-        {
-            throw RequestErrors.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
-        }
-        if (request.Reasoning is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }
-            || request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
-        {
-            throw RequestErrors.Unsupported("reasoning", "reasoning options are not passed to the model.");
-        }
-        if (request.ParallelToolCalls == false)
-        {
-            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
-        }
         if (request.MaxToolCalls is not null)
         {
             throw RequestErrors.Unsupported("max_tool_calls", "built-in tool calls are not counted against a limit.");

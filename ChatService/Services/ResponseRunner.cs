@@ -7,7 +7,10 @@ using ServiceDefaults.Errors;
 
 namespace ChatService.Services;
 
-/// <summary>The file search done for a response: its query, what it found, and whether the output shows the results.</summary>
+/// <summary>
+/// The file search done for a response: its query, what it found (kept with the response), and whether this
+/// request's answer shows the results.
+/// </summary>
 public sealed record ResponseSearch(string Query, IReadOnlyList<FileSearchResult> Results, bool IncludeResults);
 
 /// <summary>
@@ -72,7 +75,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         response.CompletedAt = response.Status == "completed" ? Ids.Now() : null;
         response.InputTokens = turn.PromptTokens;
         response.OutputTokens = response.Status == "cancelled" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
-        var final = ResponseJson.Build(response, output, store);
+        var final = ResponseJson.Build(response, output.Select(item => ResponseItems.Shown(item, search?.IncludeResults ?? false)), store);
         var terminal = response.Status switch
         {
             "completed" => "response.completed",
@@ -99,7 +102,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
     {
         var index = output.Count;
         var id = Ids.New("fs");
-        var item = ResponseItems.FileSearchCall(id, "completed", [search.Query], search.IncludeResults ? search.Results : null);
+        var item = ResponseItems.FileSearchCall(id, "completed", [search.Query], search.Results);
         output.Add(item);
         await log.EmitAsync("response.output_item.added", new JsonObject
         {
@@ -110,7 +113,8 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         {
             await log.EmitAsync($"response.file_search_call.{phase}", new JsonObject { ["output_index"] = index, ["item_id"] = id }, token).ConfigureAwait(false);
         }
-        await log.EmitAsync("response.output_item.done", new JsonObject { ["output_index"] = index, ["item"] = item.DeepClone() }, token).ConfigureAwait(false);
+        await log.EmitAsync("response.output_item.done",
+            new JsonObject { ["output_index"] = index, ["item"] = ResponseItems.Shown(item, search.IncludeResults).DeepClone() }, token).ConfigureAwait(false);
     }
 
     private static async Task EmitCallAsync(ResponseEventLog log, List<JsonObject> output, Microsoft.Extensions.AI.FunctionCallContent call, CancellationToken token)

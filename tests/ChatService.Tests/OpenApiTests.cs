@@ -19,7 +19,7 @@ public sealed class OpenApiTests
         {
             "/v1/assistants", "/v1/assistants/{assistant_id}", "/v1/threads", "/v1/threads/{thread_id}/messages",
             "/v1/threads/{thread_id}/runs", "/v1/threads/{thread_id}/runs/{run_id}/cancel", "/v1/chat/completions", "/v1/models",
-            "/api/chats/messages", "/api/chats", "/api/chats/{chat_id}/deactivate", "/api/ask",
+            "/api/chats/messages", "/api/chats", "/api/chats/{chat_id}/deactivate", "/api/ask", "/v1/responses/input_tokens",
         })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");

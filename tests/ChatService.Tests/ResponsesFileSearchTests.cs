@@ -65,6 +65,43 @@ public sealed class ResponsesFileSearchTests
     }
 
     [Fact]
+    public async Task WhatASearchFoundIsKeptAndShownToEveryRetrieveThatAsksForItWhateverTheCreateAsked()
+    {
+        await using var stores = await StoresAsync();
+        await using var service = TestSupport.Service().WithDocuments(stores);
+        using var http = service.Client("usr_file_search_kept");
+        var conversation = (await (await http.PostAsJsonAsync("/v1/conversations", new { })).JsonAsync()).GetProperty("id").GetString();
+        var created = await (await http.PostAsJsonAsync("/v1/responses", new
+        {
+            model = "gpt-4o-mini",
+            input = "How many weeks of parental leave do new parents get?",
+            tools = new[] { new { type = "file_search", vector_store_ids = new[] { "vs_benefits" } } },
+            conversation,
+        })).JsonAsync();
+        var id = created.GetProperty("id").GetString()!;
+
+        var plain = await (await http.GetAsync($"/v1/responses/{id}")).JsonAsync();
+        var asked = await (await http.GetAsync($"/v1/responses/{id}?include[]=file_search_call.results")).JsonAsync();
+        var options = new OpenAI.Responses.GetResponseOptions(id);
+        options.IncludedProperties.Add(OpenAI.Responses.IncludedResponseProperty.FileSearchCallResults);
+        var viaSdk = (await service.Sdk("usr_file_search_kept").GetResponsesClient().GetResponseAsync(options)).Value;
+        var items = await (await http.GetAsync($"/v1/conversations/{conversation}/items?order=asc&include=file_search_call.results")).JsonAsync();
+        var searchItem = items.GetProperty("data")[1];
+        var itemAlone = await (await http.GetAsync($"/v1/conversations/{conversation}/items/{searchItem.GetProperty("id").GetString()}")).JsonAsync();
+
+        Assert.Equal(JsonValueKind.Null, created.GetProperty("output")[0].GetProperty("results").ValueKind);
+        Assert.Equal(JsonValueKind.Null, plain.GetProperty("output")[0].GetProperty("results").ValueKind);
+        var result = Assert.Single(asked.GetProperty("output")[0].GetProperty("results").EnumerateArray());
+        Assert.Equal("file_parental", result.GetProperty("file_id").GetString());
+        Assert.Equal("New parents receive 16 weeks of paid parental leave.", result.GetProperty("text").GetString());
+        var sdkSearch = Assert.IsType<OpenAI.Responses.FileSearchCallResponseItem>(viaSdk.OutputItems[0]);
+        Assert.Equal("file_parental", Assert.Single(sdkSearch.Results).FileId);
+        Assert.Equal("file_search_call", searchItem.GetProperty("type").GetString());
+        Assert.Equal("file_parental", searchItem.GetProperty("results")[0].GetProperty("file_id").GetString());
+        Assert.Equal(JsonValueKind.Null, itemAlone.GetProperty("results").ValueKind);
+    }
+
+    [Fact]
     public async Task AStoreTheCallerCannotReachIsA404BeforeAnythingIsStored()
     {
         await using var stores = await StoresAsync();

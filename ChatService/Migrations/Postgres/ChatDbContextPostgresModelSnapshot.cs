@@ -355,6 +355,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<double?>("TopP")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("Truncation")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");

@@ -350,6 +350,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<double?>("TopP")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Truncation")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");
