@@ -35,10 +35,11 @@ const scenarios = {
   async create() {
     const response = await client.responses.create({ model, input: 'Hello there', instructions: 'Be brief.' });
     const again = await client.responses.retrieve(response.id);
+    const counted = await client.responses.inputTokens.count({ model, input: 'And again?', previous_response_id: response.id });
     const next = await client.responses.create({ model, input: 'And again?', previous_response_id: response.id });
     const inputs = [];
     for await (const item of client.responses.inputItems.list(response.id)) inputs.push(item);
-    return { response, again, next, inputs };
+    return { response, again, counted, next, inputs };
   },
   async stream() {
     return streamed({ model, input: 'Hello there' });

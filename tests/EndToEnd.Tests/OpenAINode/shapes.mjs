@@ -174,6 +174,7 @@ await stream('/v1/threads/runs', { assistant_id: A, stream: true, max_completion
 const response = await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Hello there', instructions: 'Be brief.', metadata: { a: 'b' } }, name: 'responses.create', type: 'Response' });
 await call('GET', `/v1/responses/${response.id}`, { name: 'responses.get', type: 'Response' });
 await call('GET', `/v1/responses/${response.id}/input_items`, { name: 'responses.input_items', type: 'CursorList<ResponseItem>' });
+await call('POST', '/v1/responses/input_tokens', { json: { model: 'gpt-4o-mini', input: 'And again?', previous_response_id: response.id }, name: 'responses.input_tokens', type: 'InputTokenCountResponse' });
 await call('POST', '/v1/responses', { json: { model: A, input: 'How many vacation days?', tools: [{ type: 'file_search', vector_store_ids: [V] }] }, name: 'responses.create.file_search', type: 'Response' });
 await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Weather in Oslo?', tools: [flatWeather], tool_choice: 'required' }, name: 'responses.create.tools', type: 'Response' });
 await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Tell me a long story', max_output_tokens: 16 }, name: 'responses.create.incomplete', type: 'Response' });
@@ -229,6 +230,7 @@ import type { Message, MessageDeleted } from 'openai/resources/beta/threads/mess
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 import type { Response, ResponseItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { InputTokenCountResponse } from 'openai/resources/responses/input-tokens';
 import type { Conversation, ConversationDeletedResource } from 'openai/resources/conversations/conversations';
 import type { ConversationItem, ConversationItemList } from 'openai/resources/conversations/items';
 import type { Transcription, TranscriptionVerbose } from 'openai/resources/audio/transcriptions';

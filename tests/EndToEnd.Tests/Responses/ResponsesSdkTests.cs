@@ -95,7 +95,7 @@ public abstract class ResponsesSdkTests(Platform platform)
     }
 
     [Fact]
-    public async Task TheNpmPackageCreatesRetrievesChainsAndListsInputItems()
+    public async Task TheNpmPackageCreatesRetrievesCountsChainsAndListsInputItems()
     {
         var (_, token, http) = await UserAsync("npm-create");
         using var _ = http;
@@ -108,6 +108,9 @@ public abstract class ResponsesSdkTests(Platform platform)
         Assert.Equal("Be brief.", result.GetProperty("response").GetProperty("instructions").GetString());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("next").GetProperty("instructions").ValueKind);
         Assert.Equal(id, result.GetProperty("next").GetProperty("previous_response_id").GetString());
+        Assert.Equal("response.input_tokens", result.GetProperty("counted").GetProperty("object").GetString());
+        Assert.Equal(result.GetProperty("next").GetProperty("usage").GetProperty("input_tokens").GetInt32(),
+            result.GetProperty("counted").GetProperty("input_tokens").GetInt32());
         Assert.Equal("Hello there", Assert.Single(result.GetProperty("inputs").EnumerateArray()).GetProperty("content")[0].GetProperty("text").GetString());
     }
 
