@@ -75,6 +75,7 @@ public sealed class ResponsesInputTokensTests
             (scoped, new { model = "gpt-4o-mini", input = "x" }, HttpStatusCode.Forbidden, null),
             (owner, new { model = "gpt-4o-mini", input = "x", previous_response_id = mine, conversation = "conv_x" }, HttpStatusCode.BadRequest, "conversation"),
             (owner, new { model = "gpt-4o-mini", input = 7 }, HttpStatusCode.BadRequest, "input"),
+            (owner, new { model = 7, input = "x" }, HttpStatusCode.BadRequest, null),
             (owner, new { model = "gpt-4o-mini", input = "x", truncation = "sometimes" }, HttpStatusCode.BadRequest, "truncation"),
             (owner, new { model = "gpt-4o-mini", input = "x", tools = new[] { new { type = "web_search" } } }, HttpStatusCode.BadRequest, "tools"),
         };

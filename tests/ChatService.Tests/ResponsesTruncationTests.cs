@@ -115,6 +115,23 @@ public sealed class ResponsesTruncationTests
             prompt.Sum(m => ServiceDefaults.Tokens.TokenCounter.Count((string?)m!["content"])));
     }
 
+    [Fact]
+    public async Task AResponseStoredBeforeTruncationWasKeptSaysAutoWhichIsWhatWasDoneForIt()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_trunc_old");
+        var id = (await (await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "hi" })).JsonAsync()).GetProperty("id").GetString();
+        using (var scope = service.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ChatService.Model.ChatDbContext>();
+            await db.Responses.Where(r => r.Id == id).ExecuteUpdateAsync(u => u.SetProperty(r => r.Truncation, (string?)null));
+        }
+
+        var retrieved = await (await http.GetAsync($"/v1/responses/{id}")).JsonAsync();
+
+        Assert.Equal("auto", retrieved.GetProperty("truncation").GetString());
+    }
+
     [Theory]
     [InlineData("\"sometimes\"")]
     [InlineData("\"Auto\"")]
