@@ -4,6 +4,7 @@ using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Errors;
@@ -28,7 +29,7 @@ public static class AssistantsApi
     }
 
     public static async Task<Ok<AssistantObject>> CreateAsync(
-        AssistantRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files, IOptions<ChatServiceOptions> options,
+        AssistantRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files, IChatClient model, IOptions<ChatServiceOptions> options,
         CancellationToken cancellationToken)
     {
         if (caller.Assistants is not null)
@@ -47,7 +48,7 @@ public static class AssistantsApi
             CreatedAt = Ids.Now(),
             Model = request.Model,
         };
-        await ApplyAsync(assistant, request, files, caller, options.Value, cancellationToken);
+        await ApplyAsync(assistant, request, files, model, caller, options.Value, cancellationToken);
         db.Assistants.Add(assistant);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(AssistantObject.From(assistant));
@@ -72,19 +73,19 @@ public static class AssistantsApi
 
     public static async Task<Ok<AssistantObject>> ModifyAsync(
         [FromRoute(Name = "assistant_id")] string assistantId, AssistantRequest request, CallerIdentity caller, ChatDbContext db, IMessageBus bus, CachedAnswers answers,
-        FileSearchClient files, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken)
+        FileSearchClient files, IChatClient model, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken)
     {
         await Access.AssistantAsync(db, caller, assistantId, cancellationToken);
         var assistant = await db.Assistants.FirstAsync(a => a.Id == assistantId, cancellationToken);
-        if (request.Model is { } model)
+        if (request.Model is { } name)
         {
-            if (string.IsNullOrWhiteSpace(model))
+            if (string.IsNullOrWhiteSpace(name))
             {
                 throw Access.BadRequest("model may not be empty.", "invalid_model", "model");
             }
-            assistant.Model = model;
+            assistant.Model = name;
         }
-        await ApplyAsync(assistant, request, files, caller, options.Value, cancellationToken);
+        await ApplyAsync(assistant, request, files, model, caller, options.Value, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(AssistantObject.From(assistant));
@@ -113,7 +114,7 @@ public static class AssistantsApi
     }
 
     private static async Task ApplyAsync(
-        AssistantEntity assistant, AssistantRequest request, FileSearchClient files, CallerIdentity caller, ChatServiceOptions options,
+        AssistantEntity assistant, AssistantRequest request, FileSearchClient files, IChatClient model, CallerIdentity caller, ChatServiceOptions options,
         CancellationToken cancellationToken)
     {
         if (request.Name is not null)
@@ -141,6 +142,11 @@ public static class AssistantsApi
         {
             // "auto" clears it, as OpenAI's default.
             assistant.ResponseFormatJson = OutputShape.Keep(responseFormat);
+        }
+        if (ModelControls.Read(request.ReasoningEffort, null) is { } controls)
+        {
+            controls.CheckAnswerable(model);
+            assistant.ReasoningEffort = controls.ReasoningEffort;
         }
         if (request.Metadata is { } metadata)
         {

@@ -41,13 +41,14 @@ public static class ChatCompletionsApi
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var shape = ReadShape(request);
+        var controls = ModelControls.Read(request.ReasoningEffort, request.Verbosity);
         var tools = CompletionInput.Tools(request.Tools, request.ToolChoice);
 
         // An exact repeat the intent cache answered a moment ago needs neither the assistant's row nor a sibling, so
         // the database context and the engine (with its sibling clients) are only taken when it is not one.
-        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer && tools is null
+        var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer && tools is null && controls is null
             ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
-        turn ??= await StartAsync(request, shape, tools, caller, system, turns, maxTokens,
+        turn ??= await StartAsync(request, shape, controls, tools, caller, system, turns, maxTokens,
             context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);
         context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
         var id = "chatcmpl-" + Ids.New("c")[2..];
@@ -108,8 +109,9 @@ public static class ChatCompletionsApi
     }
 
     /// <summary>
-    /// What the model can be asked for is passed on; what it cannot (more than one choice, the deprecated functions,
-    /// log probabilities, audio, predicted outputs) is refused by name rather than quietly left out of the answer.
+    /// What the model can be asked for is passed on (reasoning_effort and verbosity as <see cref="ModelControls"/>);
+    /// what it cannot (more than one choice, the deprecated functions, log probabilities, audio, predicted outputs) is
+    /// refused by name rather than quietly left out of the answer.
     /// </summary>
     private static OutputShape ReadShape(ChatCompletionRequest request)
     {
@@ -128,14 +130,6 @@ public static class ChatCompletionsApi
         if (request.Store == true)
         {
             throw RequestErrors.Unsupported("store", "chat completions are not stored here; keep answers in threads or /v1/responses.");
-        }
-        if (request.ReasoningEffort is not null)
-        {
-            throw RequestErrors.Unsupported("reasoning_effort", "reasoning options are not passed to the model.");
-        }
-        if (request.Verbosity is not null and not "medium")
-        {
-            throw RequestErrors.Unsupported("verbosity", "answers are not asked for a verbosity.");
         }
         if (request.Logprobs == true || request.TopLogprobs is not null)
         {
@@ -165,7 +159,7 @@ public static class ChatCompletionsApi
     }
 
     private static async Task<ChatTurn> StartAsync(
-        ChatCompletionRequest request, OutputShape shape, RunTools? tools, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
+        ChatCompletionRequest request, OutputShape shape, ModelControls? controls, RunTools? tools, CallerIdentity caller, string? system, List<AIChatMessage> turns, int? maxTokens,
         ChatDbContext db, ChatEngine engine, CancellationToken cancellationToken)
     {
         AssistantEntity? assistant = null;
@@ -194,7 +188,7 @@ public static class ChatCompletionsApi
         return await engine.StartAsync(
             new TurnInput(caller, assistant, model, instructions, additional, turns,
                 request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, tools?.Functions, tools?.Mode,
-                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls),
+                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: controls),
             snapshot, cancellationToken);
     }
 

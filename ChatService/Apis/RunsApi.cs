@@ -5,6 +5,7 @@ using ChatService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
@@ -30,8 +31,8 @@ public static class RunsApi
 
     public static Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
-        CreateRunAsync(threadId, request, caller, db, queue, files, executor, options, context, null, cancellationToken,
+        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
+        CreateRunAsync(threadId, request, caller, db, queue, files, executor, model, options, context, null, cancellationToken,
             Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent));
 
     /// <summary>
@@ -40,7 +41,7 @@ public static class RunsApi
     /// </summary>
     private static async Task<IResult> CreateRunAsync(
         string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
+        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
         bool stepContent = false)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
@@ -48,6 +49,8 @@ public static class RunsApi
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
         Access.CheckSampling(request.Temperature, request.TopP);
+        var lastMessages = LastMessages(request.TruncationStrategy);
+        ModelControls.Read(request.ReasoningEffort, null)?.CheckAnswerable(model);
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
@@ -88,9 +91,10 @@ public static class RunsApi
             MaxPromptTokens = request.MaxPromptTokens is null or > 0 ? request.MaxPromptTokens
                 : throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens"),
             ResponseFormatJson = OutputShape.Keep(request.ResponseFormat) ?? assistant.ResponseFormatJson,
+            ReasoningEffort = request.ReasoningEffort ?? assistant.ReasoningEffort,
+            ParallelToolCalls = request.ParallelToolCalls,
+            TruncationLastMessages = lastMessages,
         };
-        CheckTruncation(request.TruncationStrategy);
-        CheckParallelToolCalls(request.ParallelToolCalls);
         run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -129,7 +133,7 @@ public static class RunsApi
 
     public static async Task<IResult> CreateThreadAndRunAsync(
         ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
+        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
@@ -138,8 +142,8 @@ public static class RunsApi
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
         Access.CheckSampling(request.Temperature, request.TopP);
         _ = OutputShape.Keep(request.ResponseFormat);
-        CheckTruncation(request.TruncationStrategy);
-        CheckParallelToolCalls(request.ParallelToolCalls);
+        _ = LastMessages(request.TruncationStrategy);
+        ModelControls.Read(request.ReasoningEffort, null)?.CheckAnswerable(model);
         if (request.MaxPromptTokens is <= 0)
         {
             throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens");
@@ -151,8 +155,8 @@ public static class RunsApi
         return await CreateRunAsync(thread.Id,
             new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
                 request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
-                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls),
-            caller, db, queue, files, executor, options, context, thread, cancellationToken);
+                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls, request.ReasoningEffort),
+            caller, db, queue, files, executor, model, options, context, thread, cancellationToken);
     }
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
@@ -205,26 +209,39 @@ public static class RunsApi
         return TypedResults.Ok(RunObject.From(run));
     }
 
-    /// <summary>The model is never told to call one function at a time, so asking for that is refused.</summary>
-    private static void CheckParallelToolCalls(bool? parallel)
-    {
-        if (parallel == false)
-        {
-            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
-        }
-    }
+    private static readonly string[] TruncationTypes = ["auto", "last_messages"];
 
     /// <summary>
-    /// A thread's context is cut by tokens (max_prompt_tokens and the service's own limit), oldest first, as OpenAI's
-    /// "auto" does; a fixed count of last messages is not offered, so it is refused rather than ignored.
+    /// truncation_strategy: "auto" cuts the thread's context by tokens (max_prompt_tokens and the service's own
+    /// limit), oldest first; "last_messages" keeps only the thread's last N messages. Null is "auto".
     /// </summary>
-    private static void CheckTruncation(JsonElement? strategy)
+    private static int? LastMessages(JsonElement? strategy)
     {
-        if (strategy is { ValueKind: not JsonValueKind.Null } given
-            && !(given.ValueKind == JsonValueKind.Object && given.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
-                 && type.GetString() == "auto"))
+        if (strategy is null or { ValueKind: JsonValueKind.Null })
         {
-            throw RequestErrors.Unsupported("truncation_strategy", "only {\"type\":\"auto\"} is offered; cap the context with max_prompt_tokens.");
+            return null;
         }
+        var given = strategy.Value;
+        if (given.ValueKind != JsonValueKind.Object)
+        {
+            throw Access.BadRequest("truncation_strategy must be an object such as {\"type\":\"auto\"}.", "invalid_type", "truncation_strategy");
+        }
+        var type = given.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : t.ValueKind == JsonValueKind.Undefined ? "" : t.GetRawText();
+        if (!TruncationTypes.Contains(type, StringComparer.Ordinal))
+        {
+            throw RequestErrors.InvalidValue("truncation_strategy.type", type, TruncationTypes);
+        }
+        var last = given.TryGetProperty("last_messages", out var n) ? n : default;
+        if (type == "auto")
+        {
+            return null;
+        }
+        return last.ValueKind == JsonValueKind.Number && last.TryGetInt32(out var count) && count >= 1 ? count
+            : throw new ApiException(StatusCodes.Status400BadRequest,
+                $"Invalid 'truncation_strategy.last_messages': {(last.ValueKind == JsonValueKind.Undefined ? "missing" : last.GetRawText())}. "
+                + "It must be an integer of at least 1 when the type is 'last_messages'.", "Bad request", "invalid_value")
+            {
+                Param = "truncation_strategy.last_messages",
+            };
     }
 }

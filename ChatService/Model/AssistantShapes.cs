@@ -22,14 +22,16 @@ public sealed record AssistantObject(
     double? Temperature,
     double? TopP,
     JsonElement ToolResources,
-    JsonElement ResponseFormat)
+    JsonElement ResponseFormat,
+    string? ReasoningEffort)
 {
     public string Object => "assistant";
 
     public static AssistantObject From(AssistantEntity a) => new(
         a.Id, a.CreatedAt, a.Name, a.Description, a.Model, a.Instructions,
         Json.Parse(a.ToolsJson), Json.Parse(a.MetadataJson), a.Temperature, a.TopP,
-        Services.ToolResources.Show(a.ToolResourcesJson, Services.ToolResources.OwnStore(a.Id)), Services.OutputShape.Show(a.ResponseFormatJson));
+        Services.ToolResources.Show(a.ToolResourcesJson, Services.ToolResources.OwnStore(a.Id)), Services.OutputShape.Show(a.ResponseFormatJson),
+        a.ReasoningEffort);
 }
 
 /// <summary>Body of create and modify: absent fields stay as they are on modify.</summary>
@@ -43,7 +45,8 @@ public sealed record AssistantRequest(
     double? Temperature,
     double? TopP,
     JsonElement? ToolResources = null,
-    JsonElement? ResponseFormat = null);
+    JsonElement? ResponseFormat = null,
+    string? ReasoningEffort = null);
 
 public sealed record ThreadObject(string Id, long CreatedAt, JsonElement Metadata, JsonElement ToolResources)
 {
@@ -113,7 +116,8 @@ public sealed record RunRequest(
     int? MaxPromptTokens = null,
     JsonElement? ResponseFormat = null,
     JsonElement? TruncationStrategy = null,
-    bool? ParallelToolCalls = null);
+    bool? ParallelToolCalls = null,
+    string? ReasoningEffort = null);
 
 /// <summary>Body of POST /v1/threads/runs: a new thread and its first run in one call.</summary>
 public sealed record ThreadAndRunRequest(
@@ -132,7 +136,8 @@ public sealed record ThreadAndRunRequest(
     int? MaxPromptTokens = null,
     JsonElement? ResponseFormat = null,
     JsonElement? TruncationStrategy = null,
-    bool? ParallelToolCalls = null);
+    bool? ParallelToolCalls = null,
+    string? ReasoningEffort = null);
 
 /// <summary>Body of submit_tool_outputs: every pending call's output at once.</summary>
 public sealed record ToolOutputsRequest(IReadOnlyList<ToolOutput>? ToolOutputs, bool? Stream);
@@ -175,8 +180,9 @@ public sealed record RunObject(
 
     /// <summary>A run ends incomplete here only when its answer is cut at its token cap.</summary>
     public IncompleteDetails? IncompleteDetails => Status == "incomplete" ? new IncompleteDetails("max_completion_tokens") : null;
-    public object TruncationStrategy => new { type = "auto", last_messages = (int?)null };
-    public bool ParallelToolCalls => true;
+    public required object TruncationStrategy { get; init; }
+    public bool ParallelToolCalls { get; init; } = true;
+    public string? ReasoningEffort { get; init; }
 
     public static RunObject From(RunEntity r) => new(
         r.Id, r.CreatedAt, r.ThreadId, r.AssistantId, r.Status,
@@ -186,7 +192,12 @@ public sealed record RunObject(
         r.Temperature, r.TopP, r.MaxCompletionTokens,
         r.Status == "requires_action" && r.RequiredActionJson is { } action ? Json.Parse(action) : null,
         r.Status == "requires_action" ? r.ExpiresAt : null,
-        Json.Parse(r.ToolsJson), Json.Parse(r.ToolChoiceJson), r.MaxPromptTokens, Services.OutputShape.Show(r.ResponseFormatJson));
+        Json.Parse(r.ToolsJson), Json.Parse(r.ToolChoiceJson), r.MaxPromptTokens, Services.OutputShape.Show(r.ResponseFormatJson))
+    {
+        TruncationStrategy = new { type = r.TruncationLastMessages is null ? "auto" : "last_messages", last_messages = r.TruncationLastMessages },
+        ParallelToolCalls = r.ParallelToolCalls ?? true,
+        ReasoningEffort = r.ReasoningEffort,
+    };
 }
 
 /// <summary>OpenAI's run step; file search results carry their content only when include[] asks for it.</summary>

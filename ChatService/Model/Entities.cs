@@ -19,6 +19,9 @@ public sealed class AssistantEntity : ChatService.Services.IHasId
     public string ToolResourcesJson { get; set; } = "{}";
     /// <summary>response_format as the client gave it (null: "auto"), passed to the model on every run.</summary>
     public string? ResponseFormatJson { get; set; }
+    /// <summary>reasoning_effort for the assistant's runs (a run may name its own); null: the model's default.</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(16)]
+    public string? ReasoningEffort { get; set; }
 }
 
 public sealed class ThreadEntity : IOwnedByCaller
@@ -106,6 +109,12 @@ public sealed class RunEntity : ChatService.Services.IHasId
     /// <summary>The run's tools (the assistant's unless the run overrode them) and tool_choice, as OpenAI's JSON.</summary>
     public string ToolsJson { get; set; } = "[]";
     public string ToolChoiceJson { get; set; } = "\"auto\"";
+    /// <summary>reasoning_effort (the run's or its assistant's) and parallel_tool_calls as asked; null: not asked.</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(16)]
+    public string? ReasoningEffort { get; set; }
+    public bool? ParallelToolCalls { get; set; }
+    /// <summary>truncation_strategy "last_messages": only this many of the thread's last messages reach the model; null is "auto".</summary>
+    public int? TruncationLastMessages { get; set; }
     /// <summary>required_action while the run waits for tool outputs; it expires at <see cref="ExpiresAt"/>.</summary>
     public string? RequiredActionJson { get; set; }
     public long? ExpiresAt { get; set; }

@@ -37,6 +37,12 @@ public sealed class ResponseEntity : IOwnedByCaller
     public string? TextFormatJson { get; set; }
     /// <summary>"auto" or "disabled" as asked (null: made before it was kept, when the oldest turns were always dropped).</summary>
     public string? Truncation { get; set; }
+    /// <summary>reasoning.effort, text.verbosity and parallel_tool_calls as asked (null: not asked), passed on and shown.</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(16)]
+    public string? ReasoningEffort { get; set; }
+    [System.ComponentModel.DataAnnotations.MaxLength(16)]
+    public string? Verbosity { get; set; }
+    public bool? ParallelToolCalls { get; set; }
     public string? IncompleteReason { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }

@@ -1,8 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
+using ChatService.Services;
 using Microsoft.Extensions.AI;
 using OpenAI;
+using ChatCompletionOptions = OpenAI.Chat.ChatCompletionOptions;
+using ChatReasoningEffortLevel = OpenAI.Chat.ChatReasoningEffortLevel;
 
 namespace ChatService.Providers;
 
@@ -42,11 +45,44 @@ public sealed class ModelRoutingChatClient : IChatClient
 
     public Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        For(options).GetResponseAsync(messages, options, cancellationToken);
+        For(options).GetResponseAsync(messages, WithOpenAIOptions(options), cancellationToken);
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        For(options).GetStreamingResponseAsync(messages, options, cancellationToken);
+        For(options).GetStreamingResponseAsync(messages, WithOpenAIOptions(options), cancellationToken);
+
+    /// <summary>
+    /// What Microsoft.Extensions.AI's options have no field for (effort "minimal", verbosity) goes in the OpenAI SDK's
+    /// own request options, which the adapter starts from and then fills with everything else.
+    /// </summary>
+    private static ChatOptions? WithOpenAIOptions(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(ModelControls.PropertyKey, out var value) != true
+            || value is not ModelControls { ReasoningEffort: "minimal" } and not ModelControls { Verbosity: not null })
+        {
+            return options;
+        }
+        var controls = (ModelControls)value;
+        var copy = options.Clone();
+        // Both members are marked for evaluation in the SDK; they are its only way to send these fields.
+#pragma warning disable OPENAI001, SCME0001
+        copy.RawRepresentationFactory = _ =>
+        {
+            var request = new ChatCompletionOptions();
+            if (controls.ReasoningEffort == "minimal")
+            {
+                request.ReasoningEffortLevel = ChatReasoningEffortLevel.Minimal;
+            }
+            if (controls.Verbosity is { } verbosity)
+            {
+                // The SDK's chat options have no verbosity property; its JSON patch writes the field as OpenAI names it.
+                request.Patch.Set("$.verbosity"u8, verbosity);
+            }
+            return request;
+        };
+#pragma warning restore OPENAI001, SCME0001
+        return copy;
+    }
 
     private IChatClient For(ChatOptions? options) =>
         _byModel.GetOrAdd(options?.ModelId ?? _metadata.DefaultModelId!, model => _client.GetChatClient(model).AsIChatClient());

@@ -31,7 +31,8 @@ public sealed record TurnInput(
     OutputShape? Shape = null,
     int? MaxPromptTokens = null,
     bool? AllowMultipleToolCalls = null,
-    bool Truncate = true);
+    bool Truncate = true,
+    ModelControls? Controls = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -63,6 +64,7 @@ public sealed class ChatEngine(
 
     public async Task<ChatTurn> StartAsync(TurnInput input, KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
     {
+        input.Controls?.CheckAnswerable(model);
         var users = input.Turns.Where(t => t.Role == ChatRole.User).Select(t => t.Text).ToList();
         var question = users.LastOrDefault() ?? "";
         var context = users.Take(users.Count - 1).TakeLast(3).ToList();
@@ -71,9 +73,10 @@ public sealed class ChatEngine(
         // for a model for hundreds of milliseconds anyway, pays about one millisecond for the lookup.
         // With tools the answer may be a call whose result the cache cannot know, and after a function's output the
         // answer depends on that output, so neither is read from the cache nor written to it.
-        // Passages found by a file search are cited in the answer, which a cached answer would not be.
+        // Passages found by a file search are cited in the answer, which a cached answer would not be. A stored
+        // answer was not made with the effort or verbosity a request asks for.
         var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool)
-            && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true);
+            && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -109,6 +112,7 @@ public sealed class ChatEngine(
         };
         chatOptions.AdditionalProperties = [];
         input.Shape?.ApplyTo(chatOptions);
+        input.Controls?.ApplyTo(chatOptions);
         if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
         {
             chatOptions.AdditionalProperties[TokenBudget.PropertyKey] = budget;

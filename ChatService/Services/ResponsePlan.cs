@@ -64,6 +64,9 @@ public sealed record ResponsePlan(
             ToolChoiceJson = prompt.Tools.ToolChoiceJson,
             TextFormatJson = turn.Shape is null ? null : request.Text!.Value.GetProperty("format").GetRawText(),
             Truncation = prompt.Truncation.Value,
+            ReasoningEffort = turn.Controls?.ReasoningEffort,
+            Verbosity = turn.Controls?.Verbosity,
+            ParallelToolCalls = request.ParallelToolCalls,
         };
         return new ResponsePlan(response, assistant, prompt.Input, prompt.Conversation, request.Store != false, turn, prompt.Tools,
             include.Contains(Includes.FileSearchResults), prompt.SearchQuery);

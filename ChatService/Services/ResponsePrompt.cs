@@ -24,7 +24,7 @@ public sealed record ResponsePrompt(
                 "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", "mutually_exclusive_parameters", "conversation");
         }
         var (format, strict) = OutputShape.ReadTextFormat(request.Text);
-        RefuseUnsupported(request);
+        var controls = ModelControls.FromResponses(request.Reasoning, request.Text);
         var truncation = ResponseTruncation.Read(request.Truncation);
         var input = request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : ResponseItems.ReadInput(request.Input);
         var tools = ResponseTools.Read(request.Tools, request.ToolChoice);
@@ -64,7 +64,7 @@ public sealed record ResponsePrompt(
             assistant is null ? NullIfEmpty(requestInstructions) : assistant.Instructions,
             assistant is null ? null : NullIfEmpty(requestInstructions),
             turns, Tools: tools.Functions, ToolMode: tools.Mode, Shape: format is null ? null : new OutputShape(format, strict),
-            Truncate: truncation.Trims);
+            Truncate: truncation.Trims, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: controls);
         return new ResponsePrompt(assistant, input, conversation, turn, tools, truncation);
     }
 
@@ -80,25 +80,6 @@ public sealed record ResponsePrompt(
             && id.GetString() is { Length: > 0 } value => value,
         _ => throw Access.BadRequest("conversation must be a conversation id or an object with its id.", "invalid_conversation", "conversation"),
     };
-
-    /// <summary>What the model is not asked for is refused by name rather than accepted and left out.</summary>
-    private static void RefuseUnsupported(IResponsePrompt request)
-    {
-        if (request.Text is { ValueKind: JsonValueKind.Object } text && text.TryGetProperty("verbosity", out var verbosity)
-            && verbosity.ValueKind != JsonValueKind.Null && verbosity.GetString() != "medium")
-        {
-            throw RequestErrors.Unsupported("text.verbosity", "answers are not asked for a verbosity.");
-        }
-        if (request.Reasoning is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }
-            || request.Reasoning is { ValueKind: JsonValueKind.Object } reasoning && reasoning.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null))
-        {
-            throw RequestErrors.Unsupported("reasoning", "reasoning options are not passed to the model.");
-        }
-        if (request.ParallelToolCalls == false)
-        {
-            throw RequestErrors.Unsupported("parallel_tool_calls", "the model may call several functions at once.");
-        }
-    }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 }

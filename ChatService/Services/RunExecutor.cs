@@ -60,6 +60,11 @@ public sealed partial class RunExecutor(
             var caller = new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId, Assistants: [assistant.Id]);
             var snapshot = await engine.GetKnowledgeAsync(assistant, caller, token).ConfigureAwait(false);
             var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, token).ConfigureAwait(false);
+            if (run.TruncationLastMessages is { } last && turns.Count > last)
+            {
+                // truncation_strategy last_messages: the thread's oldest messages stay out; instructions and knowledge go in.
+                turns.RemoveRange(0, turns.Count - last);
+            }
             var tools = RunTools.Read(run.ToolsJson, run.ToolChoiceJson, options.Value.Passages);
             var earlier = await db.RunSteps.AsNoTracking().Where(s => s.RunId == run.Id).ToListAsync(token).ConfigureAwait(false);
             turns.AddRange(RunSteps.FunctionHistory(earlier));
@@ -75,7 +80,8 @@ public sealed partial class RunExecutor(
                 new TurnInput(caller, assistant, run.Model, run.Instructions,
                     results is null ? run.AdditionalInstructions : string.Join("\n\n", new[] { run.AdditionalInstructions, FileCitations.Instruction }.OfType<string>()),
                     turns, run.Temperature, run.TopP, run.MaxCompletionTokens, tools.Functions, tools.Mode,
-                    results?.Select(r => r.ToPassage()).ToList(), budget, OutputShape.FromKept(run.ResponseFormatJson), run.MaxPromptTokens),
+                    results?.Select(r => r.ToPassage()).ToList(), budget, OutputShape.FromKept(run.ResponseFormatJson), run.MaxPromptTokens,
+                    run.ParallelToolCalls, Controls: ModelControls.Read(run.ReasoningEffort, null)),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {
