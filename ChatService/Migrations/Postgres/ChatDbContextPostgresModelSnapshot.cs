@@ -50,6 +50,10 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("ResponseFormatJson")
                         .HasColumnType("text");
 
@@ -331,8 +335,15 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool?>("ParallelToolCalls")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("PreviousResponseId")
                         .HasColumnType("text");
+
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -357,6 +368,10 @@ namespace ChatService.Migrations.Postgres
 
                     b.Property<string>("Truncation")
                         .HasColumnType("text");
+
+                    b.Property<string>("Verbosity")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
 
@@ -463,8 +478,15 @@ namespace ChatService.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool?>("ParallelToolCalls")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("RequiredActionJson")
                         .HasColumnType("text");
@@ -496,6 +518,9 @@ namespace ChatService.Migrations.Postgres
 
                     b.Property<double?>("TopP")
                         .HasColumnType("double precision");
+
+                    b.Property<int?>("TruncationLastMessages")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

@@ -45,6 +45,10 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ResponseFormatJson")
                         .HasColumnType("TEXT");
 
@@ -326,7 +330,14 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool?>("ParallelToolCalls")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PreviousResponseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -351,6 +362,10 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("REAL");
 
                     b.Property<string>("Truncation")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Verbosity")
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -458,8 +473,15 @@ namespace ChatService.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool?>("ParallelToolCalls")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReasoningEffort")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RequiredActionJson")
                         .HasColumnType("TEXT");
@@ -491,6 +513,9 @@ namespace ChatService.Migrations.Sqlite
 
                     b.Property<double?>("TopP")
                         .HasColumnType("REAL");
+
+                    b.Property<int?>("TruncationLastMessages")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
