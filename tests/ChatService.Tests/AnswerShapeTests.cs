@@ -94,7 +94,8 @@ public sealed class AnswerShapeTests
         { "\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]", "stop" },
         { "\"presence_penalty\":3", "presence_penalty" },
         { "\"store\":true", "store" },
-        { "\"reasoning_effort\":\"high\"", "reasoning_effort" },
+        { "\"reasoning_effort\":\"extreme\"", "reasoning_effort" },
+        { "\"verbosity\":\"loud\"", "verbosity" },
     };
 
     [Theory]
@@ -176,7 +177,7 @@ public sealed class AnswerShapeTests
     }
 
     [Fact]
-    public async Task AFixedTruncationAnUnknownResponseFormatAndSerialToolCallsAreRefusedByNameAndNothingIsStored()
+    public async Task ABadTruncationAnUnknownResponseFormatAndReasoningWithoutAModelAreRefusedByNameAndNothingIsStored()
     {
         await using var factory = TestSupport.Service();
         using var client = factory.Client("usr_shape_attachments");
@@ -185,9 +186,9 @@ public sealed class AnswerShapeTests
         var refusals = new[]
         {
             (await PostAsync(client, $"/v1/threads/{thread}/runs",
-                RunBody(assistantId, "\"truncation_strategy\":{\"type\":\"last_messages\",\"last_messages\":2}")), "truncation_strategy"),
+                RunBody(assistantId, "\"truncation_strategy\":{\"type\":\"last_messages\",\"last_messages\":0}")), "truncation_strategy.last_messages"),
             (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"response_format\":{\"type\":\"xml\"}")), "response_format.type"),
-            (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"parallel_tool_calls\":false")), "parallel_tool_calls"),
+            (await PostAsync(client, $"/v1/threads/{thread}/runs", RunBody(assistantId, "\"reasoning_effort\":\"high\"")), "reasoning_effort"),
         };
 
         foreach (var ((status, body), param) in refusals)
@@ -230,9 +231,9 @@ public sealed class AnswerShapeTests
     public static TheoryData<string, string> RefusedByResponses => new()
     {
         { "\"text\":{\"format\":{\"type\":\"yaml\"}}", "text.format" },
-        { "\"text\":{\"verbosity\":\"low\"}", "text.verbosity" },
-        { "\"reasoning\":{\"effort\":\"high\"}", "reasoning" },
-        { "\"parallel_tool_calls\":false", "parallel_tool_calls" },
+        { "\"text\":{\"verbosity\":\"loud\"}", "text.verbosity" },
+        { "\"reasoning\":{\"effort\":\"extreme\"}", "reasoning.effort" },
+        { "\"reasoning\":{\"summary\":\"auto\"}", "reasoning.summary" },
         { "\"max_tool_calls\":3", "max_tool_calls" },
         { "\"top_logprobs\":2", "top_logprobs" },
         { "\"prompt\":{\"id\":\"pmpt_1\"}", "prompt" },

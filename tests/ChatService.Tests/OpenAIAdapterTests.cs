@@ -180,7 +180,7 @@ public sealed class OpenAIAdapterTests
     }
 
     [Fact]
-    public async Task ABadRequestFromTheModelIsNotRetried()
+    public async Task ABadRequestFromTheModelIsNotRetriedAndIsTheClientsBadRequest()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context =>
         {
@@ -196,7 +196,11 @@ public sealed class OpenAIAdapterTests
             messages = new[] { new { role = "user", content = "Hi" } },
         });
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Single(model.Requests);
+        Assert.Equal("The model refused the request (status 400).", error.GetProperty("message").GetString());
+        Assert.Equal("upstream_refused", error.GetProperty("code").GetString());
     }
 }
