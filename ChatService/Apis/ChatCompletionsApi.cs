@@ -188,7 +188,7 @@ public static class ChatCompletionsApi
         return await engine.StartAsync(
             new TurnInput(caller, assistant, model, instructions, additional, turns,
                 request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, tools?.Functions, tools?.Mode,
-                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: controls),
+                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: ModelControls.WithDefaultEffort(controls, assistant?.ReasoningEffort)),
             snapshot, cancellationToken);
     }
 

@@ -226,20 +226,19 @@ public static class RunsApi
         {
             throw Access.BadRequest("truncation_strategy must be an object such as {\"type\":\"auto\"}.", "invalid_type", "truncation_strategy");
         }
-        var type = given.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : t.ValueKind == JsonValueKind.Undefined ? "" : t.GetRawText();
+        var type = Json.StringOf(given, "type") ?? "";
         if (!TruncationTypes.Contains(type, StringComparer.Ordinal))
         {
             throw RequestErrors.InvalidValue("truncation_strategy.type", type, TruncationTypes);
         }
-        var last = given.TryGetProperty("last_messages", out var n) ? n : default;
         if (type == "auto")
         {
             return null;
         }
-        return last.ValueKind == JsonValueKind.Number && last.TryGetInt32(out var count) && count >= 1 ? count
+        return given.TryGetProperty("last_messages", out var last) && last.ValueKind == JsonValueKind.Number && last.TryGetInt32(out var count) && count >= 1
+            ? count
             : throw new ApiException(StatusCodes.Status400BadRequest,
-                $"Invalid 'truncation_strategy.last_messages': {(last.ValueKind == JsonValueKind.Undefined ? "missing" : last.GetRawText())}. "
-                + "It must be an integer of at least 1 when the type is 'last_messages'.", "Bad request", "invalid_value")
+                "Invalid 'truncation_strategy.last_messages': with the type 'last_messages' it must be an integer of at least 1.", "Bad request", "invalid_value")
             {
                 Param = "truncation_strategy.last_messages",
             };

@@ -37,6 +37,12 @@ public sealed record ModelControls(
         return controls.IsEmpty ? null : controls;
     }
 
+    /// <summary>The request's controls, with an assistant's effort where the request names none (as with its temperature).</summary>
+    public static ModelControls? WithDefaultEffort(ModelControls? controls, string? effort) =>
+        effort is null || controls?.ReasoningEffort is not null ? controls
+        : controls is null ? new ModelControls(effort, null)
+        : controls with { ReasoningEffort = effort };
+
     /// <summary>
     /// The Responses API's `reasoning` ({effort, summary}) and `text.verbosity`. The model is asked through chat
     /// completions, which return no reasoning summaries, so asking for one is refused rather than left unanswered.

@@ -42,6 +42,7 @@ public sealed record ResponsePlan(
             Temperature = request.Temperature ?? assistant?.Temperature,
             TopP = request.TopP ?? assistant?.TopP,
             MaxOutputTokens = request.MaxOutputTokens,
+            Controls = ModelControls.WithDefaultEffort(prompt.Turn.Controls, assistant?.ReasoningEffort),
         };
 
         var response = new ResponseEntity

@@ -132,6 +132,32 @@ public sealed class ModelControlsTests
         Assert.Equal(("high", true), (runs[1].GetProperty("reasoning_effort").GetString(), runs[1].GetProperty("parallel_tool_calls").GetBoolean()));
     }
 
+    [Fact]
+    public async Task AnAssistantsReasoningEffortIsTheDefaultOfChatCompletionsAndResponsesThatNameIt()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "Sunny"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_controls_assistant");
+        var (_, assistantBody) = await PostAsync(client, "/v1/assistants", """{"model":"o3","reasoning_effort":"high"}""");
+        var assistantId = JsonDocument.Parse(assistantBody).RootElement.GetProperty("id").GetString();
+
+        var requests = new[]
+        {
+            ("/v1/chat/completions", $$"""{"model":"{{assistantId}}","stream":true,"messages":[{"role":"user","content":"Hi"}]}"""),
+            ("/v1/chat/completions", $$"""{"model":"{{assistantId}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"reasoning_effort":"low"}"""),
+            ("/v1/responses", $$$"""{"model":"{{{assistantId}}}","stream":true,"input":"Hi","text":{"verbosity":"low"}}"""),
+        };
+        foreach (var (path, json) in requests)
+        {
+            var (status, body) = await PostAsync(client, path, json);
+            Assert.True(status == HttpStatusCode.OK, body);
+        }
+
+        Assert.Equal(["high", "low", "high"], model.Requests.Select(r => (string?)JsonNode.Parse(r.Body)!["reasoning_effort"]));
+        Assert.Equal("low", (string?)Received(model, 2)["verbosity"]);
+        Assert.Equal("o3", (string?)Received(model, 2)["model"]);
+    }
+
     public static TheoryData<string, string, string> RefusedOffline => new()
     {
         { "/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}],"reasoning_effort":"high"}""", "reasoning_effort" },
