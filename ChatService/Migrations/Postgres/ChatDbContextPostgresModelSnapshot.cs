@@ -283,6 +283,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<string>("AssistantId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("Background")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
@@ -312,6 +315,9 @@ namespace ChatService.Migrations.Postgres
 
                     b.Property<string>("Instructions")
                         .HasColumnType("text");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
 
                     b.Property<int?>("MaxOutputTokens")
                         .HasColumnType("integer");

@@ -278,6 +278,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<string>("AssistantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Background")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
@@ -307,6 +310,9 @@ namespace ChatService.Migrations.Sqlite
 
                     b.Property<string>("Instructions")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxOutputTokens")
                         .HasColumnType("INTEGER");
