@@ -15,7 +15,7 @@ public sealed class ResponsesBackgroundTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
     [Fact]
-    public async Task ABackgroundResponseIsAnsweredQueuedAndPolledUntilItCompletesWithTheModelsOutputAndUsage()
+    public async Task ABackgroundResponseIsAnsweredQueuedAndPolledUntilItCompletesWithTheModelsOutputAndUsageAndIsContinuedOnlyThen()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var model = await ScriptedHttpServer.StartAsync(async context =>
@@ -29,6 +29,7 @@ public sealed class ResponsesBackgroundTests
         var created = await (await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Take your time", background = true })).JsonAsync();
         var id = created.GetProperty("id").GetString()!;
         var working = await WaitForStatusAsync(http, id, "in_progress");
+        using var tooEarly = await http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "And then?", previous_response_id = id });
         release.SetResult();
         var done = await WaitForStatusAsync(http, id, "completed");
 
@@ -41,6 +42,9 @@ public sealed class ResponsesBackgroundTests
         Assert.Equal(42, done.GetProperty("usage").GetProperty("input_tokens").GetInt32());
         Assert.Equal(2, done.GetProperty("usage").GetProperty("output_tokens").GetInt32());
         Assert.Contains("Take your time", Assert.Single(model.Requests).Body);
+        Assert.Equal(HttpStatusCode.BadRequest, tooEarly.StatusCode);
+        Assert.Equal("previous_response_id", JsonDocument.Parse(await tooEarly.Content.ReadAsStringAsync()).RootElement
+            .GetProperty("error").GetProperty("param").GetString());
     }
 
     [Fact]
