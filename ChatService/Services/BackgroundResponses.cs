@@ -184,8 +184,9 @@ public sealed partial class BackgroundResponseWorker(
                 LogExpired(logger, expired);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
+            // A failed round must not end the loop: without renewals other replicas would fail what this one makes.
             LogLeaseFailed(logger, ex);
         }
     }

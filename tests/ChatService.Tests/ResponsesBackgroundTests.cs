@@ -150,6 +150,22 @@ public sealed class ResponsesBackgroundTests
     }
 
     [Fact]
+    public async Task ABackgroundResponseInAConversationAddsItsInputAndAnswerToItOnceItEnds()
+    {
+        await using var service = TestSupport.Service();
+        using var http = service.Client("usr_bg_conv");
+        var conversationId = (await (await http.PostAsJsonAsync("/v1/conversations", new { })).JsonAsync()).GetProperty("id").GetString();
+
+        var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Remember this", conversation = conversationId, background = true });
+        var done = await WaitForStatusAsync(http, id, "completed");
+        var items = await (await http.GetAsync($"/v1/conversations/{conversationId}/items?order=asc")).JsonAsync();
+
+        Assert.Equal(conversationId, done.GetProperty("conversation").GetProperty("id").GetString());
+        Assert.Equal(["Remember this", done.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()],
+            items.GetProperty("data").EnumerateArray().Select(i => i.GetProperty("content")[0].GetProperty("text").GetString()));
+    }
+
+    [Fact]
     public async Task ABackgroundResponseSpendsTheKeysTokenBudgetAndFailsWhenItIsTooSmall()
     {
         await using var service = TestSupport.Service();

@@ -368,6 +368,8 @@ namespace ChatService.Migrations.Postgres
 
                     b.HasIndex("OwnerId", "Id");
 
+                    b.HasIndex("Status", "LeaseExpiresAt");
+
                     b.ToTable("Responses");
                 });
 

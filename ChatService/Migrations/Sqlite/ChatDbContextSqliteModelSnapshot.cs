@@ -363,6 +363,8 @@ namespace ChatService.Migrations.Sqlite
 
                     b.HasIndex("OwnerId", "Id");
 
+                    b.HasIndex("Status", "LeaseExpiresAt");
+
                     b.ToTable("Responses");
                 });
 

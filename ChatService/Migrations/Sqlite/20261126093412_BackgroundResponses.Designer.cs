@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ChatService.Migrations.Sqlite
 {
     [DbContext(typeof(ChatDbContext))]
-    [Migration("20261126092235_BackgroundResponses")]
+    [Migration("20261126093412_BackgroundResponses")]
     partial class BackgroundResponses
     {
         /// <inheritdoc />
@@ -365,6 +365,8 @@ namespace ChatService.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("Responses");
                 });

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace ChatService.Migrations.Postgres
+namespace ChatService.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class BackgroundResponses : Migration
@@ -13,20 +13,29 @@ namespace ChatService.Migrations.Postgres
             migrationBuilder.AddColumn<bool>(
                 name: "Background",
                 table: "Responses",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<long>(
                 name: "LeaseExpiresAt",
                 table: "Responses",
-                type: "bigint",
+                type: "INTEGER",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Responses_Status_LeaseExpiresAt",
+                table: "Responses",
+                columns: new[] { "Status", "LeaseExpiresAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Responses_Status_LeaseExpiresAt",
+                table: "Responses");
+
             migrationBuilder.DropColumn(
                 name: "Background",
                 table: "Responses");

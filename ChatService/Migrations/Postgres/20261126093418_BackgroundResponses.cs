@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace ChatService.Migrations.Sqlite
+namespace ChatService.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class BackgroundResponses : Migration
@@ -13,20 +13,29 @@ namespace ChatService.Migrations.Sqlite
             migrationBuilder.AddColumn<bool>(
                 name: "Background",
                 table: "Responses",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<long>(
                 name: "LeaseExpiresAt",
                 table: "Responses",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Responses_Status_LeaseExpiresAt",
+                table: "Responses",
+                columns: new[] { "Status", "LeaseExpiresAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Responses_Status_LeaseExpiresAt",
+                table: "Responses");
+
             migrationBuilder.DropColumn(
                 name: "Background",
                 table: "Responses");

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ChatService.Migrations.Postgres
 {
     [DbContext(typeof(ChatDbContext))]
-    [Migration("20261126092242_BackgroundResponses")]
+    [Migration("20261126093418_BackgroundResponses")]
     partial class BackgroundResponses
     {
         /// <inheritdoc />
@@ -370,6 +370,8 @@ namespace ChatService.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("Responses");
                 });
