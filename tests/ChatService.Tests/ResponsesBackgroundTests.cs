@@ -68,6 +68,36 @@ public sealed class ResponsesBackgroundTests
     }
 
     [Fact]
+    public async Task ACancelOnAnotherReplicaStopsABackgroundResponseWhoseModelHasSaidNothingYet()
+    {
+        var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                upstreamAborted.TrySetResult();
+            }
+        });
+        await using var making = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:01");
+        var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
+            Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
+        using var here = making.Client("usr_bg_replicas");
+        using var there = other.Client("usr_bg_replicas");
+
+        var id = await CreateAsync(here, new { model = "gpt-4o-mini", input = "Think hard", background = true });
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), Bound, "the model to be asked");
+        var cancelled = await (await there.PostAsync($"/v1/responses/{id}/cancel", null)).JsonAsync();
+        await upstreamAborted.Task.WaitAsync(Bound);
+
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AQueuedResponseIsCancelledBeforeAnyModelIsAsked()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 1, "never"));
