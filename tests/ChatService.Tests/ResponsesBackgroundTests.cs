@@ -232,10 +232,12 @@ public sealed class ResponsesBackgroundTests
         Assert.Equal("server_error", stopped.GetProperty("error").GetProperty("code").GetString());
     }
 
-    [Fact]
-    public async Task BackgroundResponsesWhoseProcessDiedAreFailedOnceTheirLeaseRunsOut()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task BackgroundResponsesWhoseProcessDiedAreFailedOnceTheirLeaseRunsOut(string database)
     {
-        await using var service = TestSupport.Service().With("Chat:BackgroundLease", "00:00:01");
+        await using var service = (await TestSupport.ServiceOnAsync(database)).With("Chat:BackgroundLease", "00:00:01");
         using var http = service.Client("usr_bg_died");
         // Rows as a process killed mid-way leaves them: one taken, one still waiting, both with a lease run out.
         using (var scope = service.Services.CreateScope())
