@@ -80,4 +80,11 @@ public sealed class ChatServiceOptions
     /// <summary>How often hits answered from CachedAnswers are reported to intent-cache-service's statistics.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan CachedAnswerReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a background response stays held by the process making it without a renewal (renewed every quarter of
+    /// it). A queued or in_progress one whose lease ran out was left by a process that stopped, and is failed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan BackgroundLease { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -34,16 +34,21 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        FileSearchClient fileSearch, HttpContext context, CancellationToken cancellationToken)
+        FileSearchClient fileSearch, BackgroundResponseQueue background, IOptions<ChatServiceOptions> options, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
         var search = await SearchAsync(plan.Tools, plan.SearchQuery, plan.IncludeSearchResults, fileSearch, caller, cancellationToken);
         var response = plan.Response;
+        var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
+        if (response.Background)
+        {
+            return await QueueAsync(plan, turnInput, snapshot, search, request.Stream == true, db, background, options.Value, context, cancellationToken);
+        }
         var cancel = live.Register(response.Id, context.RequestAborted);
         try
         {
-            var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
             var turn = await engine.StartAsync(turnInput, snapshot, cancel.Token);
             // The first piece is awaited before anything is stored or sent, so a provider that fails gets an error body.
             await using var deltas = turn.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
@@ -51,11 +56,7 @@ public static class ResponsesApi
 
             if (plan.Store)
             {
-                db.Responses.Add(response);
-                db.ResponseItems.AddRange(plan.Input.Select(item => new ResponseItemEntity
-                {
-                    Id = (string)item["id"]!, Seq = Ids.Stamp(), ResponseId = response.Id, Json = item.ToJsonString(),
-                }));
+                AddRows(db, plan);
             }
             await db.SaveChangesAsync(cancellationToken);
 
@@ -76,6 +77,37 @@ public static class ResponsesApi
         {
             live.Unregister(response.Id);
         }
+    }
+
+    private static void AddRows(ChatDbContext db, ResponsePlan plan)
+    {
+        db.Responses.Add(plan.Response);
+        db.ResponseItems.AddRange(plan.Input.Select(item => new ResponseItemEntity
+        {
+            Id = (string)item["id"]!, Seq = Ids.Stamp(), ResponseId = plan.Response.Id, Json = item.ToJsonString(),
+        }));
+    }
+
+    /// <summary>
+    /// A background create: checked, its knowledge read and its file search made as a foreground one, stored queued and
+    /// answered at once; <see cref="BackgroundResponseWorker"/> asks the model. With `stream` the answer is its events,
+    /// followed from storage as they are made; a client that leaves stops following, not the response.
+    /// </summary>
+    private static async Task<IResult> QueueAsync(
+        ResponsePlan plan, TurnInput turn, KnowledgeSnapshot snapshot, ResponseSearch? search, bool stream, ChatDbContext db,
+        BackgroundResponseQueue background, ChatServiceOptions options, HttpContext context, CancellationToken cancellationToken)
+    {
+        var response = plan.Response;
+        response.LeaseExpiresAt = BackgroundResponseWorker.LeaseFromNow(options);
+        AddRows(db, plan);
+        await db.SaveChangesAsync(cancellationToken);
+        background.Enqueue(new QueuedResponse(response.Id, plan.Input, turn, snapshot, search, plan.Conversation?.Id));
+        if (!stream)
+        {
+            return TypedResults.Json(ResponseJson.Build(response, []));
+        }
+        await ReplayAsync(db, response.Id, -1, new SseWriter(context), cancellationToken);
+        return TypedResults.Empty;
     }
 
     /// <summary>
@@ -141,7 +173,7 @@ public static class ResponsesApi
                 after = stored.SequenceNumber;
             }
             // Status was read before the events: once it is final, every event was stored with it.
-            if (status is null or not "in_progress" || (events.Count == 0 && DateTime.UtcNow - idleSince > ReplayIdleLimit))
+            if (status is null or not ("queued" or "in_progress") || (events.Count == 0 && DateTime.UtcNow - idleSince > ReplayIdleLimit))
             {
                 return;
             }
@@ -166,16 +198,24 @@ public static class ResponsesApi
     }
 
     /// <summary>
-    /// Stops a response still being made, on whichever replica makes it (it reads the flag at its next checkpoint).
-    /// A cancelled response is returned as it is; one that already ended cannot be cancelled.
+    /// Stops a response still being made, on whichever replica makes it (it reads the flag at its next checkpoint); a
+    /// queued one ends cancelled before the model is asked. A cancelled response is returned as it is; one that already
+    /// ended cannot be cancelled.
     /// </summary>
     public static async Task<IResult> CancelAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, RunRegistry live, CancellationToken cancellationToken)
     {
         var response = await Access.OwnedAsync(db.Responses, caller, "response", responseId, cancellationToken);
-        if (response.Status is not ("in_progress" or "cancelled"))
+        if (response.Status is not ("queued" or "in_progress" or "cancelled"))
         {
             throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
+        }
+        if (response.Status == "queued")
+        {
+            // Only while still queued: once the worker took it, it is stopped as any response being made.
+            await db.Responses.Where(r => r.Id == responseId && r.Status == "queued")
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, "cancelled").SetProperty(r => r.CancelRequested, true), cancellationToken);
+            await db.Entry(response).ReloadAsync(cancellationToken);
         }
         if (response.Status == "in_progress")
         {

@@ -60,6 +60,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.OwnerId, r.Id });
+            // Every replica looks for background responses whose lease ran out: few rows are ever queued or in progress.
+            e.HasIndex(r => new { r.Status, r.LeaseExpiresAt });
         });
         modelBuilder.Entity<ResponseItemEntity>(e =>
         {

@@ -20,7 +20,7 @@ public sealed class ResponseEntity : IOwnedByCaller
     public string? CreatedByKeyId { get; set; }
     public long CreatedAt { get; set; }
     public long? CompletedAt { get; set; }
-    /// <summary>in_progress, completed, incomplete, failed or cancelled.</summary>
+    /// <summary>queued (background only), in_progress, completed, incomplete, failed or cancelled.</summary>
     public required string Status { get; set; }
     /// <summary>The model as the client named it (an assistant id or a model name).</summary>
     public required string Model { get; set; }
@@ -50,6 +50,13 @@ public sealed class ResponseEntity : IOwnedByCaller
     public int? OutputTokens { get; set; }
     /// <summary>Set by a cancel on any replica; the replica generating the response stops at its next checkpoint.</summary>
     public bool CancelRequested { get; set; }
+    /// <summary>Made by the background worker (`background: true`): create answered at once with it queued.</summary>
+    public bool Background { get; set; }
+    /// <summary>
+    /// Unix seconds until which the process making a background response holds it (renewed while it works). A queued
+    /// or in_progress one whose lease ran out was left by a process that died, and is failed by any replica.
+    /// </summary>
+    public long? LeaseExpiresAt { get; set; }
 }
 
 /// <summary>

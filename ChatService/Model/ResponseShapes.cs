@@ -114,7 +114,7 @@ public static class ResponseJson
         ["access_programs"] = null,
         ["created_at"] = r.CreatedAt,
         ["status"] = r.Status,
-        ["background"] = false,
+        ["background"] = r.Background,
         ["error"] = r.ErrorCode is null ? null : new JsonObject { ["code"] = r.ErrorCode, ["message"] = r.ErrorMessage ?? "" },
         ["incomplete_details"] = r.IncompleteReason is null ? null : new JsonObject { ["reason"] = r.IncompleteReason },
         ["instructions"] = r.Instructions,

@@ -22,6 +22,12 @@ public static class ResponseHistory
         while (next is not null && chain.Count < MaxChain)
         {
             var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", next, cancellationToken).ConfigureAwait(false);
+            if (chain.Count == 0 && response.Status is "queued" or "in_progress")
+            {
+                // Its output is not stored yet: continuing it now would silently leave its answer out.
+                throw Access.BadRequest($"Previous response {next} is still {response.Status}; continue it once it has ended.",
+                    "previous_response_in_progress", "previous_response_id");
+            }
             chain.Add(response);
             next = response.PreviousResponseId;
         }

@@ -20,9 +20,10 @@ public sealed record ResponsePlan(
         {
             throw Access.BadRequest("model is required.", "missing_model", "model");
         }
-        if (request.Background == true)
+        if (request.Background == true && request.Store == false)
         {
-            throw RequestErrors.Unsupported("background", "stream the response or wait for it.");
+            // A background response is polled from storage, as OpenAI's is.
+            throw Access.BadRequest("background requires store: a background response is retrieved from storage.", "invalid_value", "store");
         }
         if (request.MaxOutputTokens is <= 0)
         {
@@ -52,7 +53,8 @@ public sealed record ResponsePlan(
             AssistantId = assistant?.Id,
             CreatedByKeyId = caller.KeyId,
             CreatedAt = Ids.Now(),
-            Status = "in_progress",
+            Status = request.Background == true ? "queued" : "in_progress",
+            Background = request.Background == true,
             Model = request.Model,
             Instructions = request.Instructions,
             PreviousResponseId = prompt.Conversation is null ? NullIfEmpty(request.PreviousResponseId) : null,

@@ -21,15 +21,29 @@ public sealed record ResponseSearch(string Query, IReadOnlyList<FileSearchResult
 /// </summary>
 public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, TimeProvider time, ILogger<ResponseRunner> logger)
 {
-    /// <param name="deltas">The turn's text stream, already moved to its first piece (<paramref name="more"/> says whether there is one).</param>
+    /// <param name="deltas">
+    /// The turn's text stream, already moved to its first piece (<paramref name="more"/> says whether there is one), or
+    /// not yet moved (null: a background response, whose failure to start is its own, not a request's).
+    /// </param>
+    /// <param name="stopping">The service's stop: a response it stops ends failed, not cancelled.</param>
     public async Task<JsonObject> RunAsync(
-        ResponseEntity response, IReadOnlyList<JsonObject> input, ChatTurn turn, IAsyncEnumerator<string> deltas, bool more,
-        ConversationEntity? conversation, bool store, SseWriter? sse, CancellationTokenSource cancel, ResponseSearch? search = null)
+        ResponseEntity response, IReadOnlyList<JsonObject> input, ChatTurn turn, IAsyncEnumerator<string> deltas, bool? more,
+        ConversationEntity? conversation, bool store, SseWriter? sse, CancellationTokenSource cancel, ResponseSearch? search = null,
+        CancellationToken stopping = default)
     {
         var token = cancel.Token;
         var log = new ResponseEventLog(db, response, store, sse, live, time);
         var output = new List<JsonObject>();
-        await log.EmitAsync("response.created", Whole(response, output, store), token).ConfigureAwait(false);
+        if (response.Background)
+        {
+            // OpenAI's background stream shows the response queued first, then in progress.
+            await log.EmitAsync("response.created", Whole(response, output, store, "queued"), token).ConfigureAwait(false);
+            await log.EmitAsync("response.queued", Whole(response, output, store, "queued"), token).ConfigureAwait(false);
+        }
+        else
+        {
+            await log.EmitAsync("response.created", Whole(response, output, store), token).ConfigureAwait(false);
+        }
         await log.EmitAsync("response.in_progress", Whole(response, output, store), token).ConfigureAwait(false);
 
         var message = new MessageWriter(log, output);
@@ -39,7 +53,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
             {
                 await EmitSearchAsync(log, output, search, token).ConfigureAwait(false);
             }
-            for (; more; more = await deltas.MoveNextAsync().ConfigureAwait(false))
+            for (var next = more ?? await deltas.MoveNextAsync().ConfigureAwait(false); next; next = await deltas.MoveNextAsync().ConfigureAwait(false))
             {
                 await message.AppendAsync(deltas.Current, token).ConfigureAwait(false);
             }
@@ -61,6 +75,11 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             response.Status = "cancelled";
+            if (stopping.IsCancellationRequested)
+            {
+                response.Status = "failed";
+                (response.ErrorCode, response.ErrorMessage) = ("server_error", BackgroundResponseWorker.StoppedMessage);
+            }
             message.Abandon();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,7 +87,9 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
             // An ApiException's text is written for clients; anything else stays in the log.
             LogFailed(logger, ex, response.Id);
             response.Status = "failed";
-            (response.ErrorCode, response.ErrorMessage) = ("server_error", ex is ApiException api ? api.Message : "The model failed while answering.");
+            (response.ErrorCode, response.ErrorMessage) = ex is ApiException api
+                ? (api.Code == "rate_limit_exceeded" ? api.Code : "server_error", api.Message)
+                : ("server_error", "The model failed while answering.");
             message.Abandon();
         }
 
@@ -95,8 +116,12 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         return final;
     }
 
-    private static JsonObject Whole(ResponseEntity response, IEnumerable<JsonObject> output, bool store) =>
-        new() { ["response"] = ResponseJson.Build(response, output, store) };
+    private static JsonObject Whole(ResponseEntity response, IEnumerable<JsonObject> output, bool store, string? status = null)
+    {
+        var whole = ResponseJson.Build(response, output, store);
+        whole["status"] = status ?? response.Status;
+        return new() { ["response"] = whole };
+    }
 
     private static async Task EmitSearchAsync(ResponseEventLog log, List<JsonObject> output, ResponseSearch search, CancellationToken token)
     {

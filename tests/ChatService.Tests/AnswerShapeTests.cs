@@ -237,7 +237,7 @@ public sealed class AnswerShapeTests
         { "\"max_tool_calls\":3", "max_tool_calls" },
         { "\"top_logprobs\":2", "top_logprobs" },
         { "\"prompt\":{\"id\":\"pmpt_1\"}", "prompt" },
-        { "\"background\":true", "background" },
+        { "\"background\":true,\"store\":false", "store" },
         { "\"max_output_tokens\":0", "max_output_tokens" },
     };
 

@@ -287,6 +287,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<string>("AssistantId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("Background")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
@@ -316,6 +319,9 @@ namespace ChatService.Migrations.Postgres
 
                     b.Property<string>("Instructions")
                         .HasColumnType("text");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
 
                     b.Property<int?>("MaxOutputTokens")
                         .HasColumnType("integer");
@@ -376,6 +382,8 @@ namespace ChatService.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("Responses");
                 });

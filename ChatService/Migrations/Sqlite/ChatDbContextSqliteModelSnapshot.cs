@@ -282,6 +282,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<string>("AssistantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Background")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
@@ -311,6 +314,9 @@ namespace ChatService.Migrations.Sqlite
 
                     b.Property<string>("Instructions")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("MaxOutputTokens")
                         .HasColumnType("INTEGER");
@@ -371,6 +377,8 @@ namespace ChatService.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("Responses");
                 });

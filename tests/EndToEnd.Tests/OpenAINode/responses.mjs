@@ -111,6 +111,33 @@ const scenarios = {
     });
     return { file: file.id, ...result };
   },
+  async background() {
+    // Polled: create answers at once, retrieve until the response leaves queued/in_progress (a bounded wait).
+    const created = await client.responses.create({ model, input: 'Write a short note', background: true });
+    const seen = [created.status];
+    let response = created;
+    for (let i = 0; i < 300 && ['queued', 'in_progress'].includes(response.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      response = await client.responses.retrieve(created.id);
+      seen.push(response.status);
+    }
+    // Streamed: the events as they are made, then resumed after the third from the stored log.
+    const events = [];
+    for await (const event of await client.responses.create({ model, input: 'Hello there', background: true, stream: true })) {
+      events.push({ type: event.type, sequence_number: event.sequence_number, id: event.response?.id, status: event.response?.status });
+    }
+    const resumed = [];
+    for await (const event of await client.responses.retrieve(events[0].id, { stream: true, starting_after: 2 })) {
+      resumed.push({ type: event.type, sequence_number: event.sequence_number });
+    }
+    return {
+      created: { id: created.id, status: created.status, background: created.background, output: created.output },
+      seen,
+      final: { status: response.status, background: response.background, output_text: response.output_text, usage: response.usage },
+      events,
+      resumed,
+    };
+  },
   async errors() {
     const both = await errorOf(client.responses.create({ model, input: 'hi', conversation: 'conv_x', previous_response_id: 'resp_y' }));
     const unknown = await errorOf(client.responses.retrieve('resp_unknown'));

@@ -115,6 +115,31 @@ public abstract class ResponsesSdkTests(Platform platform)
     }
 
     [Fact]
+    public async Task TheNpmPackageRunsAResponseInTheBackgroundPollsItToCompletionAndResumesABackgroundStream()
+    {
+        var (_, token, http) = await UserAsync("npm-background");
+        using var _ = http;
+        var result = await NodeSdk.RunAsync(platform.Gateway, token, "background");
+
+        var created = result.GetProperty("created");
+        Assert.Equal("queued", created.GetProperty("status").GetString());
+        Assert.True(created.GetProperty("background").GetBoolean());
+        Assert.Empty(created.GetProperty("output").EnumerateArray());
+        var final = result.GetProperty("final");
+        Assert.Equal("completed", final.GetProperty("status").GetString());
+        Assert.True(final.GetProperty("background").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(final.GetProperty("output_text").GetString()));
+        Assert.True(final.GetProperty("usage").GetProperty("total_tokens").GetInt32() > 0);
+        Assert.All(result.GetProperty("seen").EnumerateArray().SkipLast(1), s => Assert.Contains(s.GetString(), new[] { "queued", "in_progress" }));
+        var events = result.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["response.created", "response.queued", "response.in_progress"], events.Take(3).Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("response.completed", events[^1].GetProperty("type").GetString());
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.GetProperty("sequence_number").GetInt32()));
+        Assert.Equal(events.Skip(3).Select(e => e.GetProperty("sequence_number").GetInt32()),
+            result.GetProperty("resumed").EnumerateArray().Select(e => e.GetProperty("sequence_number").GetInt32()));
+    }
+
+    [Fact]
     public async Task TheNpmStreamHelperAccumulatesEveryEventIntoTheFinalResponse()
     {
         var (_, token, http) = await UserAsync("npm-stream");
