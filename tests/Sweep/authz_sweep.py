@@ -218,8 +218,6 @@ def targets(a, b):
                                                      "thread": {"messages": [{"role": "user", "content": "vacation?"}]}}),
         ("runs by ref", "POST", "/v1/threads/runs", {"assistant_id": b["asst"], "thread": {"messages": [
             {"role": "user", "content": "vacation?", "attachments": [{"file_id": A["file"], "tools": [{"type": "file_search"}]}]}]}}),
-        ("runs by ref", "POST", f"/v1/threads/{b['thread']}/runs", {"assistant_id": b["asst"], "tools": [{"type": "file_search"}],
-                                                                  "tool_resources": {"file_search": {"vector_store_ids": [A["vs"]]}}}),
         ("threads by ref", "POST", "/v1/threads", {"tool_resources": {"file_search": {"vector_store_ids": [A["vs"]]}}}),
         ("threads by ref", "POST", "/v1/threads", {"messages": [{"role": "user", "content": "x",
                                                                "attachments": [{"file_id": A["file"], "tools": [{"type": "file_search"}]}]}]}),
