@@ -50,11 +50,16 @@ internal sealed class AppHostSettings
 
     public static AppHostSettings From(IDistributedApplicationBuilder builder) => new(builder);
 
-    /// <summary>A service of this repository, on http, healthy once its /health answers.</summary>
+    /// <summary>
+    /// A service of this repository, on http, healthy once its /health answers. One given a port (the gateway, the
+    /// platform's only door) listens on it itself rather than behind the orchestrator's proxy: behind the proxy every
+    /// client arrived from the proxy's address, so the per-address limit of anonymous requests was one limit for all
+    /// (20 failed logins by anyone locked everyone out of /auth/login).
+    /// </summary>
     public IResourceBuilder<ProjectResource> AddService<TProject>(string name, int? port = null)
         where TProject : IProjectMetadata, new() =>
         _builder.AddProject<TProject>(name)
-            .WithHttpEndpoint(port: port, name: "http")
+            .WithHttpEndpoint(port: port, name: "http", isProxied: port is null)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Identity__SigningKey", _signingKey)
             // Aspire runs a project without its launch profile; the services follow the AppHost's environment

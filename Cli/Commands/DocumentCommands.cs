@@ -72,7 +72,8 @@ public static class DocumentCommands
     {
         var id = new Argument<string>("id") { Description = "The document's id (doc_...)" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write it (default: its own name, here)" };
-        var command = new Command("download", "Download a document's original file") { id, output };
+        var force = new Option<bool>("--force", "-f") { Description = "Overwrite the file if it exists" };
+        var command = new Command("download", "Download a document's original file") { id, output, force };
         command.Handle(host, async (context, cancellationToken) =>
         {
             using var response = await context.Documents.DownloadAsync(context.Value(id), cancellationToken);
@@ -82,7 +83,7 @@ public static class DocumentCommands
             var name = Path.GetFileName(response.Content.Headers.ContentDisposition?.FileNameStar
                 ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"') ?? context.Value(id));
             var path = Path.GetFullPath(target ?? name);
-            await using (var file = File.Create(path))
+            await using (var file = Create(path, context.Value(force)))
             {
                 await content.CopyToAsync(file, cancellationToken);
             }
@@ -90,6 +91,19 @@ public static class DocumentCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A new file, or with <paramref name="force"/> one that replaces what is there (checked and made in one step).</summary>
+    private static FileStream Create(string path, bool force)
+    {
+        try
+        {
+            return new FileStream(path, force ? FileMode.Create : FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException) when (!force && File.Exists(path))
+        {
+            throw new CliException($"{path} already exists; pass --force to overwrite it.", ExitCodes.Usage);
+        }
     }
 
     private static Command Delete(CliHost host)

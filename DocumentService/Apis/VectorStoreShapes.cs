@@ -18,10 +18,14 @@ public sealed record FileCounts(int InProgress, int Completed, int Failed, int C
 
 public sealed record ExpiresAfter(string Anchor, int Days);
 
-/// <summary>OpenAI's vector store; `expires_after` is optional but never null in the SDKs' types, so a store that never expires has none.</summary>
+/// <summary>
+/// OpenAI's vector store; `expires_after` is optional but never null in the SDKs' types, so a store that never expires
+/// has none, and `description` (given on create) is there when the store has one.
+/// </summary>
 public sealed record VectorStoreObject(
     string Id, long CreatedAt, string? Name, long UsageBytes, FileCounts FileCounts, string Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExpiresAfter? ExpiresAfter, long? ExpiresAt, long? LastActiveAt, JsonElement Metadata)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExpiresAfter? ExpiresAfter, long? ExpiresAt, long? LastActiveAt, JsonElement Metadata,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description = null)
 {
     public string Object => "vector_store";
 }

@@ -43,6 +43,7 @@ public static class VectorStoresApi
             OwnerId = caller.UserId,
             CreatedByKeyId = caller.KeyId,
             Name = Name(request.Name),
+            Description = Description(request.Description),
             MetadataJson = Metadata(request.Metadata),
             ExpiresAfterDays = ExpiryDays(request.ExpiresAfter),
             CreatedAt = now,
@@ -130,7 +131,7 @@ public static class VectorStoresApi
         long? expiresAt = row.ExpiresAfterDays is { } days ? row.LastActiveAt + (long)days * SecondsPerDay : null;
         return new VectorStoreObject(row.Id, row.CreatedAt, row.Name, usage, counts, Status(counts, expiresAt, time),
             row.ExpiresAfterDays is { } d ? new ExpiresAfter("last_active_at", d) : null, expiresAt, row.LastActiveAt,
-            AttributesJson.Parse(row.MetadataJson));
+            AttributesJson.Parse(row.MetadataJson), row.Description);
     }
 
     public static bool IsExpired(VectorStore? row, TimeProvider time) =>
@@ -165,6 +166,9 @@ public static class VectorStoresApi
 
     private static string? Name(string? name) =>
         name is { Length: > 256 } ? throw Bad("'name' may be at most 256 characters.", "name") : name;
+
+    private static string? Description(string? description) =>
+        description is { Length: > 512 } ? throw Bad("'description' may be at most 512 characters.", "description") : description;
 
     private static string Metadata(JsonElement? metadata)
     {

@@ -57,6 +57,7 @@ public sealed class DocumentsDbContext(DbContextOptions<DocumentsDbContext> opti
             e.Property(v => v.OwnerId).HasMaxLength(128);
             e.Property(v => v.CreatedByKeyId).HasMaxLength(128);
             e.Property(v => v.Name).HasMaxLength(256);
+            e.Property(v => v.Description).HasMaxLength(512);
             e.HasIndex(v => new { v.OwnerId, v.CreatedAt });
         });
         modelBuilder.Entity<VectorStoreFile>(e =>

@@ -15,6 +15,9 @@ public sealed class VectorStore
 
     public string? Name { get; set; }
 
+    /// <summary>OpenAI's create-only `description` of the store's purpose.</summary>
+    public string? Description { get; set; }
+
     public string MetadataJson { get; set; } = "{}";
 
     /// <summary>expires_after: days after last activity (the only anchor OpenAI defines); null means never.</summary>

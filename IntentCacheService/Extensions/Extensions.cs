@@ -21,6 +21,7 @@ internal static class Extensions
 
         builder.AddEmbeddingGenerator();
         builder.AddAssistantAccess();
+        builder.Services.AddSingleton<Announcer>();
         builder.Services.AddSingleton<IntentCatalog>();
         builder.Services.AddSingleton<CacheStatistics>();
         builder.Services.AddSingleton<EntryStore>();

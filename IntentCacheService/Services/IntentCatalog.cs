@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IntentCacheService.Model;
+using IntentCacheService.Services.Cache;
 using IntentCacheService.Services.Classification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
@@ -15,7 +16,7 @@ namespace IntentCacheService.Services;
 /// A change evicts the trained set here and, through the "intents-changed" channel, in every other instance.
 /// </summary>
 public sealed class IntentCatalog(
-    IServiceScopeFactory scopes, IMessageBus bus, IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    IServiceScopeFactory scopes, Announcer announcer, IEmbeddingGenerator<string, Embedding<float>> embeddings,
     IOptions<IntentCacheOptions> options, TimeProvider time)
 {
     public const string ChangedChannel = "intents-changed";
@@ -47,7 +48,7 @@ public sealed class IntentCatalog(
         // PUTs that raced may finish training in any order: the set of the highest revision stays.
         _trained.AddOrUpdate(assistantId, held,
             (_, current) => current.Set is { } other && other.Revision > trained.Revision ? current : held);
-        await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+        await announcer.TellOthersAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return trained;
     }
 
@@ -106,7 +107,7 @@ public sealed class IntentCatalog(
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         var removed = await db.IntentSets.Where(s => s.AssistantId == assistantId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         Evict(assistantId);
-        await bus.PublishAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+        await announcer.TellOthersAsync(ChangedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         return removed > 0;
     }
 

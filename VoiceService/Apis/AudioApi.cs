@@ -19,7 +19,7 @@ public static class AudioApi
         api.MapPost("/transcriptions", TranscribeAsync).DisableAntiforgery()
             .WithSummary("Multipart file (+ model, language, prompt, response_format); a model of asst_... recognises with that assistant's vocabulary.");
         api.MapPost("/speech", SpeechAsync)
-            .WithSummary("JSON input, voice, response_format (mp3, opus, aac, flac, wav, pcm); the audio as the body.");
+            .WithSummary("JSON input, voice, response_format (mp3, opus, aac, flac, wav, pcm); the audio as the body. A model of asst_... must be an assistant the caller may use.");
         return app;
     }
 
@@ -70,8 +70,13 @@ public static class AudioApi
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SpeechAsync(HttpContext context, CallerIdentity caller,
-        SpeechRequest request, ITextToSpeech speech, Microsoft.Extensions.Options.IOptions<VoiceOptions> options)
+        SpeechRequest request, ITextToSpeech speech, Microsoft.Extensions.Options.IOptions<VoiceOptions> options, AssistantAccess access)
     {
+        if (request.Model is { } model && model.StartsWith("asst_", StringComparison.Ordinal))
+        {
+            // As transcriptions do: another user's assistant is answered as if it did not exist, never spoken for.
+            await VoiceApi.RequireAssistantAsync(caller, model, access, context.RequestAborted);
+        }
         var input = request.Input?.Trim();
         if (string.IsNullOrEmpty(input))
         {

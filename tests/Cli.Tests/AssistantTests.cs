@@ -86,6 +86,26 @@ public sealed class AssistantTests(Platform platform) : IDisposable
     }
 
     [Fact]
+    public async Task ADownloadLeavesAnExistingFileAloneUnlessForced()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AssistantTests));
+        var id = await _chatbot.CreateAssistantAsync("Downloads");
+        var uploaded = await _chatbot.RunAsync("documents", "upload", _chatbot.File("rules.txt", "Badges are worn at all times."), "--assistant", id, "--json");
+        var documentId = JsonDocument.Parse(uploaded.Output).RootElement[0].GetProperty("id").GetString()!;
+        var target = _chatbot.File("mine.txt", "My own notes.");
+
+        var refused = await _chatbot.RunAsync("documents", "download", documentId, "--output", target);
+        var kept = File.ReadAllText(target);
+        var forced = await _chatbot.RunAsync("documents", "download", documentId, "--output", target, "--force");
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains($"{target} already exists; pass --force to overwrite it.", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("My own notes.", kept);
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal("Badges are worn at all times.", File.ReadAllText(target));
+    }
+
+    [Fact]
     public async Task DeletingAnAssistantTakesItsFilesAndAnUnknownOneIsSaidInWords()
     {
         await _chatbot.UseAccountOfAsync(typeof(AssistantTests));

@@ -202,4 +202,27 @@ public sealed class VectorStoresApiTests
         Assert.Equal(HttpStatusCode.NotFound, missingFile.StatusCode);
         Assert.Empty((await JsonAsync(list)).GetProperty("data").EnumerateArray());
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task TheDescriptionGivenOnCreateIsKeptAndShownWhereverTheStoreIs(string database)
+    {
+        await using var host = await HostOnAsync(database);
+        using var client = host.ClientFor("usr_vs_described");
+
+        var created = await PostAsync(client, "/v1/vector_stores", new { name = "Travel", description = "Answers about booking trains and hotels" });
+        var plain = await PostAsync(client, "/v1/vector_stores", new { name = "Plain" });
+        var id = created.GetProperty("id").GetString()!;
+        var read = await GetAsync(client, $"/v1/vector_stores/{id}");
+        var listed = (await GetAsync(client, "/v1/vector_stores")).GetProperty("data").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
+        using var tooLong = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { description = new string('d', 513) });
+
+        Assert.Equal("Answers about booking trains and hotels", created.GetProperty("description").GetString());
+        Assert.Equal("Answers about booking trains and hotels", read.GetProperty("description").GetString());
+        Assert.Equal("Answers about booking trains and hotels", listed.GetProperty("description").GetString());
+        Assert.False(plain.TryGetProperty("description", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal("description", JsonDocument.Parse(await tooLong.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
 }

@@ -30,7 +30,9 @@ public class Platform : IAsyncLifetime
         // PostgreSQL runs as its own user when the tests run as root: it must be able to reach its directory inside.
         File.SetUnixFileMode(_dataDirectory, (UnixFileMode)0b111_101_101);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--AppHost:DataDirectory={_dataDirectory}", .. AppHostArguments]);
+            // The gateway listens on its port itself (not behind the orchestrator's proxy, whose ports the testing
+            // builder would pick), so it gets a free one here.
+            [$"--AppHost:DataDirectory={_dataDirectory}", $"--AppHost:GatewayPort={FreePort.Next()}", .. AppHostArguments]);
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             var resource = builder.CreateResourceBuilder(project);

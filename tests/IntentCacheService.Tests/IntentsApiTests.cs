@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using StackExchange.Redis;
 
 namespace IntentCacheService.Tests;
 
@@ -24,6 +25,38 @@ public sealed class IntentsApiTests
         Assert.Equal("all-MiniLM-L6-v2", training.GetProperty("embedding_model").GetString());
         Assert.InRange(training.GetProperty("leave_one_out_accuracy").GetDouble(), 0.6, 1);
         Assert.Equal("local", training.GetProperty("provider").GetString());
+    }
+
+    [Fact]
+    public async Task APutWhoseSetIsStoredAnswersItsRevisionWhenTheOtherInstancesCannotBeToldOfIt()
+    {
+        // A Redis whose user may do everything but PUBLISH: each set is written, each announcement of it fails.
+        await using var redis = await RedisServer.StartAsync();
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "intents", "on", ">intents-password", "~*", "&*", "+@all", "-publish");
+        }
+        await using var host = await IntentCacheHost.StartAsync(redis: false,
+            configure: f => f.With("ConnectionStrings:cache", redis.ConnectionString + ",user=intents,password=intents-password"));
+        var assistant = IntentCacheHost.NewAssistant();
+        var owner = IntentCacheHost.NewUser();
+        host.Grant(assistant, owner);
+        using var client = host.ClientFor(owner);
+
+        using var first = await client.PutAsJsonAsync($"/api/intents/{assistant}", new
+        {
+            intents = new[] { new { name = "greeting", examples = new[] { "hello there", "good morning" } } },
+        });
+        using var second = await client.PutAsJsonAsync($"/api/intents/{assistant}", new
+        {
+            intents = new[] { new { name = "farewell", examples = new[] { "goodbye", "see you tomorrow" } } },
+        });
+        var set = await client.GetFromJsonAsync<JsonElement>($"/api/intents/{assistant}");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(2, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revision").GetInt64());
+        Assert.Equal("farewell", Assert.Single(set.GetProperty("intents").EnumerateArray()).GetProperty("name").GetString());
     }
 
     [Fact]

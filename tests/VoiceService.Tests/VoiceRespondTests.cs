@@ -199,12 +199,7 @@ public sealed class VoiceRespondTests
     [Fact]
     public async Task AnAssistantChatServiceDoesNotKnowIsNotFoundToRespondSpeakAndTranscribeAndLeavesNoTurn()
     {
-        var chat = await ScriptedHttpServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 404;
-            return context.Response.WriteAsJsonAsync(new { error = new { message = "No assistant asst_gone", type = "invalid_request_error" } });
-        });
-        await using var _ = chat;
+        await using var chat = await ChatThatKnowsNoAssistantAsync();
         await using var host = await VoiceHost.StartAsync(Answer, TimeSpan.FromMilliseconds(1),
             configure: f => f.With("services:chat-service:http:0", chat.Url.ToString()));
         using var client = host.CreateClient();
@@ -225,6 +220,33 @@ public sealed class VoiceRespondTests
             .RootElement.GetProperty("error").GetProperty("type").GetString());
         Assert.Equal(0, turns.GetProperty("data").GetArrayLength());
     }
+
+    [Fact]
+    public async Task SpeechWhoseModelNamesAnAssistantChatServiceDoesNotKnowIsNotFound()
+    {
+        await using var chat = await ChatThatKnowsNoAssistantAsync();
+        await using var host = await VoiceHost.StartAsync(Answer, TimeSpan.FromMilliseconds(1),
+            configure: f => f.With("services:chat-service:http:0", chat.Url.ToString()));
+        using var client = host.CreateClient();
+
+        using var theirs = await client.PostAsJsonAsync(new Uri("/v1/audio/speech", UriKind.Relative),
+            new { model = "asst_theirs", input = "Hello there.", voice = "alloy" });
+        using var plain = await client.PostAsJsonAsync(new Uri("/v1/audio/speech", UriKind.Relative),
+            new { model = "tts-1", input = "Hello there.", voice = "alloy" });
+
+        Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        Assert.Equal("invalid_request_error", JsonDocument.Parse(await theirs.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Single(chat.Requests);
+    }
+
+    /// <summary>chat-service answering 404 to everything, as it answers for an assistant that is not the caller's.</summary>
+    private static Task<ScriptedHttpServer> ChatThatKnowsNoAssistantAsync() => ScriptedHttpServer.StartAsync(context =>
+    {
+        context.Response.StatusCode = 404;
+        return context.Response.WriteAsJsonAsync(new { error = new { message = "No such assistant", type = "invalid_request_error" } });
+    });
 
     private static async Task<JsonElement> WaitForTurnAsync(HttpClient client)
     {

@@ -160,6 +160,10 @@ namespace DocumentService.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
                     b.Property<int?>("ExpiresAfterDays")
                         .HasColumnType("integer");
 

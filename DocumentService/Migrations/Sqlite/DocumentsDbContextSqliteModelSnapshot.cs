@@ -153,6 +153,10 @@ namespace DocumentService.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ExpiresAfterDays")
                         .HasColumnType("INTEGER");
 

@@ -12,7 +12,7 @@ namespace IntentCacheService.Services.Cache;
 /// fall between reading the generation and using it. A <see cref="NearCache"/> in front saves the round trip for hot
 /// answers. Without Redis, the in-process store does the same in two steps and needs no near cache.
 /// </summary>
-public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache near, IServiceProvider services)
+public sealed class EntryStore(IKeyValueStore store, Announcer announcer, NearCache near, IServiceProvider services)
 {
     public const string FlushedChannel = "intent-cache-flushed";
     public const string EvictedChannel = "intent-cache-evicted";
@@ -100,7 +100,7 @@ public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache 
         near.DropEntry(key);
         if (UseNear)
         {
-            await bus.PublishAsync(EvictedChannel, key, cancellationToken).ConfigureAwait(false);
+            await announcer.TellOthersAsync(EvictedChannel, key, cancellationToken).ConfigureAwait(false);
         }
         return deleted;
     }
@@ -115,7 +115,7 @@ public sealed class EntryStore(IKeyValueStore store, IMessageBus bus, NearCache 
         near.DropAssistant(assistantId);
         if (tellOthers && UseNear)
         {
-            await bus.PublishAsync(FlushedChannel, assistantId, cancellationToken).ConfigureAwait(false);
+            await announcer.TellOthersAsync(FlushedChannel, assistantId, cancellationToken).ConfigureAwait(false);
         }
     }
 
