@@ -126,7 +126,9 @@ public sealed partial class BackgroundResponseWorker(
         catch (Exception ex)
         {
             LogFailed(logger, ex, id);
-            await EndAsync([id], "failed", stoppingToken.IsCancellationRequested ? StoppedMessage : "The response could not be made.").ConfigureAwait(false);
+            var (code, message) = stoppingToken.IsCancellationRequested ? ("server_error", StoppedMessage)
+                : ResponseRunner.ErrorOf(ex, "The response could not be made.");
+            await EndAsync([id], "failed", message, code).ConfigureAwait(false);
         }
         finally
         {
@@ -192,7 +194,7 @@ public sealed partial class BackgroundResponseWorker(
     }
 
     /// <summary>Ends responses that will not be made here (failed with a server_error, or cancelled), unless they already ended.</summary>
-    private async Task EndAsync(List<string> ids, string status, string? message)
+    private async Task EndAsync(List<string> ids, string status, string? message, string code = "server_error")
     {
         if (ids.Count == 0)
         {
@@ -205,7 +207,7 @@ public sealed partial class BackgroundResponseWorker(
             await db.Responses.Where(r => ids.Contains(r.Id) && (r.Status == "queued" || r.Status == "in_progress"))
                 .ExecuteUpdateAsync(u => u
                     .SetProperty(r => r.Status, status)
-                    .SetProperty(r => r.ErrorCode, message == null ? null : "server_error")
+                    .SetProperty(r => r.ErrorCode, message == null ? null : code)
                     .SetProperty(r => r.ErrorMessage, message), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)

@@ -164,6 +164,7 @@ public sealed class ModelControlsTests
         { "/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}],"verbosity":"low"}""", "verbosity" },
         { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","reasoning":{"effort":"medium"}}""", "reasoning.effort" },
         { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","text":{"verbosity":"high"}}""", "text.verbosity" },
+        { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","background":true,"reasoning":{"effort":"high"}}""", "reasoning.effort" },
         { "/v1/assistants", """{"model":"gpt-4o-mini","reasoning_effort":"low"}""", "reasoning_effort" },
     };
 

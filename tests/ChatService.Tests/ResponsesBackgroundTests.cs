@@ -209,6 +209,21 @@ public sealed class ResponsesBackgroundTests
     }
 
     [Fact]
+    public async Task ABackgroundResponseTooLongForTheContextWithoutTruncationFailsSayingWhyAndAsksNoModel()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var service = TestSupport.Service().WithModel(model).With("Chat:ContextTokens", "300");
+        using var http = service.Client("usr_bg_too_long");
+        var turns = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i}" + string.Concat(Enumerable.Repeat(" word", 98)) });
+
+        var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = turns, background = true });
+        var failed = await WaitForStatusAsync(http, id, "failed");
+
+        Assert.Contains("truncation", failed.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(model.Requests);
+    }
+
+    [Fact]
     public async Task AResponseBeingMadeWhenTheServiceStopsIsFailedAndTheModelCallStopped()
     {
         using var directory = TestDirectory.Create("db-");
