@@ -138,8 +138,8 @@ public sealed partial class BackgroundResponseWorker(
     }
 
     /// <summary>
-    /// Every quarter lease: renews what this process holds, cancels what a cancel on another replica flagged (a model
-    /// that sends nothing writes no events, whose batches would otherwise notice), and fails expired leases.
+    /// Every quarter lease: renews what this process holds, cancels what a cancel on another replica flagged or a delete
+    /// removed (a model that sends nothing writes no events, whose batches would otherwise notice), and fails expired leases.
     /// </summary>
     private async Task KeepLeasesAsync(CancellationToken stoppingToken)
     {
@@ -170,9 +170,10 @@ public sealed partial class BackgroundResponseWorker(
                 var until = now + LeaseSeconds;
                 await db.Responses.Where(r => held.Contains(r.Id))
                     .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
-                var flagged = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && r.CancelRequested).Select(r => r.Id)
+                var going = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && !r.CancelRequested).Select(r => r.Id)
                     .ToListAsync(stoppingToken).ConfigureAwait(false);
-                flagged.ForEach(id => live.Cancel(id));
+                // Cancelled, or deleted while being made: either way nobody will read what the model goes on to say.
+                held.Except(going).ToList().ForEach(id => live.Cancel(id));
             }
             var expired = await db.Responses
                 .Where(r => r.Background && (r.Status == "queued" || r.Status == "in_progress") && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))

@@ -98,6 +98,25 @@ public sealed class ResponsesBackgroundTests
     }
 
     [Fact]
+    public async Task DeletingABackgroundResponseBeingMadeStopsItsModelCall()
+    {
+        var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await TestSupport.HangingModelAsync("partial", upstreamAborted);
+        await using var service = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:02");
+        using var http = service.Client("usr_bg_delete");
+
+        var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Go on and on", background = true });
+        await WaitForStatusAsync(http, id, "in_progress");
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), Bound, "the model to be asked");
+        using var deleted = await http.DeleteAsync($"/v1/responses/{id}");
+        await upstreamAborted.Task.WaitAsync(Bound);
+        using var gone = await http.GetAsync($"/v1/responses/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task AQueuedResponseIsCancelledBeforeAnyModelIsAsked()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 1, "never"));
