@@ -76,7 +76,7 @@ public sealed class ChatTurn
                     }
                     update = updates.Current;
                 }
-                catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+                catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
                 {
                     throw failure;
                 }
@@ -128,7 +128,7 @@ public sealed class ChatTurn
         {
             response = await _model.GetResponseAsync(_messages, _options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+        catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
         {
             throw failure;
         }
@@ -153,10 +153,10 @@ public sealed class ChatTurn
     /// unsupported parameter, an unknown model) is relayed as its refusal (<see cref="ModelRefusal"/>). The platform's own
     /// refusals pass unchanged.
     /// </summary>
-    private static ApiException? ProviderFailure(Exception ex) => ex switch
+    private static ApiException? ProviderFailure(Exception ex, Microsoft.Extensions.AI.ChatOptions? options) => ex switch
     {
         ApiException or OperationCanceledException => null,
-        ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused) is { } relayed => relayed,
+        ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused, ModelControls.Of(options)) is { } relayed => relayed,
         ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
             "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
         ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,

@@ -8,40 +8,46 @@ namespace ChatService.Services;
 /// <summary>
 /// The model's 4xx about the request, with its status and OpenAI's error fields (message, param, code), so a client
 /// sees what OpenAI itself would have said. 401 and 403 are about the platform's own key, not the client's request,
-/// and stay 502s, as does a 4xx without OpenAI's error body (a wrong base address answered by some other server).
+/// and stay 502s, as does a 404 without OpenAI's error body (a wrong base address answered by some other server).
 /// </summary>
 public static partial class ModelRefusal
 {
     private const int MaxMessage = 1000;
 
-    /// <summary>The refusal to relay, or null when the body is not OpenAI's error with a message.</summary>
-    public static ApiException? Read(ClientResultException refused)
+    /// <summary>
+    /// The refusal to relay, or null for a bare 404 (the upstream failing, not the request). Its param is named as the
+    /// request named it (<paramref name="controls"/> say how).
+    /// </summary>
+    public static ApiException? Read(ClientResultException refused, ModelControls? controls)
     {
-        JsonElement error;
-        try
-        {
-            using var body = JsonDocument.Parse(refused.GetRawResponse()?.Content ?? BinaryData.Empty);
-            if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("error", out var e)
-                || e.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-            error = e.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var error = ErrorObject(refused);
         var message = Model.Json.StringOf(error, "message");
         if (string.IsNullOrWhiteSpace(message))
         {
-            return null;
+            // A bare 404 is a wrong base address answered by some other server, not an unknown model (OpenAI says that
+            // in its error body); other bare refusals are relayed by their status alone.
+            return refused.Status == StatusCodes.Status404NotFound ? null
+                : new ApiException(refused.Status, $"The model refused the request (status {refused.Status}).", "Model refused the request", "upstream_refused");
         }
         return new ApiException(refused.Status, Relayable(message), "Model refused the request",
             Printable(Model.Json.StringOf(error, "code"), 100) ?? "upstream_refused")
         {
-            Param = Printable(Model.Json.StringOf(error, "param"), 100),
+            Param = ModelControls.ParamAsSent(Printable(Model.Json.StringOf(error, "param"), 100), controls),
         };
+    }
+
+    private static JsonElement ErrorObject(ClientResultException refused)
+    {
+        try
+        {
+            using var body = JsonDocument.Parse(refused.GetRawResponse()?.Content ?? BinaryData.Empty);
+            return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("error", out var e)
+                && e.ValueKind == JsonValueKind.Object ? e.Clone() : default;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
     }
 
     /// <summary>

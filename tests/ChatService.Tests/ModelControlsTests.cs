@@ -283,7 +283,8 @@ public sealed class ModelControlsTests
         var error = ErrorOf(body);
         Assert.Equal("Unsupported value: 'reasoning_effort' does not support 'minimal' with this model.", error.GetProperty("message").GetString());
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Equal("reasoning_effort", error.GetProperty("param").GetString());
+        // The model names the chat completions field; a Responses client sent reasoning.effort.
+        Assert.Equal(path == "/v1/responses" ? "reasoning.effort" : "reasoning_effort", error.GetProperty("param").GetString());
         Assert.Equal("unsupported_value", error.GetProperty("code").GetString());
         Assert.Single(model.Requests);
     }
@@ -349,7 +350,7 @@ public sealed class ModelControlsTests
     }
 
     [Fact]
-    public async Task AnUpstream4xxThatIsNotOpenAIsErrorBodyIsTheUpstreamFailingNotTheClientsRequest()
+    public async Task AnUpstream404WithoutOpenAIsErrorBodyIsTheUpstreamFailingNotAnUnknownModel()
     {
         // A wrong base address: some web server's own 404 page, about the platform's configuration.
         await using var model = await ScriptedHttpServer.StartAsync(async context =>

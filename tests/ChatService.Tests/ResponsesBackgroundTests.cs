@@ -82,7 +82,9 @@ public sealed class ResponsesBackgroundTests
                 upstreamAborted.TrySetResult();
             }
         });
-        await using var making = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:01");
+        // Short enough for a lease round every 0.75 s, long enough that a round a loaded machine delays does not let the
+        // other replica's sweep fail the response first (leases are kept in whole seconds).
+        await using var making = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:03");
         var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
         await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
             Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
