@@ -53,6 +53,9 @@ public sealed partial class BackgroundResponseWorker(
     /// <summary>What a background response its process stopped making says (also one stopped before it was taken).</summary>
     public const string StoppedMessage = "The service stopped while the response was being made; create it again.";
 
+    /// <summary>How soon a cancel asked on another replica reaches a response made here whose model is silent.</summary>
+    private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
+
     private long LeaseSeconds => (long)Math.Ceiling(options.Value.BackgroundLease.TotalSeconds);
 
     /// <summary>The lease a response made now is held under (unix seconds).</summary>
@@ -138,17 +141,22 @@ public sealed partial class BackgroundResponseWorker(
     }
 
     /// <summary>
-    /// Every quarter lease: renews what this process holds, cancels what a cancel on another replica flagged or a delete
-    /// removed (a model that sends nothing writes no events, whose batches would otherwise notice), and fails expired leases.
+    /// Every second: cancels what a cancel on another replica flagged or a delete removed (a model that sends nothing
+    /// writes no events, whose batches would otherwise notice; a reasoning model may think for minutes). Every quarter
+    /// lease also: renews what this process holds, and fails expired leases.
     /// </summary>
     private async Task KeepLeasesAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.BackgroundLease / 4, time);
+        var renewEvery = options.Value.BackgroundLease / 4;
+        using var timer = new PeriodicTimer(renewEvery < CancelPoll ? renewEvery : CancelPoll, time);
+        long? renewed = null;
         try
         {
             do
             {
-                await RenewAndExpireAsync(stoppingToken).ConfigureAwait(false);
+                var renew = renewed is not { } last || time.GetElapsedTime(last) >= renewEvery;
+                await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
+                renewed = renew ? time.GetTimestamp() : renewed;
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -157,7 +165,7 @@ public sealed partial class BackgroundResponseWorker(
         }
     }
 
-    private async Task RenewAndExpireAsync(CancellationToken stoppingToken)
+    private async Task RoundAsync(bool renew, CancellationToken stoppingToken)
     {
         try
         {
@@ -167,13 +175,20 @@ public sealed partial class BackgroundResponseWorker(
             var held = queue.Held();
             if (held.Count > 0)
             {
-                var until = now + LeaseSeconds;
-                await db.Responses.Where(r => held.Contains(r.Id))
-                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
+                if (renew)
+                {
+                    var until = now + LeaseSeconds;
+                    await db.Responses.Where(r => held.Contains(r.Id))
+                        .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
+                }
                 var going = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && !r.CancelRequested).Select(r => r.Id)
                     .ToListAsync(stoppingToken).ConfigureAwait(false);
                 // Cancelled, or deleted while being made: either way nobody will read what the model goes on to say.
                 held.Except(going).ToList().ForEach(id => live.Cancel(id));
+            }
+            if (!renew)
+            {
+                return;
             }
             var expired = await db.Responses
                 .Where(r => r.Background && (r.Status == "queued" || r.Status == "in_progress") && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))

@@ -82,9 +82,8 @@ public sealed class ResponsesBackgroundTests
                 upstreamAborted.TrySetResult();
             }
         });
-        // Short enough for a lease round every 0.75 s, long enough that a round a loaded machine delays does not let the
-        // other replica's sweep fail the response first (leases are kept in whole seconds).
-        await using var making = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:03");
+        // The default lease (a minute, renewed every 15 s): the cancel reaches a silent model well before the next renewal.
+        await using var making = TestSupport.Service().WithModel(model);
         var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
         await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
             Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
@@ -104,7 +103,7 @@ public sealed class ResponsesBackgroundTests
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var model = await TestSupport.HangingModelAsync("partial", upstreamAborted);
-        await using var service = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:02");
+        await using var service = TestSupport.Service().WithModel(model);
         using var http = service.Client("usr_bg_delete");
 
         var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Go on and on", background = true });
