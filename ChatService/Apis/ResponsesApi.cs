@@ -44,6 +44,7 @@ public static class ResponsesApi
         var turnInput = search is null ? plan.Turn : plan.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };
         if (response.Background)
         {
+            engine.CheckAnswerable(turnInput);
             return await QueueAsync(plan, turnInput, snapshot, search, request.Stream == true, db, background, options.Value, context, cancellationToken);
         }
         var cancel = live.Register(response.Id, context.RequestAborted);

@@ -57,12 +57,11 @@ public sealed class ModelRoutingChatClient : IChatClient
     /// </summary>
     private static ChatOptions? WithOpenAIOptions(ChatOptions? options)
     {
-        if (options?.AdditionalProperties?.TryGetValue(ModelControls.PropertyKey, out var value) != true
-            || value is not ModelControls { ReasoningEffort: "minimal" } and not ModelControls { Verbosity: not null })
+        var controls = ModelControls.Of(options);
+        if (options is null || controls is not ({ ReasoningEffort: "minimal" } or { Verbosity: not null }))
         {
             return options;
         }
-        var controls = (ModelControls)value;
         var copy = options.Clone();
         // Both members are marked for evaluation in the SDK; they are its only way to send these fields.
 #pragma warning disable OPENAI001, SCME0001

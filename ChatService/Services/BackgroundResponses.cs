@@ -53,6 +53,9 @@ public sealed partial class BackgroundResponseWorker(
     /// <summary>What a background response its process stopped making says (also one stopped before it was taken).</summary>
     public const string StoppedMessage = "The service stopped while the response was being made; create it again.";
 
+    /// <summary>How soon a cancel asked on another replica reaches a response made here whose model is silent.</summary>
+    private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
+
     private long LeaseSeconds => (long)Math.Ceiling(options.Value.BackgroundLease.TotalSeconds);
 
     /// <summary>The lease a response made now is held under (unix seconds).</summary>
@@ -126,7 +129,9 @@ public sealed partial class BackgroundResponseWorker(
         catch (Exception ex)
         {
             LogFailed(logger, ex, id);
-            await EndAsync([id], "failed", stoppingToken.IsCancellationRequested ? StoppedMessage : "The response could not be made.").ConfigureAwait(false);
+            var (code, message) = stoppingToken.IsCancellationRequested ? ("server_error", StoppedMessage)
+                : ResponseRunner.ErrorOf(ex, "The response could not be made.");
+            await EndAsync([id], "failed", message, code).ConfigureAwait(false);
         }
         finally
         {
@@ -136,17 +141,22 @@ public sealed partial class BackgroundResponseWorker(
     }
 
     /// <summary>
-    /// Every quarter lease: renews what this process holds, cancels what a cancel on another replica flagged (a model
-    /// that sends nothing writes no events, whose batches would otherwise notice), and fails expired leases.
+    /// Every second: cancels what a cancel on another replica flagged or a delete removed (a model that sends nothing
+    /// writes no events, whose batches would otherwise notice; a reasoning model may think for minutes). Every quarter
+    /// lease also: renews what this process holds, and fails expired leases.
     /// </summary>
     private async Task KeepLeasesAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.BackgroundLease / 4, time);
+        var renewEvery = options.Value.BackgroundLease / 4;
+        using var timer = new PeriodicTimer(renewEvery < CancelPoll ? renewEvery : CancelPoll, time);
+        long? renewed = null;
         try
         {
             do
             {
-                await RenewAndExpireAsync(stoppingToken).ConfigureAwait(false);
+                var renew = renewed is not { } last || time.GetElapsedTime(last) >= renewEvery;
+                await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
+                renewed = renew ? time.GetTimestamp() : renewed;
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -155,7 +165,7 @@ public sealed partial class BackgroundResponseWorker(
         }
     }
 
-    private async Task RenewAndExpireAsync(CancellationToken stoppingToken)
+    private async Task RoundAsync(bool renew, CancellationToken stoppingToken)
     {
         try
         {
@@ -165,12 +175,20 @@ public sealed partial class BackgroundResponseWorker(
             var held = queue.Held();
             if (held.Count > 0)
             {
-                var until = now + LeaseSeconds;
-                await db.Responses.Where(r => held.Contains(r.Id))
-                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
-                var flagged = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && r.CancelRequested).Select(r => r.Id)
+                if (renew)
+                {
+                    var until = now + LeaseSeconds;
+                    await db.Responses.Where(r => held.Contains(r.Id))
+                        .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
+                }
+                var going = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && !r.CancelRequested).Select(r => r.Id)
                     .ToListAsync(stoppingToken).ConfigureAwait(false);
-                flagged.ForEach(id => live.Cancel(id));
+                // Cancelled, or deleted while being made: either way nobody will read what the model goes on to say.
+                held.Except(going).ToList().ForEach(id => live.Cancel(id));
+            }
+            if (!renew)
+            {
+                return;
             }
             var expired = await db.Responses
                 .Where(r => r.Background && (r.Status == "queued" || r.Status == "in_progress") && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))
@@ -192,7 +210,7 @@ public sealed partial class BackgroundResponseWorker(
     }
 
     /// <summary>Ends responses that will not be made here (failed with a server_error, or cancelled), unless they already ended.</summary>
-    private async Task EndAsync(List<string> ids, string status, string? message)
+    private async Task EndAsync(List<string> ids, string status, string? message, string code = "server_error")
     {
         if (ids.Count == 0)
         {
@@ -205,7 +223,7 @@ public sealed partial class BackgroundResponseWorker(
             await db.Responses.Where(r => ids.Contains(r.Id) && (r.Status == "queued" || r.Status == "in_progress"))
                 .ExecuteUpdateAsync(u => u
                     .SetProperty(r => r.Status, status)
-                    .SetProperty(r => r.ErrorCode, message == null ? null : "server_error")
+                    .SetProperty(r => r.ErrorCode, message == null ? null : code)
                     .SetProperty(r => r.ErrorMessage, message), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)

@@ -62,9 +62,15 @@ public sealed class ChatEngine(
         return Convert.ToHexStringLower(bytes.AsSpan(0, 12));
     }
 
+    /// <summary>
+    /// The refusals of <see cref="StartAsync"/> that depend on the request alone, for a turn started later (a background
+    /// response), so they are the create's 400 as they are for one answered at once.
+    /// </summary>
+    public void CheckAnswerable(TurnInput input) => input.Controls?.CheckAnswerable(model);
+
     public async Task<ChatTurn> StartAsync(TurnInput input, KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
     {
-        input.Controls?.CheckAnswerable(model);
+        CheckAnswerable(input);
         var users = input.Turns.Where(t => t.Role == ChatRole.User).Select(t => t.Text).ToList();
         var question = users.LastOrDefault() ?? "";
         var context = users.Take(users.Count - 1).TakeLast(3).ToList();

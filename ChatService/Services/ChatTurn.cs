@@ -1,7 +1,6 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ServiceDefaults.Errors;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -77,7 +76,7 @@ public sealed class ChatTurn
                     }
                     update = updates.Current;
                 }
-                catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+                catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
                 {
                     throw failure;
                 }
@@ -129,7 +128,7 @@ public sealed class ChatTurn
         {
             response = await _model.GetResponseAsync(_messages, _options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ProviderFailure(ex) is { } failure)
+        catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
         {
             throw failure;
         }
@@ -151,13 +150,13 @@ public sealed class ChatTurn
     /// A provider that fails (after the adapter's retries) is the platform's upstream failing: 429 stays 429 so
     /// clients back off, silence is a 504, and anything else (an error status, a dropped connection, a body that is
     /// not a completion) is a 502, all in the family's error shape. A model that refuses the request itself (an
-    /// unsupported parameter, an unknown model) is relayed as its refusal (<see cref="Refusal"/>). The platform's own
+    /// unsupported parameter, an unknown model) is relayed as its refusal (<see cref="ModelRefusal"/>). The platform's own
     /// refusals pass unchanged.
     /// </summary>
-    private static ApiException? ProviderFailure(Exception ex) => ex switch
+    private static ApiException? ProviderFailure(Exception ex, Microsoft.Extensions.AI.ChatOptions? options) => ex switch
     {
         ApiException or OperationCanceledException => null,
-        ClientResultException { Status: 400 or 404 or 413 or 422 } refused => Refusal(refused),
+        ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused, ModelControls.Of(options)) is { } relayed => relayed,
         ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
             "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
         ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,
@@ -171,37 +170,6 @@ public sealed class ChatTurn
         _ => new ApiException(StatusCodes.Status502BadGateway,
             "The model provider's answer could not be read.", "Bad gateway", "upstream_error"),
     };
-
-    /// <summary>
-    /// The model's 4xx about the request, with its status and OpenAI's error fields (message, param, code) as the model
-    /// wrote them, so a client sees what OpenAI itself would have said. 401 and 403 are about the platform's own key,
-    /// not the client's request, and stay 502s.
-    /// </summary>
-    private static ApiException Refusal(ClientResultException refused)
-    {
-        JsonElement error = default;
-        try
-        {
-            using var body = JsonDocument.Parse(refused.GetRawResponse()?.Content ?? BinaryData.Empty);
-            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object)
-            {
-                error = e.Clone();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not OpenAI's error body: the status alone is relayed.
-        }
-        var message = Printable(Model.Json.StringOf(error, "message"), 1000);
-        return new ApiException(refused.Status, message ?? $"The model refused the request (status {refused.Status}).",
-            "Model refused the request", Printable(Model.Json.StringOf(error, "code"), 100) ?? "upstream_refused")
-        {
-            Param = Printable(Model.Json.StringOf(error, "param"), 100),
-        };
-    }
-
-    private static string? Printable(string? text, int max) =>
-        string.IsNullOrWhiteSpace(text) ? null : new string([.. text.Where(c => !char.IsControl(c)).Take(max)]);
 
     private async Task FinishAsync(UsageDetails? usage, CancellationToken cancellationToken)
     {

@@ -114,6 +114,21 @@ public sealed record ModelControls(
         (options.AdditionalProperties ??= [])[PropertyKey] = this;
     }
 
+    /// <summary>The controls <see cref="ApplyTo"/> put on a model call's options, if any.</summary>
+    public static ModelControls? Of(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(PropertyKey, out var value) == true ? value as ModelControls : null;
+
+    /// <summary>
+    /// The request's own name for a field the model names as chat completions does (`reasoning_effort` is
+    /// `reasoning.effort` to a Responses client), so a relayed refusal names what the client sent.
+    /// </summary>
+    public static string? ParamAsSent(string? param, ModelControls? controls) => param switch
+    {
+        "reasoning_effort" when controls is not null => controls.EffortParam,
+        "verbosity" when controls is not null => controls.VerbosityParam,
+        _ => param,
+    };
+
     private static ReasoningEffort? Level(string? effort) => effort switch
     {
         "none" => Microsoft.Extensions.AI.ReasoningEffort.None,

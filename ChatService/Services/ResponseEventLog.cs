@@ -78,9 +78,10 @@ public sealed class ResponseEventLog(ChatDbContext db, ResponseEntity response, 
         Stage();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         _lastFlush = time.GetTimestamp();
-        var cancelled = await db.Responses.AsNoTracking().Where(r => r.Id == response.Id).Select(r => r.CancelRequested)
+        var cancelled = await db.Responses.AsNoTracking().Where(r => r.Id == response.Id).Select(r => (bool?)r.CancelRequested)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (cancelled)
+        // A response deleted while it is made (null) stops too: nobody can read what its model would go on to say.
+        if (cancelled != false)
         {
             live.Cancel(response.Id);
         }

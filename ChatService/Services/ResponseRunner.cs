@@ -87,9 +87,7 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
             // An ApiException's text is written for clients; anything else stays in the log.
             LogFailed(logger, ex, response.Id);
             response.Status = "failed";
-            (response.ErrorCode, response.ErrorMessage) = ex is ApiException api
-                ? (api.Code == "rate_limit_exceeded" ? api.Code : "server_error", api.Message)
-                : ("server_error", "The model failed while answering.");
+            (response.ErrorCode, response.ErrorMessage) = ErrorOf(ex, "The model failed while answering.");
             message.Abandon();
         }
 
@@ -115,6 +113,14 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         await log.UsageAsync(turn.PromptTokens, response.OutputTokens ?? 0, CancellationToken.None).ConfigureAwait(false);
         return final;
     }
+
+    /// <summary>
+    /// A failed response's error: an ApiException's text is written for clients, anything else says only
+    /// <paramref name="otherwise"/>. The code is one of those OpenAI's response error names (and its SDKs parse).
+    /// </summary>
+    public static (string Code, string Message) ErrorOf(Exception ex, string otherwise) => ex is ApiException api
+        ? (api.Code == "rate_limit_exceeded" ? api.Code : "server_error", api.Message)
+        : ("server_error", otherwise);
 
     private static JsonObject Whole(ResponseEntity response, IEnumerable<JsonObject> output, bool store, string? status = null)
     {

@@ -164,6 +164,7 @@ public sealed class ModelControlsTests
         { "/v1/chat/completions", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}],"verbosity":"low"}""", "verbosity" },
         { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","reasoning":{"effort":"medium"}}""", "reasoning.effort" },
         { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","text":{"verbosity":"high"}}""", "text.verbosity" },
+        { "/v1/responses", """{"model":"gpt-4o-mini","input":"Hi","background":true,"reasoning":{"effort":"high"}}""", "reasoning.effort" },
         { "/v1/assistants", """{"model":"gpt-4o-mini","reasoning_effort":"low"}""", "reasoning_effort" },
     };
 
@@ -282,7 +283,8 @@ public sealed class ModelControlsTests
         var error = ErrorOf(body);
         Assert.Equal("Unsupported value: 'reasoning_effort' does not support 'minimal' with this model.", error.GetProperty("message").GetString());
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Equal("reasoning_effort", error.GetProperty("param").GetString());
+        // The model names the chat completions field; a Responses client sent reasoning.effort.
+        Assert.Equal(path == "/v1/responses" ? "reasoning.effort" : "reasoning_effort", error.GetProperty("param").GetString());
         Assert.Equal("unsupported_value", error.GetProperty("code").GetString());
         Assert.Single(model.Requests);
     }
@@ -313,5 +315,57 @@ public sealed class ModelControlsTests
         Assert.True(keyRefused == HttpStatusCode.BadGateway, keyBody);
         Assert.Equal("upstream_error", ErrorOf(keyBody).GetProperty("code").GetString());
         Assert.DoesNotContain("API key", keyBody);
+    }
+
+    public static TheoryData<string, string, string[]> LeakyRefusals => new()
+    {
+        {
+            "litellm.BadRequestError: model gpt-x at http://10.0.3.7:8000/v1 via vllm-internal.corp.example:8000 "
+            + "(key sk-live-abcdef123456, header Bearer eyJhbGciOi) does not take 'verbosity'.",
+            "does not take 'verbosity'", ["10.0.3.7", "http://", "vllm-internal", "sk-live", "eyJhbGciOi"]
+        },
+        {
+            "Traceback (most recent call last):\n  File \"/srv/app/server.py\", line 12, in handle\nValueError: bad verbosity",
+            "The model refused the request.", ["/srv/app", "Traceback", "server.py"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(LeakyRefusals))]
+    public async Task ARelayedRefusalKeepsWhatWasWrongButNotTheUpstreamsAddressesKeysOrStackTrace(string upstream, string kept, string[] hidden)
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new { error = new { message = upstream, type = "invalid_request_error", param = "verbosity", code = "bad" } });
+        });
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_controls_leaky");
+
+        var (status, body) = await PostAsync(client, "/v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"verbosity":"low"}""");
+
+        Assert.True(status == HttpStatusCode.BadRequest, body);
+        Assert.Contains(kept, ErrorOf(body).GetProperty("message").GetString());
+        Assert.All(hidden, text => Assert.DoesNotContain(text, body));
+    }
+
+    [Fact]
+    public async Task AnUpstream404WithoutOpenAIsErrorBodyIsTheUpstreamFailingNotAnUnknownModel()
+    {
+        // A wrong base address: some web server's own 404 page, about the platform's configuration.
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 404;
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync("<html><body>404 Not Found: /wrong/base/chat/completions on internal-proxy</body></html>");
+        });
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_controls_not_openai");
+
+        var (status, body) = await PostAsync(client, "/v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}""");
+
+        Assert.True(status == HttpStatusCode.BadGateway, body);
+        Assert.Equal("upstream_error", ErrorOf(body).GetProperty("code").GetString());
+        Assert.DoesNotContain("internal-proxy", body);
     }
 }

@@ -82,7 +82,8 @@ public sealed class ResponsesBackgroundTests
                 upstreamAborted.TrySetResult();
             }
         });
-        await using var making = TestSupport.Service().WithModel(model).With("Chat:BackgroundLease", "00:00:01");
+        // The default lease (a minute, renewed every 15 s): the cancel reaches a silent model well before the next renewal.
+        await using var making = TestSupport.Service().WithModel(model);
         var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
         await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
             Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
@@ -95,6 +96,25 @@ public sealed class ResponsesBackgroundTests
         await upstreamAborted.Task.WaitAsync(Bound);
 
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task DeletingABackgroundResponseBeingMadeStopsItsModelCall()
+    {
+        var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await TestSupport.HangingModelAsync("partial", upstreamAborted);
+        await using var service = TestSupport.Service().WithModel(model);
+        using var http = service.Client("usr_bg_delete");
+
+        var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Go on and on", background = true });
+        await WaitForStatusAsync(http, id, "in_progress");
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), Bound, "the model to be asked");
+        using var deleted = await http.DeleteAsync($"/v1/responses/{id}");
+        await upstreamAborted.Task.WaitAsync(Bound);
+        using var gone = await http.GetAsync($"/v1/responses/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]
@@ -206,6 +226,21 @@ public sealed class ResponsesBackgroundTests
 
         Assert.Equal("rate_limit_exceeded", failed.GetProperty("error").GetProperty("code").GetString());
         Assert.Contains("5 per minute", failed.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ABackgroundResponseTooLongForTheContextWithoutTruncationFailsSayingWhyAndAsksNoModel()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var service = TestSupport.Service().WithModel(model).With("Chat:ContextTokens", "300");
+        using var http = service.Client("usr_bg_too_long");
+        var turns = Enumerable.Range(0, 5).Select(i => new { role = "user", content = $"turn{i}" + string.Concat(Enumerable.Repeat(" word", 98)) });
+
+        var id = await CreateAsync(http, new { model = "gpt-4o-mini", input = turns, background = true });
+        var failed = await WaitForStatusAsync(http, id, "failed");
+
+        Assert.Contains("truncation", failed.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(model.Requests);
     }
 
     [Fact]
