@@ -104,7 +104,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     /// </summary>
     private static string? ParamOf(Exception exception) =>
         exception is BadHttpRequestException bad && BindFailure().Match(bad.Message) is { Success: true } failed
-            ? failed.Groups[1].Value
+            ? SnakeCase(failed.Groups[1].Value)
             : (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
                 ? path[2..]
                 : null;
@@ -114,8 +114,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             ? "The request body is not valid JSON."
             : $"The request body is not valid JSON, or a value has the wrong type (at {json.Path}).";
 
-    /// <summary>Binding messages name parameters as "Type name"; the client needs the name only.</summary>
-    private static string WithoutTypeNames(string message) => ParameterWithType().Replace(message, "\"$1\"");
+    /// <summary>
+    /// Binding messages name parameters as "Type name" in C#'s casing; the client needs the name only, as it sent it
+    /// (every query parameter of both API families is snake_case: `startingAfter` is `starting_after`).
+    /// </summary>
+    private static string WithoutTypeNames(string message) =>
+        ParameterWithType().Replace(message, match => $"\"{SnakeCase(match.Groups[1].Value)}\"");
+
+    private static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     [GeneratedRegex("\"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
     private static partial Regex ParameterWithType();

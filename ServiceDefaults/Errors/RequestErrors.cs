@@ -15,9 +15,10 @@ public static class RequestErrors
             Param = param,
         };
 
-    /// <summary>A field of OpenAI's API that this route does not take; <paramref name="instead"/> says what does.</summary>
+    /// <summary>A field of OpenAI's API that this route does not take; <paramref name="instead"/> says what does.
+    /// The name may be the client's own (a key inside an object), so it is echoed as values are.</summary>
     public static ApiException UnknownParameter(string param, string instead) =>
-        new(StatusCodes.Status400BadRequest, $"Unknown parameter: '{param}'. {instead}", "Bad request", "unknown_parameter") { Param = param };
+        new(StatusCodes.Status400BadRequest, $"Unknown parameter: '{Echo(param)}'. {instead}", "Bad request", "unknown_parameter") { Param = Echo(param) };
 
     /// <summary>A field of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
     public static ApiException Unsupported(string param, string why) =>

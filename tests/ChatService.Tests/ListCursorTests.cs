@@ -72,6 +72,39 @@ public sealed class ListCursorTests
         Assert.Equal($"Invalid value: 'up{new string('x', 62)}…'. Supported values are: 'asc' and 'desc'.", message);
     }
 
+    [Fact]
+    public async Task AQueryValueThatIsNotANumberIsRefusedNamingTheParameterAsTheClientWroteIt()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_cursor_casing");
+
+        using var refused = await client.GetAsync("/v1/responses/resp_anything?stream=true&starting_after=abc");
+        var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("starting_after", error.GetProperty("param").GetString());
+        Assert.Contains("\"starting_after\"", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("startingAfter", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AHugeUnknownFieldNameIsEchoedBackShortToo()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_cursor_field_echo");
+        var name = new string('k', 5000);
+
+        using var refused = await client.PostAsync("/v1/responses", new StringContent(
+            $$$"""{"model":"gpt-5","input":"Hi","reasoning":{"{{{name}}}":"deep"}}""", System.Text.Encoding.UTF8, "application/json"));
+        var text = await refused.Content.ReadAsStringAsync();
+        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("unknown_parameter", error.GetProperty("code").GetString());
+        Assert.Equal($"reasoning.{new string('k', 54)}…", error.GetProperty("param").GetString());
+        Assert.True(text.Length < 600, $"{text.Length} characters answered");
+    }
+
     private static string Separator(string list) => list.Contains('?', StringComparison.Ordinal) ? "&" : "?";
 
     private static string? IdOf(JsonElement item) =>
