@@ -87,4 +87,11 @@ public sealed class ChatServiceOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan BackgroundLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many background responses one process makes at once; the rest stay queued (their leases renewed) until one
+    /// ends, so a burst of creates cannot open a model call and a database scope each.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int BackgroundConcurrency { get; set; } = 16;
 }

@@ -65,10 +65,14 @@ public sealed partial class BackgroundResponseWorker(
     {
         var leases = KeepLeasesAsync(stoppingToken);
         var making = new HashSet<Task>();
+        // Not disposed: a making task's continuation may release its slot after this method has returned.
+        var slots = new SemaphoreSlim(options.Value.BackgroundConcurrency);
         try
         {
             await foreach (var waiting in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
+                // What waits for a slot stays queued: still held (its lease renewed), and a cancel still wins.
+                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
                 var task = MakeAsync(waiting, stoppingToken);
                 lock (making)
                 {
@@ -76,6 +80,7 @@ public sealed partial class BackgroundResponseWorker(
                 }
                 _ = task.ContinueWith(t =>
                 {
+                    slots.Release();
                     lock (making)
                     {
                         making.Remove(t);

@@ -48,6 +48,38 @@ public sealed class ResponsesBackgroundTests
     }
 
     [Fact]
+    public async Task BackgroundResponsesBeyondTheConcurrencySettingStayQueuedUntilOneEndsAndCanBeCancelledThere()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            await release.Task.WaitAsync(context.RequestAborted);
+            await TestSupport.WriteCompletionStreamAsync(context, 5, "Done");
+        });
+        await using var service = TestSupport.Service().WithModel(model).With("Chat:BackgroundConcurrency", "1");
+        using var http = service.Client("usr_bg_slots");
+
+        var first = await CreateAsync(http, new { model = "gpt-4o-mini", input = "First", background = true });
+        await WaitForStatusAsync(http, first, "in_progress");
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), Bound, "the model to be asked");
+        var second = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Second", background = true });
+        var third = await CreateAsync(http, new { model = "gpt-4o-mini", input = "Third", background = true });
+        var cancelled = await (await http.PostAsync($"/v1/responses/{third}/cancel", null)).JsonAsync();
+        var secondWhileFirstIsMade = await (await http.GetAsync($"/v1/responses/{second}")).JsonAsync();
+        var askedWhileFirstIsMade = model.Requests.Count;
+        release.SetResult();
+        await WaitForStatusAsync(http, first, "completed");
+        await WaitForStatusAsync(http, second, "completed");
+
+        Assert.Equal(1, askedWhileFirstIsMade);
+        Assert.Equal("queued", secondWhileFirstIsMade.GetProperty("status").GetString());
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.Equal(2, model.Requests.Count);
+        Assert.DoesNotContain(model.Requests, request => request.Body.Contains("Third", StringComparison.Ordinal));
+        Assert.Equal("cancelled", (await (await http.GetAsync($"/v1/responses/{third}")).JsonAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task CancellingABackgroundResponseInProgressStopsTheModelCallAndEndsItCancelled()
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
