@@ -18,11 +18,7 @@ public sealed class ResponsesBackgroundTests
     public async Task ABackgroundResponseIsAnsweredQueuedAndPolledUntilItCompletesWithTheModelsOutputAndUsageAndIsContinuedOnlyThen()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var model = await ScriptedHttpServer.StartAsync(async context =>
-        {
-            await release.Task.WaitAsync(context.RequestAborted);
-            await TestSupport.WriteCompletionStreamAsync(context, 42, "Answered", " later");
-        });
+        await using var model = await HeldModelAsync(release, 42, "Answered", " later");
         await using var service = TestSupport.Service().WithModel(model);
         using var http = service.Client("usr_bg");
 
@@ -51,11 +47,7 @@ public sealed class ResponsesBackgroundTests
     public async Task BackgroundResponsesBeyondTheConcurrencySettingStayQueuedUntilOneEndsAndCanBeCancelledThere()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var model = await ScriptedHttpServer.StartAsync(async context =>
-        {
-            await release.Task.WaitAsync(context.RequestAborted);
-            await TestSupport.WriteCompletionStreamAsync(context, 5, "Done");
-        });
+        await using var model = await HeldModelAsync(release, 5, "Done");
         await using var service = TestSupport.Service().WithModel(model).With("Chat:BackgroundConcurrency", "1");
         using var http = service.Client("usr_bg_slots");
 
@@ -192,11 +184,7 @@ public sealed class ResponsesBackgroundTests
     public async Task AnotherUsersBackgroundResponseIsUnknownToRetrieveStreamAndCancel()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var model = await ScriptedHttpServer.StartAsync(async context =>
-        {
-            await release.Task.WaitAsync(context.RequestAborted);
-            await TestSupport.WriteCompletionStreamAsync(context, 1, "mine");
-        });
+        await using var model = await HeldModelAsync(release, 1, "mine");
         await using var service = TestSupport.Service().WithModel(model);
         using var owner = service.Client("usr_bg_owner");
         using var stranger = service.Client("usr_bg_stranger");
@@ -326,6 +314,14 @@ public sealed class ResponsesBackgroundTests
         Assert.Equal("server_error", working.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("server_error", waiting.GetProperty("error").GetProperty("code").GetString());
     }
+
+    /// <summary>A model that answers <paramref name="text"/> only once <paramref name="release"/> is set.</summary>
+    private static Task<ScriptedHttpServer> HeldModelAsync(TaskCompletionSource release, int promptTokens, params string[] text) =>
+        ScriptedHttpServer.StartAsync(async context =>
+        {
+            await release.Task.WaitAsync(context.RequestAborted);
+            await TestSupport.WriteCompletionStreamAsync(context, promptTokens, text);
+        });
 
     private static async Task<string> CreateAsync(HttpClient http, object body) =>
         (await (await http.PostAsJsonAsync("/v1/responses", body)).JsonAsync()).GetProperty("id").GetString()!;
