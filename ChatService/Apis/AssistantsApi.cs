@@ -165,16 +165,10 @@ public static class AssistantsApi
     private static string Limit(string value, int max, string field) =>
         value.Length <= max ? value : throw Access.BadRequest($"{field} may be at most {max} characters.", $"invalid_{field}", field);
 
-    private static async Task PublishChangedAsync(IMessageBus bus, CachedAnswers answers, string assistantId, CancellationToken cancellationToken)
+    private static Task PublishChangedAsync(IMessageBus bus, CachedAnswers answers, string assistantId, CancellationToken cancellationToken)
     {
         answers.Forget(assistantId); // At once here; other instances hear the announcement.
-        try
-        {
-            await bus.PublishAsync(AssistantChangedChannel, JsonSerializer.Serialize(new { assistant_id = assistantId }), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The change is stored; a cache that misses the event still keys its entries by knowledge version.
-        }
+        // A cache that misses the announcement still keys its entries by knowledge version.
+        return bus.AnnounceAsync(AssistantChangedChannel, JsonSerializer.Serialize(new { assistant_id = assistantId }), static _ => { }, cancellationToken);
     }
 }

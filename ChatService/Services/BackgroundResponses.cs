@@ -64,39 +64,9 @@ public sealed partial class BackgroundResponseWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var leases = KeepLeasesAsync(stoppingToken);
-        var making = new HashSet<Task>();
-        // Not disposed: a making task's continuation may release its slot after this method has returned.
-        var slots = new SemaphoreSlim(options.Value.BackgroundConcurrency);
-        try
-        {
-            await foreach (var waiting in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-            {
-                // What waits for a slot stays queued: still held (its lease renewed), and a cancel still wins.
-                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                var task = MakeAsync(waiting, stoppingToken);
-                lock (making)
-                {
-                    making.Add(task);
-                }
-                _ = task.ContinueWith(t =>
-                {
-                    slots.Release();
-                    lock (making)
-                    {
-                        making.Remove(t);
-                    }
-                }, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        Task[] remaining;
-        lock (making)
-        {
-            remaining = [.. making];
-        }
-        await Task.WhenAll(remaining).ConfigureAwait(false);
+        // What waits for a slot stays queued: still held (its lease renewed), and a cancel still wins.
+        await EachAtOnce.RunAsync(queue.ReadAllAsync(stoppingToken), waiting => MakeAsync(waiting, stoppingToken),
+            options.Value.BackgroundConcurrency, stoppingToken).ConfigureAwait(false);
         await leases.ConfigureAwait(false);
         await EndAsync(queue.Held(), "failed", StoppedMessage).ConfigureAwait(false);
     }

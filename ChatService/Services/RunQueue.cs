@@ -33,34 +33,7 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverAsync(stoppingToken).ConfigureAwait(false);
-        var live = new HashSet<Task>();
-        try
-        {
-            await foreach (var run in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-            {
-                var task = RunOneAsync(run, stoppingToken);
-                lock (live)
-                {
-                    live.Add(task);
-                }
-                _ = task.ContinueWith(t =>
-                {
-                    lock (live)
-                    {
-                        live.Remove(t);
-                    }
-                }, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        Task[] remaining;
-        lock (live)
-        {
-            remaining = [.. live];
-        }
-        await Task.WhenAll(remaining).ConfigureAwait(false);
+        await EachAtOnce.RunAsync(queue.ReadAllAsync(stoppingToken), run => RunOneAsync(run, stoppingToken), null, stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>

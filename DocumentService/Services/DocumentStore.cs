@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Embeddings;
-using ServiceCaching = ServiceDefaults.Caching;
+using ServiceDefaults.Caching;
 
 namespace DocumentService.Services;
 
@@ -24,7 +24,7 @@ public sealed partial class DocumentStore(
     IBlobStore blobs,
     TextExtractor extractor,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
-    ServiceCaching.IMessageBus bus,
+    IMessageBus bus,
     IOptions<DocumentsOptions> options,
     TimeProvider time,
     ILogger<DocumentStore> logger)
@@ -204,19 +204,11 @@ public sealed partial class DocumentStore(
         }
     }
 
-    private async Task AnnounceAsync(string assistantId, long version)
-    {
-        try
-        {
-            var message = JsonSerializer.Serialize(new { assistant_id = assistantId, version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-            await bus.PublishAsync(KnowledgeChangedChannel, message).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The change is committed; readers also see the version itself, so a lost announcement only delays them.
-            LogAnnounceFailed(logger, ex, assistantId);
-        }
-    }
+    // The change is committed; readers also see the version itself, so a lost announcement only delays them.
+    private Task AnnounceAsync(string assistantId, long version) =>
+        bus.AnnounceAsync(KnowledgeChangedChannel,
+            JsonSerializer.Serialize(new { assistant_id = assistantId, version = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            ex => LogAnnounceFailed(logger, ex, assistantId));
 
     /// <summary>Best effort: an orphan blob wastes space but serves nothing, since no row points at it.</summary>
     private async Task ForgetBlobAsync(string key)

@@ -22,6 +22,24 @@ public static class MessageBusExtensions
     }
 
     /// <summary>
+    /// Tells the other instances of a change already stored. A message that cannot be sent (Redis slow, refusing or
+    /// gone) goes to <paramref name="failed"/> rather than failing the request: the change happened, a client retrying
+    /// would only make it again, and every listener has its own way to catch up (cache expiry, knowledge versions).
+    /// </summary>
+    public static async Task AnnounceAsync(
+        this IMessageBus bus, string channel, string message, Action<Exception> failed, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await bus.PublishAsync(channel, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            failed(ex);
+        }
+    }
+
+    /// <summary>
     /// Subscribes, trying again each second until the bus answers, so a service started before Redis still listens
     /// once Redis is up. Null only when <paramref name="cancellationToken"/> ends the wait.
     /// </summary>
