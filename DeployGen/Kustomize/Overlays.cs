@@ -58,6 +58,13 @@ internal static class Overlays
                 - op: add
                   path: /spec/ports/0/nodePort
                   value: {LocalNodePort}
+            # Clients reach the gateway's node port directly, with no proxy in front to set X-Forwarded-For: a client
+            # could write its own and escape the per-address limits, so the gateway takes the connection's address.
+            configMapGenerator:
+            - name: {entry.Name}-config
+              behavior: merge
+              literals:
+              - ASPNETCORE_FORWARDEDHEADERS_ENABLED=false
             {LocalImages(platform)}
             """));
         yield return new("overlays/cloud/kustomization.yaml", DeployTree.Kustomization(["../../apps", "../../backing"],

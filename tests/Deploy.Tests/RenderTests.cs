@@ -52,6 +52,21 @@ public sealed class RenderTests : IDisposable
             Assert.Equal($"localhost:5000/{d.Metadata.Name}:latest", d.Spec.Template.Spec.Containers.Single().Image));
     }
 
+    [Theory]
+    [InlineData("local", "false")]
+    [InlineData("cloud", "true")]
+    [InlineData("cloud-managed", "true")]
+    public async Task The_gateway_believes_x_forwarded_for_only_where_an_ingress_writes_it(string overlay, string trusted)
+    {
+        var objects = await RenderObjectsAsync(overlay);
+
+        var gateway = objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "gateway").Spec.Template.Spec.Containers.Single();
+        var config = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == gateway.EnvFrom.Single().ConfigMapRef.Name);
+        Assert.Equal(trusted, config.Data["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]);
+        // The merge keeps the rest of the gateway's configuration.
+        Assert.Equal("http://chat-service:8080", config.Data["services__chat-service__http__0"]);
+    }
+
     [Fact]
     public async Task The_parameters_secret_holds_what_the_user_wrote_in_secrets_env()
     {
