@@ -31,7 +31,7 @@ public static class DatabaseExtensions
                 settings.DisableMetrics = settings.DisableTracing;
                 // The check below carries the connection's name, as every other dependency's does.
                 settings.DisableHealthChecks = true;
-            }, options => options.UseProviderMigrations());
+            }, options => options.UseProviderMigrations().AddInterceptors(NulTextGuard.Instance));
         }
         else
         {
@@ -40,7 +40,7 @@ public static class DatabaseExtensions
             builder.Services.AddKeyedSingleton(connectionName, writeTurns.Gate);
             // Pooled: building a context's internal services on every request was a tenth of a hot route's CPU.
             builder.Services.AddDbContextPool<TContext>(options => options.UseSqlite(target.ConnectionString).UseProviderMigrations()
-                .AddInterceptors(writeTurns.Interceptors));
+                .AddInterceptors([.. writeTurns.Interceptors, NulTextGuard.Instance]));
         }
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using ServiceDefaults.Json;
 
 namespace ServiceDefaults.Errors;
 
@@ -70,6 +71,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     internal static (int Status, string Title, string Detail) Describe(Exception exception) => exception switch
     {
         ApiException api => (api.StatusCode, api.Title, api.Message),
+        NulInTextException or BadHttpRequestException { InnerException: NulInTextException } => (StatusCodes.Status400BadRequest, "Bad request", NulInTextException.Text),
         JsonException json => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
         BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Bad request", InvalidJson(json)),
         // ASP.NET's own words for a missing body speak to the developer ("Implicit body inferred ... a Service?").
@@ -80,6 +82,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         InvalidOperationException when IsInvalidText(exception) => (StatusCodes.Status400BadRequest, "Bad request", InvalidText),
         // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.
         InvalidDataException => (StatusCodes.Status400BadRequest, "Bad request", "The request body is malformed."),
+        _ when StoreRefusal.IsNulInText(exception) => (StatusCodes.Status400BadRequest, "Bad request", NulInTextException.Text),
         _ when StoreOutage.IsOutage(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
             "A store this service depends on is not available right now; try again shortly."),
         _ => (StatusCodes.Status500InternalServerError, "Internal error", "An unexpected error occurred."),

@@ -25,6 +25,7 @@ public static class JsonDefaults
         options.Encoder = Encoder;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         options.Converters.Add(new FiniteDoubleConverter());
+        options.Converters.Add(new NoNulStringConverter());
         return options;
     }
 

@@ -168,6 +168,24 @@ public sealed class VectorStoresApiTests
         Assert.Single(found.GetProperty("data").EnumerateArray(), r => r.GetProperty("content")[0].GetProperty("text").GetString()!.Contains("soup", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AJsonDocumentWithAnEscapedNulIsIndexedWithoutIt(string database)
+    {
+        await using var host = await HostOnAsync(database);
+        using var client = host.ClientFor("usr_vs_nul");
+        var file = await UploadFileAsync(client, "rota.json", """{"friday":"soup\u0000 and bread"}""");
+        var store = (await PostAsync(client, "/v1/vector_stores", new { file_ids = new[] { file } })).GetProperty("id").GetString()!;
+
+        var described = await GetAsync(client, $"/v1/vector_stores/{store}");
+        var found = await PostAsync(client, $"/v1/vector_stores/{store}/search", new { query = "what is served on friday" });
+
+        Assert.Equal(1, described.GetProperty("file_counts").GetProperty("completed").GetInt32());
+        var text = found.GetProperty("data")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
+        Assert.Contains("soup and bread", text, StringComparison.Ordinal);
+    }
+
     private static List<string> Ids(JsonElement list) =>
         list.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
 

@@ -21,6 +21,9 @@ public sealed class ErrorsTests
         // Open-shaped fields (content parts, input items, metadata) bind as JsonElement and are read later.
         app.MapPost("/v1/notes", (JsonElement note) => note.GetProperty("text").GetString());
         app.MapPost("/api/notes", (JsonElement note) => note.GetProperty("text").GetString());
+        // What PostgreSQL answers a NUL in text that reached a write past binding (SQLSTATE 22021).
+        app.MapPost("/v1/stored", string () => throw new Microsoft.EntityFrameworkCore.DbUpdateException("An error occurred while saving.",
+            new Npgsql.PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021")));
         app.MapGet("/v1/busy/{seconds:double}", string (double seconds) =>
             throw new ApiException(429, "Too many requests.", code: "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) });
     };
@@ -289,5 +292,36 @@ public sealed class ErrorsTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/things")]
+    [InlineData("/api/things")]
+    public async Task TextWithANulCharacterIsABadRequestThatNamesTheField(string path)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(new Uri(path, UriKind.Relative),
+            new StringContent("""{"name":"a\u0000b"}""", System.Text.Encoding.UTF8, "application/json"));
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var (message, param) = path.StartsWith("/v1", StringComparison.Ordinal)
+            ? (root.GetProperty("error").GetProperty("message").GetString(), root.GetProperty("error").GetProperty("param").GetString())
+            : (root.GetProperty("detail").GetString(), root.GetProperty("param").GetString());
+        Assert.Equal("Text must not contain the NUL character (\\u0000).", message);
+        Assert.Equal("name", param);
+    }
+
+    [Fact]
+    public async Task PostgreSqlRefusingANulInTextIsABadRequestNotAFailureOfOurs()
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(new Uri("/v1/stored", UriKind.Relative), null);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Text must not contain the NUL character (\\u0000).", error.GetProperty("message").GetString());
     }
 }

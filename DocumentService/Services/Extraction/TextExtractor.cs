@@ -31,6 +31,8 @@ public sealed class TextExtractor(IOptions<DocumentsOptions> options, PdfTextRea
             FileFormat.Docx => DocxText.ToPlainText(filename, content, options.Value),
             _ => await pdf.ReadAsync(filename, content, cancellationToken).ConfigureAwait(false),
         };
+        // A JSON document's \u0000 or a PDF's odd glyph: no reader wants a NUL, and PostgreSQL's text cannot store one.
+        text = text.Replace("\0", string.Empty, StringComparison.Ordinal);
 
         if (string.IsNullOrWhiteSpace(text))
         {
