@@ -278,6 +278,25 @@ public sealed class ResponsesCompactionTests
     }
 
     [Fact]
+    public async Task AModelThatFailsToSummariseIsA502InOpenAIsErrorBody()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return context.Response.WriteAsync("upstream broke at 10.0.0.7");
+        });
+        await using var service = TestSupport.Service().WithModel(model);
+        using var http = service.Client("usr_compact_failing");
+
+        using var failed = await http.PostAsJsonAsync("/v1/responses/compact", new { model = "gpt-4o-mini", input = "Remember: heron." });
+        var text = await failed.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal("upstream_error", JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain("10.0.0.7", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ACompactionSealedByOneInstanceOpensOnAnotherOfTheSameDatabase()
     {
         var database = await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("chat");
