@@ -15,6 +15,7 @@ app.MapRunStepsApi();
 app.MapChatCompletionsApi();
 app.MapChannelChatsApi();
 app.MapResponsesApi();
+app.MapResponseCompactionApi();
 app.MapConversationsApi();
 
 app.Run();

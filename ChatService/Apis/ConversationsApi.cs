@@ -36,9 +36,9 @@ public static class ConversationsApi
     }
 
     public static async Task<Ok<ConversationObject>> CreateAsync(
-        CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken, ConversationRequest? request = null)
+        CallerIdentity caller, ChatDbContext db, ResponseCompaction compaction, CancellationToken cancellationToken, ConversationRequest? request = null)
     {
-        var items = ReadItems(request?.Items);
+        var items = ReadItems(request?.Items, compaction, caller);
         var now = Ids.Now();
         var conversation = new ConversationEntity
         {
@@ -90,11 +90,11 @@ public static class ConversationsApi
 
     public static async Task<Ok<ListResponse<JsonNode>>> CreateItemsAsync(
         [FromRoute(Name = "conversation_id")] string conversationId, ConversationItemsRequest request, CallerIdentity caller, ChatDbContext db,
-        HttpContext context, CancellationToken cancellationToken)
+        ResponseCompaction compaction, HttpContext context, CancellationToken cancellationToken)
     {
         Includes.FromQuery(context, Includes.ResponseValues);
         var conversation = await FindAsync(db, caller, conversationId, cancellationToken, track: true);
-        var items = ReadItems(request.Items);
+        var items = ReadItems(request.Items, compaction, caller);
         if (items.Count == 0)
         {
             throw Access.BadRequest("items must hold at least one item.", "missing_items", "items");
@@ -146,10 +146,15 @@ public static class ConversationsApi
     private static Task<ConversationEntity> FindAsync(ChatDbContext db, CallerIdentity caller, string id, CancellationToken cancellationToken, bool track = false) =>
         Access.OwnedAsync(track ? db.Conversations : db.Conversations.AsNoTracking(), caller, "conversation", id, cancellationToken);
 
-    private static List<JsonObject> ReadItems(JsonElement? items) =>
-        items is null or { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null }
+    /// <summary>The items to add; a compaction item among them must open for the caller, so none is stored that a create would refuse.</summary>
+    private static List<JsonObject> ReadItems(JsonElement? items, ResponseCompaction compaction, CallerIdentity caller)
+    {
+        List<JsonObject> read = items is null or { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null }
             ? []
             : ResponseItems.ReadItems(items.Value, "items", MaxItemsPerCall);
+        compaction.Check(read, caller, "items");
+        return read;
+    }
 
     private static IEnumerable<ConversationItemEntity> Rows(string conversationId, List<JsonObject> items) =>
         items.Select(item => new ConversationItemEntity

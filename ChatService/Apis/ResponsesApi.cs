@@ -34,10 +34,10 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        FileSearchClient fileSearch, BackgroundResponseQueue background, IOptions<ChatServiceOptions> options, HttpContext context,
-        CancellationToken cancellationToken)
+        FileSearchClient fileSearch, BackgroundResponseQueue background, ResponseCompaction compaction, IOptions<ChatServiceOptions> options,
+        HttpContext context, CancellationToken cancellationToken)
     {
-        var plan = await ResponsePlan.PrepareAsync(request, caller, db, cancellationToken);
+        var plan = await ResponsePlan.PrepareAsync(request, caller, db, compaction, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(plan.Assistant, caller, cancellationToken);
         var search = await SearchAsync(plan.Tools, plan.SearchQuery, plan.IncludeSearchResults, fileSearch, caller, cancellationToken);
         var response = plan.Response;
@@ -132,9 +132,10 @@ public static class ResponsesApi
     /// is asked, so no API key's token budget is spent.
     /// </summary>
     public static async Task<IResult> CountInputTokensAsync(
-        InputTokensRequest? request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, FileSearchClient fileSearch, CancellationToken cancellationToken)
+        InputTokensRequest? request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, FileSearchClient fileSearch, ResponseCompaction compaction,
+        CancellationToken cancellationToken)
     {
-        var prompt = await ResponsePrompt.ResolveAsync(request ?? InputTokensRequest.Empty, caller, db, cancellationToken);
+        var prompt = await ResponsePrompt.ResolveAsync(request ?? InputTokensRequest.Empty, caller, db, compaction, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(prompt.Assistant, caller, cancellationToken);
         var search = await SearchAsync(prompt.Tools, prompt.SearchQuery, false, fileSearch, caller, cancellationToken);
         var turn = search is null ? prompt.Turn : prompt.Turn with { Passages = [.. search.Results.Select(r => r.ToPassage())] };

@@ -2,6 +2,7 @@ using ChatService.Budgets;
 using ChatService.Model;
 using ChatService.Providers;
 using ChatService.Services;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,11 @@ internal static class Extensions
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddHostedService<RunWorker>();
         builder.Services.AddScoped<ResponseRunner>();
+        // Compaction items are sealed with keys every replica shares and a restart keeps: the key ring lives in chatdb,
+        // beside the items that carry sealed content. The application name, not the content root (Data Protection's
+        // default), decides who may open them, so replicas installed at different paths agree.
+        builder.Services.AddDataProtection().SetApplicationName("chat-service").PersistKeysToDbContext<ChatDbContext>();
+        builder.Services.AddSingleton<ResponseCompaction>();
         builder.Services.AddSingleton<BackgroundResponseQueue>();
         builder.Services.AddHostedService<BackgroundResponseWorker>();
     }

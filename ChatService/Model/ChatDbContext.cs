@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatService.Model;
 
-public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(options)
+/// <remarks>Also holds the Data Protection key ring that seals compaction items (<see cref="Services.ResponseCompaction"/>).</remarks>
+public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<AssistantEntity> Assistants => Set<AssistantEntity>();
     public DbSet<ThreadEntity> Threads => Set<ThreadEntity>();
@@ -16,6 +18,7 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
     public DbSet<ResponseEventEntity> ResponseEvents => Set<ResponseEventEntity>();
     public DbSet<ConversationEntity> Conversations => Set<ConversationEntity>();
     public DbSet<ConversationItemEntity> ConversationItems => Set<ConversationItemEntity>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

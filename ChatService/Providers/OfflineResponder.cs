@@ -13,7 +13,8 @@ namespace ChatService.Providers;
 /// knowledge that share the most words with the question, or says plainly that its documents do not cover it.
 /// Deterministic (same question and knowledge, same answer) and streamed word by word like a model.
 /// With function tools (<see cref="OfflineToolCalls"/>) it calls one when the request requires a call, or when the
-/// question names a function, and answers a function's output by reporting it.
+/// question names a function, and answers a function's output by reporting it. Asked to compact a conversation, it
+/// condenses the turns (<see cref="OfflineCompaction"/>).
 /// </summary>
 public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> options) : IChatClient
 {
@@ -135,6 +136,10 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
     /// <summary>The answer for the last user message, from the passages the chat engine attached.</summary>
     public static string Answer(IReadOnlyList<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? chatOptions)
     {
+        if (chatOptions?.AdditionalProperties?.ContainsKey(ResponseCompaction.PropertyKey) == true)
+        {
+            return OfflineCompaction.Condense(messages);
+        }
         var question = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         if (chatOptions?.AdditionalProperties?.TryGetValue(PromptBuilder.PassagesKey, out var value) != true
             || value is not IReadOnlyList<KnowledgePassage> passages)

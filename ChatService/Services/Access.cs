@@ -54,9 +54,12 @@ public static class Access
         return query;
     }
 
-    private static bool CanSee(CallerIdentity caller, IOwnedByCaller row) =>
+    private static bool CanSee(CallerIdentity caller, IOwnedByCaller row) => CanSee(caller, row.AssistantId, row.CreatedByKeyId);
+
+    /// <summary>The rule above for something of the caller's own user bound to an assistant, else to the key that made it.</summary>
+    public static bool CanSee(CallerIdentity caller, string? assistantId, string? createdByKeyId) =>
         caller.Assistants is null
-        || (row.AssistantId is { } assistantId ? caller.CanUseAssistant(assistantId) : row.CreatedByKeyId == caller.KeyId);
+        || (assistantId is not null ? caller.CanUseAssistant(assistantId) : createdByKeyId == caller.KeyId);
 
     public static ApiException NotFound(string what, string id) =>
         new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found");

@@ -13,6 +13,7 @@ namespace ChatService.Services;
 /// One question to answer: who answers (an assistant, or a bare model), and the conversation so far. The token budget
 /// is the caller's unless given (a polled run answers after its request, for the key that asked). With
 /// <see cref="Truncate"/> the oldest turns that do not fit the context are dropped; without it such a prompt is a 400.
+/// <see cref="Compaction"/> marks the call that writes a compaction's summary (<see cref="ResponseCompaction"/>).
 /// </summary>
 public sealed record TurnInput(
     CallerIdentity Caller,
@@ -32,7 +33,8 @@ public sealed record TurnInput(
     int? MaxPromptTokens = null,
     bool? AllowMultipleToolCalls = null,
     bool Truncate = true,
-    ModelControls? Controls = null);
+    ModelControls? Controls = null,
+    bool Compaction = false);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -118,6 +120,10 @@ public sealed class ChatEngine(
         };
         chatOptions.AdditionalProperties = [];
         input.Shape?.ApplyTo(chatOptions);
+        if (input.Compaction)
+        {
+            chatOptions.AdditionalProperties[ResponseCompaction.PropertyKey] = true;
+        }
         input.Controls?.ApplyTo(chatOptions);
         if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
         {

@@ -7,7 +7,7 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace ChatService.Services;
 
 /// <summary>
-/// Items as OpenAI's Responses and Conversations APIs write them (message, function_call, function_call_output):
+/// Items as OpenAI's Responses and Conversations APIs write them (message, function_call, function_call_output, compaction):
 /// read from a request into their stored form, with ids, and turned into the chat messages a model reads.
 /// </summary>
 public static class ResponseItems
@@ -81,8 +81,14 @@ public static class ResponseItems
                     ? q.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Take(16).ToList()
                     : [];
                 return FileSearchCall(Ids.New("fs"), "completed", queries, null);
+            case "compaction":
+                // Opened (and so checked) by ResponseCompaction where the caller is known, before anything is stored.
+                return Json.StringOf(item, "encrypted_content") is { Length: > 0 and <= MaxTextChars } sealedContent
+                    ? ResponseCompaction.Item(sealedContent)
+                    : throw Access.BadRequest("A compaction item needs its encrypted_content, as POST /v1/responses/compact returned it.",
+                        "invalid_value", field);
             default:
-                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call, function_call_output and file_search_call are).",
+                throw Access.BadRequest($"Items of type '{type}' are not supported here (message, function_call, function_call_output, file_search_call and compaction are).",
                     "unsupported_item_type", field);
         }
     }

@@ -14,7 +14,8 @@ public sealed record ResponsePlan(
     ResponseEntity Response, AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, bool Store, TurnInput Turn,
     ResponseTools Tools, bool IncludeSearchResults, string SearchQuery)
 {
-    public static async Task<ResponsePlan> PrepareAsync(ResponseRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    public static async Task<ResponsePlan> PrepareAsync(
+        ResponseRequest request, CallerIdentity caller, ChatDbContext db, ResponseCompaction compaction, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Model))
         {
@@ -36,7 +37,7 @@ public sealed record ResponsePlan(
         {
             throw Access.BadRequest("input is required.", "missing_input", "input");
         }
-        var prompt = await ResponsePrompt.ResolveAsync(request, caller, db, cancellationToken).ConfigureAwait(false);
+        var prompt = await ResponsePrompt.ResolveAsync(request, caller, db, compaction, cancellationToken).ConfigureAwait(false);
         var assistant = prompt.Assistant;
         var turn = prompt.Turn with
         {

@@ -9,13 +9,15 @@ namespace ChatService.Services;
 /// <summary>
 /// The prompt a Responses request describes, checked and resolved: who answers (an assistant or a model name), what
 /// it continues (a previous response's chain or a conversation), its new input items and the turn to put to the
-/// model. A create (<see cref="ResponsePlan"/>) and a token count read it the same way, access checks included.
+/// model. A create (<see cref="ResponsePlan"/>), a token count and a compaction read it the same way, access checks
+/// included. <see cref="Window"/> is every item it continues and adds, as stored (compaction items still sealed).
 /// </summary>
 public sealed record ResponsePrompt(
     AssistantEntity? Assistant, List<JsonObject> Input, ConversationEntity? Conversation, TurnInput Turn, ResponseTools Tools,
-    ResponseTruncation Truncation)
+    ResponseTruncation Truncation, IReadOnlyList<JsonObject> Window)
 {
-    public static async Task<ResponsePrompt> ResolveAsync(IResponsePrompt request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    public static async Task<ResponsePrompt> ResolveAsync(
+        IResponsePrompt request, CallerIdentity caller, ChatDbContext db, ResponseCompaction compaction, CancellationToken cancellationToken)
     {
         var conversationId = ConversationId(request.Conversation);
         if (conversationId is not null && !string.IsNullOrEmpty(request.PreviousResponseId))
@@ -55,8 +57,9 @@ public sealed record ResponsePrompt(
             history = await ResponseHistory.ChainAsync(db, caller, request.PreviousResponseId, cancellationToken).ConfigureAwait(false);
         }
         var all = history.Concat(input).ToList();
-        ResponseHistory.EnsureCallsAnswered(all);
-        var (system, turns) = ResponseItems.ToChat(all);
+        var read = compaction.ForModel(all, caller, "input");
+        ResponseHistory.EnsureCallsAnswered(read);
+        var (system, turns) = ResponseItems.ToChat(read);
 
         // An assistant's own instructions come first; the request's, and system messages, add to them.
         var requestInstructions = string.Join("\n\n", new[] { request.Instructions, system }.Where(s => !string.IsNullOrWhiteSpace(s)));
@@ -65,7 +68,7 @@ public sealed record ResponsePrompt(
             assistant is null ? null : NullIfEmpty(requestInstructions),
             turns, Tools: tools.Functions, ToolMode: tools.Mode, Shape: format is null ? null : new OutputShape(format, strict),
             Truncate: truncation.Trims, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: controls);
-        return new ResponsePrompt(assistant, input, conversation, turn, tools, truncation);
+        return new ResponsePrompt(assistant, input, conversation, turn, tools, truncation, all);
     }
 
     /// <summary>The query a file_search tool searches with: the last user message.</summary>

@@ -28,7 +28,7 @@ public sealed class SdkShapesTests(Platform platform)
             ["models.list", "chat.create", "chat.stream#1", "embeddings", "files.create", "vector_stores.search", "vector_stores.files.content",
              "vector_stores.file_batches.files", "assistants.create", "threads.create", "messages.list", "runs.get", "runs.steps.get",
              "runs.stream#1", "runs.submit_tool_outputs.stream#1", "runs.cancel", "runs.get.incomplete", "responses.create", "responses.stream#1",
-             "responses.input_items", "responses.input_tokens", "conversations.items.list", "audio.transcriptions.verbose_json", "errors.invalid_param", "assistants.delete"],
+             "responses.input_items", "responses.input_tokens", "responses.compact", "responses.create.compacted", "conversations.items.list", "audio.transcriptions.verbose_json", "errors.invalid_param", "assistants.delete"],
             name => Assert.Contains(captured, c => c == name || c.StartsWith(name + ":", StringComparison.Ordinal)));
         Assert.True(captured.Count > 150, $"{captured.Count} answers read");
     }

@@ -27,7 +27,7 @@ async function errorOf(promise) {
     await promise;
     return null;
   } catch (error) {
-    return { status: error.status, type: error.error?.type ?? error.type, message: error.message };
+    return { status: error.status, type: error.error?.type ?? error.type, code: error.code, message: error.message };
   }
 }
 
@@ -40,6 +40,18 @@ const scenarios = {
     const inputs = [];
     for await (const item of client.responses.inputItems.list(response.id)) inputs.push(item);
     return { response, again, counted, next, inputs };
+  },
+  async compact() {
+    // A chain compacted by the package's own method; its output, with a new question, is the next create's input.
+    const first = await client.responses.create({ model, input: 'When does the Oslo office open?' });
+    const compacted = await client.responses.compact({ model, previous_response_id: first.id, instructions: 'Keep hours exact.' });
+    const input = [...compacted.output, { role: 'user', content: 'And on Saturdays?' }];
+    const counted = await client.responses.inputTokens.count({ model, input });
+    const next = await client.responses.create({ model, input });
+    const inputs = [];
+    for await (const item of client.responses.inputItems.list(next.id, { order: 'asc' })) inputs.push(item);
+    const forged = await errorOf(client.responses.create({ model, input: [{ type: 'compaction', encrypted_content: 'forged' }, { role: 'user', content: 'Hi' }] }));
+    return { compacted, counted, next: { id: next.id, status: next.status, output_text: next.output_text, usage: next.usage }, inputs, forged };
   },
   async stream() {
     return streamed({ model, input: 'Hello there' });

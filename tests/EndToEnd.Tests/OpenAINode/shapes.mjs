@@ -175,6 +175,12 @@ const response = await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mi
 await call('GET', `/v1/responses/${response.id}`, { name: 'responses.get', type: 'Response' });
 await call('GET', `/v1/responses/${response.id}/input_items`, { name: 'responses.input_items', type: 'CursorList<ResponseItem>' });
 await call('POST', '/v1/responses/input_tokens', { json: { model: 'gpt-4o-mini', input: 'And again?', previous_response_id: response.id }, name: 'responses.input_tokens', type: 'InputTokenCountResponse' });
+const compacted = await call('POST', '/v1/responses/compact', { json: { model: 'gpt-4o-mini', previous_response_id: response.id }, name: 'responses.compact', type: 'CompactedWindow' });
+await call('POST', '/v1/responses/compact', { json: { model: 'gpt-4o-mini', input: [{ role: 'assistant', content: 'Hello.' }] }, name: 'responses.compact.answers_only', type: 'CompactedResponse' });
+const fromCompacted = await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: [...compacted.output, { role: 'user', content: 'And now?' }] }, name: 'responses.create.compacted', type: 'Response' });
+await call('GET', `/v1/responses/${fromCompacted.id}/input_items`, { name: 'responses.input_items.compacted', type: 'CursorList<ResponseItem>' });
+await call('POST', '/v1/responses/input_tokens', { json: { model: 'gpt-4o-mini', input: compacted.output }, name: 'responses.input_tokens.compacted', type: 'InputTokenCountResponse' });
+await refused('POST', '/v1/responses', { model: 'gpt-4o-mini', input: [{ type: 'compaction', encrypted_content: 'forged' }] }, 'errors.compaction_forged');
 await call('POST', '/v1/responses', { json: { model: A, input: 'How many vacation days?', tools: [{ type: 'file_search', vector_store_ids: [V] }] }, name: 'responses.create.file_search', type: 'Response' });
 await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Weather in Oslo?', tools: [flatWeather], tool_choice: 'required' }, name: 'responses.create.tools', type: 'Response' });
 await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Tell me a long story', max_output_tokens: 16 }, name: 'responses.create.incomplete', type: 'Response' });
@@ -186,6 +192,7 @@ const C = conversation.id;
 await call('GET', `/v1/conversations/${C}`, { name: 'conversations.get', type: 'Conversation' });
 await call('POST', `/v1/conversations/${C}`, { json: { metadata: { c: 'd' } }, name: 'conversations.update', type: 'Conversation' });
 await call('POST', `/v1/conversations/${C}/items`, { json: { items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello' }] }] }, name: 'conversations.items.create', type: 'ConversationItemList' });
+await call('POST', `/v1/conversations/${C}/items`, { json: { items: [compacted.output.at(-1)] }, name: 'conversations.items.create.compaction', type: 'ConversationItemList' });
 await call('POST', '/v1/responses', { json: { model: 'gpt-4o-mini', input: 'Hello', conversation: C }, name: 'responses.create.conversation', type: 'Response' });
 const items = await call('GET', `/v1/conversations/${C}/items`, { name: 'conversations.items.list', type: 'CursorList<ConversationItem>' });
 await call('GET', `/v1/conversations/${C}/items/${items.data[0].id}`, { name: 'conversations.items.get', type: 'ConversationItem' });
@@ -229,7 +236,7 @@ import type { Thread, ThreadDeleted } from 'openai/resources/beta/threads/thread
 import type { Message, MessageDeleted } from 'openai/resources/beta/threads/messages';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
-import type { Response, ResponseItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { Response, ResponseItem, ResponseStreamEvent, CompactedResponse, ResponseInputMessageItem, ResponseCompactionItem } from 'openai/resources/responses/responses';
 import type { InputTokenCountResponse } from 'openai/resources/responses/input-tokens';
 import type { Conversation, ConversationDeletedResource } from 'openai/resources/conversations/conversations';
 import type { ConversationItem, ConversationItemList } from 'openai/resources/conversations/items';
@@ -246,6 +253,9 @@ type FileContentPage = { object: 'vector_store.file_content.page'; data: FileCon
 type SearchPage = { object: 'vector_store.search_results.page'; search_query: string | string[]; data: VectorStoreSearchResponse[]; has_more: boolean; next_page: string | null };
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
 type ResponseDeleted = { id: string; object: 'response'; deleted: true };
+// The package types a compaction's output as ResponseOutputItem, whose messages are the assistant's, while OpenAI's
+// reference says it is the window's user messages then one compaction item: those are checked as the items they are.
+type CompactedWindow = Omit<CompactedResponse, 'output'> & { output: (ResponseInputMessageItem | ResponseCompactionItem)[] };
 type Base64Embeddings = Omit<CreateEmbeddingResponse, 'data'> & { data: (Omit<Embedding, 'embedding'> & { embedding: string })[] };
 `;
 const lines = header.split('\n');

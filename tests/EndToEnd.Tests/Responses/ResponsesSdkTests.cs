@@ -115,6 +115,35 @@ public abstract class ResponsesSdkTests(Platform platform)
     }
 
     [Fact]
+    public async Task TheNpmPackageCompactsAChainAndItsOutputFeedsTheNextCreate()
+    {
+        var (_, token, http) = await UserAsync("npm-compact");
+        using var _ = http;
+        var result = await NodeSdk.RunAsync(platform.Gateway, token, "compact");
+
+        var compacted = result.GetProperty("compacted");
+        Assert.Equal("response.compaction", compacted.GetProperty("object").GetString());
+        var output = compacted.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(["message", "compaction"], output.Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal("When does the Oslo office open?", output[0].GetProperty("content")[0].GetProperty("text").GetString());
+        var sealedSummary = output[1].GetProperty("encrypted_content").GetString()!;
+        Assert.False(string.IsNullOrEmpty(sealedSummary));
+        Assert.DoesNotContain("Oslo", sealedSummary, StringComparison.Ordinal);
+        var usage = compacted.GetProperty("usage");
+        Assert.True(usage.GetProperty("output_tokens").GetInt32() > 0);
+        Assert.Equal(usage.GetProperty("input_tokens").GetInt32() + usage.GetProperty("output_tokens").GetInt32(), usage.GetProperty("total_tokens").GetInt32());
+        var next = result.GetProperty("next");
+        Assert.Equal("completed", next.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(next.GetProperty("output_text").GetString()));
+        Assert.Equal(next.GetProperty("usage").GetProperty("input_tokens").GetInt32(), result.GetProperty("counted").GetProperty("input_tokens").GetInt32());
+        Assert.Equal(["message", "compaction", "message"], result.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal(sealedSummary, result.GetProperty("inputs")[1].GetProperty("encrypted_content").GetString());
+        var forged = result.GetProperty("forged");
+        Assert.Equal(400, forged.GetProperty("status").GetInt32());
+        Assert.Equal("invalid_value", forged.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task TheNpmPackageRunsAResponseInTheBackgroundPollsItToCompletionAndResumesABackgroundStream()
     {
         var (_, token, http) = await UserAsync("npm-background");
