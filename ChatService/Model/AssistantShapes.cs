@@ -215,6 +215,14 @@ public sealed record RunStepObject(
         withContent ? Json.Parse(s.DetailsJson) : Services.RunSteps.WithoutContent(s.DetailsJson));
 }
 
+/// <summary>Streamed piece of a run step, as thread.run.step.delta carries it: the step's tool calls, each with its index.</summary>
+public sealed record RunStepDeltaObject(string Id, RunStepDelta Delta)
+{
+    public string Object => "thread.run.step.delta";
+}
+
+public sealed record RunStepDelta(JsonElement StepDetails);
+
 /// <summary>Streamed piece of a message, as thread.message.delta carries it.</summary>
 public sealed record MessageDeltaObject(string Id, MessageDelta Delta)
 {
