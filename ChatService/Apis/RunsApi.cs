@@ -44,23 +44,10 @@ public static class RunsApi
         RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
         bool stepContent = false)
     {
-        if (string.IsNullOrWhiteSpace(request.AssistantId))
-        {
-            throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
-        }
-        Access.CheckSampling(request.Temperature, request.TopP);
-        var lastMessages = LastMessages(request.TruncationStrategy);
-        ModelControls.Read(request.ReasoningEffort, null)?.CheckAnswerable(model);
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
-        var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        var assistant = await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
         thread.AssistantId ??= assistant.Id;
-        if (caller.Assistants is not null && !string.IsNullOrWhiteSpace(request.Model) && request.Model != assistant.Model)
-        {
-            // As with chat completions: a scoped key uses its assistants, not a model of its own choosing.
-            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
-                "This API key may only use its assistants' own models.", "Forbidden", "permission_denied");
-        }
         await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId
             && (r.Status == "queued" || r.Status == "in_progress" || r.Status == "requires_action" || r.Status == "cancelling"), cancellationToken);
@@ -84,16 +71,14 @@ public static class RunsApi
             AdditionalInstructions = request.AdditionalInstructions,
             Temperature = request.Temperature ?? assistant.Temperature,
             TopP = request.TopP ?? assistant.TopP,
-            MaxCompletionTokens = request.MaxCompletionTokens is null or > 0 ? request.MaxCompletionTokens
-                : throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens", "max_completion_tokens"),
+            MaxCompletionTokens = request.MaxCompletionTokens,
             MetadataJson = Json.MetadataText(request.Metadata),
-            ToolsJson = request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Value.Passages) : assistant.ToolsJson,
-            MaxPromptTokens = request.MaxPromptTokens is null or > 0 ? request.MaxPromptTokens
-                : throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens"),
+            ToolsJson = ToolsOf(request, assistant, options.Value),
+            MaxPromptTokens = request.MaxPromptTokens,
             ResponseFormatJson = OutputShape.Keep(request.ResponseFormat) ?? assistant.ResponseFormatJson,
             ReasoningEffort = request.ReasoningEffort ?? assistant.ReasoningEffort,
             ParallelToolCalls = request.ParallelToolCalls,
-            TruncationLastMessages = lastMessages,
+            TruncationLastMessages = LastMessages(request.TruncationStrategy),
         };
         run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
@@ -135,29 +120,53 @@ public static class RunsApi
         ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
+        var run = new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
+            request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
+            request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls, request.ReasoningEffort);
+        // Checked before the thread is made, so a refused run leaves no orphan thread behind.
+        await CheckedAsync(run, caller, db, model, options.Value, cancellationToken);
+        var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
+            (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
+        return await CreateRunAsync(thread.Id, run, caller, db, queue, files, executor, model, options, context, thread, cancellationToken);
+    }
+
+    /// <summary>
+    /// Everything of a run request that can be refused without its thread, checked before anything is stored for it
+    /// (its thread, when made with it; its additional messages and their attachments): the run's assistant.
+    /// </summary>
+    private static async Task<AssistantEntity> CheckedAsync(
+        RunRequest request, CallerIdentity caller, ChatDbContext db, IChatClient model, ChatServiceOptions options, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
         {
             throw Access.BadRequest("assistant_id is required.", "missing_assistant_id", "assistant_id");
         }
-        // Checked before the thread is made, so a refused run leaves no orphan thread behind.
         Access.CheckSampling(request.Temperature, request.TopP);
-        _ = OutputShape.Keep(request.ResponseFormat);
         _ = LastMessages(request.TruncationStrategy);
         ModelControls.Read(request.ReasoningEffort, null)?.CheckAnswerable(model);
+        if (request.MaxCompletionTokens is <= 0)
+        {
+            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_completion_tokens", "max_completion_tokens");
+        }
         if (request.MaxPromptTokens is <= 0)
         {
             throw Access.BadRequest("max_prompt_tokens must be positive.", "invalid_max_prompt_tokens", "max_prompt_tokens");
         }
         _ = Json.MetadataText(request.Metadata);
-        await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
-        var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
-            (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
-        return await CreateRunAsync(thread.Id,
-            new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
-                request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
-                request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls, request.ReasoningEffort),
-            caller, db, queue, files, executor, model, options, context, thread, cancellationToken);
+        _ = OutputShape.Keep(request.ResponseFormat);
+        var assistant = await Access.AssistantAsync(db, caller, request.AssistantId, cancellationToken);
+        if (caller.Assistants is not null && !string.IsNullOrWhiteSpace(request.Model) && request.Model != assistant.Model)
+        {
+            // As with chat completions: a scoped key uses its assistants, not a model of its own choosing.
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
+                "This API key may only use its assistants' own models.", "Forbidden", "permission_denied");
+        }
+        _ = RunTools.ValidateChoice(request.ToolChoice, ToolsOf(request, assistant, options));
+        return assistant;
     }
+
+    private static string ToolsOf(RunRequest request, AssistantEntity assistant, ChatServiceOptions options) =>
+        request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Passages) : assistant.ToolsJson;
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
         [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,

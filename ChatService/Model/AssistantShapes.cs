@@ -215,6 +215,14 @@ public sealed record RunStepObject(
         withContent ? Json.Parse(s.DetailsJson) : Services.RunSteps.WithoutContent(s.DetailsJson));
 }
 
+/// <summary>Streamed piece of a run step, as thread.run.step.delta carries it: the step's tool calls, each with its index.</summary>
+public sealed record RunStepDeltaObject(string Id, RunStepDelta Delta)
+{
+    public string Object => "thread.run.step.delta";
+}
+
+public sealed record RunStepDelta(JsonElement StepDetails);
+
 /// <summary>Streamed piece of a message, as thread.message.delta carries it.</summary>
 public sealed record MessageDeltaObject(string Id, MessageDelta Delta)
 {
@@ -246,26 +254,37 @@ internal static class Json
     }
 
     /// <summary>
-    /// Message content as OpenAI accepts it: a string, or an array of parts whose text parts are joined.
-    /// Returns null when there is no text at all.
+    /// The text of a message's content: a string, or an array of text parts (`text` as a string or {value}; an
+    /// assistant's `refusal` part by its words). Anything else, or malformed parts, yield no text, so the caller answers
+    /// 400 rather than failing; a part of a kind kept nowhere here (an image, a file, audio) is refused by its type in
+    /// <paramref name="param"/>, never dropped while the rest is answered.
     /// </summary>
-    /// <summary>
-    /// The text of a message's content: a string, or an array of text parts (`text` as a string or {value}).
-    /// Anything else, or parts of the wrong kinds, yield no text, so the caller answers 400 rather than failing.
-    /// </summary>
-    public static string? TextOf(JsonElement content) => content.ValueKind switch
+    public static string? TextOf(JsonElement content, string param = "content")
     {
-        JsonValueKind.String => content.GetString(),
-        JsonValueKind.Array => string.Join("\n", content.EnumerateArray().Select(PartText).Where(s => s is not null))
-            is { Length: > 0 } joined ? joined : null,
-        _ => null,
-    };
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString();
+        }
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+        if (content.EnumerateArray().Select(p => StringOf(p, "type")).FirstOrDefault(t => t is not (null or "text" or "refusal")) is { } other)
+        {
+            throw Services.Access.BadRequest(
+                $"Content parts of type '{other}' are not supported here (text is): nothing here keeps or reads them.", "unsupported_content", param);
+        }
+        var parts = content.EnumerateArray().Select(PartText).ToList();
+        return parts.Contains(null) ? null : string.Join("\n", parts) is { Length: > 0 } joined ? joined : null;
+    }
 
     private static string? PartText(JsonElement part)
     {
-        if (part.ValueKind != JsonValueKind.Object
-            || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "text"
-            || !part.TryGetProperty("text", out var text))
+        if (StringOf(part, "type") == "refusal")
+        {
+            return StringOf(part, "refusal");
+        }
+        if (StringOf(part, "type") != "text" || !part.TryGetProperty("text", out var text))
         {
             return null;
         }

@@ -97,8 +97,8 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
     }
 
     /// <summary>
-    /// The answer in the form asked for, as far as retrieval can give it: cut before the first stop sequence, and as a
-    /// JSON object {"answer": text} when JSON was asked for (a schema's own fields it cannot know).
+    /// The answer in the form asked for, as far as retrieval can give it: cut before the first stop sequence, and as JSON
+    /// of the schema asked for (<see cref="SchemaShapedAnswer"/>) when JSON was asked for.
     /// </summary>
     private static string Shaped(string answer, Microsoft.Extensions.AI.ChatOptions? chatOptions)
     {
@@ -109,9 +109,7 @@ public sealed partial class OfflineResponder(IOptions<ChatServiceOptions> option
                 answer = answer[..at];
             }
         }
-        return chatOptions?.ResponseFormat is ChatResponseFormatJson
-            ? System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["answer"] = answer })
-            : answer;
+        return chatOptions?.ResponseFormat is ChatResponseFormatJson json ? SchemaShapedAnswer.Json(answer, json.Schema) : answer;
     }
 
     /// <summary>As a model stops at its output cap: the words that fit in <paramref name="maxTokens"/>, and whether any were cut.</summary>

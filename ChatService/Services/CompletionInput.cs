@@ -119,7 +119,7 @@ public static class CompletionInput
 
     private static string Text(ChatMessageRequest message)
     {
-        var text = Json.TextOf(message.Content);
+        var text = Json.TextOf(message.Content, "messages");
         if (text is null && message.Content.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
         {
             throw Access.BadRequest("content must be a string or an array of text parts.", "invalid_content", "messages");

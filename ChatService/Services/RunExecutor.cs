@@ -186,8 +186,7 @@ public sealed partial class RunExecutor(
         var step = RunSteps.New(run, "tool_calls", RunSteps.FileSearch(callId, settings, []));
         db.RunSteps.Add(step);
         await db.SaveChangesAsync(token).ConfigureAwait(false);
-        await sink("thread.run.step.created", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
-        await sink("thread.run.step.in_progress", RunStepObject.From(step, withContent: false), token).ConfigureAwait(false);
+        await AnnounceToolCallsAsync(step, sink, token).ConfigureAwait(false);
 
         var stores = new[] { ToolResources.OwnStore(assistant.Id) }
             .Concat(ToolResources.StoreIds(assistant.ToolResourcesJson))
@@ -256,9 +255,21 @@ public sealed partial class RunExecutor(
             await sink("thread.message.completed", MessageObject.From(message), token).ConfigureAwait(false);
             await sink("thread.run.step.completed", RunStepObject.From(messageStep), token).ConfigureAwait(false);
         }
-        await sink("thread.run.step.created", RunStepObject.From(step), token).ConfigureAwait(false);
-        await sink("thread.run.step.in_progress", RunStepObject.From(step), token).ConfigureAwait(false);
+        await AnnounceToolCallsAsync(step, sink, token).ConfigureAwait(false);
         await sink("thread.run.requires_action", RunObject.From(run), token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A tool_calls step streamed as OpenAI streams one: created and in progress with no calls yet, then a delta with
+    /// the calls. The SDKs' stream helpers (toolCallCreated/toolCallDelta, RunStepDetailsUpdate) see calls in deltas only,
+    /// and add a delta to what step.created showed, so the calls must not be in both.
+    /// </summary>
+    private static async Task AnnounceToolCallsAsync(RunStepEntity step, RunEventSink sink, CancellationToken token)
+    {
+        var announced = RunStepObject.From(step) with { StepDetails = RunSteps.NoCalls };
+        await sink("thread.run.step.created", announced, token).ConfigureAwait(false);
+        await sink("thread.run.step.in_progress", announced, token).ConfigureAwait(false);
+        await sink("thread.run.step.delta", new RunStepDeltaObject(step.Id, new RunStepDelta(RunSteps.CallsDelta(step.DetailsJson))), token).ConfigureAwait(false);
     }
 
     private async Task CancelledAsync(RunEntity run, MessageEntity? message, RunStepEntity? step, RunEventSink sink)

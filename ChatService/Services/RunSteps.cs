@@ -67,6 +67,22 @@ public static class RunSteps
         },
     }.ToJsonString();
 
+    /// <summary>A tool_calls step's details before its calls stream in, as a streamed step.created shows them.</summary>
+    public static readonly JsonElement NoCalls = JsonSerializer.SerializeToElement(new JsonObject { ["type"] = "tool_calls", ["tool_calls"] = new JsonArray() });
+
+    /// <summary>A step's calls as one thread.run.step.delta carries them: each with its index, file search results left out.</summary>
+    public static JsonElement CallsDelta(string detailsJson)
+    {
+        var details = JsonNode.Parse(detailsJson)!.AsObject();
+        var index = 0;
+        foreach (var call in details["tool_calls"]!.AsArray().OfType<JsonObject>())
+        {
+            call.Insert(0, "index", index++);
+            call["file_search"]?.AsObject().Remove("results");
+        }
+        return JsonSerializer.SerializeToElement(details);
+    }
+
     /// <summary>The ids of a function step's calls.</summary>
     public static IReadOnlyList<string> CallIds(string detailsJson) =>
         Calls(detailsJson).Where(c => c["type"]!.GetValue<string>() == "function").Select(c => c["id"]!.GetValue<string>()).ToList();

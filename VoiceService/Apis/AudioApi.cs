@@ -18,12 +18,30 @@ public static class AudioApi
         var api = app.MapGroup("/v1/audio").WithTags("Audio");
         api.MapPost("/transcriptions", TranscribeAsync).DisableAntiforgery()
             .WithSummary("Multipart file (+ model, language, prompt, response_format); a model of asst_... recognises with that assistant's vocabulary.");
+        api.MapPost("/translations", TranslateAsync).DisableAntiforgery()
+            .WithSummary("Multipart file (+ model, prompt, response_format): English text of the speech. The recognizers here hear English, so this is its transcript.");
         api.MapPost("/speech", SpeechAsync)
             .WithSummary("JSON input, voice, response_format (mp3, opus, aac, flac, wav, pcm); the audio as the body. A model of asst_... must be an assistant the caller may use.");
         return app;
     }
 
-    public static async Task<IResult> TranscribeAsync(HttpContext context, CallerIdentity caller, RecordingReader recordings,
+    public static Task<IResult> TranscribeAsync(HttpContext context, CallerIdentity caller, RecordingReader recordings,
+        VocabularyProvider vocabularies, ISpeechToText speechToText, AssistantAccess access) =>
+        RecognizeAsync("transcribe", context, caller, recordings, vocabularies, speechToText, access);
+
+    /// <summary>
+    /// OpenAI's translation into English. The recognizer hears one language; when that is English its transcript is
+    /// the translation, otherwise there is nothing here that could translate it, and the request is refused.
+    /// </summary>
+    public static Task<IResult> TranslateAsync(HttpContext context, CallerIdentity caller, RecordingReader recordings,
+        VocabularyProvider vocabularies, ISpeechToText speechToText, AssistantAccess access) =>
+        speechToText.Language == English
+            ? RecognizeAsync("translate", context, caller, recordings, vocabularies, speechToText, access)
+            : throw RequestErrors.Unsupported("file", $"translation: the recognizer here hears '{speechToText.Language}' and nothing here translates it into English.");
+
+    private const string English = "en";
+
+    private static async Task<IResult> RecognizeAsync(string task, HttpContext context, CallerIdentity caller, RecordingReader recordings,
         VocabularyProvider vocabularies, ISpeechToText speechToText, AssistantAccess access)
     {
         var cancellationToken = context.RequestAborted;
@@ -33,6 +51,17 @@ public static class AudioApi
         {
             throw new ApiException(StatusCodes.Status400BadRequest, $"response_format '{responseFormat}' is not one of json, text, verbose_json, srt, vtt.",
                 "Bad request", "invalid_value") { Param = "response_format" };
+        }
+        if (task == "translate")
+        {
+            // OpenAI's translations take neither: the language is found, and the text is timed by segment only.
+            foreach (var field in (string[])["language", "timestamp_granularities", "include", "stream"])
+            {
+                if (FormList(form, field).Count > 0)
+                {
+                    throw RequestErrors.UnknownParameter(field, "A translation finds the speech's language itself and answers whole, timed by segment.");
+                }
+            }
         }
         RefuseWhatIsNotHeard(form, speechToText);
         var recording = await recordings.ReadAsync(form.Files["file"] ?? form.Files.FirstOrDefault(), cancellationToken);
@@ -59,7 +88,7 @@ public static class AudioApi
             "vtt" => TypedResults.Text($"WEBVTT\n\n00:00:00.000 --> {Timestamp(seconds, '.')}\n{text}\n\n", "text/vtt", Encoding.UTF8),
             "verbose_json" => TypedResults.Json(new
             {
-                task = "transcribe",
+                task,
                 language = NullIfEmpty(form["language"].ToString()) ?? "english",
                 duration = Math.Round(seconds, 2),
                 text,

@@ -81,6 +81,44 @@ public sealed class AnswerShapeTests
             JsonDocument.Parse(stopBody).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
     }
 
+    [Fact]
+    public async Task WithoutAModelTheOfflineResponderAnswersInTheJsonSchemaAskedForSoSdkParseHelpersAcceptIt()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_shape_offline_schema");
+        const string schema = """
+            {"type":"object","additionalProperties":false,"required":["city","country","population","capital","kind","tags","visit","notes"],
+             "properties":{"city":{"type":"string"},"country":{"type":"string"},"population":{"type":"integer","minimum":1},
+               "capital":{"type":"boolean"},"kind":{"type":"string","enum":["town","metropolis"]},
+               "tags":{"type":"array","items":{"type":"string"},"minItems":1},"visit":{"$ref":"#/$defs/Visit"},
+               "notes":{"anyOf":[{"type":"null"},{"type":"string"}]}},
+             "$defs":{"Visit":{"type":"object","properties":{"season":{"type":["string","null"]},"days":{"type":"number"}}}}}
+            """;
+
+        var (chatStatus, chatBody) = await PostAsync(client, "/v1/chat/completions", """
+            {"model":"gpt-4o-mini","messages":[{"role":"user","content":"A city?"}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"city","strict":true,"schema":
+            """ + schema + "}}}");
+        var (responseStatus, responseBody) = await PostAsync(client, "/v1/responses", """
+            {"model":"gpt-4o-mini","input":"A city?","text":{"format":{"type":"json_schema","name":"city","strict":true,"schema":
+            """ + schema + "}}}");
+
+        Assert.True(chatStatus == HttpStatusCode.OK, chatBody);
+        Assert.True(responseStatus == HttpStatusCode.OK, responseBody);
+        var chat = JsonNode.Parse(JsonDocument.Parse(chatBody).RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!)!;
+        var response = JsonNode.Parse(JsonDocument.Parse(responseBody).RootElement.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!)!;
+        Assert.Equal(chat.ToJsonString(), response.ToJsonString());
+        Assert.Equal(["city", "country", "population", "capital", "kind", "tags", "visit", "notes"], chat.AsObject().Select(p => p.Key));
+        Assert.StartsWith("No language model is", (string?)chat["city"], StringComparison.Ordinal);
+        Assert.Equal("", (string?)chat["country"]);
+        Assert.Equal(1, (int)chat["population"]!);
+        Assert.False((bool)chat["capital"]!);
+        Assert.Equal("town", (string?)chat["kind"]);
+        Assert.Equal("", (string?)Assert.Single(chat["tags"]!.AsArray()));
+        Assert.Equal("""{"season":"","days":0}""", chat["visit"]!.ToJsonString());
+        Assert.Equal("", (string?)chat["notes"]);
+    }
+
     public static TheoryData<string, string> Refused => new()
     {
         { "\"n\":2", "n" },

@@ -250,6 +250,41 @@ public sealed class AssistantToolsTests
     }
 
     [Fact]
+    public async Task AStreamedRunAnnouncesEachToolCallInAStepDeltaAsTheSdkStreamHelpersReadThem()
+    {
+        await using var documents = await VectorStoresAsync();
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_fn_delta");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client, new object[] { new { type = "file_search" }, Weather },
+            new { file_search = new { vector_store_ids = new[] { Handbook } } });
+
+        using var streamed = await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new
+        {
+            assistant_id = assistantId, stream = true, tool_choice = new { type = "function", function = new { name = "get_weather" } },
+        });
+        var events = Events(await streamed.Content.ReadAsStringAsync());
+        var toolSteps = events.Where(e => e.Name.StartsWith("thread.run.step.", StringComparison.Ordinal)
+            && (string?)e.Data["step_details"]?["type"] == "tool_calls").ToList();
+        var deltas = events.Where(e => e.Name == "thread.run.step.delta").Select(e => e.Data).ToList();
+        var search = deltas[0]["delta"]!["step_details"]!["tool_calls"]![0]!;
+        var call = deltas[1]["delta"]!["step_details"]!["tool_calls"]![0]!;
+
+        // created and in_progress show no calls yet (a client adds the delta to them), the delta names each call
+        Assert.All(toolSteps.Where(e => e.Name != "thread.run.step.completed"), e => Assert.Empty(e.Data["step_details"]!["tool_calls"]!.AsArray()));
+        Assert.Equal(2, deltas.Count);
+        Assert.All(deltas, d => Assert.Equal("thread.run.step.delta", (string?)d["object"]));
+        Assert.Equal(0, (int)search["index"]!);
+        Assert.Equal("file_search", (string?)search["type"]);
+        Assert.Null(search["file_search"]!["results"]);
+        Assert.Equal(0, (int)call["index"]!);
+        Assert.Equal("function", (string?)call["type"]);
+        Assert.Equal("get_weather", (string?)call["function"]!["name"]);
+        Assert.StartsWith("call_", (string?)call["id"], StringComparison.Ordinal);
+        Assert.Contains("city", (string?)call["function"]!["arguments"], StringComparison.Ordinal);
+        Assert.Equal(events.IndexOf(events.Single(e => e.Name == "thread.run.requires_action")) - 1, events.FindLastIndex(e => e.Name == "thread.run.step.delta"));
+    }
+
+    [Fact]
     public async Task AWaitingRunCanBeCancelledAndAnExpiredOneTakesNoOutputs()
     {
         await using var factory = TestSupport.Service();

@@ -50,6 +50,57 @@ public sealed class RefusedInputTests
         Assert.Equal(0, items.GetProperty("data").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"nope\"}}", "tool_choice")]
+    [InlineData("\"tools\":[{\"type\":\"browser\"}]", "tools")]
+    [InlineData("\"max_completion_tokens\":0", "max_completion_tokens")]
+    public async Task ACreateThreadAndRunRefusedForItsRunLeavesNoThreadBehind(string field, string param)
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_orphan_" + param);
+        var assistant = await client.CreateAssistantAsync();
+
+        using var refused = await client.PostAsync("/v1/threads/runs", Body(
+            "{\"assistant_id\":\"" + assistant + "\"," + field + ",\"thread\":{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}}"));
+        var error = await ErrorAsync(refused);
+        var threads = await (await client.GetAsync("/v1/threads")).JsonAsync();
+
+        Assert.Equal(param, error.GetProperty("param").GetString());
+        Assert.Equal(0, threads.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AnImagePartBesideTextIsRefusedByItsTypeOnChatCompletionsAndThreadMessagesAndNoMessageIsKept()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_image_part");
+        var thread = (await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync()).GetProperty("id").GetString()!;
+
+        using var chat = await client.PostAsync("/v1/chat/completions", Body("""
+            {"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":"What is in this picture?"},
+             {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]}
+            """));
+        using var message = await client.PostAsync($"/v1/threads/{thread}/messages", Body("""
+            {"role":"user","content":[{"type":"text","text":"What is in this picture?"},{"type":"image_file","image_file":{"file_id":"file_abc"}}]}
+            """));
+        using var replayedRefusal = await client.PostAsync("/v1/chat/completions", Body("""
+            {"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"},
+             {"role":"assistant","content":[{"type":"refusal","refusal":"I cannot help with that."}]},{"role":"user","content":"Why?"}]}
+            """));
+        var chatError = await ErrorAsync(chat);
+        var messageError = await ErrorAsync(message);
+        var kept = await (await client.GetAsync($"/v1/threads/{thread}/messages")).JsonAsync();
+
+        Assert.Equal("unsupported_content", chatError.GetProperty("code").GetString());
+        Assert.Equal("messages", chatError.GetProperty("param").GetString());
+        Assert.StartsWith("Content parts of type 'image_url' are not supported here", chatError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("unsupported_content", messageError.GetProperty("code").GetString());
+        Assert.Equal("content", messageError.GetProperty("param").GetString());
+        Assert.StartsWith("Content parts of type 'image_file' are not supported here", messageError.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, kept.GetProperty("data").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, replayedRefusal.StatusCode);
+    }
+
     [Fact]
     public async Task AnIncludeValueOutsideOpenAIsSetIsRefusedOnEveryRouteThatTakesIncludeAndNothingIsStored()
     {

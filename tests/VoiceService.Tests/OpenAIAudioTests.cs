@@ -48,6 +48,31 @@ public sealed class OpenAIAudioTests
     }
 
     [Fact]
+    public async Task TheOfficialSdkTranslatesEnglishSpeechAsItsTranscriptAndALanguageFieldIsRefused()
+    {
+        await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
+        using var http = host.CreateClient();
+        var audio = SdkClient(http, "whisper-1");
+        var wav = await TestAudio.SpeakAsync("Where can I find the travel expenses form?");
+
+        var translation = await audio.TranslateAudioAsync(new MemoryStream(wav), "question.wav", new AudioTranslationOptions
+        {
+            Prompt = "Where can I find the travel expenses form?",
+            ResponseFormat = AudioTranslationFormat.Verbose,
+        });
+        using var withLanguage = await http.PostAsync(new Uri("/v1/audio/translations", UriKind.Relative),
+            VoiceHost.Form(wav, "question.wav", "audio/wav", ("model", "whisper-1"), ("language", "fr")));
+
+        Assert.Equal("where can i find the travel expenses form", translation.Value.Text);
+        Assert.Equal("english", translation.Value.Language);
+        Assert.Single(translation.Value.Segments);
+        Assert.Equal(HttpStatusCode.BadRequest, withLanguage.StatusCode);
+        var error = JsonDocument.Parse(await withLanguage.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("language", error.GetProperty("param").GetString());
+        Assert.Equal("unknown_parameter", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task TheOfficialSdkGeneratesSpeechInTheFormatAskedFor()
     {
         await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
