@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseRequestIds();
 app.UseWebApp();
 app.UseGatewayPipeline();
 app.MapDefaultEndpoints();

@@ -78,6 +78,27 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task EveryAnswerCarriesARequestIdOfItsOwnThatTheServiceAlsoGotAndAClientCannotChoose()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var proxied = GatewayHost.Request(HttpMethod.Get, "/v1/models", session.AccessToken, null);
+        proxied.Headers.Add("X-Request-Id", "req_chosen_by_the_client");
+        using var answered = await gateway.Client.SendAsync(proxied);
+        using var refused = await gateway.Client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        using var missing = await gateway.Client.GetAsync(new Uri("/v1/nothing/here", UriKind.Relative));
+
+        var ids = new[] { answered, refused, missing }.Select(r => Assert.Single(r.Headers.GetValues("x-request-id"))).ToList();
+        Assert.All(ids, id => Assert.Matches("^req_[0-9a-f]{32}$", id));
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var seen = Assert.Single(backends.Seen("chat-service"));
+        Assert.Equal(ids[0], seen.Headers["X-Request-Id"]);
+    }
+
+    [Fact]
     public async Task ProxiedRoutesRefuseAnonymousCallersWithTheFamilyErrorShape()
     {
         await using var backends = await Backends.StartAsync();
