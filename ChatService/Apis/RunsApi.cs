@@ -48,12 +48,9 @@ public static class RunsApi
         var assistant = await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
         thread.AssistantId ??= assistant.Id;
-        await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
-        var busy = await db.Runs.AnyAsync(r => r.ThreadId == threadId
-            && (r.Status == "queued" || r.Status == "in_progress" || r.Status == "requires_action" || r.Status == "cancelling"), cancellationToken);
-        if (busy)
+        if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
-            throw Access.BadRequest($"Thread {threadId} already has an active run.", "thread_busy");
+            throw Access.BadRequest($"Thread {threadId} already has an active run {active}.", "thread_busy");
         }
 
         var extras = (request.AdditionalMessages ?? []).Select(m => ThreadsApi.NewMessage(threadId, m)).ToList();

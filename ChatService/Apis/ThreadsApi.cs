@@ -94,6 +94,10 @@ public static class ThreadsApi
         CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
+        if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
+        {
+            throw Access.BadRequest($"Can't add messages to {threadId} while a run {active} is active.", "thread_busy");
+        }
         var message = NewMessage(threadId, request);
         db.Messages.Add(message);
         await MessageAttachments.AddToThreadStoreAsync(thread, [message], files, caller, cancellationToken);

@@ -23,4 +23,16 @@ public static class RunExpiry
         await db.Runs.Where(r => expired.Contains(r.Id) && r.Status == "requires_action")
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, "expired").SetProperty(r => r.ExpiredAt, now), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The run that holds the thread (queued, in progress, waiting for tool outputs or being cancelled) once expired
+    /// ones are let go, or null: while one does, OpenAI's API takes neither another run nor a new message.
+    /// </summary>
+    public static async Task<string?> ActiveRunAsync(ChatDbContext db, string threadId, CancellationToken cancellationToken)
+    {
+        await ExpireAsync(db, threadId, cancellationToken).ConfigureAwait(false);
+        return await db.Runs.Where(r => r.ThreadId == threadId
+                && (r.Status == "queued" || r.Status == "in_progress" || r.Status == "requires_action" || r.Status == "cancelling"))
+            .Select(r => r.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -209,6 +209,35 @@ public sealed class AssistantToolsTests
     }
 
     [Fact]
+    public async Task WhileARunHoldsTheThreadItTakesNoNewMessageNorAnotherRunAndAfterwardsItDoes()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_fn_busy");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client, new[] { Weather });
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
+        var runId = run.GetProperty("id").GetString()!;
+        var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action", "failed");
+
+        using var message = await client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = "And tomorrow?" });
+        using var second = await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId });
+        var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0].GetProperty("id").GetString();
+        await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs",
+            new { tool_outputs = new[] { new { tool_call_id = callId, output = "sunny" } } })).JsonAsync();
+        await WaitForRunAsync(client, threadId, runId, "completed", "failed");
+        using var after = await client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = "And tomorrow?" });
+        var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?limit=100")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, message.StatusCode);
+        var error = JsonDocument.Parse(await message.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal($"Can't add messages to {threadId} while a run {runId} is active.", error.GetProperty("message").GetString());
+        Assert.Equal("thread_busy", error.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Single(messages.GetProperty("data").EnumerateArray(), m =>
+            m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "And tomorrow?");
+    }
+
+    [Fact]
     public async Task AModelsToolCallStreamsRequiresActionAndAStreamedSubmitFinishesTheRun()
     {
         await using var model = await ScriptedHttpServer.StartAsync(async context =>
