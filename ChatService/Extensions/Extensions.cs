@@ -65,6 +65,7 @@ internal static class Extensions
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddHostedService<RunWorker>();
         builder.Services.AddScoped<ResponseRunner>();
+        builder.Services.AddSingleton<ResponseLeases>();
         builder.Services.AddSingleton<BackgroundResponseQueue>();
         builder.Services.AddHostedService<BackgroundResponseWorker>();
     }
