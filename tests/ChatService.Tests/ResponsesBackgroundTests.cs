@@ -12,7 +12,7 @@ namespace ChatService.Tests;
 /// </summary>
 public sealed class ResponsesBackgroundTests
 {
-    internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task ABackgroundResponseIsAnsweredQueuedAndPolledUntilItCompletesWithTheModelsOutputAndUsageAndIsContinuedOnlyThen()
@@ -108,7 +108,9 @@ public sealed class ResponsesBackgroundTests
         });
         // The default lease (a minute, renewed every 15 s): the cancel reaches a silent model well before the next renewal.
         await using var making = TestSupport.Service().WithModel(model);
-        await using var other = TestSupport.Service().With("ConnectionStrings:chatdb", making.Database());
+        var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
+            Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
         using var here = making.Client("usr_bg_replicas");
         using var there = other.Client("usr_bg_replicas");
 
@@ -314,18 +316,18 @@ public sealed class ResponsesBackgroundTests
     }
 
     /// <summary>A model that answers <paramref name="text"/> only once <paramref name="release"/> is set.</summary>
-    internal static Task<ScriptedHttpServer> HeldModelAsync(TaskCompletionSource release, int promptTokens, params string[] text) =>
+    private static Task<ScriptedHttpServer> HeldModelAsync(TaskCompletionSource release, int promptTokens, params string[] text) =>
         ScriptedHttpServer.StartAsync(async context =>
         {
             await release.Task.WaitAsync(context.RequestAborted);
             await TestSupport.WriteCompletionStreamAsync(context, promptTokens, text);
         });
 
-    internal static async Task<string> CreateAsync(HttpClient http, object body) =>
+    private static async Task<string> CreateAsync(HttpClient http, object body) =>
         (await (await http.PostAsJsonAsync("/v1/responses", body)).JsonAsync()).GetProperty("id").GetString()!;
 
     /// <summary>Polls the response until it has <paramref name="status"/>, within a bound, and returns it then.</summary>
-    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status)
+    private static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status)
     {
         JsonElement last = default;
         await Wait.UntilAsync(async () =>
@@ -336,6 +338,6 @@ public sealed class ResponsesBackgroundTests
         return last;
     }
 
-    internal static List<JsonElement> Events(string body) =>
+    private static List<JsonElement> Events(string body) =>
         [.. body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement.Clone())];
 }
