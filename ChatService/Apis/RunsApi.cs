@@ -42,10 +42,10 @@ public static class RunsApi
     private static async Task<IResult> CreateRunAsync(
         string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
-        bool stepContent = false)
+        bool stepContent = false, CheckedRun? checkedRun = null)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
-        var assistant = await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
+        var (assistant, toolsJson, toolChoiceJson) = checkedRun ?? await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
         thread.AssistantId ??= assistant.Id;
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
@@ -70,14 +70,14 @@ public static class RunsApi
             TopP = request.TopP ?? assistant.TopP,
             MaxCompletionTokens = request.MaxCompletionTokens,
             MetadataJson = Json.MetadataText(request.Metadata),
-            ToolsJson = ToolsOf(request, assistant, options.Value),
+            ToolsJson = toolsJson,
+            ToolChoiceJson = toolChoiceJson,
             MaxPromptTokens = request.MaxPromptTokens,
             ResponseFormatJson = OutputShape.Keep(request.ResponseFormat) ?? assistant.ResponseFormatJson,
             ReasoningEffort = request.ReasoningEffort ?? assistant.ReasoningEffort,
             ParallelToolCalls = request.ParallelToolCalls,
             TruncationLastMessages = LastMessages(request.TruncationStrategy),
         };
-        run.ToolChoiceJson = RunTools.ValidateChoice(request.ToolChoice, run.ToolsJson);
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
 
@@ -121,17 +121,19 @@ public static class RunsApi
             request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
             request.MaxPromptTokens, request.ResponseFormat, request.TruncationStrategy, request.ParallelToolCalls, request.ReasoningEffort);
         // Checked before the thread is made, so a refused run leaves no orphan thread behind.
-        await CheckedAsync(run, caller, db, model, options.Value, cancellationToken);
+        var checkedRun = await CheckedAsync(run, caller, db, model, options.Value, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
-        return await CreateRunAsync(thread.Id, run, caller, db, queue, files, executor, model, options, context, thread, cancellationToken);
+        return await CreateRunAsync(thread.Id, run, caller, db, queue, files, executor, model, options, context, thread, cancellationToken,
+            checkedRun: checkedRun);
     }
 
     /// <summary>
     /// Everything of a run request that can be refused without its thread, checked before anything is stored for it
-    /// (its thread, when made with it; its additional messages and their attachments): the run's assistant.
+    /// (its thread, when made with it; its additional messages and their attachments): the run's assistant, and its
+    /// tools and tool choice as they will be stored.
     /// </summary>
-    private static async Task<AssistantEntity> CheckedAsync(
+    private static async Task<CheckedRun> CheckedAsync(
         RunRequest request, CallerIdentity caller, ChatDbContext db, IChatClient model, ChatServiceOptions options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AssistantId))
@@ -158,12 +160,11 @@ public static class RunsApi
             throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
                 "This API key may only use its assistants' own models.", "Forbidden", "permission_denied");
         }
-        _ = RunTools.ValidateChoice(request.ToolChoice, ToolsOf(request, assistant, options));
-        return assistant;
+        var toolsJson = request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Passages) : assistant.ToolsJson;
+        return new CheckedRun(assistant, toolsJson, RunTools.ValidateChoice(request.ToolChoice, toolsJson));
     }
 
-    private static string ToolsOf(RunRequest request, AssistantEntity assistant, ChatServiceOptions options) =>
-        request.Tools is { ValueKind: not JsonValueKind.Null } tools ? RunTools.Validate(tools, options.Passages) : assistant.ToolsJson;
+    private sealed record CheckedRun(AssistantEntity Assistant, string ToolsJson, string ToolChoiceJson);
 
     public static async Task<Ok<ListResponse<RunObject>>> ListAsync(
         [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, IOptions<ChatServiceOptions> options, CancellationToken cancellationToken,
