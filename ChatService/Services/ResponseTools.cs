@@ -13,11 +13,11 @@ public sealed record ResponseFileSearch(IReadOnlyList<string> VectorStoreIds, in
 
 /// <summary>
 /// The tools and tool_choice of a response request, as the chat client takes them and as the response echoes them.
-/// A file_search tool searches whenever it is offered and tool_choice is not "none" (<see cref="Searches"/>).
+/// A file_search tool searches whenever it is offered and tool_choice leaves room for it (<see cref="Searches"/>).
 /// </summary>
 public sealed record ResponseTools(IList<AITool> Functions, ChatToolMode Mode, string ToolsJson, string ToolChoiceJson, ResponseFileSearch? FileSearch)
 {
-    public bool Searches => FileSearch is not null && Mode is not NoneChatToolMode;
+    public bool Searches => FileSearch is not null && RunTools.LeavesRoomForSearch(Mode);
 
     public const int MaxTools = 128;
     private static readonly JsonElement EmptyParameters = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();

@@ -113,9 +113,15 @@ public sealed record RunTools(IList<AITool> Functions, ChatToolMode Mode, FileSe
         }
         : Json.StringOf(root, "type") == "function" ? ChatToolMode.RequireSpecific(root.GetProperty("function").GetProperty("name").GetString()!)
         : ChatToolMode.Auto;
-        // tool_choice "none" also means no file search; a forced file search is what a file_search run does anyway.
-        return new RunTools(functions, mode, mode is NoneChatToolMode ? null : fileSearch);
+        return new RunTools(functions, mode, LeavesRoomForSearch(mode) ? fileSearch : null);
     }
+
+    /// <summary>
+    /// Whether an offered file_search runs under this tool_choice: "none" and a forced function leave the model no room
+    /// for a search, and a forced file_search is what an offered one does anyway.
+    /// </summary>
+    public static bool LeavesRoomForSearch(ChatToolMode mode) =>
+        mode is not NoneChatToolMode && mode is not RequiredChatToolMode { RequiredFunctionName: not null };
 
     private static JsonObject FileSearchTool(JsonElement tool, int defaultResults)
     {

@@ -289,7 +289,7 @@ public sealed class AssistantToolsTests
 
         using var streamed = await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new
         {
-            assistant_id = assistantId, stream = true, tool_choice = new { type = "function", function = new { name = "get_weather" } },
+            assistant_id = assistantId, stream = true, tool_choice = "required",
         });
         var events = Events(await streamed.Content.ReadAsStringAsync());
         var toolSteps = events.Where(e => e.Name.StartsWith("thread.run.step.", StringComparison.Ordinal)
@@ -311,6 +311,29 @@ public sealed class AssistantToolsTests
         Assert.StartsWith("call_", (string?)call["id"], StringComparison.Ordinal);
         Assert.Contains("city", (string?)call["function"]!["arguments"], StringComparison.Ordinal);
         Assert.Equal(events.IndexOf(events.Single(e => e.Name == "thread.run.requires_action")) - 1, events.FindLastIndex(e => e.Name == "thread.run.step.delta"));
+    }
+
+    [Fact]
+    public async Task ARunForcedToCallAFunctionCallsItWithoutSearchingTheAssistantsFilesFirst()
+    {
+        await using var documents = await VectorStoresAsync();
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_fn_forced");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client, new object[] { new { type = "file_search" }, Weather },
+            new { file_search = new { vector_store_ids = new[] { Handbook } } });
+
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new
+        {
+            assistant_id = assistantId, tool_choice = new { type = "function", function = new { name = "get_weather" } },
+        })).JsonAsync();
+        var waiting = await WaitForRunAsync(client, threadId, run.GetProperty("id").GetString()!, "requires_action", "completed", "failed");
+        var steps = (await (await client.GetAsync($"/v1/threads/{threadId}/runs/{waiting.GetProperty("id").GetString()}/steps")).JsonAsync())
+            .GetProperty("data").EnumerateArray().ToList();
+
+        Assert.Equal("requires_action", waiting.GetProperty("status").GetString());
+        Assert.Equal("get_weather", waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("name").GetString());
+        var only = Assert.Single(steps);
+        Assert.Equal("function", only.GetProperty("step_details").GetProperty("tool_calls")[0].GetProperty("type").GetString());
     }
 
     [Fact]

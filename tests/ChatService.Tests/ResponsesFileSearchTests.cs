@@ -65,6 +65,30 @@ public sealed class ResponsesFileSearchTests
     }
 
     [Fact]
+    public async Task AResponseForcedToCallAFunctionCallsItWithoutSearchingFirst()
+    {
+        await using var stores = await StoresAsync();
+        await using var service = TestSupport.Service().WithDocuments(stores);
+        using var http = service.Client("usr_file_search_forced");
+
+        var response = await (await http.PostAsJsonAsync("/v1/responses", new
+        {
+            model = "gpt-4o-mini",
+            input = "What is the weather in Paris?",
+            tools = new object[]
+            {
+                new { type = "file_search", vector_store_ids = new[] { "vs_benefits" } },
+                new { type = "function", name = "get_weather", parameters = new { type = "object", properties = new { city = new { type = "string" } } } },
+            },
+            tool_choice = new { type = "function", name = "get_weather" },
+        })).JsonAsync();
+
+        var only = Assert.Single(response.GetProperty("output").EnumerateArray());
+        Assert.Equal("function_call", only.GetProperty("type").GetString());
+        Assert.Equal("get_weather", only.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task WhatASearchFoundIsKeptAndShownToEveryRetrieveThatAsksForItWhateverTheCreateAsked()
     {
         await using var stores = await StoresAsync();
