@@ -57,6 +57,12 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
                 }
                 if (lease.TryTake(limits, window, _time.GetTimestamp(), _time, out var decision))
                 {
+                    // A busy caller's next copies are asked for while a quarter of these is left, so its requests
+                    // do not all stop to wait for Redis each time a lease runs out.
+                    if (lease.RunningLow && lease.Pending is not { IsCompleted: false })
+                    {
+                        lease.Pending = Observed(FetchAsync(lease, limits, window, lease.TakeOwed()));
+                    }
                     return new ValueTask<LimitDecision>(decision);
                 }
                 // One call to Redis at a time per caller: requests that find the lease empty meanwhile wait for its
@@ -135,6 +141,17 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
         return HandedBack;
     }
 
+    /// <summary>
+    /// A call no request waits for yet: should Redis fail it, the requests that find the lease empty later ask again
+    /// (and meet the failure themselves), so the failure is noted here rather than left unobserved.
+    /// </summary>
+    private static Task<LimitLease> Observed(Task<LimitLease> call)
+    {
+        _ = call.ContinueWith(static c => _ = c.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return call;
+    }
+
     /// <summary>A refusal answers every request that waited for it; copies are taken like any others.</summary>
     private async Task<LimitDecision> WaitAsync(Task<LimitLease> pending, IReadOnlyList<LimitRequest> limits, TimeSpan window)
     {
@@ -155,6 +172,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
         private int _index;
         private long _resetAt;
         private long _lastUse;
+        private long _lastCopies;
         private LeftOver _owed;
 
         public IReadOnlyList<LimitRequest>? Limits { get; private set; }
@@ -179,11 +197,21 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
             return true;
         }
 
-        /// <summary>The copies this lease no longer uses, to be handed back with the next call to Redis.</summary>
-        public LeftOver Release()
+        /// <summary>A quarter or less left of a lease of several copies: time to ask for the next ones.</summary>
+        public bool RunningLow => _left > 0 && _lastCopies >= 4 && _left * 4 <= _lastCopies;
+
+        /// <summary>Copies owed from an earlier bucket, handed back with a call that keeps the lease's own.</summary>
+        public LeftOver TakeOwed()
         {
             var owed = _owed;
             _owed = default;
+            return owed;
+        }
+
+        /// <summary>The copies this lease no longer uses, to be handed back with the next call to Redis.</summary>
+        public LeftOver Release()
+        {
+            var owed = TakeOwed();
             if (_left == 0)
             {
                 return owed;
@@ -204,6 +232,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
             // The count Redis gave includes every copy still held here, so what has really been used is that less them.
             _used = _left > 0 ? Math.Max(_used, decision.Used) : decision.Used;
             _left += taken.Copies;
+            _lastCopies = taken.Copies;
             (_slot, _limit, _index, Limits, Window) = (decision.Slot, decision.Limit, decision.Index, limits, window);
             _deadline = asked + (long)(taken.SlotLeft.TotalSeconds * time.TimestampFrequency);
             _resetAt = asked + (long)(decision.Reset.TotalSeconds * time.TimestampFrequency);
@@ -214,9 +243,7 @@ public sealed class LeasingLimitStore : ILimitStore, IDisposable
         {
             if (_owed.Copies > 0)
             {
-                var owed = _owed;
-                _owed = default;
-                return owed;
+                return TakeOwed();
             }
             return _left > 0 && now >= _deadline ? Release() : default;
         }

@@ -29,6 +29,34 @@ public sealed class LeasingLimitStoreTests
         Assert.Equal(990, decisions[^1].Remaining);
     }
 
+    [Fact]
+    public async Task ABusyCallerAsksForItsNextLeaseWhileAQuarterOfTheLastIsLeftAndUsesItWithoutWaiting()
+    {
+        using var redis = await ConnectAsync();
+        using var store = new LeasingLimitStore(new RedisLimitStore(redis), new ManualTimeProvider(Start), most: 32);
+        var key = NewKey();
+        for (var i = 0; i < 23; i++)
+        {
+            Assert.True((await store.TryAcquireAsync(key, 1000, Minute, 1)).Allowed);
+        }
+        Assert.Equal(32, await SumInRedisAsync(redis, key));
+
+        // The 24th leaves 8 of 32: the next lease is asked for at once (the sweep waits for calls under way).
+        Assert.True((await store.TryAcquireAsync(key, 1000, Minute, 1)).Allowed);
+        await store.SweepAsync();
+        Assert.Equal(64, await SumInRedisAsync(redis, key));
+        var decisions = new List<LimitDecision>();
+        for (var i = 0; i < 40; i++)
+        {
+            var pending = store.TryAcquireAsync(key, 1000, Minute, 1);
+            Assert.True(pending.IsCompleted);
+            decisions.Add(await pending);
+        }
+
+        // Served from the copies held, none waiting for Redis, and counted on from where the first lease left off.
+        Assert.Equal(Enumerable.Range(25, 40).Select(n => (long)n), decisions.Select(d => d.Used));
+    }
+
     [Theory]
     [InlineData(100, 12)]
     [InlineData(15, 1)]
