@@ -252,7 +252,11 @@ internal sealed class SseStream : IDisposable
             Content = body is null ? null : JsonContent.Create(body),
         };
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Bound);
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        // The body is read for the message only on a refusal: a stream's body ends only when its response does.
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync().WaitAsync(Bound)}");
+        }
         return new SseStream(response, await response.Content.ReadAsStreamAsync());
     }
 
