@@ -18,7 +18,12 @@ namespace ChatService.Apis;
 public static class ResponsesApi
 {
     private static readonly TimeSpan ReplayPoll = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan ReplayIdleLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a followed stream may go without a byte before a comment line is sent, so proxies do not close it while
+    /// a model thinks or a response waits in the queue (SSE parsers, OpenAI's SDKs among them, skip comments).
+    /// </summary>
+    public static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapResponsesApi(this IEndpointRouteBuilder app)
     {
@@ -34,7 +39,7 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        FileSearchClient fileSearch, BackgroundResponseQueue background, ResponseCompaction compaction, IOptions<ChatServiceOptions> options,
+        FileSearchClient fileSearch, BackgroundResponseQueue background, ResponseCompaction compaction, ResponseLeases leases, TimeProvider time,
         HttpContext context, CancellationToken cancellationToken)
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, compaction, cancellationToken);
@@ -45,7 +50,7 @@ public static class ResponsesApi
         if (response.Background)
         {
             engine.CheckAnswerable(turnInput);
-            return await QueueAsync(plan, turnInput, snapshot, search, request.Stream == true, db, background, options.Value, context, cancellationToken);
+            return await QueueAsync(plan, turnInput, snapshot, search, request.Stream == true, db, background, leases, time, context, cancellationToken);
         }
         var cancel = live.Register(response.Id, context.RequestAborted);
         try
@@ -57,9 +62,15 @@ public static class ResponsesApi
 
             if (plan.Store)
             {
+                // Held under a lease like a background one, so a process that dies mid-answer leaves nothing in progress.
+                response.LeaseExpiresAt = leases.FromNow();
                 AddRows(db, plan);
             }
             await db.SaveChangesAsync(cancellationToken);
+            if (plan.Store)
+            {
+                leases.Hold(response.Id);
+            }
 
             var sse = request.Stream == true ? new SseWriter(context) : null;
             var final = await runner.RunAsync(response, plan.Input, turn, deltas, more, plan.Conversation, plan.Store, sse, cancel, search);
@@ -76,6 +87,7 @@ public static class ResponsesApi
         }
         finally
         {
+            leases.Release(response.Id);
             live.Unregister(response.Id);
         }
     }
@@ -91,23 +103,25 @@ public static class ResponsesApi
 
     /// <summary>
     /// A background create: checked, its knowledge read and its file search made as a foreground one, stored queued and
-    /// answered at once; <see cref="BackgroundResponseWorker"/> asks the model. With `stream` the answer is its events,
-    /// followed from storage as they are made; a client that leaves stops following, not the response.
+    /// answered at once with its first events stored; <see cref="BackgroundResponseWorker"/> asks the model. With
+    /// `stream` the answer is its events, followed from storage as they are made; a client that leaves stops following,
+    /// not the response.
     /// </summary>
     private static async Task<IResult> QueueAsync(
         ResponsePlan plan, TurnInput turn, KnowledgeSnapshot snapshot, ResponseSearch? search, bool stream, ChatDbContext db,
-        BackgroundResponseQueue background, ChatServiceOptions options, HttpContext context, CancellationToken cancellationToken)
+        BackgroundResponseQueue background, ResponseLeases leases, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var response = plan.Response;
-        response.LeaseExpiresAt = BackgroundResponseWorker.LeaseFromNow(options);
+        response.LeaseExpiresAt = leases.FromNow();
         AddRows(db, plan);
+        db.ResponseEvents.AddRange(ResponseRunner.QueuedEvents(response));
         await db.SaveChangesAsync(cancellationToken);
         background.Enqueue(new QueuedResponse(response.Id, plan.Input, turn, snapshot, search, plan.Conversation?.Id));
         if (!stream)
         {
             return TypedResults.Json(ResponseJson.Build(response, []));
         }
-        await ReplayAsync(db, response.Id, -1, new SseWriter(context), cancellationToken);
+        await ReplayAsync(db, response.Id, -1, new SseWriter(context), time, cancellationToken);
         return TypedResults.Empty;
     }
 
@@ -143,8 +157,8 @@ public static class ResponsesApi
     }
 
     public static async Task<IResult> GetAsync(
-        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, HttpContext context, CancellationToken cancellationToken,
-        bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
+        [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, TimeProvider time, HttpContext context,
+        CancellationToken cancellationToken, bool? stream = null, [FromQuery(Name = "starting_after")] int? startingAfter = null)
     {
         var include = Includes.FromQuery(context, Includes.ResponseValues);
         var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", responseId, cancellationToken);
@@ -152,17 +166,19 @@ public static class ResponsesApi
         {
             return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, include.Contains(Includes.FileSearchResults), cancellationToken)));
         }
-        await ReplayAsync(db, responseId, startingAfter ?? -1, new SseWriter(context), cancellationToken);
+        await ReplayAsync(db, responseId, startingAfter ?? -1, new SseWriter(context), time, cancellationToken);
         return TypedResults.Empty;
     }
 
     /// <summary>
     /// The stored events after <paramref name="after"/>; while the response is still being made (here or on another
-    /// replica) new ones are read as they are stored, until the response ends.
+    /// replica) new ones are read as they are stored, until it ends: every end stores its terminal event with its status
+    /// (a cancelled response has none, so its stream just ends), and a response whose maker died is failed once its
+    /// lease runs out. A quiet stream gets a keep-alive comment every <see cref="KeepAliveEvery"/>.
     /// </summary>
-    private static async Task ReplayAsync(ChatDbContext db, string responseId, int after, SseWriter sse, CancellationToken cancellationToken)
+    private static async Task ReplayAsync(ChatDbContext db, string responseId, int after, SseWriter sse, TimeProvider time, CancellationToken cancellationToken)
     {
-        var idleSince = DateTime.UtcNow;
+        var wrote = time.GetTimestamp();
         while (true)
         {
             var status = await db.Responses.AsNoTracking().Where(r => r.Id == responseId).Select(r => r.Status).FirstOrDefaultAsync(cancellationToken);
@@ -173,17 +189,19 @@ public static class ResponsesApi
             {
                 await sse.RawAsync(ResponseEventLog.Frame(stored), cancellationToken);
                 after = stored.SequenceNumber;
+                wrote = time.GetTimestamp();
             }
             // Status was read before the events: once it is final, every event was stored with it.
-            if (status is null or not ("queued" or "in_progress") || (events.Count == 0 && DateTime.UtcNow - idleSince > ReplayIdleLimit))
+            if (status is null or not ("queued" or "in_progress"))
             {
                 return;
             }
-            if (events.Count > 0)
+            if (time.GetElapsedTime(wrote) >= KeepAliveEvery)
             {
-                idleSince = DateTime.UtcNow;
+                await sse.RawAsync(": keep-alive\n\n", cancellationToken);
+                wrote = time.GetTimestamp();
             }
-            await Task.Delay(ReplayPoll, cancellationToken);
+            await Task.Delay(ReplayPoll, time, cancellationToken);
         }
     }
 

@@ -71,6 +71,7 @@ internal static class Extensions
         // default), decides who may open them, so replicas installed at different paths agree.
         builder.Services.AddDataProtection().SetApplicationName("chat-service").PersistKeysToDbContext<ChatDbContext>();
         builder.Services.AddSingleton<ResponseCompaction>();
+        builder.Services.AddSingleton<ResponseLeases>();
         builder.Services.AddSingleton<BackgroundResponseQueue>();
         builder.Services.AddHostedService<BackgroundResponseWorker>();
     }

@@ -43,23 +43,19 @@ public sealed class BackgroundResponseQueue
 /// <summary>
 /// Makes background responses, each in its own scope and concurrently, through the same <see cref="ResponseRunner"/>
 /// as a foreground create (events kept for replay, output and usage stored, the key's token budget spent). It renews
-/// the leases of what it holds, passes on cancels asked on other replicas, and fails any background response whose
-/// lease ran out (its process died). On stop, what it was making ends failed, as does what still waited.
+/// the leases of the responses this process holds (background, and foreground ones being made: <see cref="ResponseLeases"/>),
+/// passes on cancels asked on other replicas, and fails any response whose lease ran out (its process died), with the
+/// response.failed event a runner would write. On stop, what it was making ends failed, as does what still waited.
 /// </summary>
 public sealed partial class BackgroundResponseWorker(
-    BackgroundResponseQueue queue, IServiceScopeFactory scopes, RunRegistry live, IOptions<ChatServiceOptions> options, TimeProvider time,
-    ILogger<BackgroundResponseWorker> logger) : BackgroundService
+    BackgroundResponseQueue queue, ResponseLeases leases, IServiceScopeFactory scopes, RunRegistry live, IOptions<ChatServiceOptions> options,
+    TimeProvider time, ILogger<BackgroundResponseWorker> logger) : BackgroundService
 {
     /// <summary>What a background response its process stopped making says (also one stopped before it was taken).</summary>
     public const string StoppedMessage = "The service stopped while the response was being made; create it again.";
 
     /// <summary>How soon a cancel asked on another replica reaches a response made here whose model is silent.</summary>
     private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
-
-    private long LeaseSeconds => (long)Math.Ceiling(options.Value.BackgroundLease.TotalSeconds);
-
-    /// <summary>The lease a response made now is held under (unix seconds).</summary>
-    public static long LeaseFromNow(ChatServiceOptions options) => Ids.Now() + (long)Math.Ceiling(options.BackgroundLease.TotalSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -146,14 +142,14 @@ public sealed partial class BackgroundResponseWorker(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-            var now = Ids.Now();
-            var held = queue.Held();
+            var now = leases.Now();
+            var held = queue.Held().Concat(leases.Held()).ToList();
             if (held.Count > 0)
             {
                 if (renew)
                 {
-                    var until = now + LeaseSeconds;
-                    await db.Responses.Where(r => held.Contains(r.Id))
+                    var until = leases.FromNow();
+                    await db.Responses.Where(r => held.Contains(r.Id) && (r.Status == "queued" || r.Status == "in_progress"))
                         .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
                 }
                 var going = await db.Responses.AsNoTracking().Where(r => held.Contains(r.Id) && !r.CancelRequested).Select(r => r.Id)
@@ -165,16 +161,18 @@ public sealed partial class BackgroundResponseWorker(
             {
                 return;
             }
-            var expired = await db.Responses
-                .Where(r => r.Background && (r.Status == "queued" || r.Status == "in_progress") && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(r => r.Status, "failed")
-                    .SetProperty(r => r.ErrorCode, "server_error")
-                    .SetProperty(r => r.ErrorMessage, StoppedMessage), stoppingToken)
-                .ConfigureAwait(false);
-            if (expired > 0)
+            var expired = await db.Responses.AsNoTracking()
+                .Where(r => (r.Status == "queued" || r.Status == "in_progress") && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))
+                .Select(r => r.Id).ToListAsync(stoppingToken).ConfigureAwait(false);
+            var failed = 0;
+            foreach (var id in expired)
             {
-                LogExpired(logger, expired);
+                // Checked again under the row's lock: a holder's batch that renewed the lease meanwhile keeps it.
+                failed += await ResponseEnding.EndAsync(db, id, "failed", "server_error", StoppedMessage, now, stoppingToken).ConfigureAwait(false) ? 1 : 0;
+            }
+            if (failed > 0)
+            {
+                LogExpired(logger, failed);
             }
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -187,32 +185,27 @@ public sealed partial class BackgroundResponseWorker(
     /// <summary>Ends responses that will not be made here (failed with a server_error, or cancelled), unless they already ended.</summary>
     private async Task EndAsync(List<string> ids, string status, string? message, string code = "server_error")
     {
-        if (ids.Count == 0)
+        foreach (var id in ids)
         {
-            return;
-        }
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-            await db.Responses.Where(r => ids.Contains(r.Id) && (r.Status == "queued" || r.Status == "in_progress"))
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(r => r.Status, status)
-                    .SetProperty(r => r.ErrorCode, message == null ? null : code)
-                    .SetProperty(r => r.ErrorMessage, message), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            LogLeaseFailed(logger, ex);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+                await ResponseEnding.EndAsync(db, id, status, message == null ? null : code, message, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogLeaseFailed(logger, ex);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Background response {ResponseId} could not be made")]
     private static partial void LogFailed(ILogger logger, Exception exception, string responseId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} background responses whose process stopped were failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} responses whose process stopped were failed")]
     private static partial void LogExpired(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Background response leases could not be kept")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Response leases could not be kept")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception);
 }

@@ -19,8 +19,18 @@ public sealed record ResponseSearch(string Query, IReadOnlyList<FileSearchResult
 /// .done events, and last the terminal response.completed / incomplete / failed carrying the whole response. A
 /// response that is not streamed goes through the same events (kept for replay), only nobody reads them live.
 /// </summary>
-public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, TimeProvider time, ILogger<ResponseRunner> logger)
+public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, TimeProvider time, ResponseLeases leases, ILogger<ResponseRunner> logger)
 {
+    /// <summary>
+    /// The events a background create stores with its response, numbered from 0: OpenAI's background stream shows the
+    /// response queued first (response.created, response.queued), before any worker takes it.
+    /// </summary>
+    public static List<ResponseEventEntity> QueuedEvents(ResponseEntity response) =>
+    [
+        ResponseEventLog.Row(response.Id, 0, "response.created", Whole(response, [], true, "queued")),
+        ResponseEventLog.Row(response.Id, 1, "response.queued", Whole(response, [], true, "queued")),
+    ];
+
     /// <param name="deltas">
     /// The turn's text stream, already moved to its first piece (<paramref name="more"/> says whether there is one), or
     /// not yet moved (null: a background response, whose failure to start is its own, not a request's).
@@ -32,15 +42,10 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         CancellationToken stopping = default)
     {
         var token = cancel.Token;
-        var log = new ResponseEventLog(db, response, store, sse, live, time);
+        // A background response's first events were stored by its create (QueuedEvents).
+        var log = new ResponseEventLog(db, response, store, sse, live, time, leases, response.Background ? 2 : 0);
         var output = new List<JsonObject>();
-        if (response.Background)
-        {
-            // OpenAI's background stream shows the response queued first, then in progress.
-            await log.EmitAsync("response.created", Whole(response, output, store, "queued"), token).ConfigureAwait(false);
-            await log.EmitAsync("response.queued", Whole(response, output, store, "queued"), token).ConfigureAwait(false);
-        }
-        else
+        if (!response.Background)
         {
             await log.EmitAsync("response.created", Whole(response, output, store), token).ConfigureAwait(false);
         }
@@ -95,23 +100,40 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         response.InputTokens = turn.PromptTokens;
         response.OutputTokens = response.Status == "cancelled" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
         var final = ResponseJson.Build(response, output.Select(item => ResponseItems.Shown(item, search?.IncludeResults ?? false)), store);
-        var terminal = response.Status switch
-        {
-            "completed" => "response.completed",
-            "incomplete" => "response.incomplete",
-            "failed" => "response.failed",
-            _ => null,
-        };
+        var terminal = ResponseEnding.EventOf(response.Status);
         var terminalJson = terminal is null ? null : log.Record(terminal, new JsonObject { ["response"] = final });
 
         // Saved whatever happened to the client: a response that ran is on record, and its conversation goes on.
-        await SaveAsync(response, input, output, conversation, store, log).ConfigureAwait(false);
-        if (terminal is not null)
+        if (!await SaveAsync(response, input, output, conversation, store, log).ConfigureAwait(false))
+        {
+            final = await LostAsync(response, log).ConfigureAwait(false);
+        }
+        else if (terminal is not null)
         {
             await log.WriteAsync(terminal, terminalJson!, CancellationToken.None).ConfigureAwait(false);
         }
         await log.UsageAsync(turn.PromptTokens, response.OutputTokens ?? 0, CancellationToken.None).ConfigureAwait(false);
         return final;
+    }
+
+    /// <summary>
+    /// A response that ended elsewhere while this process made it (its lease ran out and a replica's sweep failed it)
+    /// or was deleted keeps what was stored: this process's answer is dropped, and its client gets the stored end.
+    /// </summary>
+    private async Task<JsonObject> LostAsync(ResponseEntity response, ResponseEventLog log)
+    {
+        LogLost(logger, response.Id);
+        db.ChangeTracker.Clear();
+        var stored = await db.Responses.AsNoTracking().FirstOrDefaultAsync(r => r.Id == response.Id).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return ResponseJson.Build(response, []);
+        }
+        (response.Status, response.ErrorCode, response.ErrorMessage, response.CompletedAt) = (stored.Status, stored.ErrorCode, stored.ErrorMessage, stored.CompletedAt);
+        await log.WriteStoredEndAsync().ConfigureAwait(false);
+        var output = await db.ResponseItems.AsNoTracking().Where(i => i.ResponseId == response.Id && i.Output).OrderBy(i => i.Seq)
+            .Select(i => i.Json).ToListAsync().ConfigureAwait(false);
+        return ResponseJson.Build(stored, output.Select(ResponseJson.Parse));
     }
 
     /// <summary>
@@ -167,13 +189,20 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
         await log.EmitAsync("response.output_item.done", new JsonObject { ["output_index"] = index, ["item"] = item.DeepClone() }, token).ConfigureAwait(false);
     }
 
-    private async Task SaveAsync(
+    /// <returns>False when the response is no longer this process's to end (<see cref="ResponseEventLog.Lost"/>): nothing is written.</returns>
+    private async Task<bool> SaveAsync(
         ResponseEntity response, IReadOnlyList<JsonObject> input, List<JsonObject> output, ConversationEntity? conversation, bool store, ResponseEventLog log)
     {
         try
         {
+            await using var transaction = store ? await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false) : null;
             if (store)
             {
+                // The row first, still in progress: a replica's sweep that failed it, or a delete, wins over this answer.
+                if (!await log.ClaimEndAsync().ConfigureAwait(false))
+                {
+                    return false;
+                }
                 db.ResponseItems.AddRange(output.Select(item => new ResponseItemEntity
                 {
                     Id = (string)item["id"]!, Seq = Ids.Stamp(), ResponseId = response.Id, Output = true, Json = item.ToJsonString(),
@@ -189,6 +218,11 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
                 conversation.UpdatedAt = Ids.Now();
             }
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            return true;
         }
         catch (DbUpdateException ex)
         {
@@ -196,6 +230,9 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
             throw new ApiException(StatusCodes.Status500InternalServerError, "The response could not be saved.", "Server error", "server_error");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId} ended elsewhere while it was made here; its answer is dropped")]
+    private static partial void LogLost(ILogger logger, string responseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response {ResponseId} failed while answering")]
     private static partial void LogFailed(ILogger logger, Exception exception, string responseId);

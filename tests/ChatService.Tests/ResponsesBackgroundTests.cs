@@ -12,7 +12,7 @@ namespace ChatService.Tests;
 /// </summary>
 public sealed class ResponsesBackgroundTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+    internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task ABackgroundResponseIsAnsweredQueuedAndPolledUntilItCompletesWithTheModelsOutputAndUsageAndIsContinuedOnlyThen()
@@ -108,9 +108,7 @@ public sealed class ResponsesBackgroundTests
         });
         // The default lease (a minute, renewed every 15 s): the cancel reaches a silent model well before the next renewal.
         await using var making = TestSupport.Service().WithModel(model);
-        var settings = (Microsoft.Extensions.Configuration.IConfiguration)making.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
-        await using var other = TestSupport.Service().With("ConnectionStrings:chatdb",
-            Microsoft.Extensions.Configuration.ConfigurationExtensions.GetConnectionString(settings, "chatdb"));
+        await using var other = TestSupport.Service().With("ConnectionStrings:chatdb", making.Database());
         using var here = making.Client("usr_bg_replicas");
         using var there = other.Client("usr_bg_replicas");
 
@@ -316,18 +314,18 @@ public sealed class ResponsesBackgroundTests
     }
 
     /// <summary>A model that answers <paramref name="text"/> only once <paramref name="release"/> is set.</summary>
-    private static Task<ScriptedHttpServer> HeldModelAsync(TaskCompletionSource release, int promptTokens, params string[] text) =>
+    internal static Task<ScriptedHttpServer> HeldModelAsync(TaskCompletionSource release, int promptTokens, params string[] text) =>
         ScriptedHttpServer.StartAsync(async context =>
         {
             await release.Task.WaitAsync(context.RequestAborted);
             await TestSupport.WriteCompletionStreamAsync(context, promptTokens, text);
         });
 
-    private static async Task<string> CreateAsync(HttpClient http, object body) =>
+    internal static async Task<string> CreateAsync(HttpClient http, object body) =>
         (await (await http.PostAsJsonAsync("/v1/responses", body)).JsonAsync()).GetProperty("id").GetString()!;
 
     /// <summary>Polls the response until it has <paramref name="status"/>, within a bound, and returns it then.</summary>
-    private static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status)
+    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status)
     {
         JsonElement last = default;
         await Wait.UntilAsync(async () =>
@@ -338,6 +336,6 @@ public sealed class ResponsesBackgroundTests
         return last;
     }
 
-    private static List<JsonElement> Events(string body) =>
+    internal static List<JsonElement> Events(string body) =>
         [.. body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement.Clone())];
 }

@@ -4,6 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
 namespace ChatService.Tests;
@@ -26,6 +30,14 @@ internal static class TestSupport
         _ => throw new ArgumentOutOfRangeException(nameof(database)),
     };
 
+    /// <summary>The service on <paramref name="clock"/>: leases, sweeps and stream keep-alives follow it.</summary>
+    public static WebApplicationFactory<Program> OnClock(this ServiceFactory<Program> factory, TimeProvider clock) =>
+        factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton(clock)));
+
+    /// <summary>The database another replica of this service is to share.</summary>
+    public static string Database(this WebApplicationFactory<Program> factory) =>
+        factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("chatdb")!;
+
     public static ServiceFactory<Program> WithModel(this ServiceFactory<Program> factory, ScriptedHttpServer model) =>
         factory.With("ConnectionStrings:openai", $"Endpoint={new Uri(model.Url, "/v1")};Key=test-key;Model=scripted-model")
             .With("Chat:ProviderRetryDelay", "00:00:00.010");
@@ -36,7 +48,7 @@ internal static class TestSupport
     public static ServiceFactory<Program> WithIntentCache(this ServiceFactory<Program> factory, ScriptedHttpServer cache) =>
         factory.With("services:intent-cache-service:http:0", cache.Url.ToString().TrimEnd('/'));
 
-    public static HttpClient Client(this ServiceFactory<Program> factory, string userId, IReadOnlyList<string>? assistants = null) =>
+    public static HttpClient Client(this WebApplicationFactory<Program> factory, string userId, IReadOnlyList<string>? assistants = null) =>
         factory.CreateDefaultClient(new CallerHandler(userId, assistants is null ? null : "key_test", assistants));
 
     /// <summary>The official OpenAI SDK, pointed at the service through the factory's in-memory transport.</summary>
