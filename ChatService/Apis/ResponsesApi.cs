@@ -121,7 +121,7 @@ public static class ResponsesApi
         {
             return TypedResults.Json(ResponseJson.Build(response, []));
         }
-        await ReplayAsync(db, response.Id, -1, new SseWriter(context), time, cancellationToken);
+        await ReplayAsync(db, response.Id, -1, context, time, cancellationToken);
         return TypedResults.Empty;
     }
 
@@ -166,7 +166,7 @@ public static class ResponsesApi
         {
             return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, include.Contains(Includes.FileSearchResults), cancellationToken)));
         }
-        await ReplayAsync(db, responseId, startingAfter ?? -1, new SseWriter(context), time, cancellationToken);
+        await ReplayAsync(db, responseId, startingAfter ?? -1, context, time, cancellationToken);
         return TypedResults.Empty;
     }
 
@@ -176,7 +176,22 @@ public static class ResponsesApi
     /// (a cancelled response has none, so its stream just ends), and a response whose maker died is failed once its
     /// lease runs out. A quiet stream gets a keep-alive comment every <see cref="KeepAliveEvery"/>.
     /// </summary>
-    private static async Task ReplayAsync(ChatDbContext db, string responseId, int after, SseWriter sse, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task ReplayAsync(ChatDbContext db, string responseId, int after, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // A follower only watches: when this process stops, its stream ends at once (the client resumes it with
+        // starting_after on any replica) rather than holding the stop until the host's shutdown timeout aborts it.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var following = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        try
+        {
+            await FollowAsync(db, responseId, after, new SseWriter(context), time, following.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task FollowAsync(ChatDbContext db, string responseId, int after, SseWriter sse, TimeProvider time, CancellationToken cancellationToken)
     {
         var wrote = time.GetTimestamp();
         while (true)

@@ -6,6 +6,7 @@ using ChatService.Model;
 using ChatService.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using static ChatService.Tests.ResponsesBackgroundTests;
 
 namespace ChatService.Tests;
@@ -114,6 +115,25 @@ public sealed class ResponsesLifecycleTests
         Assert.Equal(["response.created", "response.queued", "response.in_progress", "response.failed"],
             stream.Events.Select(e => e.GetProperty("type").GetString()));
         await AssertEventsAgreeAsync(http, "resp_0thinking");
+    }
+
+    [Fact]
+    public async Task AFollowersStreamEndsAtOnceWhenTheServiceStopsAndLeavesTheResponseToWhoeverMakesIt()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow - CallerTokensStayValid);
+        await using var host = TestSupport.Service();
+        await using var service = host.OnClock(clock);
+        using var http = service.Client("usr_died");
+        await SeedAsync(service.Services, clock.GetUtcNow().ToUnixTimeSeconds() + 600,
+            [("resp_0elsewhere", "in_progress", true, ["response.created", "response.queued", "response.in_progress"])]);
+        using var stream = await SseStream.OpenAsync(http, "/v1/responses/resp_0elsewhere?stream=true");
+        await stream.UntilAsync(line => line.Contains("\"response.in_progress\"", StringComparison.Ordinal));
+
+        service.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        await stream.ToEndAsync();
+
+        Assert.Equal(["response.created", "response.queued", "response.in_progress"], stream.Events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeSeconds() + 600, await LeaseAsync(service.Services, "resp_0elsewhere"));
     }
 
     [Fact]
