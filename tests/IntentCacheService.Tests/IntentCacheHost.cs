@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Caching;
 using ServiceDefaults.Identity;
 
 namespace IntentCacheService.Tests;
@@ -36,6 +38,14 @@ public sealed class IntentCacheHost : IAsyncDisposable
             host.Factory.With("ConnectionStrings:cache", (await SharedServers.RedisAsync()).ConnectionString);
         }
         configure?.Invoke(host.Factory);
+        if (redis)
+        {
+            // A deployed instance gets traffic once its /health finds Redis. A test's first request waits for the same:
+            // with FailFast a command sent before the connection is up fails at once, and on a loaded machine the
+            // connect at start can outlast its timeout (CI once met a 503 on a test's first PUT).
+            var connection = host.Factory.Services.GetRequiredService<RedisConnection>();
+            await Wait.UntilAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(30), "the service's connection to Redis");
+        }
         return host;
     }
 

@@ -78,7 +78,7 @@ public sealed class WitClassifierTests
     [Fact]
     public async Task TheWitProviderWithoutATokenFailsAtStart()
     {
-        await using var host = await IntentCacheHost.StartAsync(configure: f => f.With("IntentCache:Provider", "wit"));
+        await using var host = await IntentCacheHost.StartAsync(redis: false, configure: f => f.With("IntentCache:Provider", "wit"));
 
         var error = Assert.ThrowsAny<Exception>(() => host.Factory.CreateClient());
 
