@@ -96,12 +96,7 @@ public sealed class ResponsesLifecycleTests
         await using var host = TestSupport.Service();
         await using var service = host.OnClock(clock);
         using var http = service.Client("usr_died");
-        // Being made on another replica, whose lease has ten minutes to run: nothing is stored while its model thinks.
-        await SeedAsync(service.Services, clock.GetUtcNow().ToUnixTimeSeconds() + 600,
-            [("resp_0thinking", "in_progress", true, ["response.created", "response.queued", "response.in_progress"])]);
-
-        using var stream = await SseStream.OpenAsync(http, "/v1/responses/resp_0thinking?stream=true");
-        await stream.UntilAsync(line => line.Contains("\"response.in_progress\"", StringComparison.Ordinal));
+        using var stream = await FollowMadeElsewhereAsync(service.Services, http, clock, "resp_0thinking");
         clock.Advance(ResponsesApi.KeepAliveEvery + TimeSpan.FromSeconds(1));
         var firstKeepAlive = await stream.NextAsync();
         clock.Advance(TimeSpan.FromMinutes(3));
@@ -124,10 +119,7 @@ public sealed class ResponsesLifecycleTests
         await using var host = TestSupport.Service();
         await using var service = host.OnClock(clock);
         using var http = service.Client("usr_died");
-        await SeedAsync(service.Services, clock.GetUtcNow().ToUnixTimeSeconds() + 600,
-            [("resp_0elsewhere", "in_progress", true, ["response.created", "response.queued", "response.in_progress"])]);
-        using var stream = await SseStream.OpenAsync(http, "/v1/responses/resp_0elsewhere?stream=true");
-        await stream.UntilAsync(line => line.Contains("\"response.in_progress\"", StringComparison.Ordinal));
+        using var stream = await FollowMadeElsewhereAsync(service.Services, http, clock, "resp_0elsewhere");
 
         service.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         await stream.ToEndAsync();
@@ -222,6 +214,19 @@ public sealed class ResponsesLifecycleTests
             Assert.Equal(status, events[^1].GetProperty("response").GetProperty("status").GetString());
         }
         return events;
+    }
+
+    /// <summary>
+    /// Follows a response being made on another replica, whose lease has ten minutes to run (nothing is stored while
+    /// its model thinks), once the stream has replayed what is stored.
+    /// </summary>
+    private static async Task<SseStream> FollowMadeElsewhereAsync(IServiceProvider services, HttpClient http, ManualTimeProvider clock, string id)
+    {
+        await SeedAsync(services, clock.GetUtcNow().ToUnixTimeSeconds() + 600,
+            [(id, "in_progress", true, ["response.created", "response.queued", "response.in_progress"])]);
+        var stream = await SseStream.OpenAsync(http, $"/v1/responses/{id}?stream=true");
+        await stream.UntilAsync(line => line.Contains("\"response.in_progress\"", StringComparison.Ordinal));
+        return stream;
     }
 
     private static async Task SeedAsync(IServiceProvider services, long leaseExpiresAt, (string Id, string Status, bool Background, string[] Events)[] rows)
