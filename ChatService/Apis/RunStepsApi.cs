@@ -49,6 +49,7 @@ public static class RunStepsApi
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, ToolOutputsRequest request,
         CallerIdentity caller, ChatDbContext db, RunQueue queue, RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
     {
+        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         var run = await RunAsync(db, caller, threadId, runId, cancellationToken, track: true);
         if (run.Status != "requires_action")
         {
@@ -77,6 +78,7 @@ public static class RunStepsApi
         run.RequiredActionJson = null;
         run.ExpiresAt = null;
         await db.SaveChangesAsync(cancellationToken);
+        await threadLock.CommitAsync(cancellationToken);
 
         if (request.Stream != true)
         {

@@ -25,6 +25,7 @@ public static class RunsApi
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
         api.MapGet("/{run_id}", GetAsync);
+        api.MapPost("/{run_id}", ModifyAsync);
         api.MapPost("/{run_id}/cancel", CancelAsync);
         return app;
     }
@@ -48,6 +49,7 @@ public static class RunsApi
         var (assistant, toolsJson, toolChoiceJson) = checkedRun ?? await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
         thread.AssistantId ??= assistant.Id;
+        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
             throw Access.BadRequest($"Thread {threadId} already has an active run {active}.", "thread_busy");
@@ -80,6 +82,7 @@ public static class RunsApi
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
+        await threadLock.CommitAsync(cancellationToken);
 
         if (request.Stream != true)
         {
@@ -186,10 +189,29 @@ public static class RunsApi
         return TypedResults.Ok(RunObject.From(run));
     }
 
+    /// <summary>A run's metadata, the one thing of it a client changes (OpenAI's "modify run").</summary>
+    public static async Task<Ok<RunObject>> ModifyAsync(
+        [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, RunUpdateRequest request, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
+    {
+        await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        var metadata = Json.MetadataText(request.Metadata);
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+            ?? throw Access.NotFound("run", runId);
+        if (request.Metadata is not null)
+        {
+            // Only this column: the run's executor may be saving its status at the same moment.
+            await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(u => u.SetProperty(r => r.MetadataJson, metadata), cancellationToken);
+            run.MetadataJson = metadata;
+        }
+        return TypedResults.Ok(RunObject.From(run));
+    }
+
     public static async Task<Ok<RunObject>> CancelAsync(
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        // Ordered with tool outputs for the same run: a run both cancelled and continued would run on as cancelled.
+        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
@@ -207,10 +229,12 @@ public static class RunsApi
             await db.RunSteps.Where(s => s.RunId == run.Id && s.Status == "in_progress")
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await threadLock.CommitAsync(cancellationToken);
             return TypedResults.Ok(RunObject.From(run));
         }
         run.Status = "cancelling";
         await db.SaveChangesAsync(cancellationToken);
+        await threadLock.CommitAsync(cancellationToken);
         // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
         registry.Cancel(runId);
         return TypedResults.Ok(RunObject.From(run));

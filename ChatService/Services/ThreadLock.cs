@@ -1,0 +1,30 @@
+using ChatService.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace ChatService.Services;
+
+/// <summary>
+/// Orders the requests that change which run holds a thread (a new run, tool outputs continuing one): each opens a
+/// transaction and writes the thread's row first, so PostgreSQL's row lock (SQLite's write lock) lets one through at a
+/// time and the next one reads what the first committed. Without it, runs racing for a thread all found it free.
+/// </summary>
+public static class ThreadLock
+{
+    public static async Task<IDbContextTransaction> TakeAsync(ChatDbContext db, string threadId, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A write that changes nothing: it is the lock, not the data, that is wanted.
+            await db.Threads.Where(t => t.Id == threadId)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.CreatedAt, t => t.CreatedAt), cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>
+/// Requests racing for one thread's run, on SQLite and on real PostgreSQL: of runs started on a free thread at the same
+/// moment exactly one takes it, and of tool outputs sent at the same moment exactly one continues the run.
+/// </summary>
+public sealed class RacingRunsTests
+{
+    private const int Racers = 6;
+
+    private static readonly object Lookup = new
+    {
+        type = "function",
+        function = new
+        {
+            name = "lookup",
+            description = "Looks a word up",
+            parameters = new { type = "object", properties = new { word = new { type = "string" } } },
+        },
+    };
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task OfRunsStartedOnAFreeThreadAtOnceExactlyOneTakesItAndTheOthersFindItBusy(string database)
+    {
+        // Each run brings a message with an attachment, so it asks document-service for the thread's store between
+        // finding the thread free and storing itself: a slow answer there keeps that window open for every racer.
+        await using var documents = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            var path = context.Request.Path.Value!;
+            if (path.EndsWith("/knowledge", StringComparison.Ordinal))
+            {
+                await context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new { id = "vs_thread_store", @object = "vector_store" });
+        });
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithDocuments(documents);
+        using var client = factory.Client($"usr_race_runs_{database}");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client);
+
+        // A run that calls the function waits for its output, so the winner still holds the thread when the others try.
+        var answers = await RaceAsync(() => client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new
+        {
+            assistant_id = assistantId,
+            tool_choice = "required",
+            additional_messages = new[]
+            {
+                new { role = "user", content = "See the glossary.", attachments = new[] { new { file_id = "file_glossary", tools = new[] { new { type = "file_search" } } } } },
+            },
+        }));
+        var runs = await (await client.GetAsync($"/v1/threads/{threadId}/runs?limit=100")).JsonAsync();
+        var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?limit=100")).JsonAsync();
+
+        Assert.True(answers.Count(a => a.Status == HttpStatusCode.OK) == 1, Describe(answers));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a => Assert.Equal("thread_busy", CodeOf(a.Body)));
+        Assert.Single(runs.GetProperty("data").EnumerateArray());
+        Assert.Single(messages.GetProperty("data").EnumerateArray(), m =>
+            m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "See the glossary.");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task OfToolOutputsSentForOneRunAtOnceExactlyOneContinuesItAndItAnswersOnce(string database)
+    {
+        await using var factory = await TestSupport.ServiceOnAsync(database);
+        using var client = factory.Client($"usr_race_outputs_{database}");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client);
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
+            new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
+        var runId = run.GetProperty("id").GetString()!;
+        var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action");
+        var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0]
+            .GetProperty("id").GetString();
+
+        var racer = 0;
+        var answers = await RaceAsync(() => client.PostAsJsonAsync($"/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs",
+            new { tool_outputs = new[] { new { tool_call_id = callId, output = $"meaning {Interlocked.Increment(ref racer)}" } } }));
+        await WaitForRunAsync(client, threadId, runId, "completed");
+        var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?limit=100")).JsonAsync();
+        var steps = await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}/steps?limit=100")).JsonAsync();
+
+        Assert.True(answers.Count(a => a.Status == HttpStatusCode.OK) == 1, Describe(answers));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a => Assert.Equal("invalid_run_state", CodeOf(a.Body)));
+        Assert.Single(messages.GetProperty("data").EnumerateArray(), m => m.GetProperty("role").GetString() == "assistant");
+        Assert.Equal(2, steps.GetProperty("data").GetArrayLength());
+    }
+
+    private static async Task<(string Assistant, string Thread)> AssistantAndThreadAsync(HttpClient client)
+    {
+        var assistant = await (await client.PostAsJsonAsync("/v1/assistants",
+            new { model = "gpt-4o-mini", instructions = "Look words up.", tools = new[] { Lookup } })).JsonAsync();
+        var thread = await (await client.PostAsJsonAsync("/v1/threads",
+            new { messages = new[] { new { role = "user", content = "What does serendipity mean?" } } })).JsonAsync();
+        return (assistant.GetProperty("id").GetString()!, thread.GetProperty("id").GetString()!);
+    }
+
+    /// <summary>Sends the same request from <see cref="Racers"/> tasks released together.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)[]> RaceAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        using var start = new ManualResetEventSlim();
+        var racers = Enumerable.Range(0, Racers).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            using var response = await send();
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        })).ToList();
+        start.Set();
+        return await Task.WhenAll(racers);
+    }
+
+    private static async Task<JsonElement> WaitForRunAsync(HttpClient client, string threadId, string runId, string status)
+    {
+        JsonElement run = default;
+        await Wait.UntilAsync(async () =>
+        {
+            run = await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync();
+            return run.GetProperty("status").GetString() == status;
+        }, TimeSpan.FromSeconds(30), $"run {runId} to be {status}");
+        return run;
+    }
+
+    private static string? CodeOf(string body) =>
+        JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString();
+
+    private static string Describe(IEnumerable<(HttpStatusCode Status, string Body)> answers) =>
+        string.Join("\n", answers.Select(a => $"{(int)a.Status} {a.Body}"));
+}
