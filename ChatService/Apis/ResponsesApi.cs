@@ -235,16 +235,13 @@ public static class ResponsesApi
     /// <summary>
     /// Stops a response still being made, on whichever replica makes it (it reads the flag at its next checkpoint); a
     /// queued one ends cancelled before the model is asked. A cancelled response is returned as it is; one that already
-    /// ended cannot be cancelled.
+    /// ended cannot be cancelled, nor one that ended otherwise while the cancel waited (its maker finished first).
     /// </summary>
     public static async Task<IResult> CancelAsync(
         [FromRoute(Name = "response_id")] string responseId, CallerIdentity caller, ChatDbContext db, RunRegistry live, CancellationToken cancellationToken)
     {
         var response = await Access.OwnedAsync(db.Responses, caller, "response", responseId, cancellationToken);
-        if (response.Status is not ("queued" or "in_progress" or "cancelled"))
-        {
-            throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
-        }
+        RefuseEnded(response);
         if (response.Status == "queued")
         {
             // Only while still queued: once the worker took it, it is stopped as any response being made.
@@ -262,8 +259,17 @@ public static class ResponsesApi
                 await Task.Delay(ReplayPoll, cancellationToken);
                 await db.Entry(response).ReloadAsync(cancellationToken);
             }
+            RefuseEnded(response);
         }
         return TypedResults.Json(ResponseJson.Build(response, await OutputAsync(db, responseId, false, cancellationToken)));
+    }
+
+    private static void RefuseEnded(ResponseEntity response)
+    {
+        if (response.Status is not ("queued" or "in_progress" or "cancelled"))
+        {
+            throw Access.BadRequest($"Cannot cancel a response whose status is {response.Status}.", "response_not_cancellable");
+        }
     }
 
     public static async Task<IResult> ListInputItemsAsync(
