@@ -36,18 +36,25 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
 
     private static readonly JsonElement EmptyAttributes = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <param name="skipGone">
+    /// Whether a store that is gone is searched as empty: a run's stores were checked when its assistant or thread named
+    /// them, and deleting one later must not fail every run after it.
+    /// </param>
     public async Task<IReadOnlyList<FileSearchResult>> SearchAsync(
-        IReadOnlyList<string> vectorStoreIds, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
+        IReadOnlyList<string> vectorStoreIds, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken,
+        bool skipGone = false)
     {
         if (vectorStoreIds.Count == 0 || string.IsNullOrWhiteSpace(query.Query))
         {
             return [];
         }
         var pages = await Task.WhenAll(vectorStoreIds.Distinct(StringComparer.Ordinal)
-            .Select(id => SearchOneAsync(id, query, caller, cancellationToken))).ConfigureAwait(false);
+            .Select(id => SearchOneAsync(id, query, caller, skipGone, cancellationToken))).ConfigureAwait(false);
         return pages.SelectMany(p => p)
             .OrderByDescending(r => r.Score)
             .ThenBy(r => r.FileId, StringComparer.Ordinal)
+            // A file in two of the stores (an assistant's and its thread's) is one passage, quoted and cited once.
+            .DistinctBy(r => (r.FileId, string.Join('\n', r.Content.Select(c => c.Text))))
             .Take(query.MaxNumResults)
             .ToList();
     }
@@ -109,7 +116,8 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         }
     }
 
-    private async Task<IEnumerable<FileSearchResult>> SearchOneAsync(string vectorStoreId, FileSearchQuery query, CallerIdentity caller, CancellationToken cancellationToken)
+    private async Task<IEnumerable<FileSearchResult>> SearchOneAsync(
+        string vectorStoreId, FileSearchQuery query, CallerIdentity caller, bool skipGone, CancellationToken cancellationToken)
     {
         var body = new SearchRequest(query.Query, query.Filters, query.MaxNumResults,
             query.ScoreThreshold is null && query.Ranker is null ? null : new Ranking(query.Ranker, query.ScoreThreshold));
@@ -121,6 +129,10 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (skipGone && response.StatusCode is HttpStatusCode.NotFound)
+            {
+                return [];
+            }
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
             {
                 var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);

@@ -195,7 +195,7 @@ public sealed partial class RunExecutor(
         var question = turns.LastOrDefault(t => t.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
         var results = await fileSearch.SearchAsync(stores,
             new FileSearchQuery(question, settings.MaxNumResults, ScoreThreshold: settings.ScoreThreshold),
-            new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId), token).ConfigureAwait(false);
+            new ServiceDefaults.Identity.CallerIdentity(thread.OwnerId), token, skipGone: true).ConfigureAwait(false);
 
         step.DetailsJson = RunSteps.FileSearch(callId, settings, results);
         step.Status = "completed";

@@ -17,32 +17,7 @@ public sealed class AssistantToolsTests
     private const string Handbook = "vs_handbook";
 
     /// <summary>document-service as the chat service sees it: one store of its own (vs_handbook) and the assistant's.</summary>
-    private static Task<ScriptedHttpServer> VectorStoresAsync() => ScriptedHttpServer.StartAsync(async context =>
-    {
-        var path = context.Request.Path.Value!;
-        if (path.EndsWith("/knowledge", StringComparison.Ordinal))
-        {
-            await context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
-            return;
-        }
-        var store = path.Split('/')[3];
-        var known = store == Handbook || store.StartsWith("vs_asst_", StringComparison.Ordinal);
-        if (!known)
-        {
-            context.Response.StatusCode = 404;
-            await context.Response.WriteAsJsonAsync(new { error = new { message = $"No vector store found with id '{store}'.", type = "invalid_request_error" } });
-            return;
-        }
-        if (context.Request.Method == "GET")
-        {
-            await context.Response.WriteAsJsonAsync(new { id = store, @object = "vector_store" });
-            return;
-        }
-        var data = store == Handbook
-            ? new[] { new { file_id = "file_leave", filename = "leave.md", score = 0.82, attributes = new { }, content = new[] { new { type = "text", text = "Every employee gets 25 vacation days a year." } } } }
-            : [];
-        await context.Response.WriteAsJsonAsync(new { @object = "vector_store.search_results.page", search_query = new[] { "q" }, data, has_more = false });
-    });
+    private static Task<ScriptedHttpServer> VectorStoresAsync() => TestSupport.VectorStoresAsync(store => store == Handbook);
 
     private static async Task<JsonElement> WaitForRunAsync(HttpClient client, string threadId, string runId, params string[] statuses)
     {

@@ -75,6 +75,37 @@ internal static class TestSupport
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// document-service's vector store routes as the chat service sees them: every assistant's own store (empty), and
+    /// the stores <paramref name="holdsLeave"/> names, each holding leave.md; any other store is not found.
+    /// </summary>
+    public static Task<ScriptedHttpServer> VectorStoresAsync(Func<string, bool> holdsLeave) => ScriptedHttpServer.StartAsync(async context =>
+    {
+        var path = context.Request.Path.Value!;
+        if (path.EndsWith("/knowledge", StringComparison.Ordinal))
+        {
+            await context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
+            return;
+        }
+        var store = path.Split('/')[3];
+        var own = store.StartsWith("vs_asst_", StringComparison.Ordinal);
+        if (!own && !holdsLeave(store))
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsJsonAsync(new { error = new { message = $"No vector store found with id '{store}'.", type = "invalid_request_error" } });
+            return;
+        }
+        if (context.Request.Method == "GET")
+        {
+            await context.Response.WriteAsJsonAsync(new { id = store, @object = "vector_store" });
+            return;
+        }
+        var data = own
+            ? []
+            : new[] { new { file_id = "file_leave", filename = "leave.md", score = 0.82, attributes = new { }, content = new[] { new { type = "text", text = "Every employee gets 25 vacation days a year." } } } };
+        await context.Response.WriteAsJsonAsync(new { @object = "vector_store.search_results.page", search_query = new[] { "q" }, data, has_more = false });
+    });
+
     /// <summary>A stand-in document-service holding one assistant's knowledge; the version can be changed by the test.</summary>
     public static Task<ScriptedHttpServer> DocumentsAsync(Func<string> version, params (string File, string Text)[] passages) =>
         ScriptedHttpServer.StartAsync(async context =>
