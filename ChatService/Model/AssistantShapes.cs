@@ -146,6 +146,8 @@ public sealed record ToolOutput(string? ToolCallId, string? Output);
 
 public sealed record MessageUpdateRequest(JsonElement? Metadata);
 
+public sealed record RunUpdateRequest(JsonElement? Metadata);
+
 public sealed record RunError(string Code, string Message);
 
 public sealed record UsageObject(int PromptTokens, int CompletionTokens, int TotalTokens);

@@ -221,6 +221,30 @@ public sealed class ThreadsAndRunsTests
     }
 
     [Fact]
+    public async Task ARunsMetadataIsModifiedByItsOwnerAloneAndBadMetadataLeavesItAsItWas()
+    {
+        await using var factory = TestSupport.Service();
+        using var owner = factory.Client("usr_run_metadata");
+        using var stranger = factory.Client("usr_run_stranger");
+        var assistantId = await owner.CreateAssistantAsync();
+        var threadId = (await (await owner.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "Hi" } } })).JsonAsync())
+            .GetProperty("id").GetString()!;
+        var run = await RunToEndAsync(owner, threadId, assistantId);
+        var path = $"/v1/threads/{threadId}/runs/{run.GetProperty("id").GetString()}";
+
+        var modified = await (await owner.PostAsJsonAsync(path, new { metadata = new { ticket = "T-42" } })).JsonAsync();
+        using var notAnObject = await owner.PostAsJsonAsync(path, new { metadata = "T-43" });
+        using var foreign = await stranger.PostAsJsonAsync(path, new { metadata = new { ticket = "mine" } });
+        var after = await (await owner.GetAsync(path)).JsonAsync();
+
+        Assert.Equal("T-42", modified.GetProperty("metadata").GetProperty("ticket").GetString());
+        Assert.Equal("completed", modified.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, notAnObject.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal("T-42", after.GetProperty("metadata").GetProperty("ticket").GetString());
+    }
+
+    [Fact]
     public async Task AStreamedThreadAndRunAnnouncesItsNewThreadBeforeTheRunAsOpenAIDoes()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
