@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -8,7 +6,7 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace ChatService.Providers;
 
 /// <summary>
-/// How the offline responder uses function tools, deterministically, so that clients' tool loops run without a model:
+/// How the offline responder uses function tools, predictably (each call with an id of its own), so that clients' tool loops run without a model:
 /// <list type="bullet">
 /// <item>it calls a function when the request requires one (tool_choice "required" calls the first function, a named
 /// tool_choice that one), or, with tool_choice "auto", when the last user message names a function;</item>
@@ -37,8 +35,8 @@ public static class OfflineToolCalls
         {
             return null;
         }
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{function.Name}\0{question}\0{messages.Count}"));
-        return new FunctionCallContent("call_" + Convert.ToHexStringLower(hash)[..24], function.Name, Arguments(function.JsonSchema, question));
+        // Unique, as a model's call ids are: clients keep outputs by call id across conversations.
+        return new FunctionCallContent(ChatService.Model.Ids.New("call"), function.Name, Arguments(function.JsonSchema, question));
     }
 
     /// <summary>The report of the outputs that follow the last call, or null when the conversation does not end in outputs.</summary>
