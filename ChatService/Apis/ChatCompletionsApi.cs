@@ -37,7 +37,8 @@ public static class ChatCompletionsApi
         var maxTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         if (maxTokens is <= 0)
         {
-            throw Access.BadRequest("max_completion_tokens must be positive.", "invalid_max_tokens", request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
+            var param = request.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens";
+            throw Access.BadRequest($"{param} must be positive.", "invalid_max_tokens", param);
         }
         Access.CheckSampling(request.Temperature, request.TopP);
         var shape = ReadShape(request);

@@ -130,7 +130,7 @@ public sealed record OutputShape(
                                                               && many.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String):
                 return many.EnumerateArray().Select(s => s.GetString()!).ToList();
             default:
-                throw Invalid("stop", $"it must be a string or an array of at most {MaxStops} strings.");
+                throw Access.BadRequest($"Invalid 'stop': it must be a string or an array of at most {MaxStops} strings.", "invalid_stop", "stop");
         }
     }
 

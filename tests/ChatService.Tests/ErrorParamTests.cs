@@ -38,4 +38,26 @@ public sealed class ErrorParamTests
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
         Assert.Equal(param, JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("param").GetString());
     }
+
+    public static TheoryData<string, string, string> Worded => new()
+    {
+        { """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":-1}""", "invalid_max_tokens", "max_tokens must be positive." },
+        { """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":0}""", "invalid_max_tokens", "max_completion_tokens must be positive." },
+        { """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stop":["a","b","c","d","e"]}""", "invalid_stop", "Invalid 'stop': it must be a string or an array of at most 4 strings." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Worded))]
+    public async Task AValidationErrorsCodeAndWordsAreAboutTheFieldTheClientSent(string body, string code, string message)
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.Client("usr_worded");
+
+        using var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal(message, error.GetProperty("message").GetString());
+    }
 }
