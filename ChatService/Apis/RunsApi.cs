@@ -195,7 +195,7 @@ public static class RunsApi
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         var metadata = Json.MetadataText(request.Metadata);
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
         if (request.Metadata is not null)
         {
@@ -210,8 +210,6 @@ public static class RunsApi
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, CallerIdentity caller, ChatDbContext db, RunRegistry registry, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
-        // Ordered with tool outputs for the same run: a run both cancelled and continued would run on as cancelled.
-        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
@@ -229,12 +227,10 @@ public static class RunsApi
             await db.RunSteps.Where(s => s.RunId == run.Id && s.Status == "in_progress")
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await threadLock.CommitAsync(cancellationToken);
             return TypedResults.Ok(RunObject.From(run));
         }
         run.Status = "cancelling";
         await db.SaveChangesAsync(cancellationToken);
-        await threadLock.CommitAsync(cancellationToken);
         // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
         registry.Cancel(runId);
         return TypedResults.Ok(RunObject.From(run));
