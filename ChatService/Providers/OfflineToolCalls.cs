@@ -6,7 +6,8 @@ using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 namespace ChatService.Providers;
 
 /// <summary>
-/// How the offline responder uses function tools, predictably (each call with an id of its own), so that clients' tool loops run without a model:
+/// How the offline responder uses function tools, predictably (each call with an id of its own), so that clients'
+/// tool loops run without a model:
 /// <list type="bullet">
 /// <item>it calls a function when the request requires one (tool_choice "required" calls the first function, a named
 /// tool_choice that one), or, with tool_choice "auto", when the last user message names a function;</item>
