@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -142,7 +141,8 @@ public sealed class RoutingTests
     }
 
     [Fact]
-    public async Task AStoppedServiceAnswers503ProblemDetailsWithin100MsWhileOtherRoutesWork()
+    /// <summary>How fast such a 503 comes is measured over many requests by Faults.Tests (ServiceKilledTests), not here.</summary>
+    public async Task AStoppedServiceAnswers503ProblemDetailsWhileOtherRoutesWork()
     {
         await using var backends = await Backends.StartAsync();
         var voice = await ScriptedHttpServer.StartAsync(context => context.Response.WriteAsync("{}"));
@@ -156,14 +156,11 @@ public sealed class RoutingTests
         }
         await voice.DisposeAsync();
 
-        var clock = Stopwatch.StartNew();
         using var down = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/voice/turns", session.AccessToken));
-        clock.Stop();
         using var openAiDown = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/v1/audio/speech", session.AccessToken, new { input = "hi" }));
         using var chat = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/chats", session.AccessToken));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
-        Assert.True(clock.ElapsedMilliseconds < 100, $"503 took {clock.ElapsedMilliseconds} ms");
         Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
         var problem = await down.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
