@@ -140,8 +140,8 @@ public sealed class RoutingTests
         Assert.Contains("data: [DONE]", rest, StringComparison.Ordinal);
     }
 
-    [Fact]
     /// <summary>How fast such a 503 comes is measured over many requests by Faults.Tests (ServiceKilledTests), not here.</summary>
+    [Fact]
     public async Task AStoppedServiceAnswers503ProblemDetailsWhileOtherRoutesWork()
     {
         await using var backends = await Backends.StartAsync();
