@@ -94,6 +94,8 @@ public static class ThreadsApi
         CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
+        // Under the thread's lock, so a run starting at the same moment either sees this message or refuses it.
+        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
             throw Access.BadRequest($"Can't add messages to {threadId} while a run {active} is active.", "thread_busy");
@@ -102,6 +104,7 @@ public static class ThreadsApi
         db.Messages.Add(message);
         await MessageAttachments.AddToThreadStoreAsync(thread, [message], files, caller, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await threadLock.CommitAsync(cancellationToken);
         return TypedResults.Ok(MessageObject.From(message));
     }
 

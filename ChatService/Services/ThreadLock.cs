@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace ChatService.Services;
 
 /// <summary>
-/// Orders the requests that change which run holds a thread (a new run, tool outputs continuing one): each opens a
-/// transaction and writes the thread's row first, so PostgreSQL's row lock (SQLite's write lock) lets one through at a
-/// time and the next one reads what the first committed. Without it, runs racing for a thread all found it free.
+/// Orders the requests that change which run holds a thread or what it reads (a new run, tool outputs continuing one,
+/// a new message): each opens a transaction and writes the thread's row first, so PostgreSQL's row lock (SQLite's write
+/// lock) lets one through at a time and the next one reads what the first committed. Without it, runs racing for a
+/// thread all found it free, and a message could slip in as a run started.
 /// </summary>
 public static class ThreadLock
 {

@@ -6,7 +6,8 @@ namespace ChatService.Tests;
 
 /// <summary>
 /// Requests racing for one thread's run, on SQLite and on real PostgreSQL: of runs started on a free thread at the same
-/// moment exactly one takes it, and of tool outputs sent at the same moment exactly one continues the run.
+/// moment exactly one takes it, of tool outputs sent at the same moment exactly one continues the run, and a message
+/// sent as a run starts does not slip in behind it.
 /// </summary>
 public sealed class RacingRunsTests
 {
@@ -91,6 +92,57 @@ public sealed class RacingRunsTests
         Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a => Assert.Equal("invalid_run_state", CodeOf(a.Body)));
         Assert.Single(messages.GetProperty("data").EnumerateArray(), m => m.GetProperty("role").GetString() == "assistant");
         Assert.Equal(2, steps.GetProperty("data").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AMessageSentWhileARunIsStartingWaitsForItAndIsRefused(string database)
+    {
+        // The run brings a message with an attachment, so it asks document-service for the thread's store after finding
+        // the thread free and before storing itself; the stand-in holds that call until the message has been sent.
+        var runInWindow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var documents = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            var path = context.Request.Path.Value!;
+            if (path.EndsWith("/knowledge", StringComparison.Ordinal))
+            {
+                await context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
+                return;
+            }
+            runInWindow.TrySetResult();
+            await release.Task.WaitAsync(context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new { id = "vs_thread_store", @object = "vector_store" });
+        });
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithDocuments(documents);
+        using var client = factory.Client($"usr_race_message_{database}");
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client);
+
+        var starting = client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new
+        {
+            assistant_id = assistantId,
+            tool_choice = "required",
+            additional_messages = new[]
+            {
+                new { role = "user", content = "See the glossary.", attachments = new[] { new { file_id = "file_glossary", tools = new[] { new { type = "file_search" } } } } },
+            },
+        });
+        await runInWindow.Task;
+        var sending = client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = "Slipped in." });
+        // However long this pause, the message cannot pass the starting run; the pause only gives a message that does
+        // not wait for the thread the time to be stored first.
+        await Task.WhenAny(sending, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        release.SetResult();
+        using var started = await starting;
+        using var sent = await sending;
+        var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?limit=100")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, sent.StatusCode);
+        Assert.Equal("thread_busy", CodeOf(await sent.Content.ReadAsStringAsync()));
+        Assert.DoesNotContain(messages.GetProperty("data").EnumerateArray(), m =>
+            m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "Slipped in.");
     }
 
     private static async Task<(string Assistant, string Thread)> AssistantAndThreadAsync(HttpClient client)
