@@ -21,6 +21,7 @@ public sealed class BadInputTests
         { "corrupt docx", "broken.docx", [.. "PK\u0003\u0004"u8, .. new byte[200]], HttpStatusCode.UnprocessableEntity },
         { "truncated docx", "cut.docx", SampleFiles.Docx("Some text that will be cut off.")[..300], HttpStatusCode.UnprocessableEntity },
         { "not a pdf", "fake.pdf", SampleFiles.Utf8("just words"), HttpStatusCode.UnprocessableEntity },
+        { "damaged pdf", "damaged.pdf", SampleFiles.Utf8("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nno trailer"), HttpStatusCode.UnprocessableEntity },
         { "invalid json", "bad.json", SampleFiles.Utf8("{\"a\": [1, 2"), HttpStatusCode.UnprocessableEntity },
         { "whitespace only", "blank.txt", SampleFiles.Utf8("   \n\n\t  "), HttpStatusCode.UnprocessableEntity },
     };
@@ -38,6 +39,7 @@ public sealed class BadInputTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(expected == response.StatusCode, $"{why}: {(int)response.StatusCode} {body}");
         Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("pdftotext", body, StringComparison.Ordinal);
         await AssertNothingStoredAsync(host, client, assistant, response);
     }
 

@@ -7,7 +7,7 @@ namespace DocumentService.Services.Extraction;
 /// PDF text through poppler's `pdftotext` (no PDF library exists for .NET here). The file goes to a private temp
 /// file, the tool runs with a timeout, and its output is read as UTF-8.
 /// </summary>
-public sealed class PdfTextReader(IOptions<DocumentsOptions> options)
+public sealed class PdfTextReader(IOptions<DocumentsOptions> options, ILogger<PdfTextReader> logger)
 {
     public async Task<string> ReadAsync(string filename, byte[] content, CancellationToken cancellationToken)
     {
@@ -42,10 +42,13 @@ public sealed class PdfTextReader(IOptions<DocumentsOptions> options)
             {
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
                 var text = await output.ConfigureAwait(false);
-                await errors.ConfigureAwait(false);
+                var complaint = await errors.ConfigureAwait(false);
                 if (process.ExitCode != 0)
                 {
-                    throw TextExtractor.Unreadable($"'{filename}' could not be read as PDF (pdftotext exit code {process.ExitCode}).");
+                    // The tool's own words are for the operator's log; the uploader learns what is wrong with the file.
+                    logger.LogInformation("pdftotext refused {Filename} with exit code {ExitCode}: {Complaint}",
+                        filename, process.ExitCode, complaint.Length > 500 ? complaint[..500] : complaint);
+                    throw TextExtractor.Unreadable($"'{filename}' could not be read as PDF: it is damaged or not a PDF.");
                 }
                 return TextExtractor.Normalize(text);
             }
