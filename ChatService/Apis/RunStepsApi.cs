@@ -50,7 +50,7 @@ public static class RunStepsApi
         CallerIdentity caller, ChatDbContext db, RunQueue queue, RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
     {
         await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
-        var run = await RunAsync(db, caller, threadId, runId, cancellationToken, track: true);
+        var run = await RunAsync(db, caller, threadId, runId, cancellationToken);
         if (run.Status != "requires_action")
         {
             throw Access.BadRequest($"Runs in status '{run.Status}' do not accept tool outputs.", "invalid_run_state");
@@ -71,12 +71,17 @@ public static class RunStepsApi
             throw Access.BadRequest($"Outputs are missing for: {string.Join(", ", pending.Where(p => !outputs.ContainsKey(p)))}.", "invalid_tool_outputs", "tool_outputs");
         }
 
+        // Only from requires_action: a cancel, which takes no thread lock, may have ended the run since it was read.
+        if (await db.Runs.Where(r => r.Id == run.Id && r.Status == "requires_action").ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, "queued").SetProperty(r => r.RequiredActionJson, (string?)null).SetProperty(r => r.ExpiresAt, (long?)null),
+                cancellationToken) == 0)
+        {
+            throw Access.BadRequest("The run ended (cancelled or expired) while its tool outputs arrived.", "invalid_run_state");
+        }
+        (run.Status, run.RequiredActionJson, run.ExpiresAt) = ("queued", null, null);
         step.DetailsJson = RunSteps.WithOutputs(step.DetailsJson, outputs);
         step.Status = "completed";
         step.CompletedAt = Ids.Now();
-        run.Status = "queued";
-        run.RequiredActionJson = null;
-        run.ExpiresAt = null;
         await db.SaveChangesAsync(cancellationToken);
         await threadLock.CommitAsync(cancellationToken);
 
@@ -91,12 +96,11 @@ public static class RunStepsApi
     }
 
     private static async Task<RunEntity> RunAsync(
-        ChatDbContext db, CallerIdentity caller, string threadId, string runId, CancellationToken cancellationToken, bool track = false)
+        ChatDbContext db, CallerIdentity caller, string threadId, string runId, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
-        var runs = track ? db.Runs : db.Runs.AsNoTracking();
-        return await runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
             ?? throw Access.NotFound("run", runId);
     }
 

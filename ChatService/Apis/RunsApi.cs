@@ -211,29 +211,45 @@ public static class RunsApi
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
         await RunExpiry.ExpireAsync(db, threadId, cancellationToken);
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
-            ?? throw Access.NotFound("run", runId);
-        if (run.Status is not ("queued" or "in_progress" or "requires_action"))
+        // Cancel takes no thread lock (it also runs while the executor saves, and the lock order could deadlock), so each
+        // write is made only from the status it read: tool outputs arriving at the same moment win or lose, never both.
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            throw new ApiException(StatusCodes.Status400BadRequest,
-                $"Cannot cancel run with status '{run.Status}'.", "Bad request", "invalid_run_state");
-        }
-        if (run.Status == "requires_action")
-        {
-            // Nothing executes a run that waits for tool outputs: it ends here, with its pending calls.
-            var now = Ids.Now();
-            run.Status = "cancelled";
-            run.CancelledAt = now;
-            await db.RunSteps.Where(s => s.RunId == run.Id && s.Status == "in_progress")
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+            var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ThreadId == threadId, cancellationToken)
+                ?? throw Access.NotFound("run", runId);
+            var from = run.Status;
+            if (from is not ("queued" or "in_progress" or "requires_action"))
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest,
+                    $"Cannot cancel run with status '{from}'.", "Bad request", "invalid_run_state");
+            }
+            if (from == "requires_action")
+            {
+                // Nothing executes a run that waits for tool outputs: it ends here, with its pending calls.
+                var now = Ids.Now();
+                if (await db.Runs.Where(r => r.Id == runId && r.Status == from).ExecuteUpdateAsync(
+                        u => u.SetProperty(r => r.Status, "cancelled").SetProperty(r => r.CancelledAt, now), cancellationToken) == 0)
+                {
+                    continue;
+                }
+                await db.RunSteps.Where(s => s.RunId == runId && s.Status == "in_progress")
+                    .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), cancellationToken);
+                run.Status = "cancelled";
+                run.CancelledAt = now;
+                return TypedResults.Ok(RunObject.From(run));
+            }
+            if (await db.Runs.Where(r => r.Id == runId && r.Status == from)
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, "cancelling"), cancellationToken) == 0)
+            {
+                continue;
+            }
+            run.Status = "cancelling";
+            // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
+            registry.Cancel(runId);
             return TypedResults.Ok(RunObject.From(run));
         }
-        run.Status = "cancelling";
-        await db.SaveChangesAsync(cancellationToken);
-        // The executor of a live run records "cancelled" itself; a queued one does so when it is picked up.
-        registry.Cancel(runId);
-        return TypedResults.Ok(RunObject.From(run));
+        throw new ApiException(StatusCodes.Status409Conflict,
+            "The run kept changing its status while it was being cancelled; try again.", "Conflict", "run_busy");
     }
 
     private static readonly string[] TruncationTypes = ["auto", "last_messages"];

@@ -6,8 +6,8 @@ namespace ChatService.Tests;
 
 /// <summary>
 /// Requests racing for one thread's run, on SQLite and on real PostgreSQL: of runs started on a free thread at the same
-/// moment exactly one takes it, of tool outputs sent at the same moment exactly one continues the run, and a message
-/// sent as a run starts does not slip in behind it.
+/// moment exactly one takes it, of tool outputs sent at the same moment exactly one continues the run, a message sent as
+/// a run starts does not slip in behind it, and a cancel racing tool outputs either ends the run or lets them continue it.
 /// </summary>
 public sealed class RacingRunsTests
 {
@@ -145,6 +145,48 @@ public sealed class RacingRunsTests
             m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "Slipped in.");
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task OfACancelAndToolOutputsSentForAWaitingRunAtOnceTheAnswersAgreeWithHowTheRunEnds(string database)
+    {
+        await using var factory = await TestSupport.ServiceOnAsync(database);
+        using var client = factory.Client($"usr_race_cancel_{database}");
+        for (var round = 0; round < 8; round++)
+        {
+            var (assistantId, threadId) = await AssistantAndThreadAsync(client);
+            var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
+                new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
+            var runId = run.GetProperty("id").GetString()!;
+            var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action");
+            var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0]
+                .GetProperty("id").GetString();
+
+            var racer = 0;
+            var answers = await RaceAsync(() => Interlocked.Increment(ref racer) % 2 == 0
+                ? client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null)
+                : client.PostAsJsonAsync($"/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs",
+                    new { tool_outputs = new[] { new { tool_call_id = callId, output = "a happy accident" } } }), racers: 2);
+            var ended = await WaitForRunEndAsync(client, threadId, runId);
+            var messages = await (await client.GetAsync($"/v1/threads/{threadId}/messages?limit=100")).JsonAsync();
+            var answered = messages.GetProperty("data").EnumerateArray().Any(m => m.GetProperty("role").GetString() == "assistant");
+
+            var statuses = answers.Where(a => a.Status == HttpStatusCode.OK)
+                .Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("status").GetString()).ToList();
+            var outcome = $"round {round}: answers [{string.Join(", ", statuses)}], run {ended}, assistant answered: {answered}\n{Describe(answers)}";
+            // A cancel that says "cancelled" ended the run then and there: no tool outputs may have continued it.
+            if (statuses.Contains("cancelled"))
+            {
+                Assert.True(statuses.Count == 1 && ended == "cancelled" && !answered, outcome);
+            }
+            else
+            {
+                // The outputs continued it; a cancel after them stops the run wherever the executor has got to.
+                Assert.True(statuses.Contains("queued") && ended is "cancelled" or "completed" && (answered || ended == "cancelled"), outcome);
+            }
+        }
+    }
+
     private static async Task<(string Assistant, string Thread)> AssistantAndThreadAsync(HttpClient client)
     {
         var assistant = await (await client.PostAsJsonAsync("/v1/assistants",
@@ -154,18 +196,18 @@ public sealed class RacingRunsTests
         return (assistant.GetProperty("id").GetString()!, thread.GetProperty("id").GetString()!);
     }
 
-    /// <summary>Sends the same request from <see cref="Racers"/> tasks released together.</summary>
-    private static async Task<(HttpStatusCode Status, string Body)[]> RaceAsync(Func<Task<HttpResponseMessage>> send)
+    /// <summary>Sends a request from each of <paramref name="racers"/> tasks released together.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)[]> RaceAsync(Func<Task<HttpResponseMessage>> send, int racers = Racers)
     {
         using var start = new ManualResetEventSlim();
-        var racers = Enumerable.Range(0, Racers).Select(_ => Task.Run(async () =>
+        var sending = Enumerable.Range(0, racers).Select(_ => Task.Run(async () =>
         {
             start.Wait();
             using var response = await send();
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
         })).ToList();
         start.Set();
-        return await Task.WhenAll(racers);
+        return await Task.WhenAll(sending);
     }
 
     private static async Task<JsonElement> WaitForRunAsync(HttpClient client, string threadId, string runId, string status)
@@ -177,6 +219,18 @@ public sealed class RacingRunsTests
             return run.GetProperty("status").GetString() == status;
         }, TimeSpan.FromSeconds(30), $"run {runId} to be {status}");
         return run;
+    }
+
+    private static async Task<string> WaitForRunEndAsync(HttpClient client, string threadId, string runId)
+    {
+        string? status = null;
+        await Wait.UntilAsync(async () =>
+        {
+            var run = await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync();
+            status = run.GetProperty("status").GetString();
+            return status is "completed" or "cancelled" or "failed" or "expired" or "incomplete";
+        }, TimeSpan.FromSeconds(30), $"run {runId} to end");
+        return status!;
     }
 
     private static string? CodeOf(string body) =>
