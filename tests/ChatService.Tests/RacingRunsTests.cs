@@ -73,13 +73,7 @@ public sealed class RacingRunsTests
     {
         await using var factory = await TestSupport.ServiceOnAsync(database);
         using var client = factory.Client($"usr_race_outputs_{database}");
-        var (assistantId, threadId) = await AssistantAndThreadAsync(client);
-        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
-            new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
-        var runId = run.GetProperty("id").GetString()!;
-        var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action");
-        var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0]
-            .GetProperty("id").GetString();
+        var (threadId, runId, callId) = await RunWaitingForOutputsAsync(client);
 
         var racer = 0;
         var answers = await RaceAsync(() => client.PostAsJsonAsync($"/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs",
@@ -154,13 +148,7 @@ public sealed class RacingRunsTests
         using var client = factory.Client($"usr_race_cancel_{database}");
         for (var round = 0; round < 8; round++)
         {
-            var (assistantId, threadId) = await AssistantAndThreadAsync(client);
-            var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
-                new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
-            var runId = run.GetProperty("id").GetString()!;
-            var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action");
-            var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0]
-                .GetProperty("id").GetString();
+            var (threadId, runId, callId) = await RunWaitingForOutputsAsync(client);
 
             var racer = 0;
             var answers = await RaceAsync(() => Interlocked.Increment(ref racer) % 2 == 0
@@ -194,6 +182,19 @@ public sealed class RacingRunsTests
         var thread = await (await client.PostAsJsonAsync("/v1/threads",
             new { messages = new[] { new { role = "user", content = "What does serendipity mean?" } } })).JsonAsync();
         return (assistant.GetProperty("id").GetString()!, thread.GetProperty("id").GetString()!);
+    }
+
+    /// <summary>A run on a new thread that called the function and waits for its output.</summary>
+    private static async Task<(string Thread, string Run, string? CallId)> RunWaitingForOutputsAsync(HttpClient client)
+    {
+        var (assistantId, threadId) = await AssistantAndThreadAsync(client);
+        var run = await (await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs",
+            new { assistant_id = assistantId, tool_choice = "required" })).JsonAsync();
+        var runId = run.GetProperty("id").GetString()!;
+        var waiting = await WaitForRunAsync(client, threadId, runId, "requires_action");
+        var callId = waiting.GetProperty("required_action").GetProperty("submit_tool_outputs").GetProperty("tool_calls")[0]
+            .GetProperty("id").GetString();
+        return (threadId, runId, callId);
     }
 
     /// <summary>Sends a request from each of <paramref name="racers"/> tasks released together.</summary>
