@@ -32,13 +32,17 @@ public static class Access
     public static IQueryable<ThreadEntity> VisibleThreads(ChatDbContext db, CallerIdentity caller) => Visible(db.Threads, caller);
 
     /// <summary>A thread, response or conversation the caller may see, or a 404 as for an unknown id.</summary>
-    public static async Task<T> OwnedAsync<T>(IQueryable<T> set, CallerIdentity caller, string what, string id, CancellationToken cancellationToken)
+    public static async Task<T> OwnedAsync<T>(IQueryable<T> set, CallerIdentity caller, string what, string id, CancellationToken cancellationToken,
+        string? param = null)
+        where T : class, IOwnedByCaller =>
+        await FindOwnedAsync(set, caller, id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(what, id, param);
+
+    /// <summary>A thread, response or conversation the caller may see, or null as for an unknown id.</summary>
+    public static async Task<T?> FindOwnedAsync<T>(IQueryable<T> set, CallerIdentity caller, string id, CancellationToken cancellationToken)
         where T : class, IOwnedByCaller
     {
         var found = await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
-        return found is not null && found.OwnerId == caller.UserId && CanSee(caller, found)
-            ? found
-            : throw NotFound(what, id);
+        return found is not null && found.OwnerId == caller.UserId && CanSee(caller, found) ? found : null;
     }
 
     /// <summary>The caller's threads, responses or conversations, as the rule above lets it see them; translates to SQL.</summary>
@@ -61,8 +65,8 @@ public static class Access
         caller.Assistants is null
         || (assistantId is not null ? caller.CanUseAssistant(assistantId) : createdByKeyId == caller.KeyId);
 
-    public static ApiException NotFound(string what, string id) =>
-        new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found");
+    public static ApiException NotFound(string what, string id, string? param = null) =>
+        new(StatusCodes.Status404NotFound, $"No {what} found with id '{id}'.", "Not found", "not_found") { Param = param };
 
     /// <summary>
     /// OpenAI's sampling ranges, checked before anything is stored or sent: a model provider refuses values outside

@@ -15,13 +15,23 @@ public static class ResponseHistory
     public const int MaxChain = 500;
     public const int MaxConversationItems = 2000;
 
+    /// <summary>
+    /// A response deleted further back ends the chain there: what it held is gone, and what remains still continues
+    /// (a function call's output whose call went with it is left out, as a model refuses an output without its call).
+    /// </summary>
     public static async Task<List<JsonObject>> ChainAsync(ChatDbContext db, CallerIdentity caller, string previousId, CancellationToken cancellationToken)
     {
         var chain = new List<ResponseEntity>();
         string? next = previousId;
+        var cut = false;
         while (next is not null && chain.Count < MaxChain)
         {
-            var response = await Access.OwnedAsync(db.Responses.AsNoTracking(), caller, "response", next, cancellationToken).ConfigureAwait(false);
+            var response = await Access.FindOwnedAsync(db.Responses.AsNoTracking(), caller, next, cancellationToken).ConfigureAwait(false);
+            if (response is null)
+            {
+                cut = chain.Count > 0 ? true : throw Access.NotFound("response", next, "previous_response_id");
+                break;
+            }
             if (chain.Count == 0 && response.Status is "queued" or "in_progress")
             {
                 // Its output is not stored yet: continuing it now would silently leave its answer out.
@@ -40,6 +50,11 @@ public static class ResponseHistory
             items.AddRange(byResponse[response.Id]
                 .OrderBy(i => i.Output).ThenBy(i => i.Seq)
                 .Select(i => ResponseJson.Parse(i.Json)));
+        }
+        if (cut)
+        {
+            var calls = items.Where(i => (string?)i["type"] == "function_call").Select(i => (string?)i["call_id"]).ToHashSet(StringComparer.Ordinal);
+            items.RemoveAll(i => (string?)i["type"] == "function_call_output" && !calls.Contains((string?)i["call_id"]));
         }
         return items;
     }

@@ -48,7 +48,7 @@ public sealed record ResponsePrompt(
         List<JsonObject> history = [];
         if (conversationId is not null)
         {
-            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken).ConfigureAwait(false);
+            conversation = await Access.OwnedAsync(db.Conversations, caller, "conversation", conversationId, cancellationToken, "conversation").ConfigureAwait(false);
             conversation.AssistantId ??= assistant?.Id;
             history = await ResponseHistory.ConversationAsync(db, conversationId, cancellationToken).ConfigureAwait(false);
         }
