@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 

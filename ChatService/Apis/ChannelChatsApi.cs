@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Data;
 using ServiceDefaults.Identity;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 

@@ -5,6 +5,7 @@ using ChatService.Model;
 using ChatService.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;

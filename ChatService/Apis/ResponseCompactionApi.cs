@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatService.Model;
 using ChatService.Services;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 

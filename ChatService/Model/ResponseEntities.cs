@@ -1,3 +1,5 @@
+using ServiceDefaults.Data;
+
 namespace ChatService.Model;
 
 /// <summary>

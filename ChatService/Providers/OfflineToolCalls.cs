@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Data;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Providers;
@@ -37,7 +38,7 @@ public static class OfflineToolCalls
             return null;
         }
         // Unique, as a model's call ids are: clients keep outputs by call id across conversations.
-        return new FunctionCallContent(ChatService.Model.Ids.New("call"), function.Name, Arguments(function.JsonSchema, question));
+        return new FunctionCallContent(Ids.New("call"), function.Name, Arguments(function.JsonSchema, question));
     }
 
     /// <summary>The report of the outputs that follow the last call, or null when the conversation does not end in outputs.</summary>

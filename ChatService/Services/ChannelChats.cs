@@ -1,6 +1,7 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Data;
 
 namespace ChatService.Services;
 

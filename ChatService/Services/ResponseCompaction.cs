@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ChatService.Model;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Data;
 using ServiceDefaults.Identity;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 
 namespace ChatService.Services;

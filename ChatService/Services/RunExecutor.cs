@@ -2,6 +2,7 @@ using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Data;
 
 namespace ChatService.Services;
 

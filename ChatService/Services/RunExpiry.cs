@@ -1,5 +1,6 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Data;
 
 namespace ChatService.Services;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using ChatService.Budgets;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Data;
 
 namespace ChatService.Services;
 

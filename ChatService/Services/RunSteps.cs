@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatService.Model;
 using Microsoft.Extensions.AI;
+using ServiceDefaults.Data;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace ChatService.Services;

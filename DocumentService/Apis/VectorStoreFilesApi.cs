@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Access;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Lists;
@@ -145,7 +146,7 @@ public static class VectorStoreFilesApi
 
         var batch = new VectorStoreFileBatch
         {
-            Id = DocumentStore.NewId("vsfb_"),
+            Id = Ids.New("vsfb"),
             StoreKey = store.Key,
             Status = VectorStoreFileStatus.InProgress,
             CreatedAt = time.GetUtcNow().ToUnixTimeSeconds(),

@@ -39,7 +39,7 @@ public static class VectorStoresApi
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var row = new VectorStore
         {
-            Id = DocumentStore.NewId(VectorStoreRef.Prefix),
+            Id = VectorStoreRef.NewId(),
             OwnerId = caller.UserId,
             CreatedByKeyId = caller.KeyId,
             Name = Name(request.Name),

@@ -1,5 +1,5 @@
+using ServiceDefaults.Data;
 using ServiceDefaults.Identity;
-using System.Security.Cryptography;
 using System.Text.Json;
 using DocumentService.Model;
 using DocumentService.Services.Extraction;
@@ -36,7 +36,7 @@ public sealed partial class DocumentStore(
     {
         var prepared = await PrepareAsync(kind, file, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var id = NewId("doc_");
+        var id = Ids.New("doc");
         var document = new Document
         {
             Id = id,
@@ -148,7 +148,7 @@ public sealed partial class DocumentStore(
     {
         EnsureNotEmpty(file);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var id = NewId("file_");
+        var id = Ids.New("file");
         var contentType = string.IsNullOrWhiteSpace(file.MediaType) ? "application/octet-stream" : file.MediaType!;
         var document = new Document
         {
@@ -183,7 +183,10 @@ public sealed partial class DocumentStore(
         if (file.Content.LongLength > options.Value.MaxUploadBytes)
         {
             throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status413PayloadTooLarge,
-                $"The file is larger than the limit of {options.Value.MaxUploadBytes} bytes.", "Payload too large", "file_too_large");
+                $"The file is larger than the limit of {options.Value.MaxUploadBytes} bytes.", "Payload too large", "file_too_large")
+            {
+                Param = "file",
+            };
         }
         var extracted = await extractor.ExtractAsync(file.Filename, file.MediaType, file.Content, cancellationToken).ConfigureAwait(false);
         if (kind != DocumentKinds.Rag)
@@ -200,7 +203,10 @@ public sealed partial class DocumentStore(
     {
         if (file.Content.Length == 0)
         {
-            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status400BadRequest, $"'{file.Filename}' is empty.", "Bad request", "empty_file");
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status400BadRequest, $"'{file.Filename}' is empty.", "Bad request", "empty_file")
+            {
+                Param = "file",
+            };
         }
     }
 
@@ -224,9 +230,6 @@ public sealed partial class DocumentStore(
     }
 
     private static string BlobKey(string id, int version) => $"{id}/v{version}";
-
-    public static string NewId(string prefix) =>
-        prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     private sealed record Prepared(ExtractedText Extracted, List<string> Chunks, List<byte[]> Vectors, string Model)
     {

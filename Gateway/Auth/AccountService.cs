@@ -2,6 +2,7 @@ using System.Net.Mail;
 using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 
 namespace Gateway.Auth;
@@ -47,7 +48,7 @@ public sealed class AccountService(
         }
         var user = new User
         {
-            Id = Secrets.NewId("usr_"),
+            Id = Ids.New("usr"),
             Name = name!,
             Email = normalizedEmail!,
             PasswordHash = passwords.Hash(password!),
@@ -81,7 +82,7 @@ public sealed class AccountService(
         {
             throw InvalidCredentials();
         }
-        return await IssueAsync(user, Secrets.NewId("fam_"), cancellationToken).ConfigureAwait(false);
+        return await IssueAsync(user, Ids.New("fam"), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -135,7 +136,7 @@ public sealed class AccountService(
         var now = time.GetUtcNow();
         db.RefreshTokens.Add(new RefreshToken
         {
-            Id = Secrets.NewId("rt_"),
+            Id = Ids.New("rt"),
             UserId = user.Id,
             FamilyId = familyId,
             TokenHash = Secrets.HashSecret(refresh),

@@ -1,6 +1,7 @@
 using ServiceDefaults.Access;
 using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 
 namespace Gateway.Auth;
@@ -55,7 +56,7 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         var secret = Secrets.NewApiKey();
         var key = new ApiKey
         {
-            Id = Secrets.NewId("key_"),
+            Id = Ids.New("key"),
             UserId = session.UserId,
             Name = name!,
             SecretHash = Secrets.HashSecret(secret),

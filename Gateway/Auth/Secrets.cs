@@ -4,12 +4,10 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Gateway.Auth;
 
-/// <summary>Random ids and secrets, and the one-way hash stored in their place.</summary>
+/// <summary>Random secrets, and the one-way hash stored in their place.</summary>
 public static class Secrets
 {
     public const string ApiKeyPrefix = "sk-";
-
-    public static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     public static string NewApiKey() => ApiKeyPrefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 

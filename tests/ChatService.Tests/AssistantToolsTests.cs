@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Data;
 
 namespace ChatService.Tests;
 

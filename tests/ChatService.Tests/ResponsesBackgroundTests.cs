@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatService.Model;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceDefaults.Data;
 
 namespace ChatService.Tests;
 

@@ -8,6 +8,7 @@ namespace DocumentService.Tests;
 /// <summary>
 /// The document service's list routes read `after` and `before` as chat-service's do: a cursor must name an object of
 /// the list being read; another caller's id, or no object's, is a 400 naming the cursor, never page one or an empty page.
+/// Objects made within one second still list in the order they were made.
 /// </summary>
 public sealed class ListCursorTests
 {
@@ -37,6 +38,35 @@ public sealed class ListCursorTests
                 Assert.DoesNotContain(page.GetProperty("data").EnumerateArray(), item => item.GetProperty("id").GetString() == ownId);
             }
         }
+    }
+
+    [Fact]
+    public async Task FilesStoresAndStoreFilesMadeWithinOneSecondListInTheOrderTheyWereMade()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        using var client = host.ClientFor("usr_doc_same_second");
+        var files = new List<string>();
+        var stores = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            files.Add(await UploadAsync(client, $"note{i}.md", $"Note number {i}."));
+            using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = $"store {i}" });
+            stores.Add(JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!);
+        }
+        using var holding = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = "all notes", file_ids = files });
+        var store = JsonDocument.Parse(await holding.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        stores.Add(store);
+
+        Assert.Equal(files, await IdsAsync(client, "/v1/files?order=asc"));
+        Assert.Equal(Enumerable.Reverse(files), await IdsAsync(client, "/v1/files?order=desc"));
+        Assert.Equal(stores, await IdsAsync(client, "/v1/vector_stores?order=asc"));
+        Assert.Equal(files, await IdsAsync(client, $"/v1/vector_stores/{store}/files?order=asc"));
+    }
+
+    private static async Task<List<string>> IdsAsync(HttpClient client, string list)
+    {
+        var page = JsonDocument.Parse(await client.GetStringAsync(new Uri(list, UriKind.Relative))).RootElement;
+        return [.. page.GetProperty("data").EnumerateArray().Select(item => item.GetProperty("id").GetString()!)];
     }
 
     private static async Task<Dictionary<string, (string List, string Id, string[] Cursors)>> ListsOfAsync(DocumentsHost host, string user)

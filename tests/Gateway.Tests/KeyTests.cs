@@ -32,6 +32,25 @@ public sealed class KeyTests
     }
 
     [Fact]
+    public async Task KeysMadeWithinOneSecondListInTheOrderTheyWereMade()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var made = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            made.Add((await gateway.CreateKeyAsync(session, ["asst_a"])).Id);
+        }
+
+        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
+        var listed = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.GetProperty("data")
+            .EnumerateArray().Select(k => k.GetProperty("id").GetString()!).ToList();
+
+        Assert.Equal(made, listed);
+    }
+
+    [Fact]
     public async Task AKeyWorksAsBearerOrXApiKeyAndServicesLearnItsScope()
     {
         await using var backends = await Backends.StartAsync();

@@ -1,6 +1,7 @@
 using DocumentService.Model;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Access;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 
@@ -21,6 +22,9 @@ public sealed record VectorStoreRef(string Id, string Key, VectorStore? Row)
 
     /// <summary>The vector store id under which an assistant's own documents appear.</summary>
     public static string ForAssistant(string assistantId) => Prefix + assistantId;
+
+    /// <summary>A store of its own: its id never starts like an assistant's store, since the id's clock part is hex.</summary>
+    public static string NewId() => Ids.New(Prefix.TrimEnd('_'));
 
     /// <summary>The store, if the caller may reach it: its own (a scoped key: those it made) or an assistant's it may use. Else 404.</summary>
     public static async Task<VectorStoreRef> FindAsync(

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 
-namespace ChatService.Model;
+namespace ServiceDefaults.Data;
 
 /// <summary>
 /// Prefixed ids that sort in creation order: 13 hex digits of a strictly increasing microsecond clock, then 8 random
-/// characters. Cursor paging (after/before) and "newest first" then need nothing but the id.
+/// characters. Cursor paging (after/before) and "newest first" then need nothing but the id, and objects made in the
+/// same second still list in the order they were made. Every service's ids come from here.
 /// </summary>
 public static class Ids
 {
