@@ -109,5 +109,5 @@ public static class UploadReader
     }
 
     private static ApiException TooLarge(long max) => new(StatusCodes.Status413PayloadTooLarge,
-        $"The file is larger than the limit of {max} bytes.", "Payload too large", "file_too_large");
+        $"The file is larger than the limit of {max} bytes.", "Payload too large", "file_too_large") { Param = "file" };
 }

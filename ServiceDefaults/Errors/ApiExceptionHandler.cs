@@ -35,6 +35,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             return;
         }
 
+        exception = BindFailureAsInvalidType(exception);
         var (status, title, detail) = Describe(exception);
         if (status >= 500)
         {
@@ -101,16 +102,28 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         && (exception.InnerException is System.Text.DecoderFallbackException
             || exception.TargetSite?.Name.Contains("UTF16", StringComparison.Ordinal) == true);
 
-    /// <summary>
-    /// The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content"),
-    /// or the query parameter that did not bind (`limit=abc` is "limit").
-    /// </summary>
+    /// <summary>The field a body failed to bind at, as the client wrote it ("$.messages[0].content" is "messages[0].content").</summary>
     private static string? ParamOf(Exception exception) =>
+        (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            ? path[2..]
+            : null;
+
+    /// <summary>
+    /// ASP.NET's words for a query or route value of the wrong type ("Failed to bind parameter \"int? limit\" from
+    /// \"abc\"") become OpenAI's: code `invalid_type`, the parameter as the client wrote it in `param`.
+    /// </summary>
+    private static Exception BindFailureAsInvalidType(Exception exception) =>
         exception is BadHttpRequestException bad && BindFailure().Match(bad.Message) is { Success: true } failed
-            ? SnakeCase(failed.Groups[1].Value)
-            : (exception as JsonException ?? exception.InnerException as JsonException)?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
-                ? path[2..]
-                : null;
+            ? RequestErrors.InvalidType(SnakeCase(failed.Groups["name"].Value), failed.Groups["value"].Value, Expected(failed.Groups["type"].Value))
+            : exception;
+
+    private static string Expected(string type) => type.TrimEnd('?').ToLowerInvariant() switch
+    {
+        "int" or "long" or "short" or "int32" or "int64" or "int16" or "nullable<int>" or "nullable<long>" => "an integer",
+        "double" or "float" or "decimal" or "single" or "nullable<double>" => "a number",
+        "bool" or "boolean" or "nullable<bool>" => "a boolean (true or false)",
+        _ => "a value of another type",
+    };
 
     private static string InvalidJson(JsonException json) =>
         string.IsNullOrEmpty(json.Path) || json.Path == "$"
@@ -129,7 +142,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     [GeneratedRegex("\"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
     private static partial Regex ParameterWithType();
 
-    [GeneratedRegex("^Failed to bind parameter \"[^\"\\s]+ ([A-Za-z_][A-Za-z0-9_]*)\"")]
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"\\s]+) (?<name>[A-Za-z_][A-Za-z0-9_]*)\" from \"(?<value>.*)\"\\.$", RegexOptions.Singleline)]
     private static partial Regex BindFailure();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]

@@ -4,7 +4,8 @@ namespace ServiceDefaults.Errors;
 
 /// <summary>
 /// The answers to a value outside a field's set and to a field a route does not take, worded as OpenAI's API words
-/// them (code `invalid_value` or `unknown_parameter`, the field in `param`), so a client reads the same message here;
+/// them (code `invalid_value`, `invalid_type` or `unknown_parameter`, the field in `param`), so a client reads the same
+/// message here;
 /// and to a field of OpenAI's that this platform cannot honour (`unsupported_parameter`).
 /// </summary>
 public static class RequestErrors
@@ -23,6 +24,13 @@ public static class RequestErrors
     /// <summary>A field of OpenAI's API this platform cannot honour: refused by name, never accepted and ignored.</summary>
     public static ApiException Unsupported(string param, string why) =>
         new(StatusCodes.Status400BadRequest, $"'{param}' is not supported here: {why}", "Bad request", "unsupported_parameter") { Param = param };
+
+    /// <summary>A query or route value not of its parameter's type (`limit=abc`); <paramref name="expected"/> names the type.</summary>
+    public static ApiException InvalidType(string param, string value, string expected) =>
+        new(StatusCodes.Status400BadRequest, $"Invalid '{param}': expected {expected}, but got '{Echo(value)}'.", "Bad request", "invalid_type")
+        {
+            Param = param,
+        };
 
     /// <summary>The client's value as echoed back: no control characters, and cut short, so an answer stays small.</summary>
     private static string Echo(string value)

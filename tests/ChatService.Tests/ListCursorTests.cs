@@ -54,6 +54,10 @@ public sealed class ListCursorTests
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal(param, error.GetProperty("param").GetString());
         }
+        using var notANumber = await client.GetAsync("/v1/assistants?limit=abc");
+        var typeError = JsonDocument.Parse(await notANumber.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(("invalid_type", "Invalid 'limit': expected an integer, but got 'abc'."),
+            (typeError.GetProperty("code").GetString(), typeError.GetProperty("message").GetString()));
         using var order = await client.GetAsync("/v1/assistants?order=sideways");
         Assert.Equal("Invalid value: 'sideways'. Supported values are: 'asc' and 'desc'.",
             JsonDocument.Parse(await order.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString());
@@ -83,7 +87,7 @@ public sealed class ListCursorTests
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("starting_after", error.GetProperty("param").GetString());
-        Assert.Contains("\"starting_after\"", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'starting_after'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("startingAfter", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 

@@ -26,6 +26,7 @@ public sealed class ErrorParamTests
             ($"/v1/vector_stores/{store}/files", Json("""{"file_id":"file_x","attributes":{"a":{"b":1}}}"""), "attributes"),
             ($"/v1/vector_stores/{store}/files", Json("""{"file_id":"file_x","chunking_strategy":{"type":"sideways"}}"""), "chunking_strategy"),
             ("/v1/files", DocumentsClient.Form("a.txt", SampleFiles.Utf8("hello"), ("purpose", "fun")), "purpose"),
+            ("/v1/files", DocumentsClient.Form("empty.txt", [], ("purpose", "assistants")), "file"),
             ("/v1/embeddings", Json("""{"model":"text-embedding-3-small","input":[]}"""), "input"),
         };
 
