@@ -115,15 +115,16 @@ public static class DocumentsApi
         return await store.DeleteAsync(document, cancellationToken) ? TypedResults.NoContent() : throw NoSuchDocument(id);
     }
 
-    private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken, bool tracked = false)
+    private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken, bool tracked = false) =>
+        await FindReadableAsync(db, id, caller, cancellationToken, tracked) ?? throw NoSuchDocument(id);
+
+    /// <summary>The assistant's document with this id if the caller may read it (its owner; a key only for its assistants), else null.</summary>
+    public static async Task<Document?> FindReadableAsync(
+        DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken, bool tracked = false)
     {
         var query = tracked ? db.Documents : db.Documents.AsNoTracking();
         var document = await query.FirstOrDefaultAsync(d => d.Id == id && d.AssistantId != null, cancellationToken);
-        if (document is null || document.OwnerId != caller.UserId || !caller.CanUseAssistant(document.AssistantId!))
-        {
-            throw NoSuchDocument(id);
-        }
-        return document;
+        return document is not null && document.OwnerId == caller.UserId && caller.CanUseAssistant(document.AssistantId!) ? document : null;
     }
 
     private static ApiException NoSuchDocument(string id) =>

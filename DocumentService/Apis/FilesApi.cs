@@ -12,11 +12,14 @@ namespace DocumentService.Apis;
 
 /// <summary>
 /// OpenAI's File object. Its optional `expires_at` and `status_details` are left out: files here never expire and have
-/// no status to explain, and the SDKs' types allow those fields absent but not null.
+/// no status to explain, and the SDKs' types allow those fields absent but not null. Everything stored is processed:
+/// an upload is extracted and embedded before its row is committed. An assistant's document is a file of purpose
+/// `assistants`, the purpose OpenAI gives files that file_search reads.
 /// </summary>
 public sealed record FileObject(string Id, string Object, long Bytes, long CreatedAt, string Filename, string Purpose, string Status)
 {
-    public static FileObject From(Document d) => new(d.Id, "file", d.Bytes, d.CreatedAt, d.Filename, d.Kind, "processed");
+    public static FileObject From(Document d) =>
+        new(d.Id, "file", d.Bytes, d.CreatedAt, d.Filename, d.AssistantId is null ? d.Kind : "assistants", "processed");
 }
 
 public sealed record FileList(string Object, IReadOnlyList<FileObject> Data, string? FirstId, string? LastId, bool HasMore);
@@ -26,7 +29,9 @@ public sealed record FileDeleted(string Id, string Object, bool Deleted);
 /// <summary>
 /// /v1/files in OpenAI's shapes, so the official SDKs work with only the base URL changed. Files belong to the user
 /// who uploaded them: the user's own session sees them all, an API key scoped to assistants the ones it uploaded itself. Errors come out as
-/// OpenAI's error body (ServiceDefaults does that for /v1 routes).
+/// OpenAI's error body (ServiceDefaults does that for /v1 routes). An assistant's document (`doc_`) can be read here
+/// too, by whoever may read it under /api/documents, because citations and file_search results name it as a file;
+/// it is not listed and not deleted here (/api/documents owns it).
 /// </summary>
 public static class FilesApi
 {
@@ -77,11 +82,11 @@ public static class FilesApi
     }
 
     public static async Task<FileObject> GetAsync(string file_id, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken) =>
-        FileObject.From(await FindAsync(db, file_id, caller, cancellationToken));
+        FileObject.From(await FindReadableAsync(db, file_id, caller, cancellationToken));
 
     public static async Task<FileStreamHttpResult> ContentAsync(
         string file_id, CallerIdentity caller, DocumentsDbContext db, IBlobStore blobs, CancellationToken cancellationToken) =>
-        await FileContent.OpenAsync(await FindAsync(db, file_id, caller, cancellationToken), blobs, cancellationToken);
+        await FileContent.OpenAsync(await FindReadableAsync(db, file_id, caller, cancellationToken), blobs, cancellationToken);
 
     public static async Task<FileDeleted> DeleteAsync(
         string file_id, CallerIdentity caller, DocumentsDbContext db, DocumentStore store, CancellationToken cancellationToken)
@@ -91,8 +96,16 @@ public static class FilesApi
     }
 
     private static async Task<Document> FindAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
-        await Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
+        await FileAsync(db, id, caller, cancellationToken) ?? throw NoSuchFile(id);
+
+    /// <summary>A file, or a document the caller may read: what a citation's `file_id` names must be readable here.</summary>
+    private static async Task<Document> FindReadableAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
+        await FileAsync(db, id, caller, cancellationToken)
+            ?? await DocumentsApi.FindReadableAsync(db, id, caller, cancellationToken)
             ?? throw NoSuchFile(id);
+
+    private static Task<Document?> FileAsync(DocumentsDbContext db, string id, CallerIdentity caller, CancellationToken cancellationToken) =>
+        Visible(db, caller).FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
 
     private static ApiException NoSuchFile(string id) =>
         new(StatusCodes.Status404NotFound, $"No such File object: {id}", "Not found", "not_found");

@@ -9,16 +9,19 @@ namespace DocumentService.Tests;
 /// <summary>The official OpenAI SDK's file client works against /v1/files with only the endpoint changed.</summary>
 public sealed class OpenAISdkFilesTests
 {
+    private static OpenAIFileClient SdkClient(HttpClient http) =>
+        new(new ApiKeyCredential("sk-unused"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/v1"),
+            Transport = new HttpClientPipelineTransport(http),
+        });
+
     [Fact]
     public async Task TheOfficialSdkUploadsListsReadsDownloadsAndDeletesAFile()
     {
         await using var host = await DocumentsHost.StartAsync();
         using var http = host.ClientFor("usr_sdk");
-        var files = new OpenAIFileClient(new ApiKeyCredential("sk-unused"), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/v1"),
-            Transport = new HttpClientPipelineTransport(http),
-        });
+        var files = SdkClient(http);
         var bytes = SampleFiles.Utf8("Office hours are 9 to 5.");
 
         OpenAIFile uploaded = await files.UploadFileAsync(new BinaryData(bytes), "hours.txt", FileUploadPurpose.Assistants);
@@ -36,5 +39,24 @@ public sealed class OpenAISdkFilesTests
         Assert.Equal(bytes, downloaded.ToArray());
         Assert.True(deleted.Deleted);
         Assert.Equal(404, missing.Status);
+    }
+
+    [Fact]
+    public async Task TheOfficialSdkRetrievesAndDownloadsTheDocumentACitationNames()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        var assistant = host.NewAssistant("usr_sdk_cite");
+        using var http = host.ClientFor("usr_sdk_cite");
+        var bytes = SampleFiles.Utf8("Office hours are 9 to 5.");
+        var citedId = (await http.UploadOkAsync(assistant, "rag", "hours.txt", bytes)).GetProperty("id").GetString()!;
+        var files = SdkClient(http);
+
+        OpenAIFile cited = await files.GetFileAsync(citedId);
+        BinaryData downloaded = await files.DownloadFileAsync(citedId);
+
+        Assert.Equal("hours.txt", cited.Filename);
+        Assert.Equal(bytes.Length, cited.SizeInBytes);
+        Assert.Equal(FilePurpose.Assistants, cited.Purpose);
+        Assert.Equal(bytes, downloaded.ToArray());
     }
 }

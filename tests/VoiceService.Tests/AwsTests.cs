@@ -19,8 +19,11 @@ public sealed class AwsTests
         .With("Voice:Aws:Bucket", bucket)
         .With("Voice:Aws:PollInterval", "00:00:00.050");
 
-    [Fact]
-    public async Task TranscribeUploadsTheRecordingRunsAJobReadsItsTranscriptAndCleansUp()
+    [Theory]
+    [InlineData("mp3", "audio/mpeg", "mp3")]
+    [InlineData("flac", "audio/flac", "flac")]
+    [InlineData("m4a", "audio/mp4", "mp4")]
+    public async Task TranscribeUploadsTheRecordingRunsAJobReadsItsTranscriptAndCleansUp(string format, string contentType, string mediaFormat)
     {
         var moto = await SharedServers.MotoAsync();
         using var http = new HttpClient { BaseAddress = moto.Endpoint };
@@ -35,20 +38,20 @@ public sealed class AwsTests
             configure: f => WithAws(f, moto.Endpoint, bucket).With("Voice:SpeechToText", "aws"));
         using var client = host.CreateClient();
         var aws = host.Factory.Services.GetRequiredService<AwsConnection>();
-        var mp3 = await TestAudio.SpeakAsync("Can I work from home on Fridays?", "mp3");
+        var recording = await TestAudio.SpeakAsync("Can I work from home on Fridays?", format);
 
         using var watch = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var jobName = PutTranscriptWhenTheRecordingArrivesAsync(aws, bucket, "Can I work from home on Fridays?", watch.Token);
         using var response = await client.PostAsync(new Uri("/v1/audio/transcriptions", UriKind.Relative),
-            VoiceHost.Form(mp3, "question.mp3", "audio/mpeg", ("model", "whisper-1")));
+            VoiceHost.Form(recording, $"question.{format}", contentType, ("model", "whisper-1")));
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         Assert.Equal("Can I work from home on Fridays?", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("text").GetString());
         var job = (await aws.CallJsonAsync("transcribe", "Transcribe.GetTranscriptionJob",
             new Dictionary<string, string> { ["TranscriptionJobName"] = await jobName }, CancellationToken.None))["TranscriptionJob"]!;
-        Assert.Equal("mp3", job["MediaFormat"]!.GetValue<string>());
+        Assert.Equal(mediaFormat, job["MediaFormat"]!.GetValue<string>());
         Assert.Equal("en-US", job["LanguageCode"]!.GetValue<string>());
-        Assert.Equal($"s3://{bucket}/recordings/{await jobName}.mp3", job["Media"]!["MediaFileUri"]!.GetValue<string>());
+        Assert.Equal($"s3://{bucket}/recordings/{await jobName}.{mediaFormat}", job["Media"]!["MediaFileUri"]!.GetValue<string>());
         var left = await aws.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
         Assert.Empty(left.S3Objects ?? []);
 

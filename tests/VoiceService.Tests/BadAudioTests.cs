@@ -18,15 +18,16 @@ public sealed class BadAudioTests
     }
 
     [Fact]
-    public async Task AFormatOtherThanWavMp3OggOrWebmIsUnsupportedMediaType()
+    public async Task AFormatOpenAIDoesNotTakeEitherIsUnsupportedMediaTypeAndTheAnswerNamesTheAcceptedOnes()
     {
         await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero);
-        var flac = await TestAudio.SpeakAsync("Can I work from home on Fridays?", "flac");
+        var aac = await TestAudio.SpeakAsync("Can I work from home on Fridays?", "aac");
 
-        var (status, body) = await RespondAsync(host, VoiceHost.Form(flac, "q.flac", "audio/flac", ("assistant_id", VoiceHost.AssistantId)));
+        var (status, body) = await RespondAsync(host, VoiceHost.Form(aac, "q.aac", "audio/aac", ("assistant_id", VoiceHost.AssistantId)));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
         Assert.Equal("unsupported_media_type", body.GetProperty("code").GetString());
+        Assert.Contains("flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg, wav, webm", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(host.Chat.Requests);
     }
 

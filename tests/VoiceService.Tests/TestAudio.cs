@@ -12,15 +12,39 @@ internal static class TestAudio
         {
             return wav;
         }
+        if (format == "m4a")
+        {
+            return await ToMp4Async(wav, ["-c:a", "aac"]);
+        }
         string[] codec = format switch
         {
             "mp3" => ["-c:a", "libmp3lame", "-f", "mp3"],
             "ogg" => ["-c:a", "libopus", "-f", "ogg"],
             "webm" => ["-c:a", "libopus", "-f", "webm"],
             "flac" => ["-c:a", "flac", "-f", "flac"],
+            "aac" => ["-c:a", "aac", "-f", "adts"],
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         return await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", "pipe:0", .. codec, "pipe:1"], wav);
+    }
+
+    /// <summary>
+    /// The text spoken over a moving test picture, as a camera's mp4: the index ('moov') after well over 64 kB of
+    /// audio and video, which ffmpeg can reach only by seeking.
+    /// </summary>
+    public static async Task<byte[]> SpeakInVideoAsync(string text)
+    {
+        var wav = await SpeakAsync(text);
+        return await ToMp4Async(wav, ["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-shortest", "-c:v", "mpeg4", "-b:v", "1M", "-c:a", "aac"]);
+    }
+
+    /// <summary>An mp4 as most writers make it: a file, its index written last (an mp4 cannot be written to a pipe so).</summary>
+    private static async Task<byte[]> ToMp4Async(byte[] wav, string[] arguments)
+    {
+        using var directory = TestDirectory.Create("mp4-");
+        var path = Path.Combine(directory.Path, "audio.mp4");
+        await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", "pipe:0", .. arguments, path], wav);
+        return await File.ReadAllBytesAsync(path);
     }
 
     /// <summary>The text spoken by one of the synthetic voices: "espeak-ng:en-us", "flite:slt" and the like.</summary>

@@ -19,10 +19,10 @@ public sealed class AudioConverter(IOptions<VoiceOptions> options)
     {
         // Decoding stops just past the limit, so an hour-long upload costs no more than a legal one.
         var limit = (_options.MaxAudioSeconds + 1).ToString(CultureInfo.InvariantCulture);
-        var result = await ProcessRunner.RunAsync(_options.Local.FfmpegPath,
-            ["-hide_banner", "-loglevel", "error", "-f", DemuxerFor(format), "-i", "pipe:0", "-t", limit,
+        var result = await DecodeAsync(recording, format, input =>
+            ["-hide_banner", "-loglevel", "error", "-f", DemuxerFor(format), "-i", input, "-t", limit,
              "-vn", "-ac", "1", "-ar", RecognitionSampleRate.ToString(CultureInfo.InvariantCulture), "-c:a", "pcm_s16le", "-f", "wav", "pipe:1"],
-            recording, _options.Local.ProcessTimeout, cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0 || !Wav.TryRead(result.Output, out var wav))
         {
             throw new ApiException(StatusCodes.Status400BadRequest, $"The upload is not decodable {format} audio.", "Invalid audio", "invalid_audio") { Param = "file" };
@@ -65,12 +65,41 @@ public sealed class AudioConverter(IOptions<VoiceOptions> options)
         return result.Output;
     }
 
+    /// <summary>
+    /// Runs ffmpeg on the recording through a pipe, or for mp4 through a private temporary file: an mp4 often keeps
+    /// its index (the 'moov' box) after the audio, and ffmpeg must seek back from it, which a pipe cannot do.
+    /// </summary>
+    private async Task<ProcessRunner.Result> DecodeAsync(byte[] recording, string format, Func<string, string[]> arguments, CancellationToken cancellationToken)
+    {
+        if (format != "mp4")
+        {
+            return await ProcessRunner.RunAsync(_options.Local.FfmpegPath, arguments("pipe:0"), recording,
+                _options.Local.ProcessTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        // Only this process's user can read the directory: the recording is someone's voice.
+        var work = Directory.CreateTempSubdirectory("voice-decode-");
+        try
+        {
+            var path = Path.Combine(work.FullName, "recording.mp4");
+            await File.WriteAllBytesAsync(path, recording, cancellationToken).ConfigureAwait(false);
+            return await ProcessRunner.RunAsync(_options.Local.FfmpegPath, arguments("file:" + path), ReadOnlyMemory<byte>.Empty,
+                _options.Local.ProcessTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     private static string DemuxerFor(string format) => format switch
     {
         "wav" => "wav",
         "mp3" => "mp3",
         "ogg" => "ogg",
         "webm" => "matroska",
+        "flac" => "flac",
+        // ffmpeg's one QuickTime/ISO demuxer ("mov,mp4,m4a,3gp,3g2,mj2") reads mp4 and m4a alike.
+        "mp4" => "mov",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }

@@ -5,7 +5,7 @@ using ServiceDefaults.Errors;
 namespace VoiceService.Services.Audio;
 
 /// <summary>
-/// Reads an uploaded recording from a multipart form and checks it: a format other than wav, mp3, ogg or webm is a
+/// Reads an uploaded recording from a multipart form and checks it: a format other than AudioFormats.Accepted is a
 /// 415, bytes that are not the audio they claim (or nothing at all) a 400, a recording too large or too long a 413.
 /// </summary>
 public sealed class RecordingReader(AudioConverter converter, IOptions<VoiceOptions> options)

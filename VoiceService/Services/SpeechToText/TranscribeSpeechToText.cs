@@ -57,6 +57,7 @@ public sealed partial class TranscribeSpeechToText(AwsConnection aws, TimeProvid
             {
                 ["TranscriptionJobName"] = jobName,
                 ["LanguageCode"] = options.LanguageCode,
+                // AudioFormats names formats as Transcribe does (an m4a is its mp4).
                 ["MediaFormat"] = recording.Format,
                 ["Media"] = new Dictionary<string, string> { ["MediaFileUri"] = $"s3://{options.Bucket}/{mediaKey}" },
                 ["OutputBucketName"] = options.Bucket,
