@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,7 +8,8 @@ namespace ChatService.Tests;
 /// <summary>
 /// Requests racing for one thread's run, on SQLite and on real PostgreSQL: of runs started on a free thread at the same
 /// moment exactly one takes it, of tool outputs sent at the same moment exactly one continues the run, a message sent as
-/// a run starts does not slip in behind it, and a cancel racing tool outputs either ends the run or lets them continue it.
+/// a run starts does not slip in behind it, messages with attachments racing on a new thread share one vector store,
+/// and a cancel racing tool outputs either ends the run or lets them continue it.
 /// </summary>
 public sealed class RacingRunsTests
 {
@@ -137,6 +139,46 @@ public sealed class RacingRunsTests
         Assert.Equal("thread_busy", CodeOf(await sent.Content.ReadAsStringAsync()));
         Assert.DoesNotContain(messages.GetProperty("data").EnumerateArray(), m =>
             m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "Slipped in.");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task OfMessagesWithAttachmentsSentToANewThreadAtOnceOneMakesItsStoreAndTheOthersAddToIt(string database)
+    {
+        var made = 0;
+        var addedTo = new ConcurrentBag<string>();
+        await using var documents = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            var path = context.Request.Path.Value!;
+            if (path == "/v1/vector_stores")
+            {
+                // Slow, so every racer is past reading the thread while the first store is being made.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), context.RequestAborted);
+                await context.Response.WriteAsJsonAsync(new { id = $"vs_made_{Interlocked.Increment(ref made)}", @object = "vector_store" });
+                return;
+            }
+            addedTo.Add(path.Split('/')[3]);
+            await context.Response.WriteAsJsonAsync(new { id = "vsfb_1", @object = "vector_store.files_batch" });
+        });
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithDocuments(documents);
+        using var client = factory.Client($"usr_race_attach_{database}");
+        var thread = await (await client.PostAsJsonAsync("/v1/threads", new { })).JsonAsync();
+        var threadId = thread.GetProperty("id").GetString()!;
+
+        var racer = 0;
+        var answers = await RaceAsync(() => client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new
+        {
+            role = "user",
+            content = "See the attached notes.",
+            attachments = new[] { new { file_id = $"file_note_{Interlocked.Increment(ref racer)}", tools = new[] { new { type = "file_search" } } } },
+        }));
+        var stored = await (await client.GetAsync($"/v1/threads/{threadId}")).JsonAsync();
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, Describe(answers)));
+        Assert.Equal(1, made);
+        Assert.Equal(Enumerable.Repeat("vs_made_1", Racers - 1), addedTo);
+        Assert.Equal("vs_made_1", stored.GetProperty("tool_resources").GetProperty("file_search").GetProperty("vector_store_ids")[0].GetString());
     }
 
     [Theory]
