@@ -122,7 +122,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         "int" or "long" or "short" or "int32" or "int64" or "int16" or "nullable<int>" or "nullable<long>" => "an integer",
         "double" or "float" or "decimal" or "single" or "nullable<double>" => "a number",
         "bool" or "boolean" or "nullable<bool>" => "a boolean (true or false)",
-        _ => "a value of another type",
+        _ => "a valid value",
     };
 
     private static string InvalidJson(JsonException json) =>

@@ -5,8 +5,7 @@ namespace ServiceDefaults.Errors;
 /// <summary>
 /// The answers to a value outside a field's set and to a field a route does not take, worded as OpenAI's API words
 /// them (code `invalid_value`, `invalid_type` or `unknown_parameter`, the field in `param`), so a client reads the same
-/// message here;
-/// and to a field of OpenAI's that this platform cannot honour (`unsupported_parameter`).
+/// message here; and to a field of OpenAI's that this platform cannot honour (`unsupported_parameter`).
 /// </summary>
 public static class RequestErrors
 {
