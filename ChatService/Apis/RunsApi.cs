@@ -48,9 +48,7 @@ public static class RunsApi
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var (assistant, toolsJson, toolChoiceJson) = checkedRun ?? await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
-        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
-        // Read again under the lock: a request that held it before may have changed the thread (its vector store).
-        await db.Entry(thread).ReloadAsync(cancellationToken);
+        await using var threadLock = await ThreadLock.TakeAsync(db, thread, cancellationToken);
         // The first run binds the thread to its assistant (Access says what that means for API keys).
         thread.AssistantId ??= assistant.Id;
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)

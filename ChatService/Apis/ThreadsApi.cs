@@ -95,10 +95,8 @@ public static class ThreadsApi
         CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
-        // Under the thread's lock, so a run starting at the same moment either sees this message or refuses it, and the
-        // thread is read again under it: a message racing this one may have just made the thread's vector store.
-        await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
-        await db.Entry(thread).ReloadAsync(cancellationToken);
+        // Under the thread's lock, so a run starting at the same moment either sees this message or refuses it.
+        await using var threadLock = await ThreadLock.TakeAsync(db, thread, cancellationToken);
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
             throw Access.BadRequest($"Can't add messages to {threadId} while a run {active} is active.", "thread_busy");

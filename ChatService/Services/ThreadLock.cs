@@ -28,4 +28,23 @@ public static class ThreadLock
             throw;
         }
     }
+
+    /// <summary>
+    /// The lock, and the thread the caller already holds read again under it: a request that held the lock before may
+    /// have changed the thread (its vector store, its assistant).
+    /// </summary>
+    public static async Task<IDbContextTransaction> TakeAsync(ChatDbContext db, ThreadEntity thread, CancellationToken cancellationToken)
+    {
+        var transaction = await TakeAsync(db, thread.Id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Entry(thread).ReloadAsync(cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

@@ -7,7 +7,7 @@ namespace DocumentService.Services.Extraction;
 /// PDF text through poppler's `pdftotext` (no PDF library exists for .NET here). The file goes to a private temp
 /// file, the tool runs with a timeout, and its output is read as UTF-8.
 /// </summary>
-public sealed class PdfTextReader(IOptions<DocumentsOptions> options, ILogger<PdfTextReader> logger)
+public sealed partial class PdfTextReader(IOptions<DocumentsOptions> options, ILogger<PdfTextReader> logger)
 {
     public async Task<string> ReadAsync(string filename, byte[] content, CancellationToken cancellationToken)
     {
@@ -46,8 +46,7 @@ public sealed class PdfTextReader(IOptions<DocumentsOptions> options, ILogger<Pd
                 if (process.ExitCode != 0)
                 {
                     // The tool's own words are for the operator's log; the uploader learns what is wrong with the file.
-                    logger.LogInformation("pdftotext refused {Filename} with exit code {ExitCode}: {Complaint}",
-                        filename, process.ExitCode, complaint.Length > 500 ? complaint[..500] : complaint);
+                    LogRefused(logger, filename, process.ExitCode, complaint.Length > 500 ? complaint[..500] : complaint);
                     throw TextExtractor.Unreadable($"'{filename}' could not be read as PDF: it is damaged or not a PDF.");
                 }
                 return TextExtractor.Normalize(text);
@@ -68,4 +67,7 @@ public sealed class PdfTextReader(IOptions<DocumentsOptions> options, ILogger<Pd
             File.Delete(path);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "pdftotext refused {Filename} with exit code {ExitCode}: {Complaint}")]
+    private static partial void LogRefused(ILogger logger, string filename, int exitCode, string complaint);
 }
