@@ -31,7 +31,7 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         }
         if (request.Assistants is { } assistants
             && (assistants.Count is 0 or > MaxAssistants
-                || assistants.Any(a => a is null || !a.StartsWith("asst_", StringComparison.Ordinal) || a.Length > 64 || a.Contains(','))))
+                || assistants.Any(a => a is null || !AssistantAccess.IsAssistantId(a) || a.Length > 64)))
         {
             errors["assistants"] = [$"Give 1 to {MaxAssistants} assistant ids (asst_...), or leave it out for all your assistants."];
         }

@@ -63,7 +63,6 @@ public static class IntentCacheApi
     public static async Task<NoContent> FlushAsync(
         string assistant_id, CallerIdentity caller, AssistantAccess access, AnswerCache cache, CancellationToken cancellationToken)
     {
-        IntentsApi.EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         await cache.InvalidateAsync(assistant_id, cancellationToken);
         return TypedResults.NoContent();
@@ -74,7 +73,6 @@ public static class IntentCacheApi
         string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, AnswerCache cache,
         CancellationToken cancellationToken)
     {
-        IntentsApi.EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         await catalog.DeleteAsync(assistant_id, cancellationToken);
         await cache.PurgeAsync(assistant_id, caller.UserId, cancellationToken);
@@ -90,7 +88,6 @@ public static class IntentCacheApi
         IReadOnlyList<string> assistants;
         if (assistant_id is not null)
         {
-            IntentsApi.EnsureSafe(assistant_id);
             await access.EnsureAsync(caller, assistant_id, cancellationToken);
             assistants = [assistant_id];
         }

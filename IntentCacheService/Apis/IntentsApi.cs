@@ -25,7 +25,6 @@ public static class IntentsApi
         string assistant_id, PutIntentsRequest request, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog,
         AnswerCache cache, IIntentClassifier classifier, CancellationToken cancellationToken)
     {
-        EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         var set = await catalog.SaveAsync(assistant_id, caller.UserId, request, cancellationToken);
         // Answers cached under the old intents may now sit under the wrong name.
@@ -37,7 +36,6 @@ public static class IntentsApi
         string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, IIntentClassifier classifier,
         CancellationToken cancellationToken)
     {
-        EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         var set = await catalog.GetAsync(assistant_id, cancellationToken);
         return set is null
@@ -49,7 +47,6 @@ public static class IntentsApi
         string assistant_id, ClassifyRequest request, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog,
         AnswerCache cache, CancellationToken cancellationToken)
     {
-        EnsureSafe(assistant_id);
         if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > IntentRules.MaxTextLength)
         {
             throw new ApiException(StatusCodes.Status400BadRequest, $"text is required and at most {IntentRules.MaxTextLength} characters.", "Bad request", "invalid_request");
@@ -71,12 +68,4 @@ public static class IntentsApi
         new TrainingStatistics(
             set.Model.IntentCount, set.Model.ExampleCount, set.EmbeddingModel, Math.Round(set.LeaveOneOutAccuracy, 4),
             classifier.Name, set.UpdatedAt));
-
-    internal static void EnsureSafe(string assistantId)
-    {
-        if (!IntentRules.IsSafeName(assistantId))
-        {
-            throw new ApiException(StatusCodes.Status400BadRequest, "The assistant id may hold letters, digits, '_', '-' and '.' only.", "Bad request", "invalid_request");
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
@@ -21,14 +22,17 @@ public sealed class AssistantAccess(
     public const string HttpClientName = "assistant-access";
     public const int MaxIdLength = 128;
     private const int MaxRemembered = 100_000;
+    private static readonly SearchValues<char> IdCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     private readonly ConcurrentDictionary<(string Assistant, string User), long> _allowedUntil = new();
 
     public async Task EnsureAsync(CallerIdentity caller, string assistantId, CancellationToken cancellationToken)
     {
-        // An id that cannot exist (too long for any column, control characters) is simply not found; a key sees
-        // only the assistants it is scoped to.
-        if (assistantId.Length is 0 or > MaxIdLength || assistantId.Any(char.IsControl) || !caller.CanUseAssistant(assistantId))
+        // An id that cannot be an assistant's is simply not found, before any question to chat-service: "." or ".."
+        // would otherwise be dropped from the question's path, which then asks for the caller's list and gets a 200.
+        // A key sees only the assistants it is scoped to.
+        if (!IsAssistantId(assistantId) || !caller.CanUseAssistant(assistantId))
         {
             throw NotFound(assistantId);
         }
@@ -86,6 +90,12 @@ public sealed class AssistantAccess(
             throw Unavailable();
         }
     }
+
+    /// <summary>asst_ and letters, digits, '_' or '-', as chat-service makes them (and OpenAI's look), within a column's length.</summary>
+    public static bool IsAssistantId(string id) =>
+        id.Length is > 5 and <= MaxIdLength
+        && id.StartsWith("asst_", StringComparison.Ordinal)
+        && !id.AsSpan(5).ContainsAnyExcept(IdCharacters);
 
     public static ApiException NotFound(string assistantId) =>
         new(StatusCodes.Status404NotFound, $"No assistant found with id '{Printable(assistantId)}'.", "Not found", "assistant_not_found");
