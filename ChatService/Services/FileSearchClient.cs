@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Json;
@@ -62,6 +63,10 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
     /// <summary>Whether the caller may reach this vector store (document-service answers 200, else 404).</summary>
     public async Task<bool> ExistsAsync(string vectorStoreId, CallerIdentity caller, CancellationToken cancellationToken)
     {
+        if (!Ids.HasShape(vectorStoreId, "vs"))
+        {
+            return false;
+        }
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/vector_stores/{Uri.EscapeDataString(vectorStoreId)}");
         Vouch(request, caller);
         try

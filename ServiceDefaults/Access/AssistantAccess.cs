@@ -1,9 +1,9 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 
@@ -20,10 +20,8 @@ public sealed class AssistantAccess(
     IHttpClientFactory clients, IOptions<AssistantAccessOptions> options, TimeProvider time, CallerTokenCodec codec)
 {
     public const string HttpClientName = "assistant-access";
-    public const int MaxIdLength = 128;
+    public const int MaxIdLength = Ids.MaxLength;
     private const int MaxRemembered = 100_000;
-    private static readonly SearchValues<char> IdCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     private readonly ConcurrentDictionary<(string Assistant, string User), long> _allowedUntil = new();
 
@@ -91,11 +89,8 @@ public sealed class AssistantAccess(
         }
     }
 
-    /// <summary>asst_ and letters, digits, '_' or '-', as chat-service makes them (and OpenAI's look), within a column's length.</summary>
-    public static bool IsAssistantId(string id) =>
-        id.Length is > 5 and <= MaxIdLength
-        && id.StartsWith("asst_", StringComparison.Ordinal)
-        && !id.AsSpan(5).ContainsAnyExcept(IdCharacters);
+    /// <summary>asst_ then letters, digits, '_' or '-', as chat-service makes them (and OpenAI's look).</summary>
+    public static bool IsAssistantId(string id) => Ids.HasShape(id, "asst");
 
     public static ApiException NotFound(string assistantId) =>
         new(StatusCodes.Status404NotFound, $"No assistant found with id '{Printable(assistantId)}'.", "Not found", "assistant_not_found");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace ServiceDefaults.Data;
@@ -10,7 +11,12 @@ namespace ServiceDefaults.Data;
 public static class Ids
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    /// <summary>The longest id any service keeps (its columns' length).</summary>
+    public const int MaxLength = 128;
+
     private static long _last;
+    private static readonly SearchValues<char> IdCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     public static string New(string prefix)
     {
@@ -49,6 +55,16 @@ public static class Ids
         while (Interlocked.CompareExchange(ref _last, stamp, seen) != seen);
         return stamp;
     }
+
+    /// <summary>
+    /// Whether <paramref name="id"/> can be one of this prefix's ids: the prefix, '_', then letters, digits, '_' or '-'
+    /// (OpenAI's ids look the same). Checked before an id a client sent goes into a sibling call's path: System.Uri
+    /// drops a "." or ".." segment (even percent-encoded), so "vs/." would ask for the list instead.
+    /// </summary>
+    public static bool HasShape(string id, string prefix) =>
+        id.Length > prefix.Length + 1 && id.Length <= MaxLength
+        && id.StartsWith(prefix, StringComparison.Ordinal) && id[prefix.Length] == '_'
+        && !id.AsSpan(prefix.Length + 1).ContainsAnyExcept(IdCharacters);
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 }

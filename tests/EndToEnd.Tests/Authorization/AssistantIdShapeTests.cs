@@ -57,6 +57,26 @@ public sealed class AssistantIdShapeTests(Platform platform)
         }
     }
 
+    [Fact]
+    public async Task AVectorStoreIdThatAPathWouldSwallowIsNoVectorStore()
+    {
+        var (owner, _) = await platform.NewUserAsync("stores");
+
+        foreach (var id in new[] { ".", ".." })
+        {
+            var toolResources = new { file_search = new { vector_store_ids = new[] { id } } };
+            using var assistant = await owner.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", tool_resources = toolResources });
+            using var thread = await owner.PostAsJsonAsync("/v1/threads", new { tool_resources = toolResources });
+
+            foreach (var response in new[] { assistant, thread })
+            {
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.RequestMessage!.RequestUri} with '{id}': {(int)response.StatusCode} {body}");
+                Assert.Equal("invalid_tool_resources", JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString());
+            }
+        }
+    }
+
     private static async Task AssertNoSuchAssistantAsync(HttpResponseMessage response, string id)
     {
         var body = await response.Content.ReadAsStringAsync();
