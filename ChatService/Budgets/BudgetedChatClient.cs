@@ -103,12 +103,13 @@ public sealed partial class BudgetedChatClient(
         var grant = await store.ReserveAsync(budget.KeyId, budget.TokensPerMinute, prompt, wanted, minOutput: 1).ConfigureAwait(false);
         if (!grant.Allowed)
         {
-            var seconds = Math.Max(1, (long)Math.Ceiling(grant.RetryAfter.TotalSeconds));
+            // The words name the wait the Retry-After header names (capped below a minute for the SDKs).
+            var seconds = RetryAfter.Header(grant.RetryAfter);
             throw new ApiException(StatusCodes.Status429TooManyRequests,
                 prompt + 1 > budget.TokensPerMinute
                     ? $"This request needs more tokens than the API key's budget of {budget.TokensPerMinute} per minute."
                     : $"The API key's budget of {budget.TokensPerMinute} tokens per minute is spent; retry after {seconds} s.",
-                "Too many requests", "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) };
+                "Too many requests", "rate_limit_exceeded") { RetryAfter = grant.RetryAfter };
         }
         var capped = chatOptions?.Clone() ?? new ChatOptions();
         capped.MaxOutputTokens = (int)grant.OutputTokens;

@@ -55,4 +55,31 @@ public sealed class EmbeddedTokenBudgetTests
         Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
         refusal.Dispose();
     }
+
+    [Fact]
+    public async Task ARefusalNamesTheSameWaitInItsWordsAsInItsRetryAfter()
+    {
+        // Spent at the very start of a bucket, room frees a whole minute later: longer than the header may say.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        await using var factory = TestSupport.Service();
+        await using var service = factory.OnClock(clock);
+        using var client = service.CreateDefaultClient().ActAs("usr_wait", "key_wait", tpm: 40);
+        var question = new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "Holidays?" } } };
+
+        var answered = 0;
+        var refused = await client.PostAsJsonAsync("/v1/chat/completions", question);
+        for (; refused.StatusCode == HttpStatusCode.OK && answered < 20; answered++)
+        {
+            refused.Dispose();
+            refused = await client.PostAsJsonAsync("/v1/chat/completions", question);
+        }
+
+        Assert.InRange(answered, 1, 19);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var header = refused.Headers.RetryAfter!.ToString();
+        Assert.Equal("59", header);
+        var message = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString();
+        Assert.EndsWith($"retry after {header} s.", message);
+        refused.Dispose();
+    }
 }

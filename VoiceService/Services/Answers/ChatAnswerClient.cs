@@ -51,41 +51,53 @@ public sealed class ChatAnswerClient(IHttpClientFactory http)
         if (!response.IsSuccessStatusCode)
         {
             var status = response.StatusCode;
-            var detail = await ErrorMessageAsync(response, cancellationToken).ConfigureAwait(false);
+            var retryAfter = response.Headers.RetryAfter?.Delta;
+            var (detail, code) = await ErrorAsync(response, cancellationToken).ConfigureAwait(false);
             response.Dispose();
             request.Dispose();
+            // chat-service's own code and wait travel on: a voice client backs off as a chat client does.
             throw status switch
             {
                 HttpStatusCode.NotFound => new ApiException(StatusCodes.Status404NotFound, $"Assistant {assistantId} was not found.", "Not found", "assistant_not_found"),
-                HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized => new ApiException(StatusCodes.Status403Forbidden, detail, "Forbidden"),
-                HttpStatusCode.BadRequest => new ApiException(StatusCodes.Status400BadRequest, detail, "Bad request"),
-                HttpStatusCode.TooManyRequests => new ApiException(StatusCodes.Status429TooManyRequests, detail, "Too many requests"),
+                HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized => new ApiException(StatusCodes.Status403Forbidden, detail, "Forbidden", code),
+                HttpStatusCode.BadRequest => new ApiException(StatusCodes.Status400BadRequest, detail, "Bad request", code),
+                HttpStatusCode.TooManyRequests => new ApiException(StatusCodes.Status429TooManyRequests, detail, "Too many requests", code ?? "rate_limit_exceeded")
+                {
+                    RetryAfter = retryAfter,
+                },
                 _ => new ApiException(StatusCodes.Status502BadGateway, $"chat-service answered {(int)status}: {detail}", "Upstream failed"),
             };
         }
         return new AnswerStream(request, response);
     }
 
-    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The message and code of chat-service's error body (OpenAI's on /v1), or its text cut short.</summary>
+    private static async Task<(string Message, string? Code)> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var json = JsonDocument.Parse(text);
-            if (json.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("message", out var message))
+            var root = json.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                return message.GetString() ?? text;
+                root = error;
             }
-            if (json.RootElement.TryGetProperty("detail", out var detail))
+            if ((String(root, "message") ?? String(root, "detail")) is { } message)
             {
-                return detail.GetString() ?? text;
+                return (message, String(root, "code"));
             }
         }
         catch (JsonException)
         {
         }
-        return text.Length > 300 ? text[..300] : text;
+        return (text.Length > 300 ? text[..300] : text, null);
     }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 }
 
 /// <summary>An answer being streamed: its text deltas, read from OpenAI chat.completion.chunk events.</summary>

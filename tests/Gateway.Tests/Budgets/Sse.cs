@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Gateway.Tests.Budgets;
 
 /// <summary>An answer read whole: its status, its body, and (for an event stream) its events in order.</summary>
-internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<(string? Name, string Data)> Events)
+internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<(string? Name, string Data)> Events, TimeSpan? RetryAfter)
 {
     public static async Task<Answer> PostAsync(HttpClient client, string path, string bearer, object body)
     {
@@ -25,7 +25,7 @@ internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<
                 name = null;
             }
         }
-        return new Answer(response.StatusCode, text, events);
+        return new Answer(response.StatusCode, text, events, response.Headers.RetryAfter?.Delta);
     }
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;

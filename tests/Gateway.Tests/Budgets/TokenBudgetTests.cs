@@ -88,6 +88,9 @@ public sealed class TokenBudgetTests(ModelPlatform platform)
         Assert.Equal("rate_limit_exceeded", refusedRun.GetProperty("last_error").GetProperty("code").GetString());
         var refusedVoice = await Answer.PostAsync(platform.First.Client, "/api/voice/speak", secret, new { prompt = "One more?", assistant_id = assistant });
         Assert.Equal(HttpStatusCode.TooManyRequests, refusedVoice.Status);
+        // Told as a chat client is told: OpenAI's code, and when to come back.
+        Assert.Equal("rate_limit_exceeded", refusedVoice.Json.GetProperty("code").GetString());
+        Assert.InRange(refusedVoice.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(59));
         Assert.Equal(before, platform.Model.Requests.Count);
         Assert.Equal(tpm, await platform.SpentAsync(keyId));
     }
