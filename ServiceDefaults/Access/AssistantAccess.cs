@@ -29,10 +29,16 @@ public sealed class AssistantAccess(
     {
         // An id that cannot be an assistant's is simply not found, before any question to chat-service: "." or ".."
         // would otherwise be dropped from the question's path, which then asks for the caller's list and gets a 200.
-        // A key sees only the assistants it is scoped to.
-        if (!IsAssistantId(assistantId) || !caller.CanUseAssistant(assistantId))
+        if (!IsAssistantId(assistantId))
         {
             throw NotFound(assistantId);
+        }
+        // A key names only the assistants it is scoped to, wherever it names one (the gateway answers the same for an
+        // id in a path, a query or a JSON body; a multipart form reaches the service).
+        if (!caller.CanUseAssistant(assistantId))
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, $"This API key may not use assistant '{assistantId}'.", "Forbidden",
+                "assistant_not_allowed");
         }
         var key = (assistantId, caller.UserId);
         var now = time.GetTimestamp();

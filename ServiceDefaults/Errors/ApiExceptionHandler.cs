@@ -69,7 +69,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }).ConfigureAwait(false);
     }
 
-    internal static (int Status, string Title, string Detail) Describe(Exception exception) => exception switch
+    internal static (int Status, string Title, string? Detail) Describe(Exception exception) => exception switch
     {
         ApiException api => (api.StatusCode, api.Title, api.Message),
         NulInTextException or BadHttpRequestException { InnerException: NulInTextException } => (StatusCodes.Status400BadRequest, "Bad request", NulInTextException.Text),
@@ -79,6 +79,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         BadHttpRequestException bad when bad.Message.Contains("no body was provided", StringComparison.Ordinal)
             || bad.Message.EndsWith("was not provided from body.", StringComparison.Ordinal)
             => (bad.StatusCode, "Bad request", "The request body is empty; send a JSON object."),
+        // ASP.NET's "Expected a supported JSON media type but got ..." speaks to the developer; the writer says it plainly.
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", null),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", WithoutTypeNames(bad.Message)),
         InvalidOperationException when IsInvalidText(exception) => (StatusCodes.Status400BadRequest, "Bad request", InvalidText),
         // Malformed multipart or form bodies (boundaries, section limits) are the client's to fix.

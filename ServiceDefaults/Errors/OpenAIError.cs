@@ -53,7 +53,7 @@ public sealed record OpenAIError(OpenAIErrorBody Error)
         _ => "invalid_request_error",
     };
 
-    private static string? DefaultCode(int status) => status switch
+    internal static string? DefaultCode(int status) => status switch
     {
         401 => "invalid_api_key",
         404 => "not_found",

@@ -54,10 +54,30 @@ internal sealed class ProblemWriter : IProblemDetailsWriter
         }
 
         problem.Instance ??= http.Request.Path;
+        // One title per status, whoever wrote the problem (the detail says what happened), and always a code to branch on.
+        problem.Title = ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : problem.Title;
+        if (problem is HttpValidationProblemDetails && problem.Detail is null)
+        {
+            problem.Detail = "Some fields are not valid; errors names each with what is wrong.";
+        }
+        if (!problem.Extensions.ContainsKey("code") && NativeCode(status) is { } fallback)
+        {
+            problem.Extensions["code"] = fallback;
+        }
         // The default options: ProblemDetails' own names (type, title, status, detail, instance) and extensions as given.
         return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), ProblemJson,
             contentType: "application/problem+json", http.RequestAborted));
     }
+
+    /// <summary>The code of a native problem that was written without one.</summary>
+    private static string? NativeCode(int status) => status switch
+    {
+        400 => "invalid_request",
+        403 => "permission_denied",
+        409 => "conflict",
+        422 => "unprocessable_entity",
+        _ => OpenAIError.DefaultCode(status),
+    };
 
     /// <summary>Routing answers 405 with the route's methods in Allow but no words; the client needs both.</summary>
     private static string MethodNotAllowed(string method, string allow) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using DocumentService.Tests.Support;
 
 namespace DocumentService.Tests;
@@ -42,9 +43,17 @@ public sealed class AccessTests
 
         using var otherGet = await key.GetAsync(new Uri($"/api/documents/{otherDoc}", UriKind.Relative));
         using var otherSearch = await key.PostAsJsonAsync(new Uri("/api/documents/search", UriKind.Relative), new { assistant_id = other, query = "knowledge" });
+        using var otherUpload = await key.UploadAsync(other, "rag", "k.txt", SampleFiles.Utf8("Sneaked in."));
 
+        // A document of another assistant is not there for the key; an assistant the key names outside its scope is
+        // refused as the gateway refuses it in a path, a query or a JSON body, and a multipart form too.
         Assert.Equal(HttpStatusCode.NotFound, otherGet.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, otherSearch.StatusCode);
+        foreach (var refused in new[] { otherSearch, otherUpload })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("assistant_not_allowed", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+        Assert.Equal(1, (await owner.ListAsync(other)).GetArrayLength());
         Assert.Equal("a.txt", (await key.SearchAsync(allowed, "knowledge"))[0].GetProperty("filename").GetString());
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace IntentCacheService.Tests;
 
@@ -74,7 +75,8 @@ public sealed class IsolationTests
 
         using var lookup = await scoped.PostAsJsonAsync("/api/intent-cache/lookup", new { assistant_id = assistant, text = Question });
 
-        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, lookup.StatusCode);
+        Assert.Equal("assistant_not_allowed", (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(asked, host.ChatService.Requests.Count);
     }
 

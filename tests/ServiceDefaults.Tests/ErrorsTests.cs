@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ServiceDefaults.Errors;
 
@@ -24,6 +25,9 @@ public sealed class ErrorsTests
         // What PostgreSQL answers a NUL in text that reached a write past binding (SQLSTATE 22021).
         app.MapPost("/v1/stored", string () => throw new Microsoft.EntityFrameworkCore.DbUpdateException("An error occurred while saving.",
             new Npgsql.PostgresException("invalid byte sequence for encoding \"UTF8\": 0x00", "ERROR", "ERROR", "22021")));
+        app.MapGet("/api/invalid", () => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["The name is required."] }));
+        app.MapGet("/api/missing", () => TypedResults.Problem("Nothing here.", statusCode: 404, title: "Not found"));
+        app.MapGet("/api/refused", string () => throw new ApiException(403, "Not yours.", "forbidden"));
         app.MapGet("/v1/busy/{seconds:double}", string (double seconds) =>
             throw new ApiException(429, "Too many requests.", code: "rate_limit_exceeded") { RetryAfter = TimeSpan.FromSeconds(seconds) });
     };
@@ -229,6 +233,39 @@ public sealed class ErrorsTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("This operation does not take a body of type application/x-www-form-urlencoded: send the type it takes in the "
             + "content-type header (application/json for JSON; /docs shows what each operation takes).", message.GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/things")]
+    [InlineData("/api/things")]
+    public async Task ABodyWithoutAContentTypeIsRefusedWith415InTheClientsWordsNotTheFrameworks(string path)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().PostAsync(new Uri(path, UriKind.Relative), new ByteArrayContent("{\"name\":\"a\"}"u8.ToArray()));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("This operation does not take a body without a content-type", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Expected a supported JSON media type", body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/invalid", 400, "Bad Request", "invalid_request")]
+    [InlineData("/api/missing", 404, "Not Found", "not_found")]
+    [InlineData("/api/refused", 403, "Forbidden", "permission_denied")]
+    [InlineData("/api/things/t1", 404, "Not Found", "not_found")]
+    public async Task EveryNativeProblemIsTitledByItsStatusAndCarriesACodeAndADetail(string path, int status, string title, string code)
+    {
+        await using var host = await TestHost.StartAsync(map: Routes);
+
+        using var response = await host.CreateClient().GetAsync(new Uri(path, UriKind.Relative));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
     }
 
     [Fact]

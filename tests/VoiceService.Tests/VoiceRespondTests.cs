@@ -182,7 +182,7 @@ public sealed class VoiceRespondTests
     }
 
     [Fact]
-    public async Task AnAssistantOutsideTheKeysScopeIsNotFoundAndNothingIsAsked()
+    public async Task AnAssistantOutsideTheKeysScopeIsRefusedAsTheGatewayRefusesItAndNothingIsAsked()
     {
         await using var host = await VoiceHost.StartAsync(Answer, TimeSpan.FromMilliseconds(1));
         using var client = host.CreateClient().ActAs("usr_alice", "key_1", ["asst_other"]);
@@ -191,8 +191,9 @@ public sealed class VoiceRespondTests
         using var response = await client.PostAsync(new Uri("/api/voice/respond", UriKind.Relative),
             VoiceHost.Form(question, "q.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId)));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("assistant_not_allowed", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Empty(host.Chat.Requests);
     }
 
