@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using StackExchange.Redis;
 
 namespace IntentCacheService.Tests;
 
@@ -104,13 +103,10 @@ public sealed class IntentSetDeletionTests
     public async Task ADeleteMakesTheCachedAnswersUnreachableAtOnceEvenOnAnInstanceThatWasNotToldOfIt()
     {
         // A Redis whose user may do everything but PUBLISH: the second instance keeps the deleted set until it expires.
-        await using var redis = await RedisServer.StartAsync();
-        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
-        {
-            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "intents", "on", ">intents-password", "~*", "&*", "+@all", "-publish");
-        }
+        var (redis, connectionString) = await IntentCacheHost.RedisWithoutAnnouncementsAsync();
+        await using var server = redis;
         await using var host = await IntentCacheHost.StartAsync(redis: false, configure: f => f
-            .With("ConnectionStrings:cache", redis.ConnectionString + ",user=intents,password=intents-password")
+            .With("ConnectionStrings:cache", connectionString)
             .With("IntentCache:NearCacheDuration", "00:00:00"));
         var (assistant, owner, first) = await host.HrAssistantAsync(Intents);
         await using var second = host.Factory.WithWebHostBuilder(_ => { });
