@@ -10,13 +10,9 @@ public sealed record DocumentInfo(
 /// <summary>/api/documents: an assistant's knowledge files (rag: searched in passages; prompt: extra instructions).</summary>
 public sealed class DocumentsClient(HttpClient http)
 {
-    public async Task<IReadOnlyList<DocumentInfo>> ListAsync(string? assistantId, CancellationToken cancellationToken)
-    {
-        var path = assistantId is null ? "api/documents" : $"api/documents?assistant_id={Uri.EscapeDataString(assistantId)}";
-        using var response = await http.GetAsync(path, cancellationToken);
-        await ApiError.EnsureSuccessAsync(response, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync<DataList<DocumentInfo>>(Json.Options, cancellationToken))!.Data;
-    }
+    public Task<IReadOnlyList<DocumentInfo>> ListAsync(string? assistantId, CancellationToken cancellationToken) =>
+        http.ReadAllAsync<DocumentInfo>(
+            assistantId is null ? "api/documents" : $"api/documents?assistant_id={Uri.EscapeDataString(assistantId)}", cancellationToken);
 
     public Task<DocumentInfo> UploadAsync(string assistantId, string type, string file, IProgress<long>? progress, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/documents", file, [("assistant_id", assistantId), ("type", type)], progress, cancellationToken);

@@ -18,12 +18,8 @@ public sealed class KeysClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<CreatedApiKey>(Json.Options, cancellationToken))!;
     }
 
-    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync("api/keys", cancellationToken);
-        await ApiError.EnsureSuccessAsync(response, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync<DataList<ApiKeyInfo>>(Json.Options, cancellationToken))!.Data;
-    }
+    public Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken) =>
+        http.ReadAllAsync<ApiKeyInfo>("api/keys", cancellationToken);
 
     public async Task RevokeAsync(string id, CancellationToken cancellationToken)
     {
@@ -31,5 +27,3 @@ public sealed class KeysClient(HttpClient http)
         await ApiError.EnsureSuccessAsync(response, cancellationToken);
     }
 }
-
-public sealed record DataList<T>(IReadOnlyList<T> Data);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using ServiceDefaults.Errors;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Access;
+using ServiceDefaults.Lists;
 
 namespace DocumentService.Apis;
 
@@ -29,7 +30,7 @@ public sealed record DocumentResponse(
         d.CreatedAt, d.UpdatedAt, knowledgeVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
-public sealed record DocumentList(string Object, IReadOnlyList<DocumentResponse> Data);
+public sealed record DocumentList(string Object, IReadOnlyList<DocumentResponse> Data, string? FirstId, string? LastId, bool HasMore);
 
 /// <summary>
 /// An assistant's knowledge documents: rag (searched in passages) or prompt (extra instructions, whole). Uploading
@@ -65,9 +66,12 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{document.Id}", DocumentResponse.From(document, version));
     }
 
+    /// <summary>Pages as every list does (<see cref="ListQuery"/>: `limit` 1..100, default 20, newest first).</summary>
     public static async Task<DocumentList> ListAsync(
-        string? assistant_id, CallerIdentity caller, AssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken)
+        string? assistant_id, CallerIdentity caller, AssistantAccess access, DocumentsDbContext db, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null)
     {
+        var list = ListQuery.Read(limit, order, after, before, maxLimit: 100);
         var query = db.Documents.AsNoTracking().Where(d => d.AssistantId != null);
         if (assistant_id is { Length: > 0 })
         {
@@ -78,9 +82,10 @@ public static class DocumentsApi
         {
             query = query.Where(d => d.OwnerId == caller.UserId);
         }
-        var documents = await query.OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken);
-        var visible = documents.Where(d => caller.CanUseAssistant(d.AssistantId!)).Select(d => DocumentResponse.From(d)).ToList();
-        return new DocumentList("list", visible);
+        var documents = await query.ToListAsync(cancellationToken);
+        var (rows, hasMore) = list.PageOf(documents.Where(d => caller.CanUseAssistant(d.AssistantId!)), d => d.Id, d => d.CreatedAt);
+        var page = rows.Select(d => DocumentResponse.From(d)).ToList();
+        return new DocumentList("list", page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, hasMore);
     }
 
     public static async Task<DocumentResponse> GetAsync(string id, CallerIdentity caller, DocumentsDbContext db, CancellationToken cancellationToken) =>

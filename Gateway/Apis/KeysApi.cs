@@ -1,10 +1,14 @@
 using Gateway.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ServiceDefaults.Lists;
 
 namespace Gateway.Apis;
 
-public sealed record ApiKeyList(IReadOnlyList<ApiKeyView> Data);
+public sealed record ApiKeyList(IReadOnlyList<ApiKeyView> Data, string? FirstId, string? LastId, bool HasMore)
+{
+    public string Object => "list";
+}
 
 public static class KeysApi
 {
@@ -32,8 +36,16 @@ public static class KeysApi
         }
     }
 
-    private static async Task<Ok<ApiKeyList>> ListAsync(HttpContext context, ApiKeyService keys, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ApiKeyList(await keys.ListAsync(AuthApi.RequireSession(context).UserId, cancellationToken)));
+    /// <summary>Pages as every list does (<see cref="ListQuery"/>: `limit` 1..100, default 20, newest first).</summary>
+    private static async Task<Ok<ApiKeyList>> ListAsync(
+        HttpContext context, ApiKeyService keys, CancellationToken cancellationToken,
+        int? limit = null, string? order = null, string? after = null, string? before = null)
+    {
+        var session = AuthApi.RequireSession(context);
+        var list = ListQuery.Read(limit, order, after, before, maxLimit: 100);
+        var (page, hasMore) = list.PageOf(await keys.ListAsync(session.UserId, cancellationToken), k => k.Id, k => k.CreatedAt);
+        return TypedResults.Ok(new ApiKeyList(page, page.FirstOrDefault()?.Id, page.LastOrDefault()?.Id, hasMore));
+    }
 
     private static async Task<NoContent> RevokeAsync(string id, HttpContext context, ApiKeyService keys, CancellationToken cancellationToken)
     {

@@ -71,11 +71,11 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         return new CreatedApiKey(key.Id, key.Name, secret, key.Prefix, key.AssistantList, key.Rpm, key.Tpm, key.CreatedAt);
     }
 
+    /// <summary>The user's keys not revoked, in no particular order: the list route pages them.</summary>
     public async Task<IReadOnlyList<ApiKeyView>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         var keys = await db.ApiKeys.AsNoTracking()
             .Where(k => k.UserId == userId && k.RevokedAt == null)
-            .OrderBy(k => k.CreatedAt).ThenBy(k => k.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return keys.Select(ApiKeyView.From).ToList();
     }

@@ -9,7 +9,10 @@ using ServiceDefaults.Access;
 
 namespace IntentCacheService.Apis;
 
-/// <summary>An assistant's intents: define them (PUT), read them with training statistics (GET), try them (classify).</summary>
+/// <summary>
+/// An assistant's intents: define them (PUT), read them with training statistics (GET), try them (classify), remove
+/// them (DELETE).
+/// </summary>
 public static class IntentsApi
 {
     public static IEndpointRouteBuilder MapIntentsApi(this IEndpointRouteBuilder app)
@@ -17,6 +20,7 @@ public static class IntentsApi
         var api = app.MapGroup("/api/intents").WithTags("Intents");
         api.MapPut("/{assistant_id}", PutAsync);
         api.MapGet("/{assistant_id}", GetAsync);
+        api.MapDelete("/{assistant_id}", DeleteAsync);
         api.MapPost("/{assistant_id}/classify", ClassifyAsync);
         return app;
     }
@@ -38,9 +42,25 @@ public static class IntentsApi
     {
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         var set = await catalog.GetAsync(assistant_id, cancellationToken);
-        return set is null
-            ? TypedResults.Problem($"Assistant '{assistant_id}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
-            : TypedResults.Ok(Describe(set, classifier));
+        return set is null ? NoIntents(assistant_id) : TypedResults.Ok(Describe(set, classifier));
+    }
+
+    /// <summary>
+    /// Removes the set, in every instance: classification and fixed answers stop, and the answers cached under its
+    /// intents are flushed, so a set defined again starts without them (at revision 1). 404 when there is no set.
+    /// </summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, AnswerCache cache,
+        CancellationToken cancellationToken)
+    {
+        EnsureSafe(assistant_id);
+        await access.EnsureAsync(caller, assistant_id, cancellationToken);
+        if (!await catalog.DeleteAsync(assistant_id, cancellationToken))
+        {
+            return NoIntents(assistant_id);
+        }
+        await cache.InvalidateAsync(assistant_id, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> ClassifyAsync(
@@ -55,13 +75,16 @@ public static class IntentsApi
         var set = await catalog.GetAsync(assistant_id, cancellationToken);
         if (set is null)
         {
-            return TypedResults.Problem($"Assistant '{assistant_id}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            return NoIntents(assistant_id);
         }
         var result = await cache.ClassifyAsync(set, request.Text, cancellationToken);
         return TypedResults.Ok(new ClassifyResponse(
             result.Intent, result.Confidence, result.OutOfScope, set.Threshold,
             result.Alternatives.Select(a => new ScoredIntent(a.Intent, a.Confidence)).ToList()));
     }
+
+    private static ProblemHttpResult NoIntents(string assistantId) =>
+        TypedResults.Problem($"Assistant '{assistantId}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
     private static IntentSetResponse Describe(TrainedIntentSet set, IIntentClassifier classifier) => new(
         set.AssistantId, set.Threshold, set.ThresholdIsDefault, set.Revision, set.Intents,

@@ -90,14 +90,17 @@ public static class VoiceApi
             answer.ReadDeltasAsync(cancellationToken), () => answer.Cut, cancellationToken);
     }
 
-    public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, [FromQuery] int? limit, CancellationToken cancellationToken)
+    /// <summary>Pages as every list does (<see cref="ListQuery"/>: `limit` 1..100, default 20, newest first).</summary>
+    public static async Task<Ok<TurnList>> ListTurnsAsync(CallerIdentity caller, TurnStore turns, CancellationToken cancellationToken,
+        [FromQuery] int? limit = null, [FromQuery] string? order = null, [FromQuery] string? after = null, [FromQuery] string? before = null)
     {
-        // As every other list of the platform: a limit out of range is the client's mistake, not silently changed.
-        var count = ListQuery.Read(limit, order: null, after: null, before: null, maxLimit: 100).Take;
+        var list = ListQuery.Read(limit, order, after, before, maxLimit: 100);
         // A key sees the turns of the assistants it is scoped to; the user's own session sees all of them.
-        var data = await turns.ListAsync(caller.UserId, count,
+        var kept = await turns.ListAsync(caller.UserId,
             caller.Assistants is null ? null : turn => turn.AssistantId is { } id && caller.CanUseAssistant(id), cancellationToken);
-        return TypedResults.Ok(new TurnList("list", data));
+        var (page, hasMore) = list.PageOf(kept, t => t.Turn.Id, t => t.Number);
+        var data = page.Select(t => t.Turn).ToList();
+        return TypedResults.Ok(new TurnList("list", data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, hasMore));
     }
 
     /// <summary>The caller's own assistant (and in its key's scope); anything else is answered as if it did not exist.</summary>
@@ -129,7 +132,7 @@ public static class VoiceApi
 
 public sealed record SpeakRequest(string? Text, string? Prompt, string? AssistantId, string? ThreadId, string? Voice, string? ResponseFormat);
 
-public sealed record TurnList(string Object, IReadOnlyList<VoiceTurn> Data);
+public sealed record TurnList(string Object, IReadOnlyList<VoiceTurn> Data, string? FirstId, string? LastId, bool HasMore);
 
 /// <summary>What the voice routes need, gathered so the handlers' signatures stay short.</summary>
 public sealed class VoiceServices(

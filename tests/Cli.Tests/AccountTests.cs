@@ -134,6 +134,23 @@ public sealed class AccountTests(Platform platform) : IDisposable
         Assert.DoesNotContain("Try again", second.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EveryKeyIsListedOldestFirstHoweverManyPagesTheyFill()
+    {
+        await _chatbot.LoginAsNewUserAsync("jo");
+        for (var i = 0; i < 101; i++)
+        {
+            var created = await _chatbot.RunAsync("keys", "create", "--name", $"key {i}");
+            Assert.True(created.ExitCode == 0, created.ToString());
+        }
+
+        var listed = await _chatbot.RunAsync("keys", "list", "--json");
+
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Equal(Enumerable.Range(0, 101).Select(i => $"key {i}"),
+            JsonDocument.Parse(listed.Output).RootElement.EnumerateArray().Select(k => k.GetProperty("name").GetString()));
+    }
+
     private JsonElement Session() =>
         JsonDocument.Parse(File.ReadAllText(_chatbot.CredentialsFile)).RootElement.GetProperty(platform.Gateway.GetLeftPart(UriPartial.Authority));
 

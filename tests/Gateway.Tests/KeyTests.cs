@@ -43,11 +43,37 @@ public sealed class KeyTests
             made.Add((await gateway.CreateKeyAsync(session, ["asst_a"])).Id);
         }
 
-        using var list = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
-        var listed = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.GetProperty("data")
-            .EnumerateArray().Select(k => k.GetProperty("id").GetString()!).ToList();
+        Task<HttpResponseMessage> Get(string path) => gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, path, session.AccessToken));
 
-        Assert.Equal(made, listed);
+        Assert.Equal(made, (await NativeLists.PageAsync(Get, "/api/keys?order=asc")).Ids);
+        Assert.Equal(Enumerable.Reverse(made), (await NativeLists.PageAsync(Get, "/api/keys")).Ids);
+    }
+
+    [Fact]
+    public async Task KeysArePagedAsEveryListAndBadPagingIsRefusedAsTheChatListRefusesIt()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+        var other = await gateway.SignUpAsync();
+        var made = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            made.Add((await gateway.CreateKeyAsync(session)).Id);
+        }
+        var (foreign, _) = await gateway.CreateKeyAsync(other);
+        var (revoked, _) = await gateway.CreateKeyAsync(session);
+        using var revoke = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Delete, $"/api/keys/{revoked}", session.AccessToken));
+        Task<HttpResponseMessage> Get(string path) => gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, path, session.AccessToken));
+
+        var newestFirst = await NativeLists.WalkAsync(Get, "/api/keys", limit: 2, order: "desc");
+        var (beforeThird, _) = await NativeLists.PageAsync(Get, $"/api/keys?limit=2&before={newestFirst[2]}");
+        await NativeLists.AssertRefusesBadPagingAsync(Get, "/api/keys", foreign);
+        await NativeLists.AssertRefusesBadPagingAsync(Get, "/api/keys", revoked);
+
+        Assert.Equal(Enumerable.Reverse(made), newestFirst);
+        Assert.Equal(made, await NativeLists.WalkAsync(Get, "/api/keys", limit: 2, order: "asc"));
+        Assert.Equal(newestFirst[..2], beforeThird);
     }
 
     [Fact]

@@ -49,6 +49,20 @@ public sealed class IntentCacheHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// A redis-server of its own whose service user may do everything but PUBLISH, so instances cannot tell each
+    /// other of a change; returns it and the connection string the service connects with.
+    /// </summary>
+    public static async Task<(RedisServer Server, string ConnectionString)> RedisWithoutAnnouncementsAsync()
+    {
+        var redis = await RedisServer.StartAsync();
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "intents", "on", ">intents-password", "~*", "&*", "+@all", "-publish");
+        }
+        return (redis, redis.ConnectionString + ",user=intents,password=intents-password");
+    }
+
     public static string NewAssistant() => "asst_" + Guid.NewGuid().ToString("N")[..12];
 
     public static string NewUser() => "usr_" + Guid.NewGuid().ToString("N")[..12];

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using StackExchange.Redis;
 
 namespace IntentCacheService.Tests;
 
@@ -31,13 +30,9 @@ public sealed class IntentsApiTests
     public async Task APutWhoseSetIsStoredAnswersItsRevisionWhenTheOtherInstancesCannotBeToldOfIt()
     {
         // A Redis whose user may do everything but PUBLISH: each set is written, each announcement of it fails.
-        await using var redis = await RedisServer.StartAsync();
-        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
-        {
-            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", "intents", "on", ">intents-password", "~*", "&*", "+@all", "-publish");
-        }
-        await using var host = await IntentCacheHost.StartAsync(redis: false,
-            configure: f => f.With("ConnectionStrings:cache", redis.ConnectionString + ",user=intents,password=intents-password"));
+        var (redis, connectionString) = await IntentCacheHost.RedisWithoutAnnouncementsAsync();
+        await using var server = redis;
+        await using var host = await IntentCacheHost.StartAsync(redis: false, configure: f => f.With("ConnectionStrings:cache", connectionString));
         var assistant = IntentCacheHost.NewAssistant();
         var owner = IntentCacheHost.NewUser();
         host.Grant(assistant, owner);

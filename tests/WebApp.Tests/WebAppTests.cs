@@ -141,6 +141,30 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task EveryKeyIsShownOldestFirstHoweverManyPagesTheyFill()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        await RegisterAsync(page, "Kim");
+        // Made through the page's own session, as its API calls are: a hundred and one, one more than a page holds.
+        await page.EvaluateAsync("""
+            async () => {
+              const { access } = JSON.parse(localStorage.getItem('chatbot.session'));
+              for (let i = 0; i < 101; i++) {
+                const made = await fetch('/api/keys', { method: 'POST', body: JSON.stringify({ name: `key ${i}` }),
+                  headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json' } });
+                if (made.status !== 201) throw new Error(`key ${i}: ${made.status}`);
+              }
+            }
+            """);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("tbody tr")).ToHaveCountAsync(101);
+        await Assertions.Expect(page.Locator("tbody tr").First).ToContainTextAsync("key 0");
+        await Assertions.Expect(page.Locator("tbody tr").Last).ToContainTextAsync("key 100");
+    }
+
+    [Fact]
     public async Task AQuestionSpokenWhileTheButtonIsHeldIsTranscribedAnsweredAndSpoken()
     {
         var page = await browser.NewPageAsync(platform.Gateway);

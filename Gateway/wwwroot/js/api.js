@@ -115,6 +115,16 @@ export async function api(path, options) {
   return type.includes('json') ? response.json() : response.text();
 }
 
+/** Every item of a list route, oldest first, read a page of 100 at a time (each page after the last id of the one before). */
+export async function apiList(path) {
+  const items = [];
+  const base = `${path}${path.includes('?') ? '&' : '?'}limit=100&order=asc`;
+  for (let page = await api(base); ; page = await api(`${base}&after=${encodeURIComponent(page.last_id)}`)) {
+    items.push(...page.data);
+    if (!page.has_more) return items;
+  }
+}
+
 export async function register(name, email, password) {
   await api('/auth/register', { method: 'POST', json: { name, email, password }, anonymous: true });
   return login(email, password);

@@ -1,7 +1,7 @@
 // Citations: the passages an answer quotes and the documents they come from. The API's messages carry no
 // annotations yet, so the quotes are read from the answer ("quoted text" (file.ext)) and the passage is found with
 // the public document search.
-import { api, download } from './api.js';
+import { api, apiList, download } from './api.js';
 import { h, icon, button, attempt } from './ui.js';
 
 const QUOTE = /["“]([^"”\n]{6,}?)["”]\s*\(([^()\n]{1,200}?\.[A-Za-z0-9]{1,8})\)/g;
@@ -38,8 +38,8 @@ function citation({ quote, filename }, number, assistantId) {
     more.remove();
   } });
   const open = button('', { icon: 'download', title: `Download ${filename}`, onClick: () => attempt(async () => {
-    const documents = await api(`/api/documents?assistant_id=${encodeURIComponent(assistantId)}`);
-    const doc = documents.data.find(d => d.filename === filename);
+    const documents = await apiList(`/api/documents?assistant_id=${encodeURIComponent(assistantId)}`);
+    const doc = documents.find(d => d.filename === filename);
     if (!doc) throw new Error(`${filename} is no longer among this assistant's documents.`);
     await download(`/api/documents/${doc.id}/content`, filename);
   }) });

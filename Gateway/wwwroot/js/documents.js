@@ -1,5 +1,5 @@
 // Documents: drop many files (a progress bar each), list with type, size and date, download, replace, delete.
-import { api, download, upload } from './api.js';
+import { api, apiList, download, upload } from './api.js';
 import { h, icon, button, confirmAction, empty, bytes, when, attempt, toast } from './ui.js';
 import { assistantOptions, currentAssistant, setCurrentAssistant } from './store.js';
 
@@ -73,7 +73,7 @@ export async function documentsView(main) {
       table.replaceChildren(empty('bot', 'No assistant yet', 'Documents belong to an assistant. Create one first.'));
       return;
     }
-    const docs = (await api(`/api/documents?assistant_id=${encodeURIComponent(picker.value)}`)).data;
+    const docs = await apiList(`/api/documents?assistant_id=${encodeURIComponent(picker.value)}`);
     table.replaceChildren(docs.length
       ? h('table', {},
         h('thead', {}, h('tr', {}, ['Name', 'Type', 'Size', 'Passages', 'Updated', ''].map(t => h('th', {}, t)))),

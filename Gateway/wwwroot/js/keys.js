@@ -1,5 +1,5 @@
 // API keys: create with scope and limits (the secret is shown once), list, revoke.
-import { api } from './api.js';
+import { api, apiList } from './api.js';
 import { h, icon, button, modal, field, confirmAction, empty, when, attempt, toast } from './ui.js';
 import { assistantName, loadAssistants } from './store.js';
 
@@ -13,7 +13,7 @@ export async function keysView(main) {
     table));
 
   async function refresh() {
-    const keys = (await api('/api/keys')).data;
+    const keys = await apiList('/api/keys');
     table.replaceChildren(keys.length
       ? h('table', {},
         h('thead', {}, h('tr', {}, ['Name', 'Key', 'Assistants', 'Limits', 'Created', ''].map(t => h('th', {}, t)))),

@@ -8,8 +8,8 @@ namespace VoiceService.Services.Turns;
 
 /// <summary>
 /// Per-user voice turn records in the key/value store (Redis when configured): a counter per user numbers the
-/// turns, each turn is one key, and the newest are read back by counting down. Records expire after 30 days; only
-/// the last <see cref="VoiceOptions.TurnsKept"/> are listed.
+/// turns, each turn is one key, and the kept ones are read back by counting down. Records expire after 30 days; only
+/// the last <see cref="VoiceOptions.TurnsKept"/> are kept.
 /// </summary>
 public sealed class TurnStore(IKeyValueStore store, IOptions<VoiceOptions> options)
 {
@@ -22,8 +22,11 @@ public sealed class TurnStore(IKeyValueStore store, IOptions<VoiceOptions> optio
         await store.DeleteAsync(TurnKey(userId, number - options.Value.TurnsKept), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The user's newest turns (those <paramref name="visible"/> lets through, if given), newest first.</summary>
-    public async Task<IReadOnlyList<VoiceTurn>> ListAsync(string userId, int limit, Func<VoiceTurn, bool>? visible,
+    /// <summary>
+    /// Every kept turn of the user (those <paramref name="visible"/> lets through, if given) with its number, which
+    /// orders turns as they were made (two in one second included); newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Number, VoiceTurn Turn)>> ListAsync(string userId, Func<VoiceTurn, bool>? visible,
         CancellationToken cancellationToken)
     {
         var counter = await store.GetAsync(CounterKey(userId), cancellationToken).ConfigureAwait(false);
@@ -31,23 +34,18 @@ public sealed class TurnStore(IKeyValueStore store, IOptions<VoiceOptions> optio
         {
             return [];
         }
-        // Hidden turns make room for older ones, so then every kept turn may have to be read.
-        var oldest = Math.Max(1, newest - (visible is null ? Math.Min(limit, options.Value.TurnsKept) : options.Value.TurnsKept) + 1);
-        var reads = new List<Task<string?>>();
-        for (var n = newest; n >= oldest; n--)
+        var numbers = new List<long>();
+        for (var n = newest; n >= Math.Max(1, newest - options.Value.TurnsKept + 1); n--)
         {
-            reads.Add(store.GetAsync(TurnKey(userId, n), cancellationToken));
+            numbers.Add(n);
         }
-        var turns = new List<VoiceTurn>();
-        foreach (var json in await Task.WhenAll(reads).ConfigureAwait(false))
+        var reads = await Task.WhenAll(numbers.Select(n => store.GetAsync(TurnKey(userId, n), cancellationToken))).ConfigureAwait(false);
+        var turns = new List<(long, VoiceTurn)>();
+        for (var i = 0; i < numbers.Count; i++)
         {
-            if (json is not null && JsonSerializer.Deserialize<VoiceTurn>(json, JsonDefaults.Options) is { } turn && (visible is null || visible(turn)))
+            if (reads[i] is { } json && JsonSerializer.Deserialize<VoiceTurn>(json, JsonDefaults.Options) is { } turn && (visible is null || visible(turn)))
             {
-                turns.Add(turn);
-                if (turns.Count == limit)
-                {
-                    break;
-                }
+                turns.Add((numbers[i], turn));
             }
         }
         return turns;

@@ -136,6 +136,11 @@ public sealed class AuthorizationMatrixTests(Platform platform, ITestOutputHelpe
                 () => Matrix.Json("""{"text":"holiday allowance please"}"""));
             await matrix.ExpectAsync("answer cache", "flush", caller, allowed, HttpMethod.Delete, $"/api/intent-cache/{id}");
         }
+        foreach (var caller in All.Except(OwnerAndKey))
+        {
+            await matrix.ExpectAsync("intents", "delete", caller, false, HttpMethod.Delete, $"/api/intents/{id}");
+        }
+        await matrix.ExpectAsync("intents", "delete", KeyInScope, true, HttpMethod.Delete, $"/api/intents/{id}");
         Finish(matrix);
     }
 
