@@ -53,7 +53,6 @@ public static class IntentsApi
         string assistant_id, CallerIdentity caller, AssistantAccess access, IntentCatalog catalog, AnswerCache cache,
         CancellationToken cancellationToken)
     {
-        EnsureSafe(assistant_id);
         await access.EnsureAsync(caller, assistant_id, cancellationToken);
         if (!await catalog.DeleteAsync(assistant_id, cancellationToken))
         {
@@ -84,7 +83,9 @@ public static class IntentsApi
     }
 
     private static ProblemHttpResult NoIntents(string assistantId) =>
-        TypedResults.Problem($"Assistant '{assistantId}' has no intents yet.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        // Its own code: an assistant without intents is not an assistant that is not there (assistant_not_found).
+        TypedResults.Problem($"Assistant '{assistantId}' has no intents yet.", statusCode: StatusCodes.Status404NotFound,
+            extensions: new Dictionary<string, object?> { ["code"] = "no_intents" });
 
     private static IntentSetResponse Describe(TrainedIntentSet set, IIntentClassifier classifier) => new(
         set.AssistantId, set.Threshold, set.ThresholdIsDefault, set.Revision, set.Intents,

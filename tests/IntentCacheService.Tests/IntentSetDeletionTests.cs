@@ -40,6 +40,7 @@ public sealed class IntentSetDeletionTests
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(await ProblemAsync(getNever, never), await ProblemAsync(get, assistant));
+        Assert.Equal("no_intents", (await ProblemAsync(get, assistant)).Item5);
         Assert.Equal(HttpStatusCode.NotFound, classify.StatusCode);
         Assert.Equal((false, "no_intents"), (cached.Hit, cached.Reason));
         Assert.Equal((false, "no_intents"), (fixedAnswer.Hit, fixedAnswer.Reason));
@@ -77,7 +78,7 @@ public sealed class IntentSetDeletionTests
         using var byKeyForThis = await keyForThis.DeleteAsync($"/api/intents/{assistant}");
 
         Assert.Equal(HttpStatusCode.NotFound, byStranger.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, byKeyForAnother.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byKeyForAnother.StatusCode);
         Assert.Equal("fixed_answer", kept.Reason);
         Assert.Equal(HttpStatusCode.NoContent, byKeyForThis.StatusCode);
     }
@@ -122,10 +123,11 @@ public sealed class IntentSetDeletionTests
     }
 
     /// <summary>A 404's status, media type, title and detail, with the assistant's id taken out of the detail.</summary>
-    private static async Task<(HttpStatusCode, string?, string?, string?)> ProblemAsync(HttpResponseMessage response, string assistant)
+    private static async Task<(HttpStatusCode, string?, string?, string?, string?)> ProblemAsync(HttpResponseMessage response, string assistant)
     {
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, problem.GetProperty("title").GetString(),
-            problem.GetProperty("detail").GetString()?.Replace(assistant, "{assistant_id}", StringComparison.Ordinal));
+            problem.GetProperty("detail").GetString()?.Replace(assistant, "{assistant_id}", StringComparison.Ordinal),
+            problem.GetProperty("code").GetString());
     }
 }
