@@ -26,10 +26,11 @@ public static class ChannelChatsApi
         var chats = app.MapGroup("/api/chats").WithTags("Channel chats");
         chats.MapPost("/messages", PostMessageAsync);
         chats.MapGet("/", ListAsync);
-        chats.MapGet("/{chat_id}", GetAsync);
-        chats.MapPost("/{chat_id}/activate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+        // Ids are constrained to their prefix so a wrong method on /messages is a 405, not "no chat 'messages'".
+        chats.MapGet("/{chat_id:regex(^chat_)}", GetAsync);
+        chats.MapPost("/{chat_id:regex(^chat_)}/activate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
             SetActiveAsync(chatId, true, caller, db, ct));
-        chats.MapPost("/{chat_id}/deactivate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
+        chats.MapPost("/{chat_id:regex(^chat_)}/deactivate", ([FromRoute(Name = "chat_id")] string chatId, CallerIdentity caller, ChatDbContext db, CancellationToken ct) =>
             SetActiveAsync(chatId, false, caller, db, ct));
         app.MapPost("/api/ask", AskAsync).WithTags("Ask").Accepts<string>("text/plain").Produces<string>(200, "text/plain");
         return app;

@@ -44,10 +44,11 @@ public static class DocumentsApi
         var api = app.MapGroup("/api/documents").WithTags("Documents");
         api.MapPost("/", UploadAsync);
         api.MapGet("/", ListAsync);
-        api.MapGet("/{id}", GetAsync);
-        api.MapGet("/{id}/content", DownloadAsync);
-        api.MapPut("/{id}", ReplaceAsync);
-        api.MapDelete("/{id}", DeleteAsync);
+        // Ids are constrained to their prefix so a wrong method on /search is a 405, not "no document 'search'".
+        api.MapGet("/{id:regex(^doc_)}", GetAsync);
+        api.MapGet("/{id:regex(^doc_)}/content", DownloadAsync);
+        api.MapPut("/{id:regex(^doc_)}", ReplaceAsync);
+        api.MapDelete("/{id:regex(^doc_)}", DeleteAsync);
         return app;
     }
 

@@ -21,7 +21,8 @@ public static class IntentCacheApi
         api.MapPost("/hits", CountHitsAsync);
         api.MapGet("/stats", StatsAsync);
         api.MapPost("/feedback", FeedbackAsync);
-        api.MapDelete("/{assistant_id}", FlushAsync);
+        // Constrained to assistant ids so a wrong method on /stats or /feedback is a 405, not "no assistant 'stats'".
+        api.MapDelete("/{assistant_id:regex(^asst_)}", FlushAsync);
         // Internal (the gateway shuts it from outside): chat-service calls it before it deletes the assistant.
         api.MapDelete("/assistants/{assistant_id}", DeleteAssistantAsync);
         return app;
