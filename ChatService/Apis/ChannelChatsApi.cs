@@ -53,7 +53,16 @@ public static class ChannelChatsApi
             throw Access.BadRequest("message, channel or username is too long.", "too_long");
         }
         var assistant = await Access.AssistantAsync(db, caller, ResolveAssistantId(request.AssistantId, caller), cancellationToken);
-        var chat = await channels.FindOrCreateAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
+        // The thread's lock is held until the answer is stored: a channel's messages are answered in turn, each
+        // question followed by its answer, and a refused one (a busy thread, a spent budget, a failed model) is rolled
+        // back whole, so a client retrying it does not ask it twice.
+        var opened = await channels.OpenAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
+        await using var threadLock = opened.Lock;
+        var chat = opened.Chat;
+        if (await RunExpiry.ActiveRunAsync(db, chat.ThreadId, cancellationToken) is { } active)
+        {
+            throw Access.BadRequest($"Can't add messages to {chat.ThreadId} while a run {active} is active.", "thread_busy");
+        }
 
         var now = Ids.Now();
         var entry = new ChatEntryEntity
@@ -79,6 +88,7 @@ public static class ChannelChatsApi
 
         if (!chat.Active)
         {
+            await threadLock.CommitAsync(cancellationToken);
             context.Response.Headers["X-Usage-Tokens"] = "0,0";
             return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, false, null, false, false, new UsageObject(0, 0, 0)));
         }
@@ -110,6 +120,7 @@ public static class ChannelChatsApi
         entry.TokensOut = turn.CompletionTokens;
         entry.Cached = turn.Cached;
         await db.SaveChangesAsync(CancellationToken.None);
+        await threadLock.CommitAsync(CancellationToken.None);
 
         SetUsageHeaders(context, turn);
         return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, true, reply, turn.Cached, true,

@@ -1,5 +1,6 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using ServiceDefaults.Caching;
 using ServiceDefaults.Data;
 
@@ -13,22 +14,27 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache)
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromHours(24);
 
-    public async Task<ChatEntity> FindOrCreateAsync(
+    /// <summary>
+    /// The channel's chat with its thread's lock held (<see cref="ThreadLock"/>) until the caller commits or disposes
+    /// the transaction, so a channel's messages are answered one after another and none slips into a run. A first
+    /// message makes the chat and its thread inside that transaction: a message that is refused leaves nothing behind.
+    /// </summary>
+    public async Task<(ChatEntity Chat, IDbContextTransaction Lock)> OpenAsync(
         AssistantEntity assistant, string ownerId, string channelId, string channelService, string? username, CancellationToken cancellationToken)
     {
         var key = $"chat-service:channel:{assistant.Id}:{channelService}:{channelId}";
-        if (await TryCacheGetAsync(key, cancellationToken).ConfigureAwait(false) is { } cachedId
-            && await db.Chats.FirstOrDefaultAsync(c => c.Id == cachedId, cancellationToken).ConfigureAwait(false) is { } cached)
+        if (await FindAsync(key, assistant.Id, channelId, channelService, cancellationToken).ConfigureAwait(false) is { } found)
         {
-            return cached;
+            return (found, await ThreadLock.TakeAsync(db, found.ThreadId, cancellationToken).ConfigureAwait(false));
         }
 
-        var chat = await Find(assistant.Id, channelId, channelService, cancellationToken).ConfigureAwait(false);
-        if (chat is null)
+        // No one else can see a thread before it is committed, so the transaction that makes it is its lock.
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             var now = Ids.Now();
             var thread = new ThreadEntity { Id = Ids.New("thread"), OwnerId = ownerId, CreatedAt = now, AssistantId = assistant.Id };
-            chat = new ChatEntity
+            var chat = new ChatEntity
             {
                 Id = Ids.New("chat"),
                 OwnerId = ownerId,
@@ -42,19 +48,39 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache)
             };
             db.Threads.Add(thread);
             db.Chats.Add(chat);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateException)
-            {
-                // Two first messages of one channel raced: the other request made the chat; use that one.
-                db.ChangeTracker.Clear();
-                chat = await Find(assistant.Id, channelId, channelService, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException("The channel's chat could neither be created nor found.");
-            }
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return (chat, transaction);
         }
-        await TryCacheSetAsync(key, chat.Id, cancellationToken).ConfigureAwait(false);
+        catch (DbUpdateException)
+        {
+            // Two first messages of one channel raced and the other's chat was committed first (the unique index made
+            // this one wait for it): this message is the chat's second.
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            var made = await FindAsync(key, assistant.Id, channelId, channelService, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The channel's chat could neither be created nor found.");
+            return (made, await ThreadLock.TakeAsync(db, made.ThreadId, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<ChatEntity?> FindAsync(
+        string key, string assistantId, string channelId, string channelService, CancellationToken cancellationToken)
+    {
+        if (await TryCacheGetAsync(key, cancellationToken).ConfigureAwait(false) is { } cachedId
+            && await db.Chats.FirstOrDefaultAsync(c => c.Id == cachedId, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            return cached;
+        }
+        var chat = await Find(assistantId, channelId, channelService, cancellationToken).ConfigureAwait(false);
+        if (chat is not null)
+        {
+            await TryCacheSetAsync(key, chat.Id, cancellationToken).ConfigureAwait(false);
+        }
         return chat;
     }
 
