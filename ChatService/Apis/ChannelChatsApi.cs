@@ -223,7 +223,7 @@ public static class ChannelChatsApi
 
     private static void SetUsageHeaders(HttpContext context, ChatTurn turn)
     {
-        context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
+        turn.ShowCacheIn(context.Response);
         context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{turn.PromptTokens},{turn.CompletionTokens}");
     }
 }
