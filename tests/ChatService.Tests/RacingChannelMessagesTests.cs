@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 namespace ChatService.Tests;
 
 /// <summary>
-/// Channel messages and the thread's lock, on SQLite and on real PostgreSQL: messages sent to one channel at once are
-/// answered one after another, each question followed by its answer, and a message to a thread a run holds is refused
-/// as /v1's messages are, leaving nothing behind.
+/// Channel messages and the thread's lock, on SQLite and on real PostgreSQL: messages sent to a new channel at once make
+/// one chat and are answered one after another, each question followed by its answer, and a message to a thread a run
+/// holds is refused as /v1's messages are, leaving nothing behind.
 /// </summary>
 public sealed class RacingChannelMessagesTests
 {
@@ -18,7 +18,7 @@ public sealed class RacingChannelMessagesTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task MessagesSentToOneChannelAtOnceAreAnsweredInTurnEachQuestionFollowedByItsAnswer(string database)
+    public async Task MessagesSentToANewChannelAtOnceMakeOneChatAndAreAnsweredInTurnEachQuestionFollowedByItsAnswer(string database)
     {
         // A slow model keeps each answer open while the other messages arrive.
         var answered = 0;
@@ -30,16 +30,17 @@ public sealed class RacingChannelMessagesTests
         await using var factory = (await TestSupport.ServiceOnAsync(database)).WithModel(model);
         using var client = factory.Client($"usr_chan_turns_{database}");
         var assistantId = await client.CreateAssistantAsync();
-        var first = await (await client.PostAsJsonAsync("/api/chats/messages", Message("turns-1", "Hello", assistantId))).JsonAsync();
 
         var racer = 0;
         var answers = await RacingRunsTests.RaceAsync(() =>
             client.PostAsJsonAsync("/api/chats/messages", Message("turns-1", $"Question {Interlocked.Increment(ref racer)}", assistantId)));
-        var thread = await (await client.GetAsync($"/v1/threads/{first.GetProperty("thread_id").GetString()}/messages?order=asc&limit=100")).JsonAsync();
+        var chats = await (await client.GetAsync("/api/chats")).JsonAsync();
+        var chat = Assert.Single(chats.GetProperty("data").EnumerateArray());
+        var thread = await (await client.GetAsync($"/v1/threads/{chat.GetProperty("thread_id").GetString()}/messages?order=asc&limit=100")).JsonAsync();
 
         Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, RacingRunsTests.Describe(answers)));
         var roles = thread.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("role").GetString()).ToList();
-        Assert.Equal(Enumerable.Range(0, answers.Length + 1).SelectMany(_ => new[] { "user", "assistant" }), roles);
+        Assert.Equal(Enumerable.Range(0, answers.Length).SelectMany(_ => new[] { "user", "assistant" }), roles);
         // Every question reached the model with the earlier ones answered, and none of the questions still waiting.
         Assert.All(model.Requests, r =>
         {
