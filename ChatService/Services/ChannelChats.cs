@@ -44,6 +44,10 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
                 {
                     await threadLock.DisposeAsync().ConfigureAwait(false);
                 }
+                if (made)
+                {
+                    await TryForgetMadeAsync(chat).ConfigureAwait(false);
+                }
                 turn.Dispose();
                 throw;
             }
@@ -61,8 +65,26 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
     public async Task WithdrawAsync(ChannelTurn open, ChatEntryEntity? entry, MessageEntity? question)
     {
         await open.Lock.DisposeAsync().ConfigureAwait(false);
+        await ForgetAsync(open.Chat, open.Made, entry, question).ConfigureAwait(false);
+    }
+
+    // A first message that failed before its question could be stored (say, cancelled while waiting for the thread's
+    // lock) takes its empty chat back too; the caller gets the first failure, not this one's.
+    private async Task TryForgetMadeAsync(ChatEntity chat)
+    {
+        try
+        {
+            await ForgetAsync(chat, true, null, null).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An empty chat left behind is found and used by the channel's next message.
+        }
+    }
+
+    private async Task ForgetAsync(ChatEntity chat, bool made, ChatEntryEntity? entry, MessageEntity? question)
+    {
         db.ChangeTracker.Clear();
-        var chat = open.Chat;
         await using var threadLock = await ThreadLock.TakeAsync(db, chat.ThreadId, CancellationToken.None).ConfigureAwait(false);
         if (entry is not null)
         {
@@ -72,7 +94,7 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
         {
             await db.Messages.Where(m => m.Id == question.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        var forget = open.Made
+        var forget = made
             && !await db.ChatEntries.AnyAsync(e => e.ChatId == chat.Id, CancellationToken.None).ConfigureAwait(false)
             && !await db.Messages.AnyAsync(m => m.ThreadId == chat.ThreadId, CancellationToken.None).ConfigureAwait(false)
             && !await db.Runs.AnyAsync(r => r.ThreadId == chat.ThreadId, CancellationToken.None).ConfigureAwait(false);
