@@ -111,6 +111,32 @@ public sealed class RacingChannelMessagesTests
     }
 
     [Fact]
+    public async Task AFirstMessageCancelledWhileTheModelAnswersLeavesNoChatBehind()
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            asked.TrySetResult();
+            // Never answers: the service gives up on it when its caller goes away.
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+        });
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_chan_cancelled");
+        var assistantId = await client.CreateAssistantAsync();
+
+        using var leaving = new CancellationTokenSource();
+        var sending = client.PostAsJsonAsync("/api/chats/messages", Message("cancelled-1", "Never mind.", assistantId), leaving.Token);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await leaving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        await Wait.UntilAsync(async () =>
+            (await (await client.GetAsync("/api/chats")).JsonAsync()).GetProperty("data").GetArrayLength() == 0
+            && factory.Services.GetRequiredService<ThreadTurns>().Count == 0,
+            TimeSpan.FromSeconds(60), "the cancelled message's chat to be taken back");
+    }
+
+    [Fact]
     public async Task WhileAChannelMessageWaitsForItsAnswerAnotherUsersWriteToTheSameSqliteFileGoesThrough()
     {
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
