@@ -54,7 +54,32 @@ public static class ChannelChatsApi
             throw Access.BadRequest("message, channel or username is too long.", "too_long");
         }
         var assistant = await Access.AssistantAsync(db, caller, ResolveAssistantId(request.AssistantId, caller), cancellationToken);
-        var chat = await channels.FindOrCreateAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
+        // The thread's lock is held only while the question is stored; this replica's turn on the thread lasts until the
+        // answer is stored, so a channel's messages are answered in turn. A message that gets no answer (a busy thread, a
+        // spent budget, a failed model, a cancelled request) is taken back whole, so a client retrying it does not ask
+        // it twice.
+        await using var open = await channels.OpenAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
+        var asked = new Asked();
+        try
+        {
+            return await AnswerAsync(open, asked, request, request.Message, assistant, caller, db, engine, threadContext, context, cancellationToken);
+        }
+        catch when (!asked.Answered)
+        {
+            await channels.WithdrawAsync(open, asked.Entry, asked.Question);
+            throw;
+        }
+    }
+
+    private static async Task<Ok<ChannelMessageResponse>> AnswerAsync(
+        ChannelTurn open, Asked asked, ChannelMessageRequest request, string message, AssistantEntity assistant, CallerIdentity caller,
+        ChatDbContext db, ChatEngine engine, ThreadContext threadContext, HttpContext context, CancellationToken cancellationToken)
+    {
+        var chat = open.Chat;
+        if (await RunExpiry.ActiveRunAsync(db, chat.ThreadId, cancellationToken) is { } active)
+        {
+            throw Access.BadRequest($"Can't add messages to {chat.ThreadId} while a run {active} is active.", "thread_busy");
+        }
 
         var now = Ids.Now();
         var entry = new ChatEntryEntity
@@ -62,21 +87,24 @@ public static class ChannelChatsApi
             Id = Ids.New("entry"),
             ChatId = chat.Id,
             Username = request.Username,
-            Message = request.Message,
+            Message = message,
             Active = chat.Active,
             CreatedAt = now,
         };
-        db.Messages.Add(new MessageEntity
+        var question = new MessageEntity
         {
-            Id = Ids.New("msg"), ThreadId = chat.ThreadId, CreatedAt = now, Role = "user", Content = request.Message, CompletedAt = now,
-        });
+            Id = Ids.New("msg"), ThreadId = chat.ThreadId, CreatedAt = now, Role = "user", Content = message, CompletedAt = now,
+        };
+        db.Messages.Add(question);
         chat.UpdatedAt = now;
         if (request.Username is not null)
         {
             chat.Username = request.Username;
         }
         db.ChatEntries.Add(entry);
+        (asked.Entry, asked.Question) = (entry, question);
         await db.SaveChangesAsync(cancellationToken);
+        await open.Lock.CommitAsync(cancellationToken);
 
         if (!chat.Active)
         {
@@ -84,6 +112,7 @@ public static class ChannelChatsApi
             return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, false, null, false, false, new UsageObject(0, 0, 0)));
         }
 
+        // No transaction is open from here until the answer is stored: the model may take many seconds.
         var thread = await db.Threads.FirstAsync(t => t.Id == chat.ThreadId, cancellationToken);
         var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
         var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, cancellationToken);
@@ -111,6 +140,7 @@ public static class ChannelChatsApi
         entry.TokensOut = turn.CompletionTokens;
         entry.Cached = turn.Cached;
         await db.SaveChangesAsync(CancellationToken.None);
+        asked.Answered = true;
 
         SetUsageHeaders(context, turn);
         return TypedResults.Ok(new ChannelMessageResponse(chat.Id, chat.ThreadId, assistant.Id, true, reply, turn.Cached, true,
@@ -119,6 +149,16 @@ public static class ChannelChatsApi
             Status = answer.Status,
             IncompleteDetails = turn.Cut ? new IncompleteDetails(answer.IncompleteReason!) : null,
         });
+    }
+
+    /// <summary>What a channel message has stored so far, for taking it back when it gets no answer.</summary>
+    private sealed class Asked
+    {
+        public ChatEntryEntity? Entry { get; set; }
+
+        public MessageEntity? Question { get; set; }
+
+        public bool Answered { get; set; }
     }
 
     public static async Task<Ok<ListResponse<ChatView>>> ListAsync(
@@ -213,7 +253,7 @@ public static class ChannelChatsApi
 
     private static void SetUsageHeaders(HttpContext context, ChatTurn turn)
     {
-        context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
+        turn.ShowCacheIn(context.Response);
         context.Response.Headers["X-Usage-Tokens"] = string.Create(CultureInfo.InvariantCulture, $"{turn.PromptTokens},{turn.CompletionTokens}");
     }
 }

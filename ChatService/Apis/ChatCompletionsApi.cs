@@ -52,7 +52,7 @@ public static class ChatCompletionsApi
             ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
         turn ??= await StartAsync(request, shape, controls, tools, caller, system, turns, maxTokens,
             context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);
-        context.Response.Headers["X-Cache"] = turn.Cached ? "hit" : "miss";
+        turn.ShowCacheIn(context.Response);
         var id = "chatcmpl-" + Ids.New("c")[2..];
         var created = Ids.Now();
         var shownModel = request.Model;

@@ -57,6 +57,7 @@ public static class ResponsesApi
         try
         {
             var turn = await engine.StartAsync(turnInput, snapshot, cancel.Token);
+            turn.ShowCacheIn(context.Response);
             // The first piece is awaited before anything is stored or sent, so a provider that fails gets an error body.
             await using var deltas = turn.StreamAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
             var more = await deltas.MoveNextAsync();

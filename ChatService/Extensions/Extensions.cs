@@ -61,6 +61,7 @@ internal static class Extensions
         builder.Services.AddScoped<ChatEngine>();
         builder.Services.AddScoped<ThreadContext>();
         builder.Services.AddScoped<ChannelChats>();
+        builder.Services.AddSingleton<ThreadTurns>();
         builder.Services.AddScoped<RunExecutor>();
         builder.Services.AddSingleton<RunRegistry>();
         builder.Services.AddSingleton<RunQueue>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.AI;
 using ServiceDefaults.Identity;
@@ -18,7 +19,7 @@ namespace ChatService.Services;
 /// </summary>
 public sealed class CachedAnswers(TimeProvider time, KnowledgeSnapshots snapshots, IOptions<ChatServiceOptions> options)
 {
-    private readonly ConcurrentDictionary<(string Owner, string Assistant, string Version, string Text), (string Answer, long Until)> _entries = new();
+    private readonly ConcurrentDictionary<(string Owner, string Assistant, string Version, string Text), (CachedAnswer Answer, long Until)> _entries = new();
     private readonly ConcurrentDictionary<(string User, string? Key, string Assistant), HitTally> _hits = new();
     private long _generation;
 
@@ -37,9 +38,9 @@ public sealed class CachedAnswers(TimeProvider time, KnowledgeSnapshots snapshot
             ? ChatTurn.FromCache(answer)
             : null;
 
-    public bool TryGet(CallerIdentity caller, string assistantId, string? knowledgeVersion, string question, out string answer)
+    public bool TryGet(CallerIdentity caller, string assistantId, string? knowledgeVersion, string question, [NotNullWhen(true)] out CachedAnswer? answer)
     {
-        answer = "";
+        answer = null;
         if (!caller.CanUseAssistant(assistantId)
             || !_entries.TryGetValue((caller.UserId, assistantId, knowledgeVersion ?? "", QuestionText.Normalise(question)), out var entry)
             || time.GetTimestamp() >= entry.Until)
@@ -52,7 +53,7 @@ public sealed class CachedAnswers(TimeProvider time, KnowledgeSnapshots snapshot
         return true;
     }
 
-    public void Remember(CallerIdentity caller, string assistantId, string? knowledgeVersion, string question, string answer, long askedAt)
+    public void Remember(CallerIdentity caller, string assistantId, string? knowledgeVersion, string question, CachedAnswer answer, long askedAt)
     {
         var lifetime = options.Value.CachedAnswerLifetime;
         if (lifetime <= TimeSpan.Zero || askedAt != Generation)

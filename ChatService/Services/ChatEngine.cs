@@ -99,9 +99,9 @@ public sealed class ChatEngine(
             {
                 if (alone)
                 {
-                    cachedAnswers.Remember(input.Caller, assistant.Id, snapshot.Version, question, cached.Answer, generation);
+                    cachedAnswers.Remember(input.Caller, assistant.Id, snapshot.Version, question, cached, generation);
                 }
-                return ChatTurn.FromCache(cached.Answer);
+                return ChatTurn.FromCache(cached);
             }
         }
 

@@ -31,14 +31,16 @@ public sealed class ChatTurn
     }
 
     /// <summary>An answer the intent cache already had: no model call, no tokens spent.</summary>
-    internal static ChatTurn FromCache(string answer)
+    internal static ChatTurn FromCache(CachedAnswer cached)
     {
-        var turn = new ChatTurn(null, [], null, (_, _) => Task.CompletedTask) { Cached = true, PromptTokens = 0 };
-        turn._text.Append(answer);
+        var turn = new ChatTurn(null, [], null, (_, _) => Task.CompletedTask) { Cached = true, CacheEntryId = cached.EntryId, PromptTokens = 0 };
+        turn._text.Append(cached.Answer);
         return turn;
     }
 
     public bool Cached { get; private init; }
+    /// <summary>The intent cache's entry that answered, which /api/intent-cache/feedback takes to report it wrong.</summary>
+    public string? CacheEntryId { get; private init; }
     public IReadOnlyList<AIChatMessage> Prompt => _messages;
     public int PromptTokens { get; private set; }
     public int CompletionTokens { get; private set; }
@@ -49,6 +51,19 @@ public sealed class ChatTurn
     /// </summary>
     public bool Cut => FinishReason == "length";
     public string Text => _text.ToString();
+
+    /// <summary>
+    /// X-Cache says whether the intent cache answered; X-Cache-Entry names the entry that did, for a client to report a
+    /// wrong answer with (/api/intent-cache/feedback).
+    /// </summary>
+    public void ShowCacheIn(HttpResponse response)
+    {
+        response.Headers["X-Cache"] = Cached ? "hit" : "miss";
+        if (CacheEntryId is { } entry)
+        {
+            response.Headers["X-Cache-Entry"] = entry;
+        }
+    }
     /// <summary>The function calls the model made instead of (or after) answering, when tools were offered.</summary>
     public IReadOnlyList<FunctionCallContent> ToolCalls => _toolCalls;
 

@@ -61,7 +61,7 @@ internal static class Extensions
             if (origins.Length > 0)
             {
                 policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()
-                    .WithExposedHeaders(RequestIds.HeaderName, "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
+                    .WithExposedHeaders(RequestIds.HeaderName, "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "X-Cache", "X-Cache-Entry");
             }
         }));
 

@@ -68,9 +68,41 @@ public sealed class CachedAnswerTests
         Assert.Equal(3, cache.Requests.Count(r => r.PathAndQuery == "/api/intent-cache/lookup"));
     }
 
+    [Fact]
+    public async Task EveryAnswerTheCacheServedNamesItsEntryForFeedbackRepeatsIncluded()
+    {
+        await using var cache = await AlwaysHitsAsync();
+        await using var documents = await TestSupport.DocumentsAsync(() => "kv-1", ("hours.txt", "We open at nine."));
+        await using var factory = TestSupport.Service().WithIntentCache(cache).WithDocuments(documents).With("Chat:CachedAnswerLifetime", "00:01:00");
+        using var owner = factory.Client("usr_entry");
+        var assistantId = await owner.CreateAssistantAsync();
+        using var key = factory.Client("usr_entry", [assistantId]);
+        const string question = "When do you open?";
+        Task<HttpResponseMessage> CompleteAsync(bool stream) => key.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = assistantId, stream, messages = new[] { new { role = "user", content = question } },
+        });
+
+        using var looked = await CompleteAsync(stream: false);
+        // The same question again is answered from chat-service's own copy of the hit.
+        using var repeated = await CompleteAsync(stream: false);
+        using var streamed = await CompleteAsync(stream: true);
+        using var response = await key.PostAsJsonAsync("/v1/responses", new { model = assistantId, input = question });
+        using var channel = await key.PostAsJsonAsync("/api/chats/messages", new { channel = new { id = "entry-1", service = "sms" }, message = question });
+        using var asked = await key.PostAsync("/api/ask", TestSupport.Text(question));
+
+        Assert.Single(cache.Requests, r => r.PathAndQuery == "/api/intent-cache/lookup");
+        Assert.All(new[] { looked, repeated, streamed, response, channel, asked }, answer =>
+        {
+            Assert.True(answer.IsSuccessStatusCode, $"{answer.RequestMessage?.RequestUri}: {(int)answer.StatusCode}");
+            Assert.Equal("hit", answer.Headers.GetValues("X-Cache").Single());
+            Assert.Equal("ice_opening_hours", answer.Headers.GetValues("X-Cache-Entry").Single());
+        });
+    }
+
     /// <summary>An intent cache that serves the same answer for every lookup and takes hit reports.</summary>
     internal static Task<ScriptedHttpServer> AlwaysHitsAsync() => ScriptedHttpServer.StartAsync(context =>
         context.Request.Path == "/api/intent-cache/hits"
             ? Task.Run(() => context.Response.StatusCode = 204)
-            : context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "opening_hours", confidence = 0.97, entry_id = "e1" }));
+            : context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "opening_hours", confidence = 0.97, entry_id = "ice_opening_hours" }));
 }

@@ -151,6 +151,45 @@ public sealed class ChannelChatsTests
     }
 
     [Fact]
+    public async Task AMessageRefusedForASpentTokenBudgetLeavesNoEntryNoThreadMessageAndNoNewChat()
+    {
+        await using var factory = TestSupport.Service();
+        using var owner = factory.Client("usr_chanspent");
+        var assistantId = await owner.CreateAssistantAsync();
+        using var key = factory.CreateDefaultClient().ActAs("usr_chanspent", "key_chanspent", [assistantId], tpm: 60);
+
+        // The offline model's answers spend the budget in a few messages; the first refused one is the one to look at.
+        var answered = 0;
+        HttpResponseMessage? refused = null;
+        while (refused is null && answered < 10)
+        {
+            var response = await key.PostAsJsonAsync("/api/chats/messages", Message("spent-1", $"What does my handbook say about holidays, part {answered}?"));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                answered++;
+                response.Dispose();
+                continue;
+            }
+            refused = response;
+        }
+        using var refusal = refused;
+        // A first message on a new channel, longer than the whole budget, is refused however much of it is left.
+        using var newChannel = await key.PostAsJsonAsync("/api/chats/messages", Message("spent-2", string.Join(' ', Enumerable.Repeat("holidays", 80))));
+        var chats = await (await owner.GetAsync("/api/chats")).JsonAsync();
+        var chat = Assert.Single(chats.GetProperty("data").EnumerateArray());
+        var detail = await (await owner.GetAsync($"/api/chats/{chat.GetProperty("id").GetString()}")).JsonAsync();
+        var thread = await (await owner.GetAsync($"/v1/threads/{chat.GetProperty("thread_id").GetString()}/messages?limit=100")).JsonAsync();
+
+        Assert.True(answered > 0, "no message was answered before the budget was spent");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusal?.StatusCode);
+        Assert.NotNull(refusal!.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.TooManyRequests, newChannel.StatusCode);
+        Assert.Equal(answered, detail.GetProperty("entries").GetArrayLength());
+        Assert.All(detail.GetProperty("entries").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("response").ValueKind));
+        Assert.Equal(2 * answered, thread.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
     public async Task ChannelMessagesNeedAnAssistantTheKeyMayUse()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "x", 1, 1));

@@ -15,7 +15,7 @@ public sealed class RacingRunsTests
 {
     private const int Racers = 6;
 
-    private static readonly object Lookup = new
+    internal static readonly object Lookup = new
     {
         type = "function",
         function = new
@@ -240,7 +240,7 @@ public sealed class RacingRunsTests
     }
 
     /// <summary>Sends a request from each of <paramref name="racers"/> tasks released together.</summary>
-    private static async Task<(HttpStatusCode Status, string Body)[]> RaceAsync(Func<Task<HttpResponseMessage>> send, int racers = Racers)
+    internal static async Task<(HttpStatusCode Status, string Body)[]> RaceAsync(Func<Task<HttpResponseMessage>> send, int racers = Racers)
     {
         using var start = new ManualResetEventSlim();
         var sending = Enumerable.Range(0, racers).Select(_ => Task.Run(async () =>
@@ -253,7 +253,7 @@ public sealed class RacingRunsTests
         return await Task.WhenAll(sending);
     }
 
-    private static async Task<JsonElement> WaitForRunAsync(HttpClient client, string threadId, string runId, string status)
+    internal static async Task<JsonElement> WaitForRunAsync(HttpClient client, string threadId, string runId, string status)
     {
         JsonElement run = default;
         await Wait.UntilAsync(async () =>
@@ -279,6 +279,6 @@ public sealed class RacingRunsTests
     private static string? CodeOf(string body) =>
         JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString();
 
-    private static string Describe(IEnumerable<(HttpStatusCode Status, string Body)> answers) =>
+    internal static string Describe(IEnumerable<(HttpStatusCode Status, string Body)> answers) =>
         string.Join("\n", answers.Select(a => $"{(int)a.Status} {a.Body}"));
 }

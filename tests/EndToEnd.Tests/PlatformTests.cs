@@ -100,7 +100,7 @@ public sealed class PlatformTests(Platform platform)
     }
 
     [Fact]
-    public async Task TheSameQuestionAskedTwiceIsServedFromTheIntentCacheTheSecondTime()
+    public async Task TheSameQuestionAskedTwiceIsServedFromTheIntentCacheTheSecondTimeNamingTheEntryFeedbackTakes()
     {
         var (client, token) = await platform.NewUserAsync("dan");
         var assistantId = await CreateAssistantAsync(token, "Cached bot");
@@ -118,13 +118,20 @@ public sealed class PlatformTests(Platform platform)
         var first = await AskAsync(client, assistantId, "How many vacation days do we get?");
         string? cacheHeader = null;
         string? second = null;
+        string? entry = null;
         await Wait.UntilAsync(async () =>
         {
-            (second, cacheHeader) = await AskWithCacheHeaderAsync(client, assistantId, "How many vacation days do we get?");
+            (second, cacheHeader, entry) = await AskWithCacheHeaderAsync(client, assistantId, "How many vacation days do we get?");
             return cacheHeader == "hit";
         }, TimeSpan.FromSeconds(10), "the second answer to come from the cache");
+        // The entry the answer names is the one a client reports wrong.
+        using var feedback = await client.PostAsJsonAsync("/api/intent-cache/feedback", new { entry_id = entry, reason = "outdated" });
+        var reported = await feedback.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(first, second);
+        Assert.Equal(HttpStatusCode.OK, feedback.StatusCode);
+        Assert.Equal(entry, reported.GetProperty("entry_id").GetString());
+        Assert.True(reported.GetProperty("evicted").GetBoolean());
     }
 
     [Fact]
@@ -180,7 +187,7 @@ public sealed class PlatformTests(Platform platform)
     private static async Task<string> AskAsync(HttpClient client, string assistantId, string question) =>
         (await AskWithCacheHeaderAsync(client, assistantId, question)).Answer;
 
-    private static async Task<(string Answer, string? Cache)> AskWithCacheHeaderAsync(HttpClient client, string assistantId, string question)
+    private static async Task<(string Answer, string? Cache, string? Entry)> AskWithCacheHeaderAsync(HttpClient client, string assistantId, string question)
     {
         using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
         {
@@ -190,6 +197,7 @@ public sealed class PlatformTests(Platform platform)
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var answer = body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-        return (answer, response.Headers.TryGetValues("X-Cache", out var values) ? values.First() : null);
+        return (answer, response.Headers.TryGetValues("X-Cache", out var values) ? values.First() : null,
+            response.Headers.TryGetValues("X-Cache-Entry", out var entries) ? entries.First() : null);
     }
 }
