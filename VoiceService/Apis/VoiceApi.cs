@@ -73,6 +73,12 @@ public static class VoiceApi
             throw new ApiException(StatusCodes.Status400BadRequest, $"The text is longer than {services.Options.Value.MaxSpeechInputChars} characters.", "Bad request", "text_too_long");
         }
 
+        if (text is { Length: > 0 } && !SentenceSplitter.Speakable(text).Any(char.IsLetterOrDigit))
+        {
+            // The synthesizer says nothing for "!!!": an empty WAV with a 200 is no answer a player can use.
+            throw new ApiException(StatusCodes.Status400BadRequest, "The text has nothing to speak: it has no letters or digits.", "Bad request",
+                "nothing_to_speak") { Param = "text" };
+        }
         if (text is { Length: > 0 })
         {
             var assistant = string.IsNullOrEmpty(request.AssistantId)

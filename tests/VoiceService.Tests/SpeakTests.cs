@@ -89,4 +89,22 @@ public sealed class SpeakTests
         Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, promptAlone.StatusCode);
     }
+
+    [Theory]
+    [InlineData("!!!", "audio/wav")]
+    [InlineData("... ?", "text/event-stream")]
+    public async Task TextWithNothingToSpeakIsABadRequestNotAnEmptyRecording(string text, string accept)
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/voice/speak") { Content = JsonContent.Create(new { text }) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+
+        using var response = await client.SendAsync(request);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("nothing_to_speak", problem.GetProperty("code").GetString());
+        Assert.Equal("text", problem.GetProperty("param").GetString());
+    }
 }
