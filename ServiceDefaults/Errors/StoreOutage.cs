@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -22,6 +23,9 @@ internal static class StoreOutage
                 case PostgresException postgres when postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
                                                      || postgres.SqlState.StartsWith("08", StringComparison.Ordinal):
                 case DbException { IsTransient: true }:
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another writer kept the file past the busy timeout.
+                // Microsoft.Data.Sqlite does not mark them transient.
+                case SqliteException { SqliteErrorCode: 5 or 6 }:
                 case NpgsqlException { InnerException: IOException or SocketException or TimeoutException }:
                 case RedisConnectionException or RedisTimeoutException:
                 case SocketException:
