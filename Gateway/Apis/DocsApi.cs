@@ -1,12 +1,15 @@
+using System.Text.Json.Nodes;
 using ServiceDefaults;
 using ServiceDefaults.Errors;
 using Gateway.Auth;
+using Gateway.Proxy;
 
 namespace Gateway.Apis;
 
 /// <summary>
 /// One Swagger UI at /docs listing the gateway's own operations and every service's, whose documents the gateway
-/// fetches from each service's /openapi/v1.json. "Try it out" goes through the gateway like any client.
+/// fetches from each service's /openapi/v1.json. "Try it out" goes through the gateway like any client, so the routes
+/// the gateway keeps shut (services call them on each other) are left out of the documents it shows.
 /// </summary>
 public static class DocsApi
 {
@@ -38,14 +41,21 @@ public static class DocsApi
         {
             using var response = await clients.CreateClient("openapi")
                 .GetAsync(new Uri($"http://{service}/openapi/v1.json"), HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-            if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode
+                && await JsonNode.ParseAsync(await response.Content.ReadAsStreamAsync(context.RequestAborted), cancellationToken: context.RequestAborted) is JsonObject document)
             {
-                context.Response.ContentType = "application/json; charset=utf-8";
-                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+                if (document["paths"] is JsonObject paths)
+                {
+                    foreach (var path in ProxyExtensions.InternalOnlyPaths)
+                    {
+                        paths.Remove(path);
+                    }
+                }
+                await TypedResults.Json(document).ExecuteAsync(context);
                 return;
             }
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException)
         {
             // Reported below as the service being unavailable.
         }

@@ -258,4 +258,31 @@ public sealed class RoutingTests
             Assert.Equal(service, document.GetProperty("info").GetProperty("title").GetString());
         }
     }
+
+    [Fact]
+    public async Task DocsLeaveOutTheRoutesTheGatewayKeepsShutSoTryItOutNeverMeetsA404()
+    {
+        await using var backends = await Backends.StartAsync((name, context) =>
+            context.Request.Path == "/openapi/v1.json"
+                ? context.Response.WriteAsJsonAsync(new
+                {
+                    openapi = "3.1.1",
+                    info = new { title = name, version = "v1" },
+                    paths = new Dictionary<string, object>
+                    {
+                        ["/api/intent-cache/stats"] = new { get = new { } },
+                        ["/api/intent-cache/lookup"] = new { post = new { } },
+                        ["/api/assistants/{assistant_id}/documents"] = new { delete = new { } },
+                    },
+                })
+                : Task.CompletedTask);
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+
+        var document = await gateway.Client.GetFromJsonAsync<JsonElement>(new Uri("/docs/intent-cache-service/openapi.json", UriKind.Relative));
+        using var shut = await gateway.Client.PostAsync(new Uri("/api/intent-cache/lookup", UriKind.Relative), content: null);
+
+        Assert.Equal(["/api/intent-cache/stats"], document.GetProperty("paths").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("intent-cache-service", document.GetProperty("info").GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, shut.StatusCode);
+    }
 }

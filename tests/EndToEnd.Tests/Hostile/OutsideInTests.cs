@@ -133,9 +133,11 @@ public sealed class OutsideInTests(Platform platform)
     }
 
     [Fact]
-    public async Task TheDocsOfEveryServiceThroughTheGatewayNameNoInternalAddress()
+    public async Task TheDocsOfEveryServiceThroughTheGatewayNameNoInternalAddressNorARouteItKeepsShut()
     {
         using var anonymous = platform.Anonymous();
+        string[] shut = ["/api/intent-cache/lookup", "/api/intent-cache/store", "/api/intent-cache/hits",
+            "/api/intent-cache/assistants/{assistant_id}", "/api/assistants/{assistant_id}/documents"];
 
         foreach (var service in new[] { "chat-service", "document-service", "intent-cache-service", "voice-service" })
         {
@@ -145,6 +147,7 @@ public sealed class OutsideInTests(Platform platform)
             Assert.True(document.GetProperty("paths").EnumerateObject().Any(), $"{service} documents no operation");
             Assert.True(!document.TryGetProperty("servers", out var servers) || servers.GetArrayLength() == 0, $"{service} names servers");
             Assert.DoesNotMatch(@"127\.0\.0\.1|localhost:\d+|\[::1\]", text);
+            Assert.Empty(document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Intersect(shut));
         }
     }
 
