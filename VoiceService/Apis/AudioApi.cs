@@ -120,11 +120,7 @@ public static class AudioApi
             return Invalid("response_format", $"response_format '{request.ResponseFormat}' is not one of mp3, opus, aac, flac, wav, pcm.");
         }
         SpeechVoices.Ensure(speech, request.Voice);
-        if (request.Speed is < 0.25 or > 4.0)
-        {
-            // OpenAI's range; each engine speaks within its own, nearest to the speed asked.
-            return Invalid("speed", "speed must be between 0.25 and 4.0.");
-        }
+        var speed = SpeechSpeed.Ensure(request.Speed);
         if (!string.IsNullOrWhiteSpace(request.Instructions))
         {
             throw RequestErrors.Unsupported("instructions", "the speech engines here take no instructions on how to speak.");
@@ -138,7 +134,7 @@ public static class AudioApi
             default:
                 throw RequestErrors.InvalidValue("stream_format", request.StreamFormat, ["sse", "audio"]);
         }
-        var audio = await speech.SynthesizeAsync(input, request.Voice, format, request.Speed ?? 1.0, context.RequestAborted);
+        var audio = await speech.SynthesizeAsync(input, request.Voice, format, speed, context.RequestAborted);
         return TypedResults.File(audio.Data, format.ContentType());
     }
 

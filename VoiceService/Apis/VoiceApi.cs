@@ -20,7 +20,7 @@ public static class VoiceApi
     {
         var api = app.MapGroup("/api/voice").WithTags("Voice");
         api.MapPost("/respond", RespondAsync).DisableAntiforgery()
-            .WithSummary("Audio in (multipart: file or audio, assistant_id, thread_id); one SSE stream of transcript, text.delta, audio and done events, or the audio alone with Accept: audio/mpeg or audio/wav.");
+            .WithSummary("Audio in (multipart: file or audio, assistant_id, thread_id, optional voice, speed, response_format); one SSE stream of transcript, text.delta, audio and done events, or the audio alone with Accept: audio/mpeg or audio/wav.");
         api.MapPost("/speak", SpeakAsync)
             .WithSummary("Text, or a prompt for an assistant, spoken sentence by sentence; the same output as /respond.");
         api.MapGet("/turns", ListTurnsAsync)
@@ -37,6 +37,7 @@ public static class VoiceApi
         var format = ParseFormat(form["response_format"].ToString());
         var voice = NullIfEmpty(form["voice"].ToString());
         SpeechVoices.Ensure(services.Speech, voice);
+        var speed = SpeechSpeed.Read(NullIfEmpty(form["speed"].ToString()));
 
         // The recording's own faults first, as for documents: they are the client's to fix whoever's assistant it names.
         var recording = await services.Recordings.ReadAsync(form.Files["file"] ?? form.Files["audio"] ?? form.Files.FirstOrDefault(), cancellationToken);
@@ -52,7 +53,7 @@ public static class VoiceApi
 
         clock.AnswerRequested();
         using var answer = await services.Chat.StartAsync(assistantId, transcript, threadId, cancellationToken);
-        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("respond", assistantId, transcript, voice, format), clock,
+        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("respond", assistantId, transcript, voice, format, speed), clock,
             answer.ReadDeltasAsync(cancellationToken), () => answer.Cut, cancellationToken);
     }
 
@@ -62,6 +63,7 @@ public static class VoiceApi
         var cancellationToken = context.RequestAborted;
         var format = ParseFormat(request.ResponseFormat);
         SpeechVoices.Ensure(services.Speech, request.Voice);
+        var speed = SpeechSpeed.Ensure(request.Speed);
         var text = request.Text?.Trim();
         var prompt = request.Prompt?.Trim();
         if (string.IsNullOrEmpty(text) == string.IsNullOrEmpty(prompt))
@@ -84,7 +86,7 @@ public static class VoiceApi
             var assistant = string.IsNullOrEmpty(request.AssistantId)
                 ? null
                 : await RequireAssistantAsync(caller, request.AssistantId, services.Access, cancellationToken);
-            await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistant, null, request.Voice, format), clock,
+            await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistant, null, request.Voice, format, speed), clock,
                 Once(text), cut: null, cancellationToken);
             return;
         }
@@ -92,7 +94,7 @@ public static class VoiceApi
         var assistantId = await RequireAssistantAsync(caller, request.AssistantId, services.Access, cancellationToken);
         clock.AnswerRequested();
         using var answer = await services.Chat.StartAsync(assistantId, prompt!, request.ThreadId, cancellationToken);
-        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistantId, null, request.Voice, format), clock,
+        await services.Runner.RunAsync(context, caller, new VoiceTurnRunner.Turn("speak", assistantId, null, request.Voice, format, speed), clock,
             answer.ReadDeltasAsync(cancellationToken), () => answer.Cut, cancellationToken);
     }
 
@@ -136,7 +138,7 @@ public static class VoiceApi
 #pragma warning restore CS1998
 }
 
-public sealed record SpeakRequest(string? Text, string? Prompt, string? AssistantId, string? ThreadId, string? Voice, string? ResponseFormat);
+public sealed record SpeakRequest(string? Text, string? Prompt, string? AssistantId, string? ThreadId, string? Voice, string? ResponseFormat, double? Speed);
 
 public sealed record TurnList(string Object, IReadOnlyList<VoiceTurn> Data, string? FirstId, string? LastId, bool HasMore);
 

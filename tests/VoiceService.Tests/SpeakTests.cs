@@ -107,4 +107,65 @@ public sealed class SpeakTests
         Assert.Equal("nothing_to_speak", problem.GetProperty("code").GetString());
         Assert.Equal("text", problem.GetProperty("param").GetString());
     }
+
+    [Fact]
+    public async Task SpeedAskedOfTheNativeRoutesChangesHowLongTheirSpeechLasts()
+    {
+        const string answer = "Trains are booked through the travel desk two weeks ahead.";
+        await using var host = await VoiceHost.StartAsync(answer, TimeSpan.Zero);
+        using var client = host.CreateClient();
+        var question = await TestAudio.SpeakAsync("How do I book a train?");
+
+        async Task<double> SpokenAsync(HttpContent content, string route)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("audio/wav"));
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await TestAudio.DurationSecondsAsync(await response.Content.ReadAsByteArrayAsync());
+        }
+        Task<double> SpeakAtAsync(double? speed) => SpokenAsync(JsonContent.Create(new { text = answer, speed }), "/api/voice/speak");
+        Task<double> RespondAtAsync(string speed) => SpokenAsync(
+            VoiceHost.Form(question, "question.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId), ("speed", speed)), "/api/voice/respond");
+
+        var usual = await SpeakAtAsync(null);
+        var fast = await SpeakAtAsync(2.0);
+        var slowAnswer = await RespondAtAsync("0.5");
+
+        Assert.InRange(fast / usual, 0.25, 0.8);
+        Assert.InRange(slowAnswer / usual, 1.3, 3.0);
+    }
+
+    [Theory]
+    [InlineData("""{"text":"Hello.","speed":9}""", "invalid_value")]
+    [InlineData("""{"text":"Hello.","speed":0.1}""", "invalid_value")]
+    [InlineData("""{"text":"Hello.","speed":"fast"}""", "invalid_request")]
+    public async Task ASpeedOutsideOpenAIsRangeIsRefusedNamingIt(string body, string code)
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var client = host.CreateClient();
+
+        using var response = await client.PostAsync(new Uri("/api/voice/speak", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal("speed", problem.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task ASpeedThatIsNoNumberInARecordingsFormIsRefusedNamingIt()
+    {
+        await using var host = await VoiceHost.StartAsync("unused", TimeSpan.Zero);
+        using var client = host.CreateClient();
+        var question = await TestAudio.SpeakAsync("Hello.");
+
+        using var response = await client.PostAsync(new Uri("/api/voice/respond", UriKind.Relative),
+            VoiceHost.Form(question, "question.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId), ("speed", "fast")));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_type", problem.GetProperty("code").GetString());
+        Assert.Equal("speed", problem.GetProperty("param").GetString());
+    }
 }

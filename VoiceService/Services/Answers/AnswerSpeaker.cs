@@ -15,7 +15,7 @@ public sealed class AnswerSpeaker(ITextToSpeech speech, IOptions<VoiceOptions> o
 {
     public sealed record Outcome(string Text, int Sentences);
 
-    public async Task<Outcome> SpeakAsync(IAsyncEnumerable<string> deltas, string? voice, SpeechFormat format,
+    public async Task<Outcome> SpeakAsync(IAsyncEnumerable<string> deltas, string? voice, double speed, SpeechFormat format,
         Func<VoiceEvent, CancellationToken, ValueTask> send, TurnClock clock, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -45,7 +45,7 @@ public sealed class AnswerSpeaker(ITextToSpeech speech, IOptions<VoiceOptions> o
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                var audio = await speech.SynthesizeAsync(text, voice, format, stop.Token).ConfigureAwait(false);
+                var audio = await speech.SynthesizeAsync(text, voice, format, speed, stop.Token).ConfigureAwait(false);
                 if (sequence == 0)
                 {
                     clock.FirstSynthesis(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

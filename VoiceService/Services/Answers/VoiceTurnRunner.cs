@@ -11,7 +11,7 @@ namespace VoiceService.Services.Answers;
 /// </summary>
 public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore turns, TimeProvider time, ILogger<VoiceTurnRunner> logger)
 {
-    public sealed record Turn(string Kind, string? AssistantId, string? Transcript, string? Voice, SpeechFormat SseFormat);
+    public sealed record Turn(string Kind, string? AssistantId, string? Transcript, string? Voice, SpeechFormat SseFormat, double Speed = 1.0);
 
     /// <param name="cut">Asked once the answer is spoken: did its source stop it at a token cap?</param>
     public async Task RunAsync(HttpContext context, CallerIdentity caller, Turn turn, TurnClock clock,
@@ -24,7 +24,7 @@ public sealed partial class VoiceTurnRunner(AnswerSpeaker speaker, TurnStore tur
         try
         {
             await output.StartAsync(turn.Transcript, cancellationToken).ConfigureAwait(false);
-            outcome = await speaker.SpeakAsync(answer, turn.Voice, output.Format, output.SendAsync, clock, cancellationToken).ConfigureAwait(false);
+            outcome = await speaker.SpeakAsync(answer, turn.Voice, turn.Speed, output.Format, output.SendAsync, clock, cancellationToken).ConfigureAwait(false);
             if (cut?.Invoke() == true)
             {
                 status = "incomplete";
