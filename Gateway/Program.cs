@@ -5,10 +5,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddRequestSizes();
 
 var app = builder.Build();
 
 app.UseRequestIds();
+app.UseRequestSizes();
 app.UseWebApp();
 app.UseGatewayPipeline();
 app.MapDefaultEndpoints();
