@@ -91,9 +91,8 @@ public static class RunStepsApi
             queue.Enqueue(run.Id, TokenBudget.Of(caller));
             return TypedResults.Ok(RunObject.From(run));
         }
-        var sse = new SseWriter(context);
-        await sse.EventAsync("thread.run.step.completed", RunStepObject.From(step), cancellationToken);
-        return await RunsApi.StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken);
+        return await RunsApi.StreamAsync(run, new SseWriter(context), executor, context, TokenBudget.Of(caller), cancellationToken,
+            lead: [("thread.run.step.completed", RunStepObject.From(step))]);
     }
 
     private static async Task<RunEntity> RunAsync(

@@ -91,25 +91,55 @@ public static class RunsApi
             return TypedResults.Ok(RunObject.From(run));
         }
 
-        var sse = new SseWriter(context);
+        var lead = new List<(string, object)>();
         if (newThread is not null)
         {
-            await sse.EventAsync("thread.created", newThread, cancellationToken);
+            lead.Add(("thread.created", newThread));
         }
-        await sse.EventAsync("thread.run.created", RunObject.From(run), cancellationToken);
-        return await StreamAsync(run, sse, executor, context, TokenBudget.Of(caller), cancellationToken, stepContent);
+        lead.Add(("thread.run.created", RunObject.From(run)));
+        return await StreamAsync(run, new SseWriter(context), executor, context, TokenBudget.Of(caller), cancellationToken, stepContent, lead);
     }
 
-    /// <summary>Executes a queued run in the request, as OpenAI's Assistants event stream ending in `done`.</summary>
+    /// <summary>
+    /// Executes a queued run in the request, as OpenAI's Assistants event stream ending in `done`, after the
+    /// <paramref name="lead"/> events. The run is stored before the first event is written, so a client gone by then
+    /// (or at any later write) still has it executed to its end: cancelled, as a run whose streaming client leaves is,
+    /// never left queued to hold its thread.
+    /// </summary>
     public static async Task<IResult> StreamAsync(
         RunEntity run, SseWriter sse, RunExecutor executor, HttpContext context, TokenBudget? budget, CancellationToken cancellationToken,
-        bool stepContent = false)
+        bool stepContent = false, IReadOnlyList<(string Name, object Data)>? lead = null)
     {
-        await sse.EventAsync("thread.run.queued", RunObject.From(run), cancellationToken);
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        async Task SendAsync(string name, object data, CancellationToken token)
+        {
+            try
+            {
+                await sse.EventAsync(name, data, token);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // A write can fail before the request's token says the client left; from here on it has.
+                await gone.CancelAsync();
+                throw new OperationCanceledException(gone.Token);
+            }
+        }
+        try
+        {
+            foreach (var (name, data) in lead ?? [])
+            {
+                await SendAsync(name, data, gone.Token);
+            }
+            await SendAsync("thread.run.queued", RunObject.From(run), gone.Token);
+        }
+        catch (OperationCanceledException) when (gone.IsCancellationRequested)
+        {
+            // The executor below, on a stopped token, records the run cancelled.
+        }
         // A run continued after tool outputs already counted its first part: only this part's tokens are reported.
         var (prompt, completion) = (run.PromptTokens ?? 0, run.CompletionTokens ?? 0);
-        var finished = await executor.ExecuteAsync(run.Id, sse.EventAsync, context.RequestAborted, budget, stepContent);
-        if (finished is not null && !context.RequestAborted.IsCancellationRequested)
+        var finished = await executor.ExecuteAsync(run.Id, SendAsync, gone.Token, budget, stepContent);
+        if (finished is not null && !gone.IsCancellationRequested)
         {
             await sse.UsageAsync((finished.PromptTokens ?? 0) - prompt, (finished.CompletionTokens ?? 0) - completion, cancellationToken);
             await sse.RawAsync("event: done\ndata: [DONE]\n\n", cancellationToken);

@@ -18,7 +18,7 @@ public delegate Task RunEventSink(string name, object data, CancellationToken ca
 /// </summary>
 public sealed partial class RunExecutor(
     ChatDbContext db, ChatEngine engine, ThreadContext threadContext, RunRegistry registry, FileSearchClient fileSearch,
-    IOptions<ChatServiceOptions> options, ILogger<RunExecutor> logger)
+    IOptions<ChatServiceOptions> options, IHostApplicationLifetime lifetime, ILogger<RunExecutor> logger)
 {
     /// <summary>How long a run waits for tool outputs (OpenAI's ten minutes).</summary>
     public static readonly TimeSpan ToolOutputWait = TimeSpan.FromMinutes(10);
@@ -28,7 +28,8 @@ public sealed partial class RunExecutor(
         bool stepContent = false)
     {
         sink ??= static (_, _, _) => Task.CompletedTask;
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
+        // Read whatever the token says: a streamed run whose client is already gone must still be ended, not left queued.
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, CancellationToken.None).ConfigureAwait(false);
         if (run is null)
         {
             return null;
@@ -37,7 +38,7 @@ public sealed partial class RunExecutor(
         {
             if (run.Status == "cancelling")
             {
-                await CancelledAsync(run, null, null, sink).ConfigureAwait(false);
+                await CancelledAsync(run, sink).ConfigureAwait(false);
             }
             return run;
         }
@@ -88,7 +89,8 @@ public sealed partial class RunExecutor(
             {
                 if (message is null)
                 {
-                    (message, step) = await StartMessageAsync(run, sink, token).ConfigureAwait(false);
+                    (message, step) = NewMessage(run);
+                    await StartMessageAsync(message, step, sink, token).ConfigureAwait(false);
                 }
                 await sink("thread.message.delta",
                     new MessageDeltaObject(message.Id, new MessageDelta([new DeltaTextPart(0, new TextValue(delta))])), token).ConfigureAwait(false);
@@ -101,7 +103,8 @@ public sealed partial class RunExecutor(
             }
             if (message is null)
             {
-                (message, step) = await StartMessageAsync(run, sink, token).ConfigureAwait(false);
+                (message, step) = NewMessage(run);
+                await StartMessageAsync(message, step, sink, token).ConfigureAwait(false);
             }
             var now = Ids.Now();
             // An answer cut at its token cap ends the run and its message "incomplete", as OpenAI's do.
@@ -128,45 +131,28 @@ public sealed partial class RunExecutor(
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // A cancel request, or the streaming client went away: either way the model call is stopped.
             if (message is not null && turn is not null)
             {
                 // What was said before the stop stays readable, marked incomplete.
                 message.Content = turn.Text;
             }
-            await CancelledAsync(run, message, step, sink).ConfigureAwait(false);
+            if (lifetime.ApplicationStopping.IsCancellationRequested && !await CancelAskedAsync(run.Id).ConfigureAwait(false))
+            {
+                // The service is stopping: the user cancelled nothing, and "cancelled" would say they did.
+                await FailedAsync(run, message, turn, "server_error", "The service stopped while the run was in progress; start a new run.", sink)
+                    .ConfigureAwait(false);
+                return run;
+            }
+            // A cancel request, or the streaming client went away: either way the model call is stopped.
+            await CancelledAsync(run, sink).ConfigureAwait(false);
             return run;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFailed(logger, ex, run.Id);
-            var now = Ids.Now();
-            run.Status = "failed";
-            run.FailedAt = now;
-            run.LastErrorCode = ex is ServiceDefaults.Errors.ApiException { StatusCode: 429 } ? "rate_limit_exceeded" : "server_error";
-            run.LastErrorMessage = ex is ServiceDefaults.Errors.ApiException api ? api.Message : "The run failed while the answer was made.";
-            if (turn is { Text.Length: > 0 })
-            {
-                // What the model said before it failed was spent and is kept, as is its usage.
-                run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
-                run.CompletionTokens = (run.CompletionTokens ?? 0) + TokenEstimator.Count(turn.Text);
-            }
-            if (message is not null)
-            {
-                message.Content = turn?.Text ?? "";
-                message.MarkIncomplete("run_failed", now);
-            }
-            if (step is not null)
-            {
-                step.Status = "failed";
-                step.FailedAt = now;
-            }
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-            if (message is not null)
-            {
-                await TrySinkAsync(sink, "thread.message.incomplete", MessageObject.From(message)).ConfigureAwait(false);
-            }
-            await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
+            await FailedAsync(run, message, turn,
+                ex is ServiceDefaults.Errors.ApiException { StatusCode: 429 } ? "rate_limit_exceeded" : "server_error",
+                ex is ServiceDefaults.Errors.ApiException api ? api.Message : "The run failed while the answer was made.", sink).ConfigureAwait(false);
             return run;
         }
         finally
@@ -207,7 +193,7 @@ public sealed partial class RunExecutor(
     }
 
     /// <summary>The answer's message and its message_creation step, made when the first words arrive.</summary>
-    private async Task<(MessageEntity, RunStepEntity)> StartMessageAsync(RunEntity run, RunEventSink sink, CancellationToken token)
+    private (MessageEntity, RunStepEntity) NewMessage(RunEntity run)
     {
         var message = new MessageEntity
         {
@@ -223,12 +209,18 @@ public sealed partial class RunExecutor(
         var step = RunSteps.New(run, "message_creation", RunSteps.MessageCreation(message.Id));
         db.Messages.Add(message);
         db.RunSteps.Add(step);
+        return (message, step);
+    }
+
+    /// <summary>Stores the answer's message and step and announces them; the caller holds both first, so a stop at any
+    /// point here still ends them with the run.</summary>
+    private async Task StartMessageAsync(MessageEntity message, RunStepEntity step, RunEventSink sink, CancellationToken token)
+    {
         await db.SaveChangesAsync(token).ConfigureAwait(false);
         await sink("thread.run.step.created", RunStepObject.From(step), token).ConfigureAwait(false);
         await sink("thread.run.step.in_progress", RunStepObject.From(step), token).ConfigureAwait(false);
         await sink("thread.message.created", MessageObject.From(message), token).ConfigureAwait(false);
         await sink("thread.message.in_progress", MessageObject.From(message), token).ConfigureAwait(false);
-        return (message, step);
     }
 
     /// <summary>The model called functions: a tool_calls step holds the calls, and the run waits for their outputs.</summary>
@@ -273,23 +265,71 @@ public sealed partial class RunExecutor(
         await sink("thread.run.step.delta", new RunStepDeltaObject(step.Id, new RunStepDelta(RunSteps.CallsDelta(step.DetailsJson))), token).ConfigureAwait(false);
     }
 
-    private async Task CancelledAsync(RunEntity run, MessageEntity? message, RunStepEntity? step, RunEventSink sink)
+    private async Task CancelledAsync(RunEntity run, RunEventSink sink)
     {
         var now = Ids.Now();
         run.Status = "cancelled";
         run.CancelledAt = now;
-        if (message is not null)
-        {
-            message.MarkIncomplete("run_cancelled", now);
-        }
-        if (step is not null)
+        EndLiveParts(run, now, "run_cancelled", step =>
         {
             step.Status = "cancelled";
             step.CancelledAt = now;
-        }
+        });
         await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
         await TrySinkAsync(sink, "thread.run.cancelled", RunObject.From(run)).ConfigureAwait(false);
     }
+
+    private async Task FailedAsync(RunEntity run, MessageEntity? message, ChatTurn? turn, string code, string why, RunEventSink sink)
+    {
+        var now = Ids.Now();
+        run.Status = "failed";
+        run.FailedAt = now;
+        run.LastErrorCode = code;
+        run.LastErrorMessage = why;
+        if (turn is { Text.Length: > 0 })
+        {
+            // What the model said before it failed was spent and is kept, as is its usage.
+            run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
+            run.CompletionTokens = (run.CompletionTokens ?? 0) + TokenEstimator.Count(turn.Text);
+        }
+        if (message is not null)
+        {
+            message.Content = turn?.Text ?? "";
+        }
+        EndLiveParts(run, now, "run_failed", step =>
+        {
+            step.Status = "failed";
+            step.FailedAt = now;
+        });
+        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        if (message is not null)
+        {
+            await TrySinkAsync(sink, "thread.message.incomplete", MessageObject.From(message)).ConfigureAwait(false);
+        }
+        await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every message and step this run made that is still in progress ends with it: they are read from the context's
+    /// tracker, not from locals, so one added just before the stop (its save or its first event cut) is ended too.
+    /// </summary>
+    private void EndLiveParts(RunEntity run, long now, string messageReason, Action<RunStepEntity> endStep)
+    {
+        foreach (var message in db.ChangeTracker.Entries<MessageEntity>().Select(e => e.Entity)
+                     .Where(m => m.RunId == run.Id && m.Status == "in_progress"))
+        {
+            message.MarkIncomplete(messageReason, now);
+        }
+        foreach (var step in db.ChangeTracker.Entries<RunStepEntity>().Select(e => e.Entity)
+                     .Where(s => s.RunId == run.Id && s.Status == "in_progress"))
+        {
+            endStep(step);
+        }
+    }
+
+    /// <summary>Whether a cancel request set the run cancelling (the stop may also come from the service shutting down).</summary>
+    private Task<bool> CancelAskedAsync(string runId) =>
+        db.Runs.AsNoTracking().AnyAsync(r => r.Id == runId && r.Status == "cancelling", CancellationToken.None);
 
     private static async Task TrySinkAsync(RunEventSink sink, string name, object data)
     {

@@ -27,7 +27,7 @@ public sealed class RunQueue
 
 /// <summary>
 /// Executes queued runs, each in its own scope and concurrently, so one slow answer holds up no other. On shutdown
-/// it stops the live ones (they end as cancelled) and waits for them to record that.
+/// it stops the live ones (they end failed with a server_error: nobody cancelled them) and waits for them to record that.
 /// </summary>
 public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scopes, ILogger<RunWorker> logger) : BackgroundService
 {
@@ -57,6 +57,7 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
             await db.Runs.Where(r => r.Status == "cancelling").ExecuteUpdateAsync(u => u
                 .SetProperty(r => r.Status, "cancelled")
                 .SetProperty(r => r.CancelledAt, now), stoppingToken).ConfigureAwait(false);
+            await EndPartsOfEndedRunsAsync(db, now, stoppingToken).ConfigureAwait(false);
             var queued = await db.Runs.Where(r => r.Status == "queued").OrderBy(r => r.Id).Select(r => r.Id)
                 .ToListAsync(stoppingToken).ConfigureAwait(false);
             foreach (var runId in queued)
@@ -68,6 +69,27 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
         {
             LogRecoveryFailed(logger, ex);
         }
+    }
+
+    /// <summary>
+    /// An answer a failed or cancelled run was writing ends with it, as its executor ends it (incomplete, its step
+    /// failed or cancelled): one left in progress by a process that died, or by a stop before these were tracked,
+    /// would read as still being written forever.
+    /// </summary>
+    private static async Task EndPartsOfEndedRunsAsync(ChatDbContext db, long now, CancellationToken stoppingToken)
+    {
+        foreach (var (ended, reason) in new[] { ("failed", "run_failed"), ("cancelled", "run_cancelled") })
+        {
+            await db.Messages.Where(m => m.Status == "in_progress" && db.Runs.Any(r => r.Id == m.RunId && r.Status == ended))
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(m => m.Status, "incomplete")
+                    .SetProperty(m => m.IncompleteReason, reason)
+                    .SetProperty(m => m.IncompleteAt, now), stoppingToken).ConfigureAwait(false);
+        }
+        await db.RunSteps.Where(s => s.Status == "in_progress" && db.Runs.Any(r => r.Id == s.RunId && r.Status == "failed"))
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "failed").SetProperty(s => s.FailedAt, now), stoppingToken).ConfigureAwait(false);
+        await db.RunSteps.Where(s => s.Status == "in_progress" && db.Runs.Any(r => r.Id == s.RunId && r.Status == "cancelled"))
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), stoppingToken).ConfigureAwait(false);
     }
 
     private async Task RunOneAsync(QueuedRun run, CancellationToken stoppingToken)
