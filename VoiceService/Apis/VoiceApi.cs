@@ -20,9 +20,9 @@ public static class VoiceApi
     {
         var api = app.MapGroup("/api/voice").WithTags("Voice");
         api.MapPost("/respond", RespondAsync).DisableAntiforgery()
-            .WithSummary("Audio in (multipart: file or audio, assistant_id, thread_id, optional voice, speed, response_format); one SSE stream of transcript, text.delta, audio and done events, or the audio alone with Accept: audio/mpeg or audio/wav.");
+            .WithSummary("Audio in (multipart: file or audio, assistant_id, optional thread_id to keep the turn in, voice, speed, response_format); one SSE stream of transcript, text.delta, audio and done events, or the audio alone with Accept: audio/mpeg or audio/wav.");
         api.MapPost("/speak", SpeakAsync)
-            .WithSummary("Text, or a prompt for an assistant, spoken sentence by sentence; the same output as /respond.");
+            .WithSummary("Text, or a prompt for an assistant (kept in thread_id's thread when given), spoken sentence by sentence; the same output as /respond.");
         api.MapGet("/turns", ListTurnsAsync)
             .WithSummary("The caller's recent voice turns with their timings (milliseconds).");
         return app;
