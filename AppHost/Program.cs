@@ -3,6 +3,11 @@ using AppHost.LocalServers;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
+if (!builder.ExecutionContext.IsPublishMode && GatewayPortCheck.Taken(settings.GatewayPort) is { } taken)
+{
+    Console.Error.WriteLine(taken);
+    return 1;
+}
 
 // Redis when redis-server is installed (AppHost:Redis=off to skip); otherwise every service uses its in-memory default.
 var cache = settings.RedisServer is { } redisServer ? builder.AddRedisServer("cache", redisServer, settings.DataDirectory) : null;
@@ -38,3 +43,4 @@ settings.AddService<Projects.Gateway>("gateway", port: settings.GatewayPort)
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();
+return 0;

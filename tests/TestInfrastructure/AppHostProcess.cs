@@ -126,6 +126,9 @@ public sealed class AppHostProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>`dotnet run`'s exit code, once it has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public Task<bool> ExitedWithinAsync(TimeSpan timeout) =>
         _process.WaitForExitAsync().WaitAsync(timeout).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
 
