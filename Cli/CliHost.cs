@@ -33,7 +33,9 @@ public sealed class CliContext(CliHost host, ParseResult parse) : IDisposable
         get
         {
             var text = parse.GetValue(CliHost.UrlOption) ?? host.Environment("CHATBOT_URL") ?? CliHost.DefaultUrl;
-            if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            // The OpenAI-style base URL (…/v1) that SDKs are given names the same gateway.
+            var root = text.TrimEnd('/') is var trimmed && trimmed.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? trimmed[..^3] : trimmed;
+            if (!Uri.TryCreate(root + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
                 throw new CliException($"'{text}' is not an http(s) URL for the gateway.", ExitCodes.Usage);
             }

@@ -46,7 +46,7 @@ public static class Answers
                     threadId = run.Value.ThreadId;
                     if (run.Value.Status == RunStatus.Failed || run.Value.Status == RunStatus.Expired || run.Value.Status == RunStatus.Cancelled)
                     {
-                        throw new CliException($"The run {run.Value.Status}: {run.Value.LastError?.Message ?? "no reason given"}.");
+                        throw RunEnded(run.Value);
                     }
                     if (run.Value.Status == RunStatus.Incomplete)
                     {
@@ -65,6 +65,14 @@ public static class Answers
             terminal.Warn($"the answer is incomplete: it was cut short at its token limit ({incomplete}).");
         }
         return new Answer(threadId, text.ToString());
+    }
+
+    /// <summary>A run that failed on a rate limit or token budget exits as a 429 would (6), the platform's words kept whole.</summary>
+    private static CliException RunEnded(ThreadRun run)
+    {
+        var reason = run.LastError?.Message is { Length: > 0 } said ? said.TrimEnd('.') : "no reason given";
+        return new CliException($"The run {run.Status}: {reason}.",
+            run.LastError?.Code == RunErrorCode.RateLimitExceeded ? ExitCodes.RateLimited : ExitCodes.Failed);
     }
 }
 

@@ -6,6 +6,13 @@ namespace Cli.Commands;
 /// <summary>Finds an assistant by id or by its exact name (ignoring case), so people can type what they see.</summary>
 public static class AssistantLookup
 {
+    /// <summary>
+    /// The id to run: an id as given, unchecked, so that an ask costs one request of a key's rate (an unknown id is the
+    /// run's own 404); a name is looked up.
+    /// </summary>
+    public static async Task<string> IdAsync(CliContext context, string idOrName, CancellationToken cancellationToken) =>
+        idOrName.StartsWith("asst_", StringComparison.Ordinal) ? idOrName : (await FindAsync(context, idOrName, cancellationToken)).Id;
+
     public static async Task<Assistant> FindAsync(CliContext context, string idOrName, CancellationToken cancellationToken)
     {
         if (idOrName.StartsWith("asst_", StringComparison.Ordinal))

@@ -38,13 +38,34 @@ public static class AuthCommands
 
     public static Command Logout(CliHost host)
     {
-        var command = new Command("logout", "Forget the stored session for this gateway");
-        command.Handle(host, (context, _) =>
+        var command = new Command("logout", "End the session on the gateway and forget it here");
+        command.Handle(host, async (context, cancellationToken) =>
         {
-            context.Terminal.Message(context.Tokens.Remove(context.Gateway)
-                ? $"Logged out of {context.Gateway}."
-                : $"Not logged in to {context.Gateway}.");
-            return Task.FromResult(ExitCodes.Ok);
+            var gateway = context.Gateway;
+            if (context.Tokens.Get(gateway) is not { } session)
+            {
+                context.Terminal.Message($"Not logged in to {gateway}.");
+                return ExitCodes.Ok;
+            }
+            // Best effort: a gateway that is down or refuses still leaves this machine logged out.
+            CliException? notEnded = null;
+            try
+            {
+                await context.Connection.Auth.LogoutAsync(session.RefreshToken, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && ChatbotCli.Explain(ex, context) is { } failure)
+            {
+                notEnded = failure;
+            }
+            context.Tokens.Remove(gateway);
+            context.Terminal.Message(notEnded switch
+            {
+                null => $"Logged out of {gateway}.",
+                { ExitCode: ExitCodes.Unreachable } =>
+                    $"Logged out of {gateway} on this machine; the gateway could not be reached to end the session there, so its refresh token stays valid until it expires.",
+                _ => $"Logged out of {gateway} on this machine; the gateway did not end the session there ({notEnded.Message}).",
+            });
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -55,6 +76,26 @@ public static class AuthCommands
         var command = new Command("whoami", "Show the signed-in account") { json };
         command.Handle(host, async (context, cancellationToken) =>
         {
+            if (context.ApiKey is { } key)
+            {
+                // A key belongs to no account session the gateway could describe; what it can use is what it is for.
+                var prefix = key[..Math.Min(key.Length, 10)];
+                var usable = new List<Gateway.KeyAssistant>();
+                await foreach (var assistant in context.Assistants.GetAssistantsAsync(cancellationToken: cancellationToken))
+                {
+                    usable.Add(new(assistant.Id, assistant.Name));
+                }
+                if (context.Value(json))
+                {
+                    Print.Json(context.Terminal, new Gateway.KeyIdentity("api_key", prefix, usable));
+                }
+                else
+                {
+                    var names = usable.Count == 0 ? "no assistant" : string.Join(", ", usable.Select(a => $"{a.Name ?? "(no name)"} ({a.Id})"));
+                    context.Terminal.Out.WriteLine($"API key {prefix}… (CHATBOT_API_KEY); it can use {names}");
+                }
+                return ExitCodes.Ok;
+            }
             var me = await context.Connection.Auth.MeAsync(cancellationToken);
             if (context.Value(json))
             {

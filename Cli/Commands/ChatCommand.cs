@@ -23,42 +23,50 @@ public static class ChatCommand
                 ? await ResumeAsync(context, resumed, cancellationToken)
                 : await NewThreadAsync(context, cancellationToken);
             terminal.Message($"Chatting with {found.Name ?? found.Id} in {threadId}. {Help}");
-            while (true)
+            // Said however the chat ends: /exit, the end of input, Ctrl+C or a failure.
+            try
             {
-                if (!terminal.InputRedirected)
+                while (true)
                 {
-                    terminal.Ui.Markup("[bold]> [/]");
-                }
-                var line = await terminal.In.ReadLineAsync(cancellationToken);
-                if (line is null)
-                {
-                    break;
-                }
-                line = line.Trim();
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-                if (line.StartsWith('/'))
-                {
-                    if (line is "/exit" or "/quit")
+                    if (!terminal.InputRedirected)
+                    {
+                        terminal.Ui.Markup("[bold]> [/]");
+                    }
+                    // WaitAsync: a console's reader ignores the token, and Ctrl+C must end the wait for the hint below to be said.
+                    var line = await terminal.In.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken);
+                    if (line is null)
                     {
                         break;
                     }
-                    threadId = await CommandAsync(context, line, found.Id, threadId, cancellationToken);
-                    continue;
-                }
-                try
-                {
-                    await Answers.AskInThreadAsync(context, threadId, found.Id, line, terminal.Out, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && ChatbotCli.Explain(ex, context) is { } failure)
-                {
-                    // One refused question (a rate limit, a failed run) does not end the conversation.
-                    terminal.Fail(failure.Message);
+                    line = line.Trim();
+                    if (line.Length == 0)
+                    {
+                        continue;
+                    }
+                    if (line.StartsWith('/'))
+                    {
+                        if (line is "/exit" or "/quit")
+                        {
+                            break;
+                        }
+                        threadId = await CommandAsync(context, line, found.Id, threadId, cancellationToken);
+                        continue;
+                    }
+                    try
+                    {
+                        await Answers.AskInThreadAsync(context, threadId, found.Id, line, terminal.Out, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException && ChatbotCli.Explain(ex, context) is { } failure)
+                    {
+                        // One refused question (a rate limit, a failed run) does not end the conversation.
+                        terminal.Fail(failure.Message);
+                    }
                 }
             }
-            terminal.Message($"Resume with: chatbot chat {found.Id} --thread {threadId}");
+            finally
+            {
+                terminal.Message($"Resume with: chatbot chat {found.Id} --thread {threadId}");
+            }
             return ExitCodes.Ok;
         });
         return command;

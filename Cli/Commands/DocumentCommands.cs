@@ -83,7 +83,7 @@ public static class DocumentCommands
             var name = Path.GetFileName(response.Content.Headers.ContentDisposition?.FileNameStar
                 ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"') ?? context.Value(id));
             var path = Path.GetFullPath(target ?? name);
-            await using (var file = Create(path, context.Value(force)))
+            await using (var file = OutputFile.Create(path, context.Value(force)))
             {
                 await content.CopyToAsync(file, cancellationToken);
             }
@@ -91,19 +91,6 @@ public static class DocumentCommands
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>A new file, or with <paramref name="force"/> one that replaces what is there (checked and made in one step).</summary>
-    private static FileStream Create(string path, bool force)
-    {
-        try
-        {
-            return new FileStream(path, force ? FileMode.Create : FileMode.CreateNew, FileAccess.Write);
-        }
-        catch (IOException) when (!force && File.Exists(path))
-        {
-            throw new CliException($"{path} already exists; pass --force to overwrite it.", ExitCodes.Usage);
-        }
     }
 
     private static Command Delete(CliHost host)

@@ -12,8 +12,8 @@ public static class KeyCommands
     {
         var name = new Option<string>("--name") { Description = "What the key is for", Required = true };
         var assistants = new Option<string[]>("--assistant", "-a") { Description = "An assistant the key may use (repeatable; default: all)", DefaultValueFactory = _ => [] };
-        var rpm = new Option<int?>("--rpm") { Description = "Requests per minute the key may make" };
-        var tpm = new Option<int?>("--tpm") { Description = "Tokens per minute the key may use" };
+        var rpm = Options.PerMinute("--rpm", "Requests per minute the key may make");
+        var tpm = Options.PerMinute("--tpm", "Tokens per minute the key may use");
         var json = Options.Json();
         var command = new Command("create", "Create an API key; prints the secret, which is shown only once") { name, assistants, rpm, tpm, json };
         command.Handle(host, async (context, cancellationToken) =>

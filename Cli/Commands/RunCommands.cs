@@ -16,9 +16,10 @@ public static class RunCommands
         };
         var text = new Option<string?>("--text", "-t") { Description = "The instruction" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the answer to this file (- is standard output)" };
+        var force = OutputFile.Force();
         var command = new Command("run", "Run an assistant on input files and an instruction; reads a pipe, writes only the answer")
         {
-            assistant, files, text, output,
+            assistant, files, text, output, force,
         };
         command.Handle(host, async (context, cancellationToken) =>
         {
@@ -30,19 +31,19 @@ public static class RunCommands
                 inputs = ["-"];
             }
             var message = await ComposeAsync(terminal, context.Value(text), inputs, cancellationToken);
-            var found = await AssistantLookup.FindAsync(context, context.Value(assistant), cancellationToken);
+            var assistantId = await AssistantLookup.IdAsync(context, context.Value(assistant), cancellationToken);
             if (context.Value(output) is { } path and not "-")
             {
                 var target = Path.GetFullPath(path);
-                await using (var writer = new StreamWriter(target, append: false, new UTF8Encoding(false)))
+                await using (var writer = new StreamWriter(OutputFile.Create(target, context.Value(force)), new UTF8Encoding(false)))
                 {
-                    await Answers.AskAsync(context, found.Id, message, writer, cancellationToken);
+                    await Answers.AskAsync(context, assistantId, message, writer, cancellationToken);
                 }
                 terminal.Message($"Wrote the answer to {target}.");
             }
             else
             {
-                await Answers.AskAsync(context, found.Id, message, terminal.Out, cancellationToken);
+                await Answers.AskAsync(context, assistantId, message, terminal.Out, cancellationToken);
             }
             return ExitCodes.Ok;
         });
@@ -61,8 +62,8 @@ public static class RunCommands
             {
                 throw new CliException("No question: give it as an argument or on standard input.", ExitCodes.Usage);
             }
-            var found = await AssistantLookup.FindAsync(context, context.Value(assistant), cancellationToken);
-            await Answers.AskAsync(context, found.Id, text.Trim(), context.Terminal.Out, cancellationToken);
+            var assistantId = await AssistantLookup.IdAsync(context, context.Value(assistant), cancellationToken);
+            await Answers.AskAsync(context, assistantId, text.Trim(), context.Terminal.Out, cancellationToken);
             return ExitCodes.Ok;
         });
         return command;

@@ -19,7 +19,8 @@ public static class VoiceCommands
         var format = new Option<string?>("--format") { Description = "mp3, wav, opus, aac, flac or pcm (default: the output's extension, else mp3)" }
             .AcceptOnlyFromAmong([.. Formats.Keys]);
         var voice = new Option<string>("--voice") { Description = "The voice (OpenAI's names: alloy, echo, nova, ...)", DefaultValueFactory = _ => "alloy" };
-        var command = new Command("speak", "Turn text into speech, written to an audio file") { text, output, format, voice };
+        var force = OutputFile.Force();
+        var command = new Command("speak", "Turn text into speech, written to an audio file") { text, output, format, voice, force };
         command.Handle(host, async (context, cancellationToken) =>
         {
             var input = context.Value(text) ?? await context.Terminal.ReadPipedAsync(cancellationToken);
@@ -29,10 +30,14 @@ public static class VoiceCommands
             }
             var file = context.Value(output);
             var formatName = context.Value(format) ?? (Formats.ContainsKey(file.Extension.TrimStart('.')) ? file.Extension.TrimStart('.') : "mp3");
+            OutputFile.RefuseExisting(file.FullName, context.Value(force));
             var audio = await context.Connection.OpenAI.GetAudioClient("tts-1").GenerateSpeechAsync(
                 input.Trim(), new GeneratedSpeechVoice(context.Value(voice)),
                 new SpeechGenerationOptions { ResponseFormat = Formats[formatName] }, cancellationToken);
-            await File.WriteAllBytesAsync(file.FullName, audio.Value.ToArray(), cancellationToken);
+            await using (var target = OutputFile.Create(file.FullName, context.Value(force)))
+            {
+                await target.WriteAsync(audio.Value.ToMemory(), cancellationToken);
+            }
             context.Terminal.Message($"Wrote {audio.Value.ToMemory().Length} bytes of {formatName} to {file.FullName}.");
             return ExitCodes.Ok;
         });

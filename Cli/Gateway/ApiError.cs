@@ -40,6 +40,9 @@ public static class ApiError
         var message = MessageOf(body) is { Length: > 0 } said ? said : $"The gateway answered {status} ({(HttpStatusCode)status}).";
         return status switch
         {
+            // The request as the user wrote it was refused (a field out of range, a file too large): bad usage, as
+            // README's table has it.
+            400 or 413 or 422 => new CliException(message, ExitCodes.Usage),
             401 => new CliException($"{message} Log in with `chatbot login` or set CHATBOT_API_KEY.", ExitCodes.Unauthorized),
             403 => new CliException(message, ExitCodes.Unauthorized),
             404 => new CliException(message, ExitCodes.NotFound),
@@ -72,9 +75,12 @@ public static class ApiError
             var errors = root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object
                 ? string.Join(" ", e.EnumerateObject().SelectMany(p => p.Value.EnumerateArray().Select(m => m.GetString())))
                 : null;
-            // A validation problem's title is generic; its field errors say what is wrong.
-            var summary = detail ?? (string.IsNullOrEmpty(errors) && root.TryGetProperty("title", out var t) ? t.GetString() : null);
-            return string.Join(" ", new[] { summary, errors }.Where(s => !string.IsNullOrWhiteSpace(s)));
+            // A validation problem's title and detail are generic; its field errors say what is wrong.
+            if (!string.IsNullOrWhiteSpace(errors))
+            {
+                return errors;
+            }
+            return detail ?? (root.TryGetProperty("title", out var t) ? t.GetString() : null);
         }
         catch (JsonException)
         {

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text;
 
 namespace Cli.Gateway;
 
@@ -54,10 +54,27 @@ public sealed class DocumentsClient(HttpClient http)
         {
             form.Add(new StringContent(value), name);
         }
-        form.Add(content, "file", Path.GetFileName(file));
+        content.Headers.ContentDisposition = FileDisposition(Path.GetFileName(file));
+        form.Add(content);
         using var request = new HttpRequestMessage(method, path) { Content = form };
         using var response = await http.SendAsync(request, cancellationToken);
         await ApiError.EnsureSuccessAsync(response, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync<DocumentInfo>(Json.Options, cancellationToken))!;
+        return await Json.ReadAsync<DocumentInfo>(response, http.BaseAddress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The part's name as RFC 6266 says: the exact name in filename* (UTF-8, percent-encoded), which the platform reads
+    /// first, and a plain ASCII stand-in in filename. .NET's own (Add with a file name) throws on quotes and line breaks.
+    /// </summary>
+    private static ContentDispositionHeaderValue FileDisposition(string name)
+    {
+        var plain = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            plain.Append(c is >= ' ' and <= '~' and not ('"' or '\\') ? c : '_');
+        }
+        var disposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = $"\"{plain}\"" };
+        disposition.Parameters.Add(new NameValueHeaderValue("filename*", "UTF-8''" + Uri.EscapeDataString(name)));
+        return disposition;
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Cli.Gateway;
@@ -10,4 +11,28 @@ public static class Json
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
     };
+
+    /// <summary>
+    /// A successful answer's body; a URL that answers something else (a dashboard's web page, say) is not a gateway,
+    /// which is said in words rather than as a parser's exception.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, Uri? gateway, CancellationToken cancellationToken)
+    {
+        var type = response.Content.Headers.ContentType?.MediaType;
+        if (type is null || !type.EndsWith("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw NotAGateway(gateway, type ?? "no content type");
+        }
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(Options, cancellationToken) ?? throw NotAGateway(gateway, "null");
+        }
+        catch (JsonException)
+        {
+            throw NotAGateway(gateway, "JSON the platform does not send");
+        }
+    }
+
+    public static CliException NotAGateway(Uri? gateway, string answered) =>
+        new($"'{gateway}' is not a chatbot gateway (it answered {answered}).", ExitCodes.Unreachable);
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace Cli.Gateway;
 
 /// <summary>One page of a platform list: its items and where the next page starts.</summary>
@@ -16,7 +14,7 @@ public static class ListPages
         {
             using var response = await http.GetAsync(next, cancellationToken);
             await ApiError.EnsureSuccessAsync(response, cancellationToken);
-            var page = (await response.Content.ReadFromJsonAsync<DataList<T>>(Json.Options, cancellationToken))!;
+            var page = await Json.ReadAsync<DataList<T>>(response, http.BaseAddress, cancellationToken);
             items.AddRange(page.Data);
             if (!page.HasMore || page.LastId is null)
             {

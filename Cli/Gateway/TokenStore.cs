@@ -27,6 +27,9 @@ public sealed class TokenStore(string directory)
         return new TokenStore(Path.Combine(config, "chatbot"));
     }
 
+    /// <summary>How long a refresh may wait for another process's; a refresh is one request, so this is generous.</summary>
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
     public StoredSession? Get(Uri gateway) => ReadAll().GetValueOrDefault(Key(gateway));
 
     public void Save(Uri gateway, StoredSession session)
@@ -46,6 +49,37 @@ public sealed class TokenStore(string directory)
             Write(all);
         }
         return removed;
+    }
+
+    /// <summary>
+    /// Holds credentials.json.lock exclusively (FileShare.None is an flock on Unix, released when the process dies) so
+    /// that concurrent chatbot processes refresh one at a time; retried until another's refresh has finished.
+    /// </summary>
+    public async Task<IDisposable> LockAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(FilePath)!;
+        Directory.CreateDirectory(folder);
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(FilePath + ".lock", options);
+            }
+            catch (IOException) when (waited.Elapsed < LockWait)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+            catch (IOException)
+            {
+                throw new CliException($"Another chatbot process has held {FilePath}.lock for {LockWait.TotalSeconds:0} s; if none is running, delete that file.");
+            }
+        }
     }
 
     private static string Key(Uri gateway) => gateway.GetLeftPart(UriPartial.Authority);
@@ -74,8 +108,9 @@ public sealed class TokenStore(string directory)
         {
             File.SetUnixFileMode(folder, OwnerOnlyDirectory);
         }
-        // Written beside and moved over, so a crash never leaves half a file; created owner-only from the start.
-        var temporary = FilePath + ".tmp";
+        // Written beside and moved over, so a crash never leaves half a file; created owner-only from the start. The
+        // name is this write's own, so two processes writing at once never share (or move away) each other's file.
+        var temporary = $"{FilePath}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

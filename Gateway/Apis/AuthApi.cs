@@ -24,6 +24,7 @@ public static class AuthApi
         auth.MapPost("/register", RegisterAsync);
         auth.MapPost("/login", LoginAsync);
         auth.MapPost("/refresh", RefreshAsync);
+        auth.MapPost("/logout", LogoutAsync);
         auth.MapGet("/me", MeAsync);
         return app;
     }
@@ -47,6 +48,21 @@ public static class AuthApi
 
     private static async Task<Ok<TokenPair>> RefreshAsync(RefreshRequest request, AccountService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.RefreshAsync(request.RefreshToken, cancellationToken));
+
+    /// <summary>Anonymous, as refresh is: the refresh token is the credential, and logging out must work with an expired access token.</summary>
+    private static async Task<Results<NoContent, ValidationProblem>> LogoutAsync(
+        RefreshRequest request, AccountService accounts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await accounts.LogoutAsync(request.RefreshToken, cancellationToken);
+            return TypedResults.NoContent();
+        }
+        catch (ValidationException ex)
+        {
+            return TypedResults.ValidationProblem(ex.Errors);
+        }
+    }
 
     private static async Task<Ok<UserView>> MeAsync(HttpContext context, AccountService accounts, CancellationToken cancellationToken)
     {

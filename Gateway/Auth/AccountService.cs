@@ -104,8 +104,7 @@ public sealed class AccountService(
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         if (stored.UsedAt is not null || stored.RevokedAt is not null)
         {
-            await db.RefreshTokens.Where(t => t.FamilyId == stored.FamilyId && t.RevokedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+            await RevokeFamilyAsync(stored.FamilyId, cancellationToken).ConfigureAwait(false);
             throw InvalidRefresh();
         }
         if (stored.ExpiresAt <= now)
@@ -118,8 +117,7 @@ public sealed class AccountService(
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken).ConfigureAwait(false);
         if (claimed == 0)
         {
-            await db.RefreshTokens.Where(t => t.FamilyId == stored.FamilyId && t.RevokedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+            await RevokeFamilyAsync(stored.FamilyId, cancellationToken).ConfigureAwait(false);
             throw InvalidRefresh();
         }
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == stored.UserId, cancellationToken).ConfigureAwait(false)
@@ -127,8 +125,35 @@ public sealed class AccountService(
         return await IssueAsync(user, stored.FamilyId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the session the refresh token belongs to: its whole family is revoked, so no token rotated from that login
+    /// refreshes again. An unknown or already revoked token changes nothing and is no error, so logout can be repeated
+    /// and tells nobody whether a token existed.
+    /// </summary>
+    public async Task LogoutAsync(string? refreshToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            throw new ValidationException(new Dictionary<string, string[]> { ["refresh_token"] = ["The refresh token is required."] });
+        }
+        var hash = Secrets.HashSecret(refreshToken);
+        var familyId = await db.RefreshTokens.Where(t => t.TokenHash == hash).Select(t => t.FamilyId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (familyId is not null)
+        {
+            await RevokeFamilyAsync(familyId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public Task<User?> FindAsync(string userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+
+    private Task<int> RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+    }
 
     private async Task<TokenPair> IssueAsync(User user, string familyId, CancellationToken cancellationToken)
     {

@@ -135,6 +135,41 @@ public sealed class AccountTests(Platform platform) : IDisposable
     }
 
     [Fact]
+    public async Task AKeyLimitTheGatewayRefusesIsAUsageErrorWithTheFieldsOwnMessage()
+    {
+        await _chatbot.LoginAsNewUserAsync("kit");
+
+        var created = await _chatbot.RunAsync("keys", "create", "--name", "none", "--rpm", "0");
+
+        Assert.Equal(ExitCodes.Usage, created.ExitCode);
+        Assert.Equal("error: The rpm limit must be positive.", created.Error.Trim());
+    }
+
+    [Fact]
+    public async Task WhoAmIWithAnApiKeySaysItIsAKeyAndWhichAssistantsItCanUse()
+    {
+        await _chatbot.LoginAsNewUserAsync("lee");
+        var allowed = await _chatbot.CreateAssistantAsync("Front desk");
+        var key = (await _chatbot.RunAsync("keys", "create", "--name", "desk", "--assistant", allowed)).Output.Trim();
+
+        _chatbot["CHATBOT_API_KEY"] = key;
+        var me = await _chatbot.RunAsync("whoami");
+
+        Assert.True(me.ExitCode == 0, me.ToString());
+        Assert.Equal($"API key {key[..10]}… (CHATBOT_API_KEY); it can use Front desk ({allowed})", me.Output.Trim());
+    }
+
+    [Fact]
+    public async Task TheOpenAiStyleBaseUrlEndingInV1NamesTheSameGateway()
+    {
+        await _chatbot.LoginAsNewUserAsync("max");
+
+        var me = await _chatbot.RunAsync("--url", new Uri(platform.Gateway, "v1").ToString(), "whoami");
+
+        Assert.True(me.ExitCode == 0, me.ToString());
+    }
+
+    [Fact]
     public async Task EveryKeyIsListedOldestFirstHoweverManyPagesTheyFill()
     {
         await _chatbot.LoginAsNewUserAsync("jo");

@@ -41,6 +41,70 @@ public sealed partial class AnswerTests(Platform platform) : IDisposable
     }
 
     [Fact]
+    public async Task RunLeavesAnExistingOutputFileAloneUnlessForced()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AnswerTests));
+        var id = await _chatbot.CreateAssistantAsync("Careful", "--file", _chatbot.File("handbook.txt", Handbook.Text));
+        var target = _chatbot.File("kept.md", "My own notes.");
+
+        var refused = await _chatbot.RunAsync("run", id, "--text", "When are travel expenses reimbursed?", "--output", target);
+        var kept = File.ReadAllText(target);
+        var forced = await _chatbot.RunAsync("run", id, "--text", "When are travel expenses reimbursed?", "--output", target, "--force");
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains($"{target} already exists; pass --force to overwrite it.", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("My own notes.", kept);
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Contains("14 days", File.ReadAllText(target), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnInputTooLargeForTheGatewayIsSaidToBeTooLargeNotUnreachable()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AnswerTests));
+        var id = await _chatbot.CreateAssistantAsync("Big");
+        var large = _chatbot.File("large.txt", new string('x', 25 * 1024 * 1024));
+
+        var run = await _chatbot.RunAsync("run", id, "--file", large, "--text", "Summarise.");
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("larger than", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot reach", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AskWithAnAssistantIdTakesOneRequestOfTheKeysRate()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AnswerTests));
+        var id = await _chatbot.CreateAssistantAsync("Thrifty", "--file", _chatbot.File("handbook.txt", Handbook.Text));
+        var key = await _chatbot.RunAsync("keys", "create", "--name", "one a minute", "--rpm", "1");
+        Assert.True(key.ExitCode == 0, key.ToString());
+
+        _chatbot["CHATBOT_API_KEY"] = key.Output.Trim();
+        var ask = await _chatbot.RunAsync("ask", id, "When are travel expenses reimbursed?");
+
+        Assert.True(ask.ExitCode == 0, ask.ToString());
+        Assert.Contains("14 days", ask.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChatEndedWithCtrlCStillSaysHowToResumeItsThread()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AnswerTests));
+        var id = await _chatbot.CreateAssistantAsync("Patient");
+        using var keyboard = new IdleKeyboard();
+        using var ctrlC = new CancellationTokenSource();
+
+        var chat = _chatbot.RunWithInputAsync(keyboard, ctrlC.Token, "chat", id);
+        await keyboard.Waited.WaitAsync(TimeSpan.FromSeconds(30));
+        await ctrlC.CancelAsync();
+        var outcome = await chat.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(outcome.ExitCode == 130, outcome.ToString());
+        Assert.Matches($@"Resume with: chatbot chat {id} --thread thread_\w+", outcome.Error);
+    }
+
+    [Fact]
     public async Task RunWithNothingToRunIsAUsageError()
     {
         await _chatbot.UseAccountOfAsync(typeof(AnswerTests));
@@ -125,6 +189,20 @@ public sealed partial class AnswerTests(Platform platform) : IDisposable
 
     [GeneratedRegex(@"thread_[A-Za-z0-9]+")]
     private static partial Regex ThreadId();
+
+    /// <summary>A keyboard nobody types on; like the console's reader, it does not stop waiting when the token is cancelled.</summary>
+    private sealed class IdleKeyboard : TextReader
+    {
+        private readonly TaskCompletionSource _waited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Waited => _waited.Task;
+
+        public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            _waited.TrySetResult();
+            return new ValueTask<string?>(new TaskCompletionSource<string?>().Task);
+        }
+    }
 
     public void Dispose() => _chatbot.Dispose();
 }

@@ -85,6 +85,32 @@ public sealed class AssistantTests(Platform platform) : IDisposable
         Assert.Contains($"No document found with id '{documentId}'", gone.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("we\"ird <name>.txt")]
+    [InlineData("caf\u00e9 r\u00e9sum\u00e9 (2).txt")]
+    public async Task AFileNameWithQuotesBracketsOrALineBreakIsUploadedUnderThatName(string name)
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AssistantTests));
+        var id = await _chatbot.CreateAssistantAsync("Odd names");
+
+        var uploaded = await _chatbot.RunAsync("documents", "upload", _chatbot.File(name, "Lunch is at noon."), "--assistant", id, "--json");
+
+        Assert.True(uploaded.ExitCode == 0, uploaded.ToString());
+        Assert.Equal(name, JsonDocument.Parse(uploaded.Output).RootElement[0].GetProperty("filename").GetString());
+    }
+
+    [Fact]
+    public async Task AFileNameWithALineBreakReachesThePlatformWhichRefusesItInOneLine()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(AssistantTests));
+        var id = await _chatbot.CreateAssistantAsync("Broken names");
+
+        var uploaded = await _chatbot.RunAsync("documents", "upload", _chatbot.File("line\nbreak.txt", "Lunch is at noon."), "--assistant", id);
+
+        Assert.True(uploaded.ExitCode == ExitCodes.Usage, uploaded.ToString());
+        Assert.Equal("error: The file name contains control or invisible formatting characters.", uploaded.Error.Trim());
+    }
+
     [Fact]
     public async Task ADownloadLeavesAnExistingFileAloneUnlessForced()
     {

@@ -50,12 +50,16 @@ public sealed partial class Chatbot : IDisposable
 
     public Task<Outcome> RunAsync(params string[] args) => RunWithInputAsync("", args);
 
-    public async Task<Outcome> RunWithInputAsync(string input, params string[] args)
+    public Task<Outcome> RunWithInputAsync(string input, params string[] args) =>
+        RunWithInputAsync(new StringReader(input), CancellationToken.None, args);
+
+    /// <summary>Runs with a reader of the test's own and a token that stands for Ctrl+C.</summary>
+    public async Task<Outcome> RunWithInputAsync(TextReader input, CancellationToken ctrlC, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var terminal = Terminal.Plain(new StringReader(input), output, error);
-        var code = await ChatbotCli.RunAsync(args, new CliHost(terminal, name => _environment.GetValueOrDefault(name), Clock));
+        var terminal = Terminal.Plain(input, output, error);
+        var code = await ChatbotCli.RunAsync(args, new CliHost(terminal, name => _environment.GetValueOrDefault(name), Clock), ctrlC);
         return new Outcome(code, output.ToString(), error.ToString());
     }
 

@@ -63,6 +63,26 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task AnUnknownCommandIsSaidOnceWithoutAMissingCommandBeforeIt()
+    {
+        var (code, _, error) = await RunAsync(["frobnicate"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(["error: Unrecognized command or argument 'frobnicate'.", "See `chatbot --help`."],
+            error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task ALimitTooBigForANumberIsSaidInPlainWords()
+    {
+        var (code, _, error) = await RunAsync(["keys", "create", "--name", "ci", "--rpm", "99999999999"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("error: --rpm takes a whole number of at most 2147483647, not '99999999999'.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AGatewayUrlThatIsNotHttpIsAUsageError()
     {
         var (code, _, error) = await RunAsync(["--url", "ftp://example.com", "assistants", "list"]);

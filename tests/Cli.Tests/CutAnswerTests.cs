@@ -50,6 +50,20 @@ public sealed class CutAnswerTests(Platform platform) : IDisposable
         Assert.Equal("warning: the answer is incomplete: it was cut short at its token limit (max_completion_tokens).\n", cut.Error);
     }
 
+    [Fact]
+    public async Task AKeyWhoseBudgetCannotHoldTheRequestIsRateLimitedInOneSentence()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(CutAnswerTests));
+        var id = await _chatbot.CreateAssistantAsync("Frugal", "--file", _chatbot.File("policy.txt", Policy));
+        _chatbot["CHATBOT_API_KEY"] = await CreateKeyAsync("tiny", "--tpm", "5");
+
+        var ask = await _chatbot.RunAsync("ask", id, Question);
+
+        Assert.True(ask.ExitCode == ExitCodes.RateLimited, ask.ToString());
+        Assert.Contains("budget of 5 per minute.", ask.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", ask.Error, StringComparison.Ordinal);
+    }
+
     private async Task<string> CreateKeyAsync(string name, params string[] extra)
     {
         var created = await _chatbot.RunAsync(["keys", "create", "--name", name, .. extra]);

@@ -25,6 +25,19 @@ public sealed class VoiceTests(Platform platform) : IDisposable
     }
 
     [Fact]
+    public async Task SpeakLeavesAnExistingFileAloneUnlessForced()
+    {
+        await _chatbot.UseAccountOfAsync(typeof(VoiceTests));
+        var audio = _chatbot.File("mine.wav", "not audio");
+
+        var refused = await _chatbot.RunAsync("speak", "Hello there.", "--output", audio);
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains($"{audio} already exists; pass --force to overwrite it.", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("not audio", File.ReadAllText(audio));
+    }
+
+    [Fact]
     public async Task TranscribingAFileThatIsNotThereIsAUsageError()
     {
         await _chatbot.UseAccountOfAsync(typeof(VoiceTests));

@@ -211,6 +211,54 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task LogoutRevokesTheTokensWholeFamilySoNeitherItNorItsSuccessorRefreshes()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+        using var first = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = session.RefreshToken });
+        var rotated = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("refresh_token").GetString();
+
+        using var logout = await gateway.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = rotated });
+        using var refresh = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = rotated });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task LogoutOfAnUnknownOrAlreadyEndedSessionIsNoContentAsWell()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+
+        using var once = await gateway.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = session.RefreshToken });
+        using var twice = await gateway.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = session.RefreshToken });
+        using var unknown = await gateway.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = "rt_made_up" });
+
+        Assert.Equal(HttpStatusCode.NoContent, once.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, unknown.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"refresh_token":""}""")]
+    public async Task LogoutWithoutARefreshTokenIsAValidationProblemNamingTheField(string body)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+
+        using var response = await gateway.Client.PostAsync("/auth/logout", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("refresh_token", out _), "the problem names the refresh_token field");
+    }
+
+    [Fact]
     public async Task LoginAttemptsFromOneIpAreLimitedWithRetryAfterAndRateLimitHeaders()
     {
         await using var backends = await Backends.StartAsync();
