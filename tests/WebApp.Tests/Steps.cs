@@ -5,7 +5,7 @@ namespace WebApp.Tests;
 /// <summary>What a user does on the page, step by step, shared by the tests.</summary>
 internal static class Steps
 {
-    private const string Password = "correct horse battery staple 42";
+    public const string Password = "correct horse battery staple 42";
 
     public static async Task<string> RegisterAsync(IPage page, string name)
     {

@@ -1,25 +1,48 @@
 // The one client of the public API (the same routes the SDKs use): session tokens, errors in words, SSE, uploads.
+import { mirror, mirrored } from './mirror.js';
 
 const STORE = 'chatbot.session';
-let session = JSON.parse(localStorage.getItem(STORE) ?? 'null');
+let session = stored();
 let refreshing = null;
 const listeners = new Set();
 
 export const auth = {
   get signedIn() { return session !== null; },
   get user() { return session?.user ?? null; },
+  /** listener(session, elsewhere): elsewhere is true when another tab signed in, out or in as someone else. */
   onChange(listener) { listeners.add(listener); },
 };
 
+function stored() {
+  try { return JSON.parse(localStorage.getItem(STORE) ?? 'null'); } catch { return null; }
+}
+
+/** Stores the session for every tab; resolves once the tabs' shared record (mirror.js) has it too. */
 function save(next) {
   session = next;
   if (next) localStorage.setItem(STORE, JSON.stringify(next));
   else localStorage.removeItem(STORE);
-  listeners.forEach(l => l(session));
+  listeners.forEach(l => l(session, false));
+  return mirror(next);
 }
 
+/**
+ * Takes on the session another tab stored (tabs share one: a sign-in, a sign-out, a rotated pair there is one here).
+ * The page hears of it when who is signed in changed; a sign-in elsewhere counts once it knows its user.
+ */
+function adopt(next) {
+  const who = s => s?.user?.id ?? null;
+  const before = session;
+  session = next;
+  if (who(before) !== who(next)) listeners.forEach(l => l(session, true));
+}
+
+window.addEventListener('storage', e => {
+  if (e.storageArea === localStorage && (e.key === STORE || e.key === null)) adopt(stored());
+});
+
 function remember(pair, user) {
-  save({
+  return save({
     access: pair.access_token,
     refresh: pair.refresh_token,
     expiresAt: Date.now() + pair.expires_in * 1000,
@@ -71,18 +94,33 @@ export async function errorFrom(status, text, headers) {
 
 async function refreshSession() {
   if (!session?.refresh) throw new ApiError(401, STATUS_WORDS[401]);
-  // One refresh at a time: refresh tokens rotate, so a second concurrent use of the old one would be refused.
+  // One refresh at a time in this tab, and across tabs under a lock: refresh tokens rotate, and the gateway takes a
+  // second use of a rotated one for theft and revokes the whole session.
   refreshing ??= (async () => {
     try {
-      const response = await fetch('/auth/refresh', {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refresh_token: session.refresh }),
-      });
-      if (!response.ok) { save(null); throw await errorFrom(401, await response.text()); }
-      remember(await response.json());
+      const held = session.refresh;
+      const renew = () => renewUnlessRotated(held);
+      await (navigator.locks ? navigator.locks.request(STORE, renew) : renew());
     } finally { refreshing = null; }
   })();
   return refreshing;
+}
+
+async function renewUnlessRotated(held) {
+  // Another tab may have renewed (or ended) the session while this one waited: its pair is then the one to use.
+  const current = await mirrored(stored());
+  if (current?.refresh !== held) {
+    adopt(current);
+    if (!current) throw new ApiError(401, STATUS_WORDS[401]);
+    return;
+  }
+  const response = await fetch('/auth/refresh', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: held }),
+  });
+  if (!response.ok) { await save(null); throw await errorFrom(401, await response.text()); }
+  // Held until the other tabs would read the new pair: the lock is released only then.
+  await remember(await response.json());
 }
 
 async function accessToken() {
@@ -138,7 +176,17 @@ export async function login(email, password) {
   return user;
 }
 
-export function logout() { save(null); }
+/** Ends the session at the gateway too (its refresh token's family is revoked), without waiting: signing out never fails. */
+export function logout() {
+  const refresh = session?.refresh;
+  if (refresh) {
+    fetch('/auth/logout', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refresh }), keepalive: true,
+    }).catch(() => { /* offline or refused: the tokens are forgotten here all the same */ });
+  }
+  save(null);
+}
 
 /** Reads an SSE response (OpenAI's style: `event:` and `data:` lines, comments ignored), calling onEvent(name, data). */
 export async function readEvents(response, onEvent) {

@@ -32,7 +32,8 @@ document.addEventListener('click', e => {
     navigate(link.getAttribute('href'));
   }
 });
-auth.onChange(s => { if (!s) { forgetAssistants(); render(); } });
+// Signed out here or anywhere, or signed in (as anyone) in another tab: the page starts over.
+auth.onChange((s, elsewhere) => { if (!s || elsewhere) { forgetAssistants(); render(); } });
 
 async function render() {
   teardown?.();
