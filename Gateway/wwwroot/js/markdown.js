@@ -7,19 +7,23 @@ export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, c => ESCAPES[c]);
 }
 
-function inline(escaped) {
-  // Code spans first, parked behind placeholders so emphasis never reaches inside them.
-  const spans = [];
-  let text = escaped.replace(/`([^`\n]+)`/g, (_, code) => {
-    spans.push(`<code>${code}</code>`);
-    return `\u0000${spans.length - 1}\u0000`;
-  });
-  text = text.replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s()]+)\)/g,
-    (_, label, url) => `<a href="${url}" target="_blank" rel="noopener noreferrer nofollow">${label}</a>`);
+function emphasis(text) {
   text = text.replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>');
   text = text.replace(/(^|[^\w*])\*([^*\n]+)\*(?!\w)/g, '$1<em>$2</em>');
-  text = text.replace(/(^|[^\w_])_([^_\n]+)_(?!\w)/g, '$1<em>$2</em>');
-  return text.replace(/\u0000(\d+)\u0000/g, (_, i) => spans[Number(i)]);
+  return text.replace(/(^|[^\w_])_([^_\n]+)_(?!\w)/g, '$1<em>$2</em>');
+}
+
+function inline(escaped) {
+  // Code spans, then links, are parked behind placeholders so emphasis never reaches inside code or an address; a
+  // link's label gets its own emphasis. NULs never come from the text itself, so no placeholder can be forged.
+  const parked = [];
+  const park = html => `\u0000${parked.push(html) - 1}\u0000`;
+  let text = escaped.replace(/\u0000/g, '').replace(/`([^`\n]+)`/g, (_, code) => park(`<code>${code}</code>`));
+  text = text.replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s()\u0000]+)\)/g,
+    (_, label, url) => park(`<a href="${url}" target="_blank" rel="noopener noreferrer nofollow">${emphasis(label)}</a>`));
+  // A parked link may hold a parked code span in its label: indexes only point back, so this ends.
+  const unpark = html => html.replace(/\u0000(\d+)\u0000/g, (_, i) => unpark(parked[Number(i)]));
+  return unpark(emphasis(text));
 }
 
 export function renderMarkdown(source) {

@@ -14,7 +14,9 @@ export async function loadAssistants(force = false) {
 
 export function forgetAssistants() { assistants = null; }
 
+/** An assistant's name; a thread made by the CLI or an SDK may name none, which is not the same as a deleted one. */
 export function assistantName(id) {
+  if (!id) return 'No assistant';
   const found = assistants?.find(a => a.id === id);
   return found ? (found.name || 'Untitled assistant') : 'Deleted assistant';
 }
