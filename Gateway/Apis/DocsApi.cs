@@ -13,11 +13,17 @@ namespace Gateway.Apis;
 /// </summary>
 public static class DocsApi
 {
+    // The page's policy, loosened only where Swagger UI needs it: its stylesheet draws icons as data: images, a markdown
+    // table in a description aligns its cells with style attributes, and a downloaded response is shown from a blob:.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     public static WebApplication MapDocsApi(this WebApplication app)
     {
         app.MapGet("/docs/{service}/openapi.json", FetchAsync).ExcludeFromDescription();
         // Swagger UI's middleware matches every request's path against its own patterns; only /docs needs it.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs"), docs => docs.UseSwaggerUI(options =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/docs"), docs => docs.Use(WithSecurityHeaders).UseSwaggerUI(options =>
         {
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Chatbot platform API";
@@ -28,6 +34,15 @@ public static class DocsApi
             }
         }));
         return app;
+    }
+
+    private static Task WithSecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next(context);
     }
 
     private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients)

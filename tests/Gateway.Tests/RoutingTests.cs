@@ -259,6 +259,26 @@ public sealed class RoutingTests
         }
     }
 
+    [Theory]
+    [InlineData("/docs/index.html")]
+    [InlineData("/docs/index.js")]
+    [InlineData("/docs/swagger-ui.css")]
+    public async Task DocsCarryThePagesSecurityHeadersWithAPolicyThatForbidsFramingAndForeignScripts(string path)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+
+        using var response = await gateway.Client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries);
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains("object-src 'none'", policy);
+    }
+
     [Fact]
     public async Task DocsLeaveOutTheRoutesTheGatewayKeepsShutSoTryItOutNeverMeetsA404()
     {

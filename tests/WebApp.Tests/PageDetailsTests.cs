@@ -5,7 +5,7 @@ using static WebApp.Tests.Steps;
 
 namespace WebApp.Tests;
 
-/// <summary>Smaller things the page shows: answers' links and conversations' assistants.</summary>
+/// <summary>Smaller things the page shows: answers' links, conversations' assistants, and the API documentation.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class PageDetailsTests(Platform platform, Browser browser) : IClassFixture<Browser>
 {
@@ -84,5 +84,28 @@ public sealed class PageDetailsTests(Platform platform, Browser browser) : IClas
         await Assertions.Expect(threads.Filter(new() { HasText = "From the CLI" }).Locator("small")).ToContainTextAsync("No assistant ·");
         await Assertions.Expect(threads.Filter(new() { HasText = "With a gone assistant" }).Locator("small")).ToContainTextAsync("Deleted assistant ·");
         await Assertions.Expect(threads.Filter(new() { HasText = "With a kept assistant" }).Locator("small")).ToContainTextAsync("Keeper ·");
+    }
+
+    [Fact]
+    public async Task TheApiDocumentationRendersUnderItsContentSecurityPolicy()
+    {
+        var page = await browser.NewPageAsync(platform.Gateway);
+        var refused = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                refused.Add(message.Text);
+            }
+        };
+
+        var response = await page.GotoAsync("/docs");
+
+        Assert.Contains("frame-ancestors 'none'", (await response!.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator(".swagger-ui .opblock").First).ToBeVisibleAsync();
+        await page.Locator(".swagger-ui .opblock-summary").First.ClickAsync();
+        await Assertions.Expect(page.Locator(".swagger-ui .opblock-body").First).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "11-docs");
+        Assert.Empty(refused);
     }
 }
