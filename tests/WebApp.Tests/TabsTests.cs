@@ -47,12 +47,18 @@ public sealed class TabsTests(Platform platform, Browser browser) : IClassFixtur
         var (first, second, email) = await SignedInInTwoTabsAsync("Pia");
         var held = await first.EvaluateAsync<string>(StoredRefreshToken);
 
-        var logout = first.WaitForRequestAsync(r => r.Url.EndsWith("/auth/logout", StringComparison.Ordinal) && r.Method == "POST");
+        var logout = first.WaitForResponseAsync(r => r.Url.EndsWith("/auth/logout", StringComparison.Ordinal) && r.Request.Method == "POST");
         await first.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
 
-        Assert.Equal(held, JsonDocument.Parse((await logout).PostData!).RootElement.GetProperty("refresh_token").GetString());
+        var ended = await logout;
+        Assert.Equal(held, JsonDocument.Parse(ended.Request.PostData!).RootElement.GetProperty("refresh_token").GetString());
+        Assert.Equal((int)HttpStatusCode.NoContent, ended.Status);
         await Assertions.Expect(first.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
         await Assertions.Expect(second.GetByRole(AriaRole.Heading, new() { Name = "Welcome back" })).ToBeVisibleAsync();
+        // The session is over at the gateway too: a copy of its refresh token left anywhere renews nothing.
+        using var http = platform.Anonymous();
+        using var refreshed = await http.PostAsJsonAsync("/auth/refresh", new { refresh_token = held });
+        Assert.Equal(HttpStatusCode.Unauthorized, refreshed.StatusCode);
 
         await second.GetByLabel("Email").FillAsync(email);
         await second.GetByLabel("Password").FillAsync(Password);
