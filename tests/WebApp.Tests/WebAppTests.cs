@@ -191,6 +191,12 @@ public sealed class WebAppTests(Platform platform, Browser browser) : IClassFixt
         await Assertions.Expect(answer).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("streaming"));
         await Assertions.Expect(answer.Locator(".who .spoken")).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "08-voice");
+
+        // The spoken turn is the conversation's, as a typed one is: it is still there after a reload.
+        var spokenAnswer = await answer.Locator(".body").InnerTextAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator(".msg-user .body").Last).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^how many\\b"));
+        await Assertions.Expect(page.Locator(".msg-assistant .body").Last).ToHaveTextAsync(spokenAnswer);
     }
 
     [Fact]

@@ -294,7 +294,9 @@ export async function chatView(main, [threadId], { navigate }) {
     let text = '';
     busy(true);
     try {
-      await respond(clip, picker.value, {
+      // The spoken turn is kept in the conversation, as a typed one is, so it is there after a reload.
+      const thread = await ensureThread('Spoken question');
+      await respond(clip, picker.value, thread.id, {
         transcript: t => question.setText(t),
         delta: d => { text += d; answer.setText(text); scrollDown(); },
         sentence: () => spoken(answer),

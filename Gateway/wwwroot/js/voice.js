@@ -66,12 +66,16 @@ async function stream(response, handlers, queue) {
   });
 }
 
-/** A recorded question answered aloud: POST /api/voice/respond, one SSE stream of transcript, text and audio. */
-export async function respond(recording, assistantId, handlers, queue, signal) {
+/**
+ * A recorded question answered aloud: POST /api/voice/respond, one SSE stream of transcript, text and audio. With a
+ * thread, the question and its answer are kept in it as its next turn.
+ */
+export async function respond(recording, assistantId, threadId, handlers, queue, signal) {
   const form = new FormData();
   const extension = recording.type.includes('ogg') ? 'ogg' : 'webm';
   form.append('file', recording, `question.${extension}`);
   form.append('assistant_id', assistantId);
+  if (threadId) form.append('thread_id', threadId);
   const response = await send('/api/voice/respond', { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, signal });
   await stream(response, handlers, queue);
 }
