@@ -46,13 +46,11 @@ public sealed class RunRecoveryAndDisconnectTests
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var model = await TestSupport.HangingModelAsync("partial", upstreamAborted);
         await using var factory = TestSupport.Service().WithModel(model);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = factory.StartOnKestrel();
         // No draining on dispose: the connection closes at once, as when a browser tab or a CLI goes away.
         using var http = new HttpClient(new CallerHandler("usr_leave", null, null) { InnerHandler = new SocketsHttpHandler { MaxResponseDrainSize = 0 } })
         {
-            BaseAddress = new Uri(address),
+            BaseAddress = address,
         };
         var assistantId = await http.CreateAssistantAsync();
         var threadId = (await (await http.PostAsJsonAsync("/v1/threads", new { messages = new[] { new { role = "user", content = "hi" } } })).JsonAsync())

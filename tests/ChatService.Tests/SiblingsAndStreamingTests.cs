@@ -162,13 +162,11 @@ public sealed class SiblingsAndStreamingTests
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var model = await TestSupport.HangingModelAsync("first", upstreamAborted);
         await using var factory = TestSupport.Service().WithModel(model);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = factory.StartOnKestrel();
         // No draining on dispose: the connection closes at once, as when a browser tab or a CLI goes away.
         using var http = new HttpClient(new CallerHandler("usr_gone", null, null) { InnerHandler = new SocketsHttpHandler { MaxResponseDrainSize = 0 } })
         {
-            BaseAddress = new Uri(address),
+            BaseAddress = address,
         };
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")

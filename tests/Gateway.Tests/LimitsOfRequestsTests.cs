@@ -11,8 +11,7 @@ public sealed class LimitsOfRequestsTests
         await using var backends = await Backends.StartAsync();
         // Body size limits are the server's to enforce, so this gateway runs on real Kestrel, not the test server.
         var factory = GatewayHost.StartLazy(backends.Addresses);
-        factory.UseKestrel(0);
-        factory.StartServer();
+        factory.StartOnKestrel();
         await using var gateway = new GatewayHost(factory);
         var session = await gateway.SignUpAsync();
         var twoMegabytes = new byte[2 * 1024 * 1024];

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TestInfrastructure;
 
@@ -28,6 +31,20 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         var directory = TestDirectory.Create("db-");
         _directories.Add(directory);
         return With($"ConnectionStrings:{name}", $"Data Source={Path.Combine(directory.Path, name + ".db")}");
+    }
+
+    /// <summary>
+    /// Starts the service on Kestrel at a free loopback port, for what only a real server does (a refusal by
+    /// Content-Length, a client's connection closing), and answers its address. The port is given as the app's URL:
+    /// UseKestrel(port) rewrites the server's addresses after the app has started its own Kestrel, a race that
+    /// sometimes throws "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714).
+    /// </summary>
+    public Uri StartOnKestrel()
+    {
+        With("urls", "http://127.0.0.1:0");
+        UseKestrel();
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     public override async ValueTask DisposeAsync()

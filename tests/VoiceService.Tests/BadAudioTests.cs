@@ -98,10 +98,8 @@ public sealed class BadAudioTests
         // Kestrel (unlike the in-memory test server) refuses a body by its Content-Length alone: that must still be
         // a 413 naming the limit, not a "malformed multipart" 400.
         await using var host = await VoiceHost.StartAsync("Hi.", TimeSpan.Zero, configure: f => f.With("Voice:MaxUploadBytes", "20000"));
-        host.Factory.UseKestrel(0);
-        host.Factory.StartServer();
-        var address = host.Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var client = new HttpClient { BaseAddress = new Uri(address) }.ActAs("usr_alice");
+        var address = host.Factory.StartOnKestrel();
+        using var client = new HttpClient { BaseAddress = address }.ActAs("usr_alice");
         using var form = VoiceHost.Form(new byte[300_000], "q.wav", "audio/wav", ("assistant_id", VoiceHost.AssistantId), ("model", "whisper-1"));
 
         using var response = await client.PostAsync(new Uri(route, UriKind.Relative), form);
