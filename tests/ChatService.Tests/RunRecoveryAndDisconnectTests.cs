@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ChatService.Model;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatService.Tests;

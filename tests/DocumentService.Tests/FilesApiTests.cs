@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using DocumentService.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DocumentService.Tests;
 
