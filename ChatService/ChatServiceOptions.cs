@@ -82,8 +82,9 @@ public sealed class ChatServiceOptions
     public TimeSpan CachedAnswerReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How long a background response stays held by the process making it without a renewal (renewed every quarter of
-    /// it). A queued or in_progress one whose lease ran out was left by a process that stopped, and is failed.
+    /// How long a response or run stays held by the process making it without a renewal (renewed every quarter of it).
+    /// One whose lease ran out was left by a process that stopped: a response is failed; a run in progress is failed,
+    /// one being cancelled ends cancelled, and a queued one is executed by the replica that finds it.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan BackgroundLease { get; set; } = TimeSpan.FromMinutes(1);

@@ -40,7 +40,7 @@ public static class ResponsesApi
 
     public static async Task<IResult> CreateAsync(
         ResponseRequest request, CallerIdentity caller, ChatDbContext db, ChatEngine engine, ResponseRunner runner, RunRegistry live,
-        FileSearchClient fileSearch, BackgroundResponseQueue background, ResponseCompaction compaction, ResponseLeases leases, TimeProvider time,
+        FileSearchClient fileSearch, BackgroundResponseQueue background, ResponseCompaction compaction, Leases leases, TimeProvider time,
         HttpContext context, CancellationToken cancellationToken)
     {
         var plan = await ResponsePlan.PrepareAsync(request, caller, db, compaction, cancellationToken);
@@ -111,7 +111,7 @@ public static class ResponsesApi
     /// </summary>
     private static async Task<IResult> QueueAsync(
         ResponsePlan plan, TurnInput turn, KnowledgeSnapshot snapshot, ResponseSearch? search, bool stream, ChatDbContext db,
-        BackgroundResponseQueue background, ResponseLeases leases, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        BackgroundResponseQueue background, Leases leases, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         var response = plan.Response;
         response.LeaseExpiresAt = leases.FromNow();

@@ -48,7 +48,7 @@ public static class RunStepsApi
 
     public static async Task<IResult> SubmitToolOutputsAsync(
         [FromRoute(Name = "thread_id")] string threadId, [FromRoute(Name = "run_id")] string runId, ToolOutputsRequest request,
-        CallerIdentity caller, ChatDbContext db, RunQueue queue, RunExecutor executor, HttpContext context, CancellationToken cancellationToken)
+        CallerIdentity caller, ChatDbContext db, RunQueue queue, RunExecutor executor, Leases leases, HttpContext context, CancellationToken cancellationToken)
     {
         await using var threadLock = await ThreadLock.TakeAsync(db, threadId, cancellationToken);
         var run = await RunAsync(db, caller, threadId, runId, cancellationToken);
@@ -73,13 +73,15 @@ public static class RunStepsApi
         }
 
         // Only from requires_action: a cancel, which takes no thread lock, may have ended the run since it was read.
+        // Queued again, it is held by this process until executed, as a new run is.
+        var until = leases.FromNow();
         if (await db.Runs.Where(r => r.Id == run.Id && r.Status == "requires_action").ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Status, "queued").SetProperty(r => r.RequiredActionJson, (string?)null).SetProperty(r => r.ExpiresAt, (long?)null),
-                cancellationToken) == 0)
+                .SetProperty(r => r.Status, "queued").SetProperty(r => r.RequiredActionJson, (string?)null).SetProperty(r => r.ExpiresAt, (long?)null)
+                .SetProperty(r => r.LeaseExpiresAt, until), cancellationToken) == 0)
         {
             throw Access.BadRequest("The run ended (cancelled or expired) while its tool outputs arrived.", "invalid_run_state");
         }
-        (run.Status, run.RequiredActionJson, run.ExpiresAt) = ("queued", null, null);
+        (run.Status, run.RequiredActionJson, run.ExpiresAt, run.LeaseExpiresAt) = ("queued", null, null, until);
         step.DetailsJson = RunSteps.WithOutputs(step.DetailsJson, outputs);
         step.Status = "completed";
         step.CompletedAt = Ids.Now();

@@ -33,8 +33,8 @@ public static class RunsApi
 
     public static Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
-        CreateRunAsync(threadId, request, caller, db, queue, files, executor, model, options, context, null, cancellationToken,
+        RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
+        CreateRunAsync(threadId, request, caller, db, queue, files, executor, model, leases, options, context, null, cancellationToken,
             Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent));
 
     /// <summary>
@@ -43,7 +43,8 @@ public static class RunsApi
     /// </summary>
     private static async Task<IResult> CreateRunAsync(
         string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread, CancellationToken cancellationToken,
+        RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread,
+        CancellationToken cancellationToken,
         bool stepContent = false, CheckedRun? checkedRun = null)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
@@ -80,6 +81,8 @@ public static class RunsApi
             ReasoningEffort = request.ReasoningEffort ?? assistant.ReasoningEffort,
             ParallelToolCalls = request.ParallelToolCalls,
             TruncationLastMessages = LastMessages(request.TruncationStrategy),
+            // Held by this process until it executes the run (in this request, or its RunWorker).
+            LeaseExpiresAt = leases.FromNow(),
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(cancellationToken);
@@ -149,7 +152,7 @@ public static class RunsApi
 
     public static async Task<IResult> CreateThreadAndRunAsync(
         ThreadAndRunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IChatClient model, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
+        RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         var run = new RunRequest(request.AssistantId, request.Model, request.Instructions, null, null, request.Stream,
             request.Temperature, request.TopP, request.MaxCompletionTokens, request.Metadata, request.Tools, request.ToolChoice,
@@ -158,7 +161,7 @@ public static class RunsApi
         var checkedRun = await CheckedAsync(run, caller, db, model, options.Value, cancellationToken);
         var thread = (await ThreadsApi.CreateAsync(caller, db, files, cancellationToken,
             (request.Thread ?? new ThreadRequest(null, null)) with { ToolResources = request.ToolResources ?? request.Thread?.ToolResources })).Value!;
-        return await CreateRunAsync(thread.Id, run, caller, db, queue, files, executor, model, options, context, thread, cancellationToken,
+        return await CreateRunAsync(thread.Id, run, caller, db, queue, files, executor, model, leases, options, context, thread, cancellationToken,
             checkedRun: checkedRun);
     }
 

@@ -65,6 +65,7 @@ internal static class Extensions
         builder.Services.AddScoped<RunExecutor>();
         builder.Services.AddSingleton<RunRegistry>();
         builder.Services.AddSingleton<RunQueue>();
+        builder.Services.AddSingleton<RunLeaseKeeper>();
         builder.Services.AddHostedService<RunWorker>();
         builder.Services.AddScoped<ResponseRunner>();
         // Compaction items are sealed with keys every replica shares and a restart keeps: the key ring lives in chatdb,
@@ -72,7 +73,7 @@ internal static class Extensions
         // default), decides who may open them, so replicas installed at different paths agree.
         builder.Services.AddDataProtection().SetApplicationName("chat-service").PersistKeysToDbContext<ChatDbContext>();
         builder.Services.AddSingleton<ResponseCompaction>();
-        builder.Services.AddSingleton<ResponseLeases>();
+        builder.Services.AddSingleton<Leases>();
         builder.Services.AddSingleton<BackgroundResponseQueue>();
         builder.Services.AddHostedService<BackgroundResponseWorker>();
     }

@@ -42,6 +42,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.ThreadId, r.Id });
+            // Every replica looks for runs whose lease ran out: few rows are ever queued, in progress or being cancelled.
+            e.HasIndex(r => new { r.Status, r.LeaseExpiresAt });
         });
         modelBuilder.Entity<RunStepEntity>(e =>
         {

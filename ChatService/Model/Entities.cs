@@ -119,6 +119,11 @@ public sealed class RunEntity : ChatService.Services.IHasId
     public string? RequiredActionJson { get; set; }
     public long? ExpiresAt { get; set; }
     public long? ExpiredAt { get; set; }
+    /// <summary>
+    /// Until when (unix seconds) the process executing the run, or about to, holds it; renewed while it does. A queued,
+    /// in_progress or cancelling run whose lease ran out was left by a process that stopped (<see cref="ChatService.Services.RunLeaseKeeper"/>).
+    /// </summary>
+    public long? LeaseExpiresAt { get; set; }
 }
 
 /// <summary>A step of a run: the message it created, or the tool calls it made (file search results, function calls and outputs).</summary>

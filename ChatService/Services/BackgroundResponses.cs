@@ -43,12 +43,12 @@ public sealed class BackgroundResponseQueue
 /// <summary>
 /// Makes background responses, each in its own scope and concurrently, through the same <see cref="ResponseRunner"/>
 /// as a foreground create (events kept for replay, output and usage stored, the key's token budget spent). It renews
-/// the leases of the responses this process holds (background, and foreground ones being made: <see cref="ResponseLeases"/>),
+/// the leases of the responses this process holds (background, and foreground ones being made: <see cref="Leases"/>),
 /// passes on cancels asked on other replicas, and fails any response whose lease ran out (its process died), with the
 /// response.failed event a runner would write. On stop, what it was making ends failed, as does what still waited.
 /// </summary>
 public sealed partial class BackgroundResponseWorker(
-    BackgroundResponseQueue queue, ResponseLeases leases, IServiceScopeFactory scopes, RunRegistry live, IOptions<ChatServiceOptions> options,
+    BackgroundResponseQueue queue, Leases leases, IServiceScopeFactory scopes, RunRegistry live, IOptions<ChatServiceOptions> options,
     TimeProvider time, ILogger<BackgroundResponseWorker> logger) : BackgroundService
 {
     /// <summary>What a background response its process stopped making says (also one stopped before it was taken).</summary>

@@ -13,7 +13,7 @@ namespace ChatService.Services;
 /// stalled) or deleted writes nothing, and the log is <see cref="Lost"/>.
 /// </summary>
 public sealed class ResponseEventLog(
-    ChatDbContext db, ResponseEntity response, bool store, SseWriter? sse, RunRegistry live, TimeProvider time, ResponseLeases leases, int first = 0)
+    ChatDbContext db, ResponseEntity response, bool store, SseWriter? sse, RunRegistry live, TimeProvider time, Leases leases, int first = 0)
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(250);
     private readonly List<ResponseEventEntity> _pending = [];

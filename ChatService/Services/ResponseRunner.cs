@@ -20,7 +20,7 @@ public sealed record ResponseSearch(string Query, IReadOnlyList<FileSearchResult
 /// .done events, and last the terminal response.completed / incomplete / failed carrying the whole response. A
 /// response that is not streamed goes through the same events (kept for replay), only nobody reads them live.
 /// </summary>
-public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, TimeProvider time, ResponseLeases leases, ILogger<ResponseRunner> logger)
+public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, TimeProvider time, Leases leases, ILogger<ResponseRunner> logger)
 {
     /// <summary>
     /// The events a background create stores with its response, numbered from 0: OpenAI's background stream shows the

@@ -18,7 +18,7 @@ public delegate Task RunEventSink(string name, object data, CancellationToken ca
 /// </summary>
 public sealed partial class RunExecutor(
     ChatDbContext db, ChatEngine engine, ThreadContext threadContext, RunRegistry registry, FileSearchClient fileSearch,
-    IOptions<ChatServiceOptions> options, IHostApplicationLifetime lifetime, ILogger<RunExecutor> logger)
+    IOptions<ChatServiceOptions> options, Leases leases, IHostApplicationLifetime lifetime, ILogger<RunExecutor> logger)
 {
     /// <summary>How long a run waits for tool outputs (OpenAI's ten minutes).</summary>
     public static readonly TimeSpan ToolOutputWait = TimeSpan.FromMinutes(10);
@@ -34,8 +34,9 @@ public sealed partial class RunExecutor(
         {
             return null;
         }
-        if (run.Status is not "queued")
+        if (run.Status is not "queued" || !await TakeAsync(run).ConfigureAwait(false))
         {
+            // Taken by another replica, or cancelled before it was taken: only the latter is this executor's to record.
             if (run.Status == "cancelling")
             {
                 await CancelledAsync(run, sink).ConfigureAwait(false);
@@ -50,9 +51,6 @@ public sealed partial class RunExecutor(
         ChatTurn? turn = null;
         try
         {
-            run.Status = "in_progress";
-            run.StartedAt ??= Ids.Now();
-            await db.SaveChangesAsync(token).ConfigureAwait(false);
             await sink("thread.run.in_progress", RunObject.From(run), token).ConfigureAwait(false);
 
             var thread = await db.Threads.FirstAsync(t => t.Id == run.ThreadId, token).ConfigureAwait(false);
@@ -139,7 +137,7 @@ public sealed partial class RunExecutor(
             if (lifetime.ApplicationStopping.IsCancellationRequested && !await CancelAskedAsync(run.Id).ConfigureAwait(false))
             {
                 // The service is stopping: the user cancelled nothing, and "cancelled" would say they did.
-                await FailedAsync(run, message, turn, "server_error", "The service stopped while the run was in progress; start a new run.", sink)
+                await FailedAsync(run, message, turn, "server_error", RunLeaseKeeper.StoppedMessage, sink)
                     .ConfigureAwait(false);
                 return run;
             }
@@ -159,6 +157,22 @@ public sealed partial class RunExecutor(
         {
             registry.Unregister(run.Id);
         }
+    }
+
+    /// <summary>
+    /// Moves the run from queued to in_progress under this process's lease, only while it is still queued: two replicas
+    /// that both found it (a start-up's recovery, a cancel) cannot both execute it. The run is read again either way.
+    /// </summary>
+    private async Task<bool> TakeAsync(RunEntity run)
+    {
+        var now = Ids.Now();
+        var until = leases.FromNow();
+        var taken = await db.Runs.Where(r => r.Id == run.Id && r.Status == "queued").ExecuteUpdateAsync(u => u
+            .SetProperty(r => r.Status, "in_progress")
+            .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
+            .SetProperty(r => r.LeaseExpiresAt, until), CancellationToken.None).ConfigureAwait(false) == 1;
+        await db.Entry(run).ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+        return taken;
     }
 
     /// <summary>

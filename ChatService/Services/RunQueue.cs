@@ -26,70 +26,18 @@ public sealed class RunQueue
 }
 
 /// <summary>
-/// Executes queued runs, each in its own scope and concurrently, so one slow answer holds up no other. On shutdown
-/// it stops the live ones (they end failed with a server_error: nobody cancelled them) and waits for them to record that.
+/// Executes queued runs, each in its own scope and concurrently, so one slow answer holds up no other, while
+/// <see cref="RunLeaseKeeper"/> keeps their leases. On shutdown it stops the live ones (they end failed with a
+/// server_error: nobody cancelled them) and waits for them to record that.
 /// </summary>
-public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scopes, ILogger<RunWorker> logger) : BackgroundService
+public sealed partial class RunWorker(RunQueue queue, RunLeaseKeeper keeper, IServiceScopeFactory scopes, ILogger<RunWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RecoverAsync(stoppingToken).ConfigureAwait(false);
+        await keeper.RecoverAsync(stoppingToken).ConfigureAwait(false);
+        var leases = keeper.KeepAsync(stoppingToken);
         await EachAtOnce.RunAsync(queue.ReadAllAsync(stoppingToken), run => RunOneAsync(run, stoppingToken), null, stoppingToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Runs a previous process left behind: queued ones are queued again (the budget of the key that asked went with
-    /// the process, so they answer unbudgeted); ones it was executing cannot be resumed
-    /// (their model call died with it), so they end failed, and ones being cancelled end cancelled.
-    /// </summary>
-    private async Task RecoverAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-            var now = Ids.Now();
-            await db.Runs.Where(r => r.Status == "in_progress").ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Status, "failed")
-                .SetProperty(r => r.FailedAt, now)
-                .SetProperty(r => r.LastErrorCode, "server_error")
-                .SetProperty(r => r.LastErrorMessage, "The service restarted while the run was in progress."), stoppingToken).ConfigureAwait(false);
-            await db.Runs.Where(r => r.Status == "cancelling").ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Status, "cancelled")
-                .SetProperty(r => r.CancelledAt, now), stoppingToken).ConfigureAwait(false);
-            await EndPartsOfEndedRunsAsync(db, now, stoppingToken).ConfigureAwait(false);
-            var queued = await db.Runs.Where(r => r.Status == "queued").OrderBy(r => r.Id).Select(r => r.Id)
-                .ToListAsync(stoppingToken).ConfigureAwait(false);
-            foreach (var runId in queued)
-            {
-                queue.Enqueue(runId);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRecoveryFailed(logger, ex);
-        }
-    }
-
-    /// <summary>
-    /// An answer a failed or cancelled run was writing ends with it, as its executor ends it (incomplete, its step
-    /// failed or cancelled): one left in progress by a process that died, or by a stop before these were tracked,
-    /// would read as still being written forever.
-    /// </summary>
-    private static async Task EndPartsOfEndedRunsAsync(ChatDbContext db, long now, CancellationToken stoppingToken)
-    {
-        foreach (var (ended, reason) in new[] { ("failed", "run_failed"), ("cancelled", "run_cancelled") })
-        {
-            await db.Messages.Where(m => m.Status == "in_progress" && db.Runs.Any(r => r.Id == m.RunId && r.Status == ended))
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(m => m.Status, "incomplete")
-                    .SetProperty(m => m.IncompleteReason, reason)
-                    .SetProperty(m => m.IncompleteAt, now), stoppingToken).ConfigureAwait(false);
-        }
-        await db.RunSteps.Where(s => s.Status == "in_progress" && db.Runs.Any(r => r.Id == s.RunId && r.Status == "failed"))
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "failed").SetProperty(s => s.FailedAt, now), stoppingToken).ConfigureAwait(false);
-        await db.RunSteps.Where(s => s.Status == "in_progress" && db.Runs.Any(r => r.Id == s.RunId && r.Status == "cancelled"))
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, "cancelled").SetProperty(s => s.CancelledAt, now), stoppingToken).ConfigureAwait(false);
+        await leases.ConfigureAwait(false);
     }
 
     private async Task RunOneAsync(QueuedRun run, CancellationToken stoppingToken)
@@ -106,9 +54,6 @@ public sealed partial class RunWorker(RunQueue queue, IServiceScopeFactory scope
             LogFailed(logger, ex, run.RunId);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Runs left by a previous process could not be recovered")]
-    private static partial void LogRecoveryFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Background run {RunId} could not be executed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string runId);

@@ -22,6 +22,9 @@ public sealed class RunRegistry
         }
     }
 
+    /// <summary>What this process executes now (runs and responses), whose leases it renews.</summary>
+    public List<string> Held() => [.. _live.Keys];
+
     public bool Cancel(string runId)
     {
         if (_live.TryGetValue(runId, out var source))

@@ -179,7 +179,7 @@ public sealed class ResponsesLifecycleTests
         await using var host = TestSupport.Service().WithModel(model);
         await using var service = host.OnClock(clock);
         using var http = service.Client("usr_long_foreground");
-        var leases = service.Services.GetRequiredService<ResponseLeases>();
+        var leases = service.Services.GetRequiredService<Leases>();
 
         var answering = Task.Run(() => http.PostAsJsonAsync("/v1/responses", new { model = "gpt-4o-mini", input = "Take long" }));
         await Wait.UntilAsync(() => Task.FromResult(leases.Held().Count == 1), Bound, "the response to be held");

@@ -472,6 +472,9 @@ namespace ChatService.Migrations.Postgres
                     b.Property<string>("LastErrorMessage")
                         .HasColumnType("text");
 
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
+
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("integer");
 
@@ -531,6 +534,8 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.HasIndex("ThreadId", "Id");
 

@@ -467,6 +467,9 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<string>("LastErrorMessage")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("MaxCompletionTokens")
                         .HasColumnType("INTEGER");
 
@@ -526,6 +529,8 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.HasIndex("ThreadId", "Id");
 
