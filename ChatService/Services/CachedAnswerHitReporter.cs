@@ -32,9 +32,10 @@ public sealed partial class CachedAnswerHitReporter(
         {
             await ReportAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            // Shutting down past its grace period: these few counts are lost, the answers were not.
+            // Shutting down past its grace period, or with its services already disposed (seen once as a test host
+            // was torn down): these few counts are lost, the answers were not. A shutdown must not throw for them.
         }
     }
 
