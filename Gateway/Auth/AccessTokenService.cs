@@ -46,7 +46,10 @@ public sealed class AccessTokenService
 
     public TokenValidationParameters ValidationParameters { get; }
 
-    public string Issue(User user)
+    /// <summary>The claim naming the login session (its refresh-token family), so ending the session ends its access tokens too.</summary>
+    public const string SessionClaim = "sid";
+
+    public string Issue(User user, string sessionId)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -60,6 +63,7 @@ public sealed class AccessTokenService
                 new Claim(JwtRegisteredClaimNames.Sub, user.Id),
                 new Claim(JwtRegisteredClaimNames.Name, user.Name),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim(SessionClaim, sessionId),
             ]),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });

@@ -14,6 +14,7 @@ public sealed class AccountService(
     GatewayDbContext db,
     PasswordHasher passwords,
     AccessTokenService accessTokens,
+    CallerCache callers,
     IOptions<AuthOptions> options,
     TimeProvider time)
 {
@@ -148,11 +149,20 @@ public sealed class AccountService(
     public Task<User?> FindAsync(string userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
 
-    private Task<int> RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the login session an access token names was ended (logged out, or revoked when a rotated refresh token
+    /// came back): its access tokens are refused from then on, not only once they expire.
+    /// </summary>
+    public Task<bool> SessionEndedAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.RefreshTokens.AnyAsync(t => t.FamilyId == sessionId && t.RevokedAt != null, cancellationToken);
+
+    private async Task RevokeFamilyAsync(string familyId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        return db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        await db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+        // This instance refuses the session's access tokens at once; other instances once their cache entry lapses.
+        callers.ForgetSession(familyId);
     }
 
     private async Task<TokenPair> IssueAsync(User user, string familyId, CancellationToken cancellationToken)
@@ -169,7 +179,7 @@ public sealed class AccountService(
             ExpiresAt = now.Add(options.Value.RefreshTokenLifetime).ToUnixTimeSeconds(),
         });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return new TokenPair(accessTokens.Issue(user), "Bearer", (long)accessTokens.Lifetime.TotalSeconds, refresh);
+        return new TokenPair(accessTokens.Issue(user, familyId), "Bearer", (long)accessTokens.Lifetime.TotalSeconds, refresh);
     }
 
     internal static string? NormalizeEmail(string? email)

@@ -7,9 +7,9 @@ namespace Gateway.Auth;
 /// costs neither a hash, a database query nor a signature check per request (together a tenth of the gateway's CPU
 /// per request). An API key is kept for <see cref="KeyLifetime"/> (unknown ones too, so a wrong key cannot make a
 /// query per request): a revocation on this instance takes effect at once, on other instances within that time. An
-/// access token is kept until it expires, at most <see cref="SessionLifetime"/>: it cannot be revoked, so keeping it
-/// changes nothing a client can see. Entries live only in this process's memory, as the credential itself does while
-/// its request is served.
+/// access token is kept for <see cref="SessionLifetime"/> and never past its expiry (refused ones too, once their
+/// session ended): a logout on this instance refuses it at once, on other instances within that minute. Entries live
+/// only in this process's memory, as the credential itself does while its request is served.
 /// </summary>
 public sealed class CallerCache(TimeProvider time)
 {
@@ -32,13 +32,25 @@ public sealed class CallerCache(TimeProvider time)
 
     /// <summary>An API key's outcome, found by its secret's hash (null when unknown or revoked).</summary>
     public void RememberKey(string secret, string secretHash, GatewayCaller? caller) =>
-        Remember(secret, new Entry(caller, time.GetUtcNow().Add(KeyLifetime), secretHash));
+        Remember(secret, new Entry(caller, time.GetUtcNow().Add(KeyLifetime), secretHash, null));
 
-    /// <summary>A valid access token's caller, until the token expires.</summary>
-    public void RememberSession(string token, GatewayCaller caller, DateTimeOffset expires)
+    /// <summary>An access token's caller (null: its session ended), for a minute at most and never past its expiry.</summary>
+    public void RememberSession(string token, string? sessionId, GatewayCaller? caller, DateTimeOffset expires)
     {
         var until = time.GetUtcNow().Add(SessionLifetime);
-        Remember(token, new Entry(caller, expires < until ? expires : until, null));
+        Remember(token, new Entry(caller, expires < until ? expires : until, null, sessionId));
+    }
+
+    /// <summary>Drops every access token of an ended session, so this instance refuses them from the next request.</summary>
+    public void ForgetSession(string sessionId)
+    {
+        foreach (var (credential, entry) in _entries)
+        {
+            if (entry.SessionId == sessionId)
+            {
+                _entries.TryRemove(credential, out _);
+            }
+        }
     }
 
     /// <summary>Drops every entry of a revoked key (revocations are rare; a scan of a bounded cache is cheap).</summary>
@@ -63,5 +75,5 @@ public sealed class CallerCache(TimeProvider time)
         _entries[credential] = entry;
     }
 
-    private sealed record Entry(GatewayCaller? Caller, DateTimeOffset Expires, string? SecretHash);
+    private sealed record Entry(GatewayCaller? Caller, DateTimeOffset Expires, string? SecretHash, string? SessionId);
 }

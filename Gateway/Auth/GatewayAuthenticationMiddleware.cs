@@ -63,7 +63,10 @@ public sealed class GatewayAuthenticationMiddleware(
         return caller;
     }
 
-    /// <summary>The JwtBearer handler checks an access token (signature, issuer, audience, lifetime) once.</summary>
+    /// <summary>
+    /// The JwtBearer handler checks an access token (signature, issuer, audience, lifetime), and its session is looked
+    /// up: a token of a session that was logged out or revoked is refused although it has not expired.
+    /// </summary>
     private async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context, string token)
     {
         var result = await context.AuthenticateAccessTokenAsync().ConfigureAwait(false);
@@ -71,13 +74,17 @@ public sealed class GatewayAuthenticationMiddleware(
         {
             return null;
         }
-        var caller = new GatewayCaller(userId, result.Principal.FindFirst(JwtRegisteredClaimNames.Name)?.Value, null, null, null, null);
+        // Tokens issued before sessions were named carry none; they expire within the access-token lifetime.
+        var sessionId = result.Principal.FindFirst(AccessTokenService.SessionClaim)?.Value;
+        var ended = sessionId is not null && await context.RequestServices.GetRequiredService<AccountService>()
+            .SessionEndedAsync(sessionId, context.RequestAborted).ConfigureAwait(false);
+        var caller = ended ? null : new GatewayCaller(userId, result.Principal.FindFirst(JwtRegisteredClaimNames.Name)?.Value, null, null, null, null);
         // The validated token has an expiry (RequireExpirationTime); without a readable one it is simply not kept.
         if (long.TryParse(result.Principal.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp)
             && exp < MaxUnixSeconds
             && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires > time.GetUtcNow())
         {
-            callers.RememberSession(token, caller, expires);
+            callers.RememberSession(token, sessionId, caller, expires);
         }
         return caller;
     }

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -225,6 +226,62 @@ public sealed class AuthTests
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAccessTokenIsRefusedOnceItsSessionIsLoggedOutAlthoughItHasNotExpired()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+        var other = await gateway.LoginAsync(session.Email, session.Password);
+
+        using var before = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", session.AccessToken));
+        using var logout = await gateway.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = session.RefreshToken });
+        using var after = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", session.AccessToken));
+        using var otherLogin = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", other.GetProperty("access_token").GetString()!));
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Equal("invalid_api_key", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        // Another login of the same account is another session, and goes on.
+        Assert.Equal(HttpStatusCode.OK, otherLogin.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnotherGatewayOnTheSameDatabaseRefusesTheAccessTokenOfASessionLoggedOutOnTheFirst()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var first = StartGateway(backends);
+        var session = await first.SignUpAsync();
+        await using var second = GatewayHost.Start(backends.Addresses, new Dictionary<string, string> { ["Auth:JwtSigningKey"] = JwtKey },
+            first.Factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("gatewaydb"));
+
+        using var logout = await first.Client.PostAsJsonAsync("/auth/logout", new { refresh_token = session.RefreshToken });
+        using var after = await second.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheAccessTokensOfASessionRevokedForARefreshTokenReuseAreRefused()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var session = await gateway.SignUpAsync();
+        using var rotated = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = session.RefreshToken });
+        var access = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        using var before = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", access));
+
+        // The used refresh token comes back: it leaked, and the whole session is revoked.
+        using var reuse = await gateway.Client.PostAsJsonAsync("/auth/refresh", new { refresh_token = session.RefreshToken });
+        using var after = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/auth/me", access));
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, reuse.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
     [Fact]

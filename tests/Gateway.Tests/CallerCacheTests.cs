@@ -12,7 +12,7 @@ public sealed class CallerCacheTests
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var cache = new CallerCache(clock);
-        cache.RememberSession("jwt-a", Session, clock.GetUtcNow().AddSeconds(20));
+        cache.RememberSession("jwt-a", "fam_a", Session, clock.GetUtcNow().AddSeconds(20));
 
         clock.Advance(TimeSpan.FromSeconds(19));
         Assert.True(cache.TryGet("jwt-a", out var kept));
@@ -26,7 +26,7 @@ public sealed class CallerCacheTests
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         var cache = new CallerCache(clock);
-        cache.RememberSession("jwt-b", Session, clock.GetUtcNow().AddHours(1));
+        cache.RememberSession("jwt-b", "fam_b", Session, clock.GetUtcNow().AddHours(1));
 
         clock.Advance(CallerCache.SessionLifetime);
         Assert.False(cache.TryGet("jwt-b", out _));
