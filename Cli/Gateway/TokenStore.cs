@@ -77,7 +77,8 @@ public sealed class TokenStore(string directory)
             }
             catch (IOException)
             {
-                throw new CliException($"Another chatbot process has held {FilePath}.lock for {LockWait.TotalSeconds:0} s; if none is running, delete that file.");
+                // The lock dies with its process, so the file itself never needs deleting: only a live process can hold it.
+                throw new CliException($"Another chatbot process has been refreshing the session for {LockWait.TotalSeconds:0} s (it holds {FilePath}.lock); stop it or wait for it, then try again.");
             }
         }
     }
