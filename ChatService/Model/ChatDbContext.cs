@@ -42,6 +42,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.ThreadId, r.Id });
+            // The executor saves a run's end only over the status it read: a replica that failed the run meanwhile wins.
+            e.Property(r => r.Status).IsConcurrencyToken();
             // Every replica looks for runs whose lease ran out: few rows are ever queued, in progress or being cancelled.
             e.HasIndex(r => new { r.Status, r.LeaseExpiresAt });
         });

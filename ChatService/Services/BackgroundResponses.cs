@@ -125,9 +125,11 @@ public sealed partial class BackgroundResponseWorker(
         {
             do
             {
-                var renew = renewed is not { } last || time.GetElapsedTime(last) >= renewEvery;
+                // Timed from the round's start: time passing while it runs counts towards the next.
+                var started = time.GetTimestamp();
+                var renew = renewed is not { } last || time.GetElapsedTime(last, started) >= renewEvery;
                 await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
-                renewed = renew ? time.GetTimestamp() : renewed;
+                renewed = renew ? started : renewed;
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }

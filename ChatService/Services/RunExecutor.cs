@@ -121,13 +121,16 @@ public sealed partial class RunExecutor(
             run.CompletedAt = outcome == "completed" ? now : null;
             run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
             run.CompletionTokens = (run.CompletionTokens ?? 0) + turn.CompletionTokens;
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!await SaveEndAsync(run, sink).ConfigureAwait(false))
+            {
+                return run;
+            }
             await sink($"thread.message.{outcome}", MessageObject.From(message), token).ConfigureAwait(false);
             await sink("thread.run.step.completed", RunStepObject.From(step), token).ConfigureAwait(false);
             await sink($"thread.run.{outcome}", RunObject.From(run), token).ConfigureAwait(false);
             return run;
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !Ended(run))
         {
             if (message is not null && turn is not null)
             {
@@ -143,6 +146,12 @@ public sealed partial class RunExecutor(
             }
             // A cancel request, or the streaming client went away: either way the model call is stopped.
             await CancelledAsync(run, sink).ConfigureAwait(false);
+            return run;
+        }
+        catch (Exception ex) when (Ended(run))
+        {
+            // The run's end is saved; only the events after it were cut (a client gone, a cancel a moment late).
+            LogLateStop(logger, run.Id, ex.GetType().Name);
             return run;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -256,7 +265,10 @@ public sealed partial class RunExecutor(
         run.ExpiresAt = now + (long)ToolOutputWait.TotalSeconds;
         run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
         run.CompletionTokens = (run.CompletionTokens ?? 0) + turn.CompletionTokens;
-        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!await SaveEndAsync(run, sink).ConfigureAwait(false))
+        {
+            return;
+        }
         if (message is not null && messageStep is not null)
         {
             await sink("thread.message.completed", MessageObject.From(message), token).ConfigureAwait(false);
@@ -277,84 +289,6 @@ public sealed partial class RunExecutor(
         await sink("thread.run.step.created", announced, token).ConfigureAwait(false);
         await sink("thread.run.step.in_progress", announced, token).ConfigureAwait(false);
         await sink("thread.run.step.delta", new RunStepDeltaObject(step.Id, new RunStepDelta(RunSteps.CallsDelta(step.DetailsJson))), token).ConfigureAwait(false);
-    }
-
-    private async Task CancelledAsync(RunEntity run, RunEventSink sink)
-    {
-        var now = Ids.Now();
-        run.Status = "cancelled";
-        run.CancelledAt = now;
-        EndLiveParts(run, now, "run_cancelled", step =>
-        {
-            step.Status = "cancelled";
-            step.CancelledAt = now;
-        });
-        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-        await TrySinkAsync(sink, "thread.run.cancelled", RunObject.From(run)).ConfigureAwait(false);
-    }
-
-    private async Task FailedAsync(RunEntity run, MessageEntity? message, ChatTurn? turn, string code, string why, RunEventSink sink)
-    {
-        var now = Ids.Now();
-        run.Status = "failed";
-        run.FailedAt = now;
-        run.LastErrorCode = code;
-        run.LastErrorMessage = why;
-        if (turn is { Text.Length: > 0 })
-        {
-            // What the model said before it failed was spent and is kept, as is its usage.
-            run.PromptTokens = (run.PromptTokens ?? 0) + turn.PromptTokens;
-            run.CompletionTokens = (run.CompletionTokens ?? 0) + TokenEstimator.Count(turn.Text);
-        }
-        if (message is not null)
-        {
-            message.Content = turn?.Text ?? "";
-        }
-        EndLiveParts(run, now, "run_failed", step =>
-        {
-            step.Status = "failed";
-            step.FailedAt = now;
-        });
-        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-        if (message is not null)
-        {
-            await TrySinkAsync(sink, "thread.message.incomplete", MessageObject.From(message)).ConfigureAwait(false);
-        }
-        await TrySinkAsync(sink, "thread.run.failed", RunObject.From(run)).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Every message and step this run made that is still in progress ends with it: they are read from the context's
-    /// tracker, not from locals, so one added just before the stop (its save or its first event cut) is ended too.
-    /// </summary>
-    private void EndLiveParts(RunEntity run, long now, string messageReason, Action<RunStepEntity> endStep)
-    {
-        foreach (var message in db.ChangeTracker.Entries<MessageEntity>().Select(e => e.Entity)
-                     .Where(m => m.RunId == run.Id && m.Status == "in_progress"))
-        {
-            message.MarkIncomplete(messageReason, now);
-        }
-        foreach (var step in db.ChangeTracker.Entries<RunStepEntity>().Select(e => e.Entity)
-                     .Where(s => s.RunId == run.Id && s.Status == "in_progress"))
-        {
-            endStep(step);
-        }
-    }
-
-    /// <summary>Whether a cancel request set the run cancelling (the stop may also come from the service shutting down).</summary>
-    private Task<bool> CancelAskedAsync(string runId) =>
-        db.Runs.AsNoTracking().AnyAsync(r => r.Id == runId && r.Status == "cancelling", CancellationToken.None);
-
-    private static async Task TrySinkAsync(RunEventSink sink, string name, object data)
-    {
-        try
-        {
-            await sink(name, data, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The client is gone; the run's state is stored and can be polled.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]

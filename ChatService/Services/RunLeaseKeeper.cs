@@ -51,9 +51,11 @@ public sealed partial class RunLeaseKeeper(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var renew = time.GetElapsedTime(renewed) >= renewEvery;
+                // Timed from the round's start: time passing while it runs counts towards the next.
+                var started = time.GetTimestamp();
+                var renew = time.GetElapsedTime(renewed, started) >= renewEvery;
                 await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
-                renewed = renew ? time.GetTimestamp() : renewed;
+                renewed = renew ? started : renewed;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

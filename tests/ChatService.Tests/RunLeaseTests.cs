@@ -47,6 +47,38 @@ public sealed class RunLeaseTests
         Assert.Equal("Still here.", messages.GetProperty("data")[0].GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString());
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AReplicaStalledPastItsLeaseCannotOverwriteTheFailureAnotherReplicasSweepRecorded(string database)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await HeldModelAsync(release, 5, "Too ", "late.");
+        await using var executing = (await TestSupport.ServiceOnAsync(database)).WithModel(model);
+        using var http = executing.Client("usr_run_stalled");
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var sweepingHost = TestSupport.Service().With("ConnectionStrings:chatdb", executing.Database());
+        await using var sweeping = sweepingHost.OnClock(clock);
+        _ = sweeping.Services;
+        var (threadId, runId) = await PolledRunAsync(http);
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), Bound, "the model to be asked");
+
+        // The executing replica's lease, as the other replica sees it an hour on: run out.
+        clock.Advance(TimeSpan.FromHours(1));
+        await Wait.UntilAsync(async () => (await RunAsync(executing.Services, runId)).Status == "failed", Bound, "the other replica to fail the run");
+        release.SetResult();
+        var registry = executing.Services.GetRequiredService<RunRegistry>();
+        await Wait.UntilAsync(() => Task.FromResult(!registry.Held().Contains(runId)), Bound, "the stalled replica to finish its answer");
+        var run = await RunAsync(executing.Services, runId);
+        var messages = await (await http.GetAsync($"/v1/threads/{threadId}/messages")).JsonAsync();
+
+        Assert.Equal("failed", run.Status);
+        Assert.Equal(RunLeaseKeeper.StoppedMessage, run.LastErrorMessage);
+        Assert.Null(run.CompletedAt);
+        Assert.DoesNotContain(messages.GetProperty("data").EnumerateArray(),
+            m => m.GetProperty("content").EnumerateArray().Any(c => c.GetProperty("text").GetProperty("value").GetString() == "Too late."));
+    }
+
     [Fact]
     public async Task ACancelThatReachesAnotherReplicaStopsTheModelWhereTheRunExecutes()
     {
