@@ -48,6 +48,14 @@ public sealed class ThreadEntity : IOwnedByCaller
     public string? ContextFingerprint { get; set; }
     public string? ContextStartMessageId { get; set; }
     public string ToolResourcesJson { get; set; } = "{}";
+
+    /// <summary>
+    /// Who holds the thread's channel turn across replicas, and until when (unix seconds; renewed while it is held):
+    /// a channel message asks the model only while it holds the turn (<see cref="ChatService.Services.ThreadTurns"/>).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(40)]
+    public string? TurnHolder { get; set; }
+    public long? TurnUntil { get; set; }
 }
 
 public sealed class MessageEntity : ChatService.Services.IHasId

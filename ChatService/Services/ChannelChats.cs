@@ -48,11 +48,11 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
                 {
                     await TryForgetMadeAsync(chat).ConfigureAwait(false);
                 }
-                turn.Dispose();
+                await turn.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
             await threadLock.DisposeAsync().ConfigureAwait(false);
-            turn.Dispose();
+            await turn.DisposeAsync().ConfigureAwait(false);
             db.ChangeTracker.Clear();
         }
     }
@@ -209,7 +209,7 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
 }
 
 /// <summary>An open channel message: its chat, this replica's turn on the thread, and the thread's lock until committed.</summary>
-public sealed class ChannelTurn(ChatEntity chat, bool made, IDbContextTransaction threadLock, IDisposable turn) : IAsyncDisposable
+public sealed class ChannelTurn(ChatEntity chat, bool made, IDbContextTransaction threadLock, IAsyncDisposable turn) : IAsyncDisposable
 {
     public ChatEntity Chat => chat;
 
@@ -221,6 +221,6 @@ public sealed class ChannelTurn(ChatEntity chat, bool made, IDbContextTransactio
     public async ValueTask DisposeAsync()
     {
         await threadLock.DisposeAsync().ConfigureAwait(false);
-        turn.Dispose();
+        await turn.DisposeAsync().ConfigureAwait(false);
     }
 }

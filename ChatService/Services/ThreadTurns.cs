@@ -1,17 +1,26 @@
+using ChatService.Model;
+using Microsoft.EntityFrameworkCore;
+using ServiceDefaults.Data;
+
 namespace ChatService.Services;
 
 /// <summary>
-/// Lets this replica's channel messages to one thread take turns across their model calls, so each question is followed
-/// by its answer. It is an in-process lock on purpose: a database lock held across a model call would keep SQLite's one
+/// Lets channel messages to one thread take turns across their model calls, so each question is followed by its answer.
+/// Within a replica the turn is an in-process lock; across replicas it is a lease on the thread's row (a holder and an
+/// expiry, renewed while held), which a message of another replica waits for, looking again every
+/// <see cref="Poll"/>. Neither holds a transaction: a database lock held across a model call would keep SQLite's one
 /// writer (every chatdb write in the process waiting) or a pooled PostgreSQL connection for as long as the model talks.
-/// Messages to one channel that reach different replicas at once may still interleave.
+/// A replica that dies holding a turn frees it when its lease runs out (<see cref="Lease"/>).
 /// </summary>
-public sealed class ThreadTurns
+public sealed class ThreadTurns(IServiceScopeFactory scopes, TimeProvider time)
 {
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private readonly Dictionary<string, Turn> _turns = new(StringComparer.Ordinal);
+    private int _waitingElsewhere;
 
     /// <summary>Waits for the thread's turn; dispose the answer to give it to the next message.</summary>
-    public async Task<IDisposable> WaitAsync(string threadId, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable> WaitAsync(string threadId, CancellationToken cancellationToken)
     {
         Turn turn;
         lock (_turns)
@@ -31,7 +40,16 @@ public sealed class ThreadTurns
             Leave(threadId, turn, held: false);
             throw;
         }
-        return new Held(this, threadId, turn);
+        try
+        {
+            var holder = await TakeLeaseAsync(threadId, cancellationToken).ConfigureAwait(false);
+            return new Held(this, threadId, turn, holder);
+        }
+        catch
+        {
+            Leave(threadId, turn, held: true);
+            throw;
+        }
     }
 
     /// <summary>How many threads have a message answering or waiting now (the map forgets a thread no one waits for).</summary>
@@ -53,6 +71,85 @@ public sealed class ThreadTurns
         {
             return _turns.TryGetValue(threadId, out var turn) ? turn.Users : 0;
         }
+    }
+
+    /// <summary>How many of this replica's messages wait now for a turn another replica holds.</summary>
+    public int WaitingElsewhere => Volatile.Read(ref _waitingElsewhere);
+
+    /// <summary>
+    /// The thread's lease, once no other replica holds it (or its holder's lease ran out). A thread gone meanwhile
+    /// (a first message taken back) has nothing to order: the caller finds its chat gone and starts anew.
+    /// </summary>
+    private async Task<HeldLease?> TakeLeaseAsync(string threadId, CancellationToken cancellationToken)
+    {
+        var holder = Ids.New("turn");
+        var waiting = false;
+        try
+        {
+            while (true)
+            {
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+                    var now = time.GetUtcNow().ToUnixTimeSeconds();
+                    var until = now + (long)Lease.TotalSeconds;
+                    if (await db.Threads.Where(t => t.Id == threadId && (t.TurnUntil == null || t.TurnUntil < now))
+                            .ExecuteUpdateAsync(u => u.SetProperty(t => t.TurnHolder, holder).SetProperty(t => t.TurnUntil, until), cancellationToken)
+                            .ConfigureAwait(false) == 1)
+                    {
+                        return new HeldLease(threadId, holder, Renew(threadId, holder));
+                    }
+                    if (!await db.Threads.AnyAsync(t => t.Id == threadId, cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+                }
+                if (!waiting)
+                {
+                    waiting = true;
+                    Interlocked.Increment(ref _waitingElsewhere);
+                }
+                await Task.Delay(Poll, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (waiting)
+            {
+                Interlocked.Decrement(ref _waitingElsewhere);
+            }
+        }
+    }
+
+    /// <summary>Renews the lease every third of it until the turn is given back.</summary>
+    private CancellationTokenSource Renew(string threadId, string holder)
+    {
+        var stop = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Lease / 3, time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                {
+                    await SetLeaseAsync(threadId, holder, time.GetUtcNow().ToUnixTimeSeconds() + (long)Lease.TotalSeconds, stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception)
+            {
+                // Stopped, or the database unreachable: the lease runs out as if this replica had died, which is safe.
+            }
+        }, CancellationToken.None);
+        return stop;
+    }
+
+    private async Task SetLeaseAsync(string threadId, string holder, long? until, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+        await db.Threads.Where(t => t.Id == threadId && t.TurnHolder == holder).ExecuteUpdateAsync(u => u
+            .SetProperty(t => t.TurnUntil, until)
+            .SetProperty(t => t.TurnHolder, until == null ? null : holder), cancellationToken).ConfigureAwait(false);
     }
 
     private void Leave(string threadId, Turn turn, bool held)
@@ -79,13 +176,33 @@ public sealed class ThreadTurns
         public int Users { get; set; }
     }
 
-    private sealed class Held(ThreadTurns owner, string threadId, Turn turn) : IDisposable
+    private sealed record HeldLease(string ThreadId, string Holder, CancellationTokenSource Renewal);
+
+    private sealed class Held(ThreadTurns owner, string threadId, Turn turn, HeldLease? lease) : IAsyncDisposable
     {
         private int _disposed;
 
-        public void Dispose()
+        public async ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+            try
+            {
+                if (lease is not null)
+                {
+                    // Not disposed: the renewal loop may still be reading its token.
+                    await lease.Renewal.CancelAsync().ConfigureAwait(false);
+                    // Given back at once; should this fail, the lease runs out on its own.
+                    await owner.SetLeaseAsync(threadId, lease.Holder, null, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception)
+            {
+                // The database unreachable: the lease runs out on its own; the in-process turn is given back below.
+            }
+            finally
             {
                 owner.Leave(threadId, turn, held: true);
             }

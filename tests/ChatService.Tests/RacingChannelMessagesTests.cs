@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatService.Services;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatService.Tests;
@@ -108,6 +109,80 @@ public sealed class RacingChannelMessagesTests
         Assert.Equal("Second.", Assert.Single(detail.GetProperty("entries").EnumerateArray()).GetProperty("message").GetString());
         Assert.Equal(["Second.", "Second time lucky."], thread.GetProperty("data").EnumerateArray()
             .Select(m => m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString()));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task MessagesToOneChannelThatReachTwoReplicasAreAnsweredInTurnToo(string database)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = 0;
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            await release.Task.WaitAsync(context.RequestAborted);
+            await TestSupport.WriteCompletionAsync(context, $"answer {Interlocked.Increment(ref answered)}", 10, 2);
+        });
+        await using var first = (await TestSupport.ServiceOnAsync(database)).WithModel(model);
+        await using var second = TestSupport.Service().With("ConnectionStrings:chatdb", first.Database()).WithModel(model);
+        using var here = first.Client($"usr_chan_replicas_{database}");
+        using var there = second.Client($"usr_chan_replicas_{database}");
+        var assistantId = await here.CreateAssistantAsync();
+        var turnsThere = second.Services.GetRequiredService<ThreadTurns>();
+
+        var asking = here.PostAsJsonAsync("/api/chats/messages", Message("replicas-1", "Question 1", assistantId));
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), TimeSpan.FromSeconds(60), "the first question to reach the model");
+        var askingThere = there.PostAsJsonAsync("/api/chats/messages", Message("replicas-1", "Question 2", assistantId));
+        try
+        {
+            // The other replica either asks at once (the turn ignored) or waits for the first replica's turn.
+            await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 2 || turnsThere.WaitingElsewhere == 1),
+                TimeSpan.FromSeconds(60), "the second message to wait or to be asked");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        using var one = await asking;
+        using var two = await askingThere;
+        var chat = Assert.Single((await (await here.GetAsync("/api/chats")).JsonAsync()).GetProperty("data").EnumerateArray());
+        var thread = await (await here.GetAsync($"/v1/threads/{chat.GetProperty("thread_id").GetString()}/messages?order=asc&limit=100")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        Assert.Equal(["Question 1", "answer 1", "Question 2", "answer 2"], thread.GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString()));
+    }
+
+    [Fact]
+    public async Task AChannelTurnHeldByAReplicaThatDiedIsFreeOnceItsLeaseRunsOut()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "Here I am.", 10, 3));
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = TestSupport.Service().WithModel(model);
+        await using var service = host.OnClock(clock);
+        using var client = service.Client("usr_chan_dead_turn");
+        var assistantId = await client.CreateAssistantAsync();
+        using var opened = await client.PostAsJsonAsync("/api/chats/messages", Message("dead-turn-1", "Hello?", assistantId));
+        var threadId = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("thread_id").GetString()!;
+        // As a replica that died while its message waited for the model leaves the thread.
+        using (var scope = service.Services.CreateScope())
+        {
+            var until = clock.GetUtcNow().ToUnixTimeSeconds() + (long)ThreadTurns.Lease.TotalSeconds;
+            await scope.ServiceProvider.GetRequiredService<ChatService.Model.ChatDbContext>().Threads.Where(t => t.Id == threadId)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.TurnHolder, "turn_dead").SetProperty(t => t.TurnUntil, until));
+        }
+        var turns = service.Services.GetRequiredService<ThreadTurns>();
+
+        var asking = client.PostAsJsonAsync("/api/chats/messages", Message("dead-turn-1", "Anyone?", assistantId));
+        await Wait.UntilAsync(() => Task.FromResult(turns.WaitingElsewhere == 1), TimeSpan.FromSeconds(60), "the message to wait for the dead replica's turn");
+        var askedWhileHeld = model.Requests.Count;
+        clock.Advance(ThreadTurns.Lease + TimeSpan.FromSeconds(1));
+        using var answered = await asking;
+
+        Assert.Equal(1, askedWhileHeld);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(2, model.Requests.Count);
     }
 
     [Fact]

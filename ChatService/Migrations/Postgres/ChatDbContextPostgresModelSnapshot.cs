@@ -509,6 +509,7 @@ namespace ChatService.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasColumnType("text");
 
@@ -624,6 +625,13 @@ namespace ChatService.Migrations.Postgres
                     b.Property<string>("ToolResourcesJson")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("TurnHolder")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("TurnUntil")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

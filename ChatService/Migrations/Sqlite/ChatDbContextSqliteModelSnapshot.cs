@@ -504,6 +504,7 @@ namespace ChatService.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -619,6 +620,13 @@ namespace ChatService.Migrations.Sqlite
                     b.Property<string>("ToolResourcesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("TurnHolder")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TurnUntil")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
