@@ -1,5 +1,7 @@
 using Gateway.Auth;
+using Gateway.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 using ServiceDefaults.Errors;
 
@@ -43,8 +45,38 @@ public static class AuthApi
         }
     }
 
-    private static async Task<Ok<TokenPair>> LoginAsync(LoginRequest request, AccountService accounts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await accounts.LoginAsync(request.Email, request.Password, cancellationToken));
+    /// <summary>
+    /// Each attempt holds a place in the account's failure limit, given back when the password was right: guesses at
+    /// one account from many addresses stop after a few, and its owner's own logins never count.
+    /// </summary>
+    private static async Task<Ok<TokenPair>> LoginAsync(
+        LoginRequest request, AccountService accounts, ILimitStore limits, IOptions<LimitOptions> options, CancellationToken cancellationToken)
+    {
+        var limit = options.Value;
+        var key = AccountService.NormalizeEmail(request.Email) is { } email ? "login:" + email : null;
+        var held = key is null ? default : await limits.TryAcquireAsync(key, limit.LoginFailuresPerAccount, limit.LoginFailureWindow, 1);
+        if (key is not null && !held.Allowed)
+        {
+            throw new ApiException(StatusCodes.Status429TooManyRequests,
+                $"Too many wrong passwords for this account; try again in {Math.Ceiling(held.Reset.TotalMinutes)} min.", "Too many requests", "too_many_login_failures")
+            {
+                RetryAfter = held.Reset,
+            };
+        }
+        try
+        {
+            var pair = await accounts.LoginAsync(request.Email, request.Password, cancellationToken);
+            await GiveBackAsync();
+            return TypedResults.Ok(pair);
+        }
+        catch (Exception ex) when (ex is not ApiException { StatusCode: StatusCodes.Status401Unauthorized })
+        {
+            await GiveBackAsync();
+            throw;
+        }
+
+        Task GiveBackAsync() => key is null ? Task.CompletedTask : limits.SettleAsync(key, held.Slot, 1, 0, limit.LoginFailureWindow);
+    }
 
     private static async Task<Ok<TokenPair>> RefreshAsync(RefreshRequest request, AccountService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.RefreshAsync(request.RefreshToken, cancellationToken));

@@ -1,5 +1,8 @@
 using System.Globalization;
+using Gateway.Limits;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using ServiceDefaults.Errors;
 using Microsoft.Net.Http.Headers;
 
@@ -11,7 +14,7 @@ namespace Gateway.Auth;
 /// anonymous, and routes decide whether that is enough.
 /// </summary>
 public sealed class GatewayAuthenticationMiddleware(
-    RequestDelegate next, CallerCache callers, TimeProvider time)
+    RequestDelegate next, CallerCache callers, ILimitStore limits, IOptions<LimitOptions> limitOptions, TimeProvider time)
 {
     public const string ApiKeyHeader = "X-API-Key";
     private const long MaxUnixSeconds = 253_402_300_799;   // 9999-12-31, DateTimeOffset's last second
@@ -30,29 +33,54 @@ public sealed class GatewayAuthenticationMiddleware(
         }
         if (caller is null)
         {
-            return RefuseAsync(context);
+            // Refused a moment ago: an unknown or revoked key counts as a guess, a session's token (logged out) does not.
+            return RefuseAsync(context, guess: IsApiKey(credential));
         }
         context.SetGatewayCaller(caller);
         return next(context);
     }
 
+    private static bool IsApiKey(string credential) => credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal);
+
     private async Task AuthenticateAsync(HttpContext context, string credential)
     {
-        var caller = credential.StartsWith(Secrets.ApiKeyPrefix, StringComparison.Ordinal)
-            ? await AuthenticateKeyAsync(context, credential).ConfigureAwait(false)
+        var (caller, guess) = IsApiKey(credential)
+            ? (await AuthenticateKeyAsync(context, credential).ConfigureAwait(false), true)
             : await AuthenticateSessionAsync(context, credential).ConfigureAwait(false);
         if (caller is null)
         {
-            await RefuseAsync(context).ConfigureAwait(false);
+            await RefuseAsync(context, guess).ConfigureAwait(false);
             return;
         }
         context.SetGatewayCaller(caller);
         await next(context).ConfigureAwait(false);
     }
 
-    private static Task RefuseAsync(HttpContext context) =>
-        context.WriteProblemAsync(StatusCodes.Status401Unauthorized,
-            "The access token or API key is invalid, expired or revoked.", "invalid_api_key");
+    /// <summary>
+    /// A refused guess (a key nobody holds, a token not signed here) is an anonymous request: it takes room from its
+    /// address's limit, so guessing keys or tokens (each a hash and a query) is as slow as any anonymous request, and
+    /// past that limit the answer is a 429. A token of ours that expired or whose session ended is no guess: clients
+    /// behind one address meet those all the time, and answer them by refreshing.
+    /// </summary>
+    private Task RefuseAsync(HttpContext context, bool guess)
+    {
+        if (!guess)
+        {
+            return UnauthorizedAsync(context);
+        }
+        var decision = RateLimitMiddleware.AcquireAnonymous(context, limits, limitOptions.Value);
+        return decision.IsCompletedSuccessfully ? Refuse(context, decision.Result) : RefuseAfterAsync(context, decision);
+    }
+
+    private async Task RefuseAfterAsync(HttpContext context, ValueTask<LimitDecision> decision) =>
+        await Refuse(context, await decision.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task Refuse(HttpContext context, LimitDecision decision) => decision.Allowed
+        ? UnauthorizedAsync(context)
+        : LimitHeaders.RejectAsync(context, decision, "Anonymous request", limitOptions.Value.Window);
+
+    private static Task UnauthorizedAsync(HttpContext context) =>
+        context.WriteProblemAsync(StatusCodes.Status401Unauthorized, "The access token or API key is invalid, expired or revoked.", "invalid_api_key");
 
     private async Task<GatewayCaller?> AuthenticateKeyAsync(HttpContext context, string secret)
     {
@@ -67,12 +95,13 @@ public sealed class GatewayAuthenticationMiddleware(
     /// The JwtBearer handler checks an access token (signature, issuer, audience, lifetime), and its session is looked
     /// up: a token of a session that was logged out or revoked is refused although it has not expired.
     /// </summary>
-    private async Task<GatewayCaller?> AuthenticateSessionAsync(HttpContext context, string token)
+    private async Task<(GatewayCaller? Caller, bool Guess)> AuthenticateSessionAsync(HttpContext context, string token)
     {
         var result = await context.AuthenticateAccessTokenAsync().ConfigureAwait(false);
         if (!result.Succeeded || result.Principal.FindFirst(JwtRegisteredClaimNames.Sub)?.Value is not { Length: > 0 } userId)
         {
-            return null;
+            // The lifetime is checked after the signature: a token outside it was signed here.
+            return (null, result.Failure is not (SecurityTokenExpiredException or SecurityTokenInvalidLifetimeException));
         }
         // Tokens issued before sessions were named carry none; they expire within the access-token lifetime.
         var sessionId = result.Principal.FindFirst(AccessTokenService.SessionClaim)?.Value;
@@ -86,7 +115,7 @@ public sealed class GatewayAuthenticationMiddleware(
         {
             callers.RememberSession(token, sessionId, caller, expires);
         }
-        return caller;
+        return (caller, false);
     }
 
     internal static string? ReadCredential(HttpRequest request)

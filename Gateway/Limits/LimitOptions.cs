@@ -23,4 +23,14 @@ public sealed class LimitOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Wrong passwords for one account (by e-mail, whether it exists or not) within <see cref="LoginFailureWindow"/>,
+    /// from any address, before its logins are refused with 429 until the oldest failure ages out.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LoginFailuresPerAccount { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Limits;
 
 /// <summary>
-/// Request-rate limits: per IP for anonymous requests, per user, and per API key (its rpm). Answers 429 with
-/// Retry-After; every limited answer carries RateLimit-Limit/-Remaining/-Reset of the tightest limit that applied.
+/// Request-rate limits: per IP for anonymous requests and account routes, per user, and per API key (its rpm). Answers
+/// 429 with Retry-After; every limited answer carries RateLimit-Limit/-Remaining/-Reset of the tightest limit that applied.
 /// </summary>
 public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store, IOptions<LimitOptions> options)
 {
@@ -21,12 +21,13 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
         }
 
         var limits = options.Value;
-        var caller = context.GetGatewayCaller();
+        // Account routes count against the address whatever credential comes with them: an attacker's own token must
+        // not lift the brute-force limit on logins and registrations to the user limit.
+        var caller = IsAccountRoute(context.Request.Path) ? null : context.GetGatewayCaller();
         // A caller's limits are asked for in one atomic call (the user's and the key's): a request the user's limit
         // refuses takes nothing from the key, and with Redis it costs one round trip, not two.
         var decision = caller is null
-            ? store.TryAcquireAsync("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
-                limits.AnonymousPerIpPerMinute, limits.Window, 1)
+            ? AcquireAnonymous(context, store, limits)
             : store.TryAcquireAsync(RequestsOf(caller, limits.UserRpm), limits.Window);
         return decision.IsCompletedSuccessfully
             ? Continue(context, caller, decision.Result)
@@ -65,6 +66,37 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
         _requests.AddOrUpdate(caller, requests);
         return requests;
     }
+
+    /// <summary>
+    /// A request that counts as anonymous (no credential, a refused one, or an account route) takes room from its
+    /// address: per IPv4 address, and per /64 for IPv6, where a client holds a whole prefix to rotate through.
+    /// </summary>
+    internal static ValueTask<LimitDecision> AcquireAnonymous(HttpContext context, ILimitStore store, LimitOptions limits) =>
+        store.TryAcquireAsync("ip:" + AddressKey(context.Connection.RemoteIpAddress), limits.AnonymousPerIpPerMinute, limits.Window, 1);
+
+    private static string AddressKey(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new System.Net.IPAddress(bytes).ToString() + "/64";
+    }
+
+    private static bool IsAccountRoute(PathString path) =>
+        path.StartsWithSegments("/auth/login") || path.StartsWithSegments("/auth/register")
+        || path.StartsWithSegments("/auth/refresh") || path.StartsWithSegments("/auth/logout");
 
     private static bool IsUnlimited(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
