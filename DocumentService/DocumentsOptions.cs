@@ -38,6 +38,13 @@ public sealed class DocumentsOptions : IValidatableObject
     [Range(0, 10_000)]
     public int ChunkOverlap { get; set; } = 200;
 
+    /// <summary>
+    /// The most text one document may hold once extracted (characters): every chunk of it is embedded while the upload
+    /// waits, so a small file that unpacks to megabytes of text (a PDF whose pages repeat one stream) must stop here.
+    /// </summary>
+    [Range(1_000, 100_000_000)]
+    public int MaxTextChars { get; set; } = 1_000_000;
+
     /// <summary>The most a docx may expand to when unzipped, summed over its parts (zip-bomb guard).</summary>
     [Range(1024, 1L << 32)]
     public long MaxDocxExpandedBytes { get; set; } = 64L * 1024 * 1024;

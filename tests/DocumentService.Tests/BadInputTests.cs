@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using DocumentService.Tests.Support;
 
@@ -84,6 +85,26 @@ public sealed class BadInputTests
         Assert.Equal(HttpStatusCode.Created, fits.StatusCode);
         var listed = await client.ListAsync(assistant);
         Assert.Equal("fits.txt", Assert.Single(listed.EnumerateArray()).GetProperty("filename").GetString());
+    }
+
+    [Fact]
+    public async Task ASmallFileThatUnpacksToMoreTextThanTheLimitIsRefusedWith413BeforeAnyOfItIsEmbedded()
+    {
+        await using var host = await DocumentsHost.StartAsync(f => f.With("Documents:MaxTextChars", "2000"));
+        var assistant = host.NewAssistant("usr_much_text");
+        using var client = host.ClientFor("usr_much_text");
+        var line = "The quarterly report lists every regional office and its staff count in detail.";
+
+        using var pdf = await client.UploadAsync(assistant, "rag", "long.pdf", SampleFiles.Pdf([.. Enumerable.Repeat(line, 40)]));
+        using var text = await client.UploadAsync(assistant, "rag", "long.txt", SampleFiles.Utf8(string.Join('\n', Enumerable.Repeat(line, 40))));
+        using var fits = await client.UploadAsync(assistant, "rag", "short.pdf", SampleFiles.Pdf([.. Enumerable.Repeat(line, 10)]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, pdf.StatusCode);
+        Assert.Equal("document_too_large", (await pdf.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, text.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, fits.StatusCode);
+        var listed = await client.ListAsync(assistant);
+        Assert.Equal("short.pdf", Assert.Single(listed.EnumerateArray()).GetProperty("filename").GetString());
     }
 
     [Fact]

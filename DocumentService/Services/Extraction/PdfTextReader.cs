@@ -36,12 +36,18 @@ public sealed partial class PdfTextReader(IOptions<DocumentsOptions> options, IL
             using var process = Process.Start(start) ?? throw new InvalidOperationException("pdftotext did not start.");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.PdfToTextTimeout);
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var output = ReadAtMostAsync(process.StandardOutput, options.Value.MaxTextChars, timeout.Token);
             var errors = process.StandardError.ReadToEndAsync(timeout.Token);
             try
             {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                // The text is read first: past the cap the tool is stopped, not waited for.
                 var text = await output.ConfigureAwait(false);
+                if (text is null)
+                {
+                    process.Kill(entireProcessTree: true);
+                    throw TextExtractor.TooMuchText(filename, options.Value.MaxTextChars);
+                }
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
                 var complaint = await errors.ConfigureAwait(false);
                 if (process.ExitCode != 0)
                 {
@@ -66,6 +72,23 @@ public sealed partial class PdfTextReader(IOptions<DocumentsOptions> options, IL
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The reader's text, or null once it runs past <paramref name="most"/> characters.</summary>
+    private static async Task<string?> ReadAtMostAsync(StreamReader reader, int most, CancellationToken cancellationToken)
+    {
+        var text = new System.Text.StringBuilder();
+        var buffer = new char[16 * 1024];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (text.Length + read > most)
+            {
+                return null;
+            }
+            text.Append(buffer, 0, read);
+        }
+        return text.ToString();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pdftotext refused {Filename} with exit code {ExitCode}: {Complaint}")]

@@ -31,6 +31,10 @@ public sealed class TextExtractor(IOptions<DocumentsOptions> options, PdfTextRea
             FileFormat.Docx => DocxText.ToPlainText(filename, content, options.Value),
             _ => await pdf.ReadAsync(filename, content, cancellationToken).ConfigureAwait(false),
         };
+        if (text.Length > options.Value.MaxTextChars)
+        {
+            throw TooMuchText(filename, options.Value.MaxTextChars);
+        }
         // A JSON document's \u0000 or a PDF's odd glyph: no reader wants a NUL, and PostgreSQL's text cannot store one.
         text = text.Replace("\0", string.Empty, StringComparison.Ordinal);
 
@@ -63,6 +67,11 @@ public sealed class TextExtractor(IOptions<DocumentsOptions> options, PdfTextRea
                 throw Binary(filename);
         }
     }
+
+    public static ApiException TooMuchText(string filename, int most) => new(
+        StatusCodes.Status413RequestEntityTooLarge,
+        $"'{filename}' holds more than {most:N0} characters of text once extracted; split it into smaller documents.",
+        "Document too large", "document_too_large");
 
     public static ApiException Unreadable(string message) =>
         new(StatusCodes.Status422UnprocessableEntity, message, "Unprocessable document", "unreadable_file");
