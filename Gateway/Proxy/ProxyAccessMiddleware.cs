@@ -31,6 +31,13 @@ public sealed class ProxyAccessMiddleware(RequestDelegate next)
 
     private async Task CheckScopeAsync(HttpContext context, GatewayCaller caller)
     {
+        if (caller.Assistants is { Count: 0 })
+        {
+            // Its assistants were all deleted: a key that reaches nothing must not store files or spend compute either.
+            await context.WriteProblemAsync(StatusCodes.Status403Forbidden,
+                "This API key's assistants were all deleted, so it may no longer be used; create a new key.", "assistant_not_allowed").ConfigureAwait(false);
+            return;
+        }
         if (await NamedAssistantOutsideScopeAsync(context, caller).ConfigureAwait(false) is { } refused)
         {
             await context.WriteProblemAsync(StatusCodes.Status403Forbidden,

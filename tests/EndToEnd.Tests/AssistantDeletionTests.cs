@@ -47,10 +47,17 @@ public sealed class AssistantDeletionTests(Platform platform)
         Assert.Equal(new[] { kept }, await ScopeAsync(both.Id));
         using var keyOfNothing = platform.Anonymous();
         keyOfNothing.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", onlyDoomed.Secret);
-        var listed = await keyOfNothing.GetFromJsonAsync<JsonElement>("/v1/assistants");
-        Assert.Equal(0, listed.GetProperty("data").GetArrayLength());
+        // A key that reaches nothing may not store or spend anything either.
+        using var listed = await keyOfNothing.GetAsync("/v1/assistants");
         using var refused = await keyOfNothing.PostAsJsonAsync("/v1/chat/completions", new { model = kept, messages = new[] { new { role = "user", content = Question } } });
+        using var upload = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("notes")), "file", "notes.txt" }, { new StringContent("assistants"), "purpose" } };
+        using var stored = await keyOfNothing.PostAsync("/v1/files", upload);
+        using var embedded = await keyOfNothing.PostAsJsonAsync("/v1/embeddings", new { model = "text-embedding-3-small", input = "hello" });
+        Assert.Equal(HttpStatusCode.Forbidden, listed.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, stored.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, embedded.StatusCode);
+        Assert.Equal("assistant_not_allowed", (await stored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
 
         // The kept assistant still answers from its cache, and the deleted one is gone for a second delete too.
         Assert.Equal("hit", (await AskAsync(client, kept)).Cache);
