@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Caching.Memory;
 using ServiceDefaults;
 using ServiceDefaults.Errors;
 using Gateway.Auth;
@@ -45,11 +46,21 @@ public static class DocsApi
         return next(context);
     }
 
-    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients)
+    /// <summary>How long a service's document is served from the gateway's memory: anyone may ask for it, as often as they like.</summary>
+    private static readonly TimeSpan DocumentLifetime = TimeSpan.FromMinutes(1);
+
+    private const string JsonType = "application/json; charset=utf-8";
+
+    private static async Task FetchAsync(string service, HttpContext context, IHttpClientFactory clients, IMemoryCache cache)
     {
         if (!PlatformServices.BehindTheGateway.Contains(service, StringComparer.Ordinal))
         {
             await context.WriteProblemAsync(StatusCodes.Status404NotFound, $"No service named '{service}'.");
+            return;
+        }
+        if (cache.TryGetValue("openapi:" + service, out byte[]? kept) && kept is not null)
+        {
+            await TypedResults.Bytes(kept, JsonType).ExecuteAsync(context);
             return;
         }
         try
@@ -66,7 +77,10 @@ public static class DocsApi
                         paths.Remove(path);
                     }
                 }
-                await TypedResults.Json(document).ExecuteAsync(context);
+                // Kept as bytes: a parsed document is not safe to write from several requests at once.
+                var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(document);
+                cache.Set("openapi:" + service, bytes, DocumentLifetime);
+                await TypedResults.Bytes(bytes, JsonType).ExecuteAsync(context);
                 return;
             }
         }

@@ -34,6 +34,7 @@ internal static class Extensions
         builder.Services.AddSingleton<AccessTokenService>();
         builder.Services.AddAccessTokenValidation();
         builder.Services.AddSingleton<CallerCache>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.AddAssistantAccess();

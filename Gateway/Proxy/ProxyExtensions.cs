@@ -41,6 +41,17 @@ public static class ProxyExtensions
                     }
                     return ValueTask.CompletedTask;
                 });
+                context.AddResponseTransform(transform =>
+                {
+                    // An uploaded file comes back as its own type (text/html too): no browser may sniff it or run it.
+                    if (transform.HttpContext.Request.Path.Value is { } path && path.EndsWith("/content", StringComparison.Ordinal))
+                    {
+                        var headers = transform.HttpContext.Response.Headers;
+                        headers.XContentTypeOptions = "nosniff";
+                        headers.ContentSecurityPolicy = "sandbox";
+                    }
+                    return ValueTask.CompletedTask;
+                });
             });
         return builder;
     }

@@ -236,6 +236,28 @@ public sealed class RoutingTests
         Assert.Empty(backends.Seen("chat-service"));
     }
 
+    [Theory]
+    [InlineData("/v1/files/file_1/content")]
+    [InlineData("/api/documents/doc_1/content")]
+    public async Task AnUploadedFileComesBackUnsniffedAndSandboxedWhateverItsType(string path)
+    {
+        await using var backends = await Backends.StartAsync((_, context) =>
+        {
+            context.Response.ContentType = "text/html";
+            return context.Response.WriteAsync("<script>window.__xss = 1</script>");
+        });
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+        var session = await gateway.SignUpAsync();
+
+        using var content = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, path, session.AccessToken));
+        using var listing = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/v1/files", session.AccessToken));
+
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal("nosniff", content.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("sandbox", content.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.False(listing.Headers.Contains("Content-Security-Policy"));
+    }
+
     [Fact]
     public async Task DocsServeOneSwaggerUiListingTheGatewayAndEveryServiceDocument()
     {
@@ -257,6 +279,26 @@ public sealed class RoutingTests
             var document = await gateway.Client.GetFromJsonAsync<JsonElement>(new Uri($"/docs/{service}/openapi.json", UriKind.Relative));
             Assert.Equal(service, document.GetProperty("info").GetProperty("title").GetString());
         }
+    }
+
+    [Fact]
+    public async Task AServicesDocumentIsFetchedOnceAndThenServedFromTheGatewaysMemory()
+    {
+        await using var backends = await Backends.StartAsync((name, context) =>
+            context.Request.Path == "/openapi/v1.json"
+                ? context.Response.WriteAsJsonAsync(new { openapi = "3.1.1", info = new { title = name, version = "v1" }, paths = new { } })
+                : Task.CompletedTask);
+        await using var gateway = GatewayHost.Start(backends.Addresses);
+
+        var titles = new List<string?>();
+        for (var i = 0; i < 5; i++)
+        {
+            var document = await gateway.Client.GetFromJsonAsync<JsonElement>(new Uri("/docs/chat-service/openapi.json", UriKind.Relative));
+            titles.Add(document.GetProperty("info").GetProperty("title").GetString());
+        }
+
+        Assert.All(titles, title => Assert.Equal("chat-service", title));
+        Assert.Single(backends.Seen("chat-service"), r => r.PathAndQuery == "/openapi/v1.json");
     }
 
     [Theory]
