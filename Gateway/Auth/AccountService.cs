@@ -184,7 +184,13 @@ public sealed class AccountService(
 
     internal static string? NormalizeEmail(string? email)
     {
-        email = email?.Trim();
+        // Compatibility forms fold into one (a fullwidth "ａ" is an "a"), and invisible characters (a zero-width space)
+        // are refused: either would let one address register as several accounts that look the same.
+        email = email?.Trim().Normalize(System.Text.NormalizationForm.FormKC);
+        if (email is not null && email.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+        {
+            return null;
+        }
         if (string.IsNullOrEmpty(email) || email.Length > 254 || !MailAddress.TryCreate(email, out var address)
             || address.Address != email || address.DisplayName.Length > 0 || !address.Host.Contains('.', StringComparison.Ordinal)
             || address.Host.StartsWith('.') || address.Host.EndsWith('.'))

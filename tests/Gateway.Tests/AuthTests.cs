@@ -43,6 +43,7 @@ public sealed class AuthTests
     [Theory]
     [InlineData("not-an-email", "correct horse battery 42", "email")]
     [InlineData("someone@localhost", "correct horse battery 42", "email")]
+    [InlineData("ali\u200Bce@example.com", "correct horse battery 42", "email")]
     [InlineData("bob@example.com", "short1", "password")]
     [InlineData("bob@example.com", "aaaaaaaaaaaaaaaa", "password")]
     [InlineData("bob@example.com", "bob-is-the-password", "password")]
@@ -56,6 +57,21 @@ public sealed class AuthTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names the {field} field");
+    }
+
+    [Fact]
+    public async Task AnEmailWrittenInFullwidthLettersIsTheSameAccountAsItsPlainForm()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+        var dave = await gateway.SignUpAsync("dave@example.com");
+
+        using var again = await gateway.Client.PostAsJsonAsync("/auth/register",
+            new { name = "Dave", email = "\uFF44ave@example.com", password = "another good password 7" });
+        using var login = await gateway.Client.PostAsJsonAsync("/auth/login", new { email = "\uFF44ave@example.com", password = dave.Password });
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
 
     [Fact]
