@@ -94,9 +94,13 @@ public sealed class RateLimitMiddleware(RequestDelegate next, ILimitStore store,
         return new System.Net.IPAddress(bytes).ToString() + "/64";
     }
 
+    private static readonly string[] AccountRoutes = ["/login", "/register", "/refresh", "/logout"];
+
+    /// <summary>Routing takes "/auth/login/" and "/AUTH/Login" for /auth/login, so this does too.</summary>
     private static bool IsAccountRoute(PathString path) =>
-        path.StartsWithSegments("/auth/login") || path.StartsWithSegments("/auth/register")
-        || path.StartsWithSegments("/auth/refresh") || path.StartsWithSegments("/auth/logout");
+        path.StartsWithSegments("/auth", StringComparison.OrdinalIgnoreCase, out var rest)
+        && rest.Value?.TrimEnd('/') is { Length: > 0 } name
+        && AccountRoutes.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     private static bool IsUnlimited(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
