@@ -17,20 +17,24 @@ public sealed class GatewayDoorTests
         using var noisy = ClientFrom("127.0.0.1");
         using var other = ClientFrom("127.0.0.2");
 
+        // Each guess at another account, so that only the address's limit is spent, not one account's failures.
         var statuses = new List<HttpStatusCode>();
+        string? refusal = null;
         while (statuses.Count < 40 && !statuses.Contains(HttpStatusCode.TooManyRequests))
         {
-            using var attempt = await noisy.PostAsync(login, WrongPassword());
+            using var attempt = await noisy.PostAsync(login, WrongPassword($"nobody{statuses.Count}"));
             statuses.Add(attempt.StatusCode);
+            refusal = await attempt.Content.ReadAsStringAsync();
         }
-        using var fromElsewhere = await other.PostAsync(login, WrongPassword());
+        using var fromElsewhere = await other.PostAsync(login, WrongPassword("nobody-else"));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.Contains("rate_limit_exceeded", refusal, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, fromElsewhere.StatusCode);
     }
 
-    private static StringContent WrongPassword() =>
-        new("""{"email":"nobody@example.com","password":"not the right one"}""", Encoding.UTF8, "application/json");
+    private static StringContent WrongPassword(string name) =>
+        new($$"""{"email":"{{name}}@example.com","password":"not the right one"}""", Encoding.UTF8, "application/json");
 
     /// <summary>A client whose connections leave from <paramref name="address"/>, another loopback address.</summary>
     private static HttpClient ClientFrom(string address) => new(new SocketsHttpHandler
