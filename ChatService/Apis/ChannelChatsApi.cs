@@ -54,10 +54,10 @@ public static class ChannelChatsApi
             throw Access.BadRequest("message, channel or username is too long.", "too_long");
         }
         var assistant = await Access.AssistantAsync(db, caller, ResolveAssistantId(request.AssistantId, caller), cancellationToken);
-        // The thread's lock is held only while the question is stored; this replica's turn on the thread lasts until the
-        // answer is stored, so a channel's messages are answered in turn. A message that gets no answer (a busy thread, a
-        // spent budget, a failed model, a cancelled request) is taken back whole, so a client retrying it does not ask
-        // it twice.
+        // The thread's lock is held only while the question is stored; the thread's turn (across replicas) lasts until
+        // the answer is stored, so a channel's messages are answered in turn. A message that gets no answer (a busy
+        // thread, a spent budget, a failed model, a cancelled request) is taken back whole, so a client retrying it does
+        // not ask it twice.
         await using var open = await channels.OpenAsync(assistant, caller.UserId, request.Channel.Id, request.Channel.Service, request.Username, cancellationToken);
         var asked = new Asked();
         try

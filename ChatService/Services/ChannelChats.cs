@@ -15,7 +15,7 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// The channel's chat (made on its first message), with this replica's turn on its thread (<see cref="ThreadTurns"/>),
+    /// The channel's chat (made on its first message), with the turn on its thread (<see cref="ThreadTurns"/>),
     /// held until the answer is stored, and the thread's lock (<see cref="ThreadLock"/>), which the caller commits as soon
     /// as the question is stored: no transaction stays open across the model call.
     /// </summary>
@@ -208,7 +208,7 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
     }
 }
 
-/// <summary>An open channel message: its chat, this replica's turn on the thread, and the thread's lock until committed.</summary>
+/// <summary>An open channel message: its chat, the turn on its thread, and the thread's lock until committed.</summary>
 public sealed class ChannelTurn(ChatEntity chat, bool made, IDbContextTransaction threadLock, IAsyncDisposable turn) : IAsyncDisposable
 {
     public ChatEntity Chat => chat;

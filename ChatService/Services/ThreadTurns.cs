@@ -97,7 +97,7 @@ public sealed class ThreadTurns(IServiceScopeFactory scopes, TimeProvider time)
                             .ExecuteUpdateAsync(u => u.SetProperty(t => t.TurnHolder, holder).SetProperty(t => t.TurnUntil, until), cancellationToken)
                             .ConfigureAwait(false) == 1)
                     {
-                        return new HeldLease(threadId, holder, Renew(threadId, holder));
+                        return new HeldLease(holder, Renew(threadId, holder));
                     }
                     if (!await db.Threads.AnyAsync(t => t.Id == threadId, cancellationToken).ConfigureAwait(false))
                     {
@@ -176,7 +176,7 @@ public sealed class ThreadTurns(IServiceScopeFactory scopes, TimeProvider time)
         public int Users { get; set; }
     }
 
-    private sealed record HeldLease(string ThreadId, string Holder, CancellationTokenSource Renewal);
+    private sealed record HeldLease(string Holder, CancellationTokenSource Renewal);
 
     private sealed class Held(ThreadTurns owner, string threadId, Turn turn, HeldLease? lease) : IAsyncDisposable
     {
