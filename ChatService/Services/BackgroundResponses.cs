@@ -49,13 +49,10 @@ public sealed class BackgroundResponseQueue
 /// </summary>
 public sealed partial class BackgroundResponseWorker(
     BackgroundResponseQueue queue, Leases leases, IServiceScopeFactory scopes, RunRegistry live, IOptions<ChatServiceOptions> options,
-    TimeProvider time, ILogger<BackgroundResponseWorker> logger) : BackgroundService
+    ILogger<BackgroundResponseWorker> logger) : BackgroundService
 {
     /// <summary>What a background response its process stopped making says (also one stopped before it was taken).</summary>
     public const string StoppedMessage = "The service stopped while the response was being made; create it again.";
-
-    /// <summary>How soon a cancel asked on another replica reaches a response made here whose model is silent.</summary>
-    private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -116,27 +113,7 @@ public sealed partial class BackgroundResponseWorker(
     /// writes no events, whose batches would otherwise notice; a reasoning model may think for minutes). Every quarter
     /// lease also: renews what this process holds, and fails expired leases.
     /// </summary>
-    private async Task KeepLeasesAsync(CancellationToken stoppingToken)
-    {
-        var renewEvery = options.Value.BackgroundLease / 4;
-        using var timer = new PeriodicTimer(renewEvery < CancelPoll ? renewEvery : CancelPoll, time);
-        long? renewed = null;
-        try
-        {
-            do
-            {
-                // Timed from the round's start: time passing while it runs counts towards the next.
-                var started = time.GetTimestamp();
-                var renew = renewed is not { } last || time.GetElapsedTime(last, started) >= renewEvery;
-                await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
-                renewed = renew ? started : renewed;
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    private Task KeepLeasesAsync(CancellationToken stoppingToken) => leases.KeepAsync(RoundAsync, roundAtOnce: true, stoppingToken);
 
     private async Task RoundAsync(bool renew, CancellationToken stoppingToken)
     {

@@ -1,6 +1,5 @@
 using ChatService.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using ServiceDefaults.Data;
 
 namespace ChatService.Services;
@@ -14,14 +13,10 @@ namespace ChatService.Services;
 /// answer and steps it was writing. A replica that starts ends only those, never the runs another replica executes.
 /// </summary>
 public sealed partial class RunLeaseKeeper(
-    RunRegistry live, RunQueue queue, Leases leases, IServiceScopeFactory scopes, IOptions<ChatServiceOptions> options,
-    TimeProvider time, ILogger<RunLeaseKeeper> logger)
+    RunRegistry live, RunQueue queue, Leases leases, IServiceScopeFactory scopes, ILogger<RunLeaseKeeper> logger)
 {
     /// <summary>What a run says when its process stopped under it (chat-service's shutdown, or a process that died).</summary>
     public const string StoppedMessage = "The service stopped while the run was in progress; start a new run.";
-
-    /// <summary>How soon a cancel asked on another replica reaches a run executed here whose model is silent.</summary>
-    private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// On start: takes the runs whose lease ran out at once, and ends answers left in progress under runs that
@@ -41,27 +36,8 @@ public sealed partial class RunLeaseKeeper(
         }
     }
 
-    /// <summary>Rounds until the service stops: cancels every second, renewals and expired leases every quarter lease.</summary>
-    public async Task KeepAsync(CancellationToken stoppingToken)
-    {
-        var renewEvery = options.Value.BackgroundLease / 4;
-        using var timer = new PeriodicTimer(renewEvery < CancelPoll ? renewEvery : CancelPoll, time);
-        var renewed = time.GetTimestamp();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                // Timed from the round's start: time passing while it runs counts towards the next.
-                var started = time.GetTimestamp();
-                var renew = time.GetElapsedTime(renewed, started) >= renewEvery;
-                await RoundAsync(renew, stoppingToken).ConfigureAwait(false);
-                renewed = renew ? started : renewed;
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    /// <summary>Rounds until the service stops (the first, on start, is <see cref="RecoverAsync"/>).</summary>
+    public Task KeepAsync(CancellationToken stoppingToken) => leases.KeepAsync(RoundAsync, roundAtOnce: false, stoppingToken);
 
     private async Task RoundAsync(bool renew, CancellationToken stoppingToken)
     {
