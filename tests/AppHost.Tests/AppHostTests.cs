@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace AppHost.Tests;
 
@@ -25,6 +26,10 @@ public sealed class AppHostTests
         using var stream = await traffic.OpenStreamAsync("How many vacation days per year?");
         var processes = apphost.Processes();
         var commandLines = string.Join('\n', ProcessTable.Read().Where(p => processes.Contains(p.Pid)).Select(p => p.CommandLine));
+        // The dashboard stops first; a service retrying its last telemetry export to it took 1.5-2.5 s more to stop.
+        var environments = apphost.EnvironmentOf("ChatService/bin", "DocumentService/bin", "IntentCacheService/bin", "VoiceService/bin", "Gateway/bin");
+        Assert.Equal(5, Regex.Count(environments, "^OTEL_EXPORTER_OTLP_TIMEOUT=1000$", RegexOptions.Multiline));
+        Assert.DoesNotContain("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", environments, StringComparison.Ordinal);
 
         apphost.SignalGroup(signal);
 
