@@ -33,9 +33,10 @@ public static class RunsApi
 
     public static Task<IResult> CreateAsync(
         [FromRoute(Name = "thread_id")] string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
-        RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, CancellationToken cancellationToken) =>
+        RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, ThreadTurns turns,
+        CancellationToken cancellationToken) =>
         CreateRunAsync(threadId, request, caller, db, queue, files, executor, model, leases, options, context, null, cancellationToken,
-            Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent));
+            Includes.FromQuery(context, Includes.RunStepValues).Contains(Includes.StepSearchContent), turns: turns);
 
     /// <summary>
     /// A new run; a streamed one made with its thread announces that thread first (`thread.created`), as OpenAI does,
@@ -45,7 +46,7 @@ public static class RunsApi
         string threadId, RunRequest request, CallerIdentity caller, ChatDbContext db, RunQueue queue, FileSearchClient files,
         RunExecutor executor, IChatClient model, Leases leases, IOptions<ChatServiceOptions> options, HttpContext context, ThreadObject? newThread,
         CancellationToken cancellationToken,
-        bool stepContent = false, CheckedRun? checkedRun = null)
+        bool stepContent = false, CheckedRun? checkedRun = null, ThreadTurns? turns = null)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         var (assistant, toolsJson, toolChoiceJson) = checkedRun ?? await CheckedAsync(request, caller, db, model, options.Value, cancellationToken);
@@ -55,6 +56,11 @@ public static class RunsApi
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
             throw Access.BadRequest($"Thread {threadId} already has an active run {active}.", "thread_busy");
+        }
+        // A thread made with this run (no turns given) has no channel message on it.
+        if (turns is not null && await turns.AnsweringAsync(db, threadId, cancellationToken))
+        {
+            throw Access.BadRequest($"Thread {threadId} has a channel message being answered.", "thread_busy");
         }
 
         var extras = (request.AdditionalMessages ?? []).Select(m => ThreadsApi.NewMessage(threadId, m)).ToList();

@@ -92,7 +92,7 @@ public static class ThreadsApi
 
     public static async Task<Ok<MessageObject>> CreateMessageAsync(
         [FromRoute(Name = "thread_id")] string threadId, MessageRequest request, CallerIdentity caller, ChatDbContext db, FileSearchClient files,
-        CancellationToken cancellationToken)
+        ThreadTurns turns, CancellationToken cancellationToken)
     {
         var thread = await Access.ThreadAsync(db, caller, threadId, cancellationToken, track: true);
         // Under the thread's lock, so a run starting at the same moment either sees this message or refuses it.
@@ -100,6 +100,10 @@ public static class ThreadsApi
         if (await RunExpiry.ActiveRunAsync(db, threadId, cancellationToken) is { } active)
         {
             throw Access.BadRequest($"Can't add messages to {threadId} while a run {active} is active.", "thread_busy");
+        }
+        if (await turns.AnsweringAsync(db, threadId, cancellationToken))
+        {
+            throw Access.BadRequest($"Can't add messages to {threadId} while a channel message on it is being answered.", "thread_busy");
         }
         var message = NewMessage(threadId, request);
         db.Messages.Add(message);

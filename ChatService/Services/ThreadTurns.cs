@@ -64,6 +64,16 @@ public sealed class ThreadTurns(IServiceScopeFactory scopes, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Whether a channel message on the thread, of any replica, is being answered now: /v1 messages and runs wait for it
+    /// as they wait for a run, so nothing lands between its question and its answer. Read under the thread's lock.
+    /// </summary>
+    public Task<bool> AnsweringAsync(ChatDbContext db, string threadId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return db.Threads.AnyAsync(t => t.Id == threadId && t.TurnUntil >= now, cancellationToken);
+    }
+
     /// <summary>How many messages to the thread hold or await its turn now.</summary>
     public int MessagesOn(string threadId)
     {

@@ -278,4 +278,51 @@ public sealed class RacingChannelMessagesTests
         Assert.DoesNotContain(thread.GetProperty("data").EnumerateArray(), m =>
             m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString() == "Slipped in.");
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task WhileAChannelMessageIsAnsweredV1MessagesAndRunsOnItsThreadAreRefusedAsBusySoNothingLandsBetweenQuestionAndAnswer(string database)
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            asked.TrySetResult();
+            await release.Task.WaitAsync(context.RequestAborted);
+            await TestSupport.WriteCompletionAsync(context, "The answer.", 10, 2);
+        });
+        await using var factory = (await TestSupport.ServiceOnAsync(database)).WithModel(model);
+        using var client = factory.Client($"usr_chan_v1_busy_{database}");
+        var assistantId = await client.CreateAssistantAsync();
+
+        var answering = client.PostAsJsonAsync("/api/chats/messages", Message("v1-busy-1", "The question?", assistantId));
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var threadId = Assert.Single((await (await client.GetAsync("/api/chats")).JsonAsync()).GetProperty("data").EnumerateArray())
+            .GetProperty("thread_id").GetString()!;
+        HttpResponseMessage message, run;
+        try
+        {
+            message = await client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = "Butting in." });
+            run = await client.PostAsJsonAsync($"/v1/threads/{threadId}/runs", new { assistant_id = assistantId });
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        using var refusedMessage = message;
+        using var refusedRun = run;
+        using var answered = await answering;
+        using var after = await client.PostAsJsonAsync($"/v1/threads/{threadId}/messages", new { role = "user", content = "My turn now." });
+        var thread = await (await client.GetAsync($"/v1/threads/{threadId}/messages?order=asc&limit=100")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, refusedMessage.StatusCode);
+        Assert.Equal("thread_busy", RacingRunsTests.CodeOf(await refusedMessage.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.BadRequest, refusedRun.StatusCode);
+        Assert.Equal("thread_busy", RacingRunsTests.CodeOf(await refusedRun.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(["The question?", "The answer.", "My turn now."], thread.GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("content")[0].GetProperty("text").GetProperty("value").GetString()));
+    }
 }

@@ -276,7 +276,7 @@ public sealed class RacingRunsTests
         return status!;
     }
 
-    private static string? CodeOf(string body) =>
+    internal static string? CodeOf(string body) =>
         JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString();
 
     internal static string Describe(IEnumerable<(HttpStatusCode Status, string Body)> answers) =>
