@@ -24,10 +24,10 @@ public sealed class AccountService(
     public async Task<User> RegisterAsync(string? name, string? email, string? password, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        name = name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        name = DisplayNames.Normalize(name);
+        if (name is null)
         {
-            errors["name"] = ["The name is required and at most 100 characters."];
+            errors["name"] = [DisplayNames.Problem];
         }
         var normalizedEmail = NormalizeEmail(email);
         if (normalizedEmail is null)

@@ -24,10 +24,10 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
     public async Task<CreatedApiKey> CreateAsync(GatewayCaller session, CreateApiKeyRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        var name = DisplayNames.Normalize(request.Name);
+        if (name is null)
         {
-            errors["name"] = ["The name is required and at most 100 characters."];
+            errors["name"] = [DisplayNames.Problem];
         }
         if (request.Assistants is { } assistants
             && (assistants.Count is 0 or > MaxAssistants

@@ -59,6 +59,27 @@ public sealed class AuthTests
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names the {field} field");
     }
 
+    [Theory]
+    [InlineData("Bob\nAdmin logged in", HttpStatusCode.BadRequest)]
+    [InlineData("\u001b[2JBob", HttpStatusCode.BadRequest)]
+    [InlineData("Bob\u202Egnp.exe", HttpStatusCode.BadRequest)]
+    [InlineData("Zoë 👩‍👩‍👧 Σοφία", HttpStatusCode.Created)]
+    public async Task ANameWithAControlCharacterOrABidiOverrideIsRefusedWhileAnyScriptAndEmojiAreTaken(string name, HttpStatusCode expected)
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = StartGateway(backends);
+
+        using var response = await gateway.Client.PostAsJsonAsync("/auth/register",
+            new { name, email = $"named-{Guid.NewGuid():N}@example.com", password = "correct horse battery 42" });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.True(body.GetProperty("errors").TryGetProperty("name", out _), "the problem names the name field");
+        }
+    }
+
     [Fact]
     public async Task AnEmailWrittenInFullwidthLettersIsTheSameAccountAsItsPlainForm()
     {

@@ -251,8 +251,15 @@ public sealed class KeyTests
             new { name = "k", assistants = Array.Empty<string>() }));
         using var negative = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
             new { name = "k", rpm = -1 }));
+        using var forgedLine = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken,
+            new { name = "ci\r\nkey revoked by admin" }));
+        var forgedProblem = await forgedLine.Content.ReadFromJsonAsync<JsonElement>();
+        using var listed = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Get, "/api/keys", session.AccessToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forgedLine.StatusCode);
+        Assert.True(forgedProblem.GetProperty("errors").TryGetProperty("name", out _), "the problem names the name field");
+        Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").EnumerateArray());
     }
 }
