@@ -11,6 +11,13 @@ public sealed class DocumentsOptions : IValidatableObject
     [Range(1, 1L << 31)]
     public long MaxUploadBytes { get; set; } = 20L * 1024 * 1024;
 
+    /// <summary>
+    /// The most a user's stored files and documents may hold together, in bytes (2 GB by default): one account must not
+    /// fill the disk or the bucket every other user shares. Uploads at the same moment may pass it by one file each.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBytesPerUser { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>Where blobs go when no S3 bucket is configured; relative paths are under the content root.</summary>
     [Required]
     public string BlobDirectory { get; set; } = Path.Combine(".data", "blobs");

@@ -34,6 +34,7 @@ public sealed partial class DocumentStore(
     public async Task<(Document Document, long KnowledgeVersion)> CreateDocumentAsync(
         string ownerId, string assistantId, string kind, UploadedFile file, CancellationToken cancellationToken)
     {
+        await EnsureRoomAsync(ownerId, file.Content.Length, 0, cancellationToken).ConfigureAwait(false);
         var prepared = await PrepareAsync(kind, file, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var id = Ids.New("doc");
@@ -79,6 +80,7 @@ public sealed partial class DocumentStore(
         Document document, string kind, UploadedFile file, CancellationToken cancellationToken)
     {
         var assistantId = document.AssistantId!;
+        await EnsureRoomAsync(document.OwnerId, file.Content.Length, document.Bytes, cancellationToken).ConfigureAwait(false);
         var prepared = await PrepareAsync(kind, file, cancellationToken).ConfigureAwait(false);
         var oldKey = document.BlobKey;
         var newKey = BlobKey(document.Id, document.Version + 1);
@@ -147,6 +149,7 @@ public sealed partial class DocumentStore(
     public async Task<Document> CreateFileAsync(CallerIdentity caller, string purpose, UploadedFile file, CancellationToken cancellationToken)
     {
         EnsureNotEmpty(file);
+        await EnsureRoomAsync(caller.UserId, file.Content.Length, 0, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var id = Ids.New("file");
         var contentType = string.IsNullOrWhiteSpace(file.MediaType) ? "application/octet-stream" : file.MediaType!;
@@ -197,6 +200,22 @@ public sealed partial class DocumentStore(
         var chunks = TextChunker.Split(extracted.Text, sizes?.Size ?? options.Value.ChunkSize, sizes?.Overlap ?? options.Value.ChunkOverlap);
         var vectors = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(chunks, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new Prepared(extracted, chunks, vectors.Select(v => EmbeddingBytes.ToBytes(v.Vector.Span)).ToList(), embeddings.ModelName());
+    }
+
+    /// <summary>Refuses bytes that would take the owner's files past Documents:MaxBytesPerUser (a replacement frees its old bytes).</summary>
+    private async Task EnsureRoomAsync(string ownerId, long adding, long freeing, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxBytesPerUser;
+        var used = await db.Documents.Where(d => d.OwnerId == ownerId).SumAsync(d => d.Bytes, cancellationToken).ConfigureAwait(false);
+        if (used - freeing + adding > limit)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status403Forbidden,
+                $"Storing this file would take your files past their limit of {limit} bytes ({used} in use); delete some first.",
+                "Storage limit reached", "storage_quota_exceeded")
+            {
+                Param = "file",
+            };
+        }
     }
 
     private static void EnsureNotEmpty(UploadedFile file)
