@@ -63,6 +63,10 @@ public sealed class ChatServiceOptions
     [Range(1, 1000)]
     public int MaxListLimit { get; set; } = 100;
 
+    /// <summary>The most assistants one account has at once: each carries knowledge, intents and keys' scopes.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxAssistantsPerUser { get; set; } = 1000;
+
     /// <summary>
     /// How long an assistant's knowledge snapshot is reused; a "knowledge-changed" announcement drops it sooner.
     /// Zero asks document-service on every question.

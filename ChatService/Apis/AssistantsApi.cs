@@ -42,6 +42,12 @@ public static class AssistantsApi
         {
             throw Access.BadRequest("model is required.", "missing_model", "model");
         }
+        var most = options.Value.MaxAssistantsPerUser;
+        if (await db.Assistants.CountAsync(a => a.OwnerId == caller.UserId, cancellationToken) >= most)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden,
+                $"An account has at most {most} assistants; delete one it no longer needs first.", "Forbidden", "assistant_limit_reached");
+        }
         var assistant = new AssistantEntity
         {
             Id = Ids.New("asst"),

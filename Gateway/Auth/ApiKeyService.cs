@@ -1,6 +1,7 @@
 using ServiceDefaults.Access;
 using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using ServiceDefaults.Data;
 using ServiceDefaults.Errors;
 
@@ -17,7 +18,8 @@ public sealed record ApiKeyView(string Id, string Name, string Prefix, IReadOnly
 /// <summary>The one answer that carries the secret: it is shown once and only its hash is kept.</summary>
 public sealed record CreatedApiKey(string Id, string Name, string Key, string Prefix, IReadOnlyList<string>? Assistants, int? Rpm, int? Tpm, long CreatedAt);
 
-public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimeProvider time, AssistantAccess access)
+public sealed class ApiKeyService(
+    GatewayDbContext db, CallerCache cache, TimeProvider time, AssistantAccess access, IOptions<AuthOptions> options)
 {
     public const int MaxAssistants = 100;
 
@@ -46,6 +48,12 @@ public sealed class ApiKeyService(GatewayDbContext db, CallerCache cache, TimePr
         if (errors.Count > 0)
         {
             throw new ValidationException(errors);
+        }
+        var most = options.Value.MaxKeysPerUser;
+        if (await db.ApiKeys.CountAsync(k => k.UserId == session.UserId && k.RevokedAt == null, cancellationToken).ConfigureAwait(false) >= most)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden,
+                $"An account holds at most {most} API keys; revoke one it no longer needs first.", "Key limit reached", "key_limit_reached");
         }
         // A key's scope may name only the user's own assistants; another user's is answered as if it did not exist.
         foreach (var assistantId in (request.Assistants ?? []).Distinct(StringComparer.Ordinal))

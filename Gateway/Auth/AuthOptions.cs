@@ -25,6 +25,10 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>The most API keys one account holds at once (revoked ones do not count): each is a credential to look after.</summary>
+    [Range(1, 100_000)]
+    public int MaxKeysPerUser { get; set; } = 100;
+
     /// <summary>PBKDF2-SHA512 rounds; OWASP's 2023 advice is 210,000.</summary>
     [Range(10_000, 10_000_000)]
     public int PasswordIterations { get; set; } = 210_000;

@@ -231,4 +231,28 @@ public sealed class AssistantsApiTests
         Assert.Equal(HttpStatusCode.OK, run.StatusCode);
         return threadId;
     }
+
+    [Fact]
+    public async Task AnAccountAtItsAssistantLimitIsRefusedAnotherUntilItDeletesOneAndOtherAccountsAreNotAffected()
+    {
+        await using var factory = TestSupport.Service().With("Chat:MaxAssistantsPerUser", "2");
+        using var client = factory.Client("usr_asst_limit");
+        using var other = factory.Client("usr_asst_limit_other");
+        var first = await client.CreateAssistantAsync("first");
+        await client.CreateAssistantAsync("second");
+
+        using var third = await client.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "third" });
+        var error = (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        using var theirs = await other.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "theirs" });
+        using var deleted = await client.DeleteAsync($"/v1/assistants/{first}");
+        using var thirdAgain = await client.PostAsJsonAsync("/v1/assistants", new { model = "gpt-4o-mini", name = "third" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, third.StatusCode);
+        Assert.Equal("assistant_limit_reached", error.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, thirdAgain.StatusCode);
+        var listed = await (await client.GetAsync("/v1/assistants")).JsonAsync();
+        Assert.Equal(["third", "Handbook"], listed.GetProperty("data").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+    }
 }

@@ -262,4 +262,29 @@ public sealed class KeyTests
         Assert.True(forgedProblem.GetProperty("errors").TryGetProperty("name", out _), "the problem names the name field");
         Assert.Empty((await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").EnumerateArray());
     }
+
+    [Fact]
+    public async Task AnAccountHoldingItsKeyLimitIsRefusedAnotherUntilItRevokesOne()
+    {
+        await using var backends = await Backends.StartAsync();
+        await using var gateway = GatewayHost.Start(backends.Addresses, new Dictionary<string, string> { ["Auth:MaxKeysPerUser"] = "2" });
+        var session = await gateway.SignUpAsync();
+        async Task<HttpResponseMessage> CreateAsync(string name) =>
+            await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Post, "/api/keys", session.AccessToken, new { name }));
+        using var first = await CreateAsync("first");
+        using var second = await CreateAsync("second");
+        var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var third = await CreateAsync("third");
+        var problem = await third.Content.ReadFromJsonAsync<JsonElement>();
+        using var revoked = await gateway.Client.SendAsync(GatewayHost.Request(HttpMethod.Delete, $"/api/keys/{firstId}", session.AccessToken));
+        using var thirdAgain = await CreateAsync("third");
+
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, third.StatusCode);
+        Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("key_limit_reached", problem.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, thirdAgain.StatusCode);
+    }
 }
