@@ -26,6 +26,7 @@ internal static class Extensions
         // Every model call, whatever asks for it, goes through the key's token budget (outermost, so retries and
         // the whole answer are one reservation) and the stall watchdog.
         var provider = ProviderSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(ModelSecrets.From(builder.Configuration));
         builder.Services.AddSingleton<IChatClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ChatServiceOptions>>();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ChatService.Budgets;
 using ChatService.Model;
+using ChatService.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Identity;
@@ -45,6 +46,7 @@ public sealed class ChatEngine(
     KnowledgeClient knowledge,
     IntentCacheClient intentCache,
     CachedAnswers cachedAnswers,
+    ModelSecrets secrets,
     IOptions<ChatServiceOptions> options)
 {
     public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
@@ -143,7 +145,7 @@ public sealed class ChatEngine(
         Func<string, CancellationToken, Task> store = cacheable && input.Assistant is { } owner && question.Length > 0
             ? (answer, ct) => intentCache.StoreAsync(owner.Id, question, context, snapshot.Version, answer, input.Caller, ct)
             : (_, _) => Task.CompletedTask;
-        return new ChatTurn(model, messages, chatOptions, store);
+        return new ChatTurn(model, messages, chatOptions, store, secrets);
     }
 
     /// <summary>

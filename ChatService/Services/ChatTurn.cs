@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text;
+using ChatService.Providers;
 using Microsoft.Extensions.AI;
 using ServiceDefaults.Errors;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -17,12 +18,14 @@ public sealed class ChatTurn
     private readonly IReadOnlyList<AIChatMessage> _messages;
     private readonly Microsoft.Extensions.AI.ChatOptions? _options;
     private readonly Func<string, CancellationToken, Task> _store;
+    private readonly ModelSecrets _secrets;
     private readonly StringBuilder _text = new();
     private readonly List<FunctionCallContent> _toolCalls = [];
 
     internal ChatTurn(IChatClient? model, IReadOnlyList<AIChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options,
-        Func<string, CancellationToken, Task> store)
+        Func<string, CancellationToken, Task> store, ModelSecrets secrets)
     {
+        _secrets = secrets;
         _model = model;
         _messages = messages;
         _options = options;
@@ -33,7 +36,7 @@ public sealed class ChatTurn
     /// <summary>An answer the intent cache already had: no model call, no tokens spent.</summary>
     internal static ChatTurn FromCache(CachedAnswer cached)
     {
-        var turn = new ChatTurn(null, [], null, (_, _) => Task.CompletedTask) { Cached = true, CacheEntryId = cached.EntryId, PromptTokens = 0 };
+        var turn = new ChatTurn(null, [], null, (_, _) => Task.CompletedTask, ModelSecrets.None) { Cached = true, CacheEntryId = cached.EntryId, PromptTokens = 0 };
         turn._text.Append(cached.Answer);
         return turn;
     }
@@ -91,7 +94,7 @@ public sealed class ChatTurn
                     }
                     update = updates.Current;
                 }
-                catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
+                catch (Exception ex) when (ProviderFailure(ex, _options, _secrets) is { } failure)
                 {
                     throw failure;
                 }
@@ -143,7 +146,7 @@ public sealed class ChatTurn
         {
             response = await _model.GetResponseAsync(_messages, _options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ProviderFailure(ex, _options) is { } failure)
+        catch (Exception ex) when (ProviderFailure(ex, _options, _secrets) is { } failure)
         {
             throw failure;
         }
@@ -168,10 +171,10 @@ public sealed class ChatTurn
     /// unsupported parameter, an unknown model) is relayed as its refusal (<see cref="ModelRefusal"/>). The platform's own
     /// refusals pass unchanged.
     /// </summary>
-    private static ApiException? ProviderFailure(Exception ex, Microsoft.Extensions.AI.ChatOptions? options) => ex switch
+    private static ApiException? ProviderFailure(Exception ex, Microsoft.Extensions.AI.ChatOptions? options, ModelSecrets secrets) => ex switch
     {
         ApiException or OperationCanceledException => null,
-        ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused, ModelControls.Of(options)) is { } relayed => relayed,
+        ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused, ModelControls.Of(options), secrets) is { } relayed => relayed,
         ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
             "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
         ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,

@@ -18,7 +18,7 @@ public static partial class ModelRefusal
     /// The refusal to relay, or null for a bare 404 (the upstream failing, not the request). Its param is named as the
     /// request named it (<paramref name="controls"/> say how).
     /// </summary>
-    public static ApiException? Read(ClientResultException refused, ModelControls? controls)
+    public static ApiException? Read(ClientResultException refused, ModelControls? controls, Providers.ModelSecrets secrets)
     {
         var error = ErrorObject(refused);
         var message = Model.Json.StringOf(error, "message");
@@ -29,12 +29,14 @@ public static partial class ModelRefusal
             return refused.Status == StatusCodes.Status404NotFound ? null
                 : new ApiException(refused.Status, $"The model refused the request (status {refused.Status}).", "Model refused the request", "upstream_refused");
         }
-        return new ApiException(refused.Status, Relayable(message), "Model refused the request",
-            Printable(Model.Json.StringOf(error, "code"), 100) ?? "upstream_refused")
+        return new ApiException(refused.Status, Relayable(secrets.Conceal(message)), "Model refused the request",
+            Printable(Concealed(Model.Json.StringOf(error, "code"), secrets), 100) ?? "upstream_refused")
         {
-            Param = ModelControls.ParamAsSent(Printable(Model.Json.StringOf(error, "param"), 100), controls),
+            Param = ModelControls.ParamAsSent(Printable(Concealed(Model.Json.StringOf(error, "param"), secrets), 100), controls),
         };
     }
+
+    private static string? Concealed(string? text, Providers.ModelSecrets secrets) => text is null ? null : secrets.Conceal(text);
 
     private static JsonElement ErrorObject(ClientResultException refused)
     {

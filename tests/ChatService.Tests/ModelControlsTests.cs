@@ -350,6 +350,31 @@ public sealed class ModelControlsTests
     }
 
     [Fact]
+    public async Task TheConfiguredModelKeyIsBlankedFromARelayedRefusalWhateverItsShape()
+    {
+        // A proxy that quotes the key it was given; a Groq-style key matches no key pattern.
+        const string key = "gsk_live_9f8e7d6c5b4a3210ffee";
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            var given = context.Request.Headers.Authorization.ToString().Replace("Bearer ", "", StringComparison.Ordinal);
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new
+            {
+                error = new { message = $"Tools are not supported by this deployment (api_key={given})", param = "tools", code = "unsupported_parameter" },
+            });
+        });
+        await using var factory = TestSupport.Service().WithModel(model)
+            .With("ConnectionStrings:openai", $"Endpoint={new Uri(model.Url, "/v1")};Key={key};Model=scripted-model");
+        using var client = factory.Client("usr_controls_own_key");
+
+        var (status, body) = await PostAsync(client, "/v1/chat/completions", """{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}""");
+
+        Assert.True(status == HttpStatusCode.BadRequest, body);
+        Assert.Contains("Tools are not supported by this deployment (api_key=[redacted])", ErrorOf(body).GetProperty("message").GetString());
+        Assert.DoesNotContain("9f8e7d6c5b4a", body);
+    }
+
+    [Fact]
     public async Task AnUpstream404WithoutOpenAIsErrorBodyIsTheUpstreamFailingNotAnUnknownModel()
     {
         // A wrong base address: some web server's own 404 page, about the platform's configuration.
