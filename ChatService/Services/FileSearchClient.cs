@@ -29,7 +29,7 @@ public sealed record FileSearchResult(
 /// <summary>
 /// document-service's `POST /v1/vector_stores/{id}/search`, over one or more vector stores at once (in parallel),
 /// merged best score first and cut to `max_num_results`. A store the caller may not reach, or bad filters, come back
-/// as document-service answered them (404/400 as <see cref="ApiException"/>); document-service not answering is a 503.
+/// as document-service answered them (400, 403 or 404 as <see cref="ApiException"/>); document-service not answering is a 503.
 /// </summary>
 public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
 {
@@ -60,7 +60,7 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
             .ToList();
     }
 
-    /// <summary>Whether the caller may reach this vector store (document-service answers 200, else 404).</summary>
+    /// <summary>Whether the caller may reach this vector store (document-service answers 200, else 403 or 404).</summary>
     public async Task<bool> ExistsAsync(string vectorStoreId, CallerIdentity caller, CancellationToken cancellationToken)
     {
         if (!Ids.HasShape(vectorStoreId, "vs"))
@@ -72,7 +72,8 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            // A store of an assistant outside an API key's scope is one the caller cannot reach, as another user's is.
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
             {
                 return false;
             }
@@ -106,11 +107,11 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            if (IsRefusal(response.StatusCode))
             {
                 var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-                throw new ApiException((int)response.StatusCode, error ?? "An attached file could not be added to the thread's vector store.",
-                    "Request failed", response.StatusCode == HttpStatusCode.NotFound ? "not_found" : "invalid_attachments") { Param = "attachments" };
+                throw new ApiException((int)response.StatusCode, error?.Message ?? "An attached file could not be added to the thread's vector store.",
+                    "Request failed", CodeOf(response.StatusCode, error, "invalid_attachments")) { Param = "attachments" };
             }
             response.EnsureSuccessStatusCode();
             return await response.Content.ReadFromJsonAsync<JsonElement>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
@@ -138,12 +139,12 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
             {
                 return [];
             }
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            if (IsRefusal(response.StatusCode))
             {
                 var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
                 throw new ApiException((int)response.StatusCode,
-                    error ?? $"No vector store found with id '{vectorStoreId}'.", "Request failed",
-                    response.StatusCode == HttpStatusCode.NotFound ? "not_found" : "invalid_request");
+                    error?.Message ?? $"No vector store found with id '{vectorStoreId}'.", "Request failed",
+                    CodeOf(response.StatusCode, error, "invalid_request"));
             }
             response.EnsureSuccessStatusCode();
             var page = await response.Content.ReadFromJsonAsync<SearchPage>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
@@ -169,12 +170,26 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
     private static ApiException Unavailable() => new(StatusCodes.Status503ServiceUnavailable,
         "File search is unavailable right now; try again shortly.", "Service unavailable", "service_unavailable");
 
-    private static async Task<string?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// document-service refusing the request itself (a bad filter, a store gone, one outside an API key's scope): the
+    /// client's mistake, relayed as it; a 403 was a 503 "unavailable" once, which SDKs retried and called an outage.
+    /// </summary>
+    private static bool IsRefusal(HttpStatusCode status) =>
+        status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden;
+
+    private static string CodeOf(HttpStatusCode status, ErrorBody? error, string badRequest) => status switch
+    {
+        HttpStatusCode.NotFound => "not_found",
+        HttpStatusCode.Forbidden => error?.Code ?? "permission_denied",
+        _ => badRequest,
+    };
+
+    private static async Task<ErrorBody?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
             var error = await response.Content.ReadFromJsonAsync<ErrorEnvelope>(JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
-            return error?.Error?.Message;
+            return error?.Error;
         }
         catch (JsonException)
         {
@@ -194,5 +209,5 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
 
     private sealed record ErrorEnvelope(ErrorBody? Error);
 
-    private sealed record ErrorBody(string? Message);
+    private sealed record ErrorBody(string? Message, string? Code);
 }

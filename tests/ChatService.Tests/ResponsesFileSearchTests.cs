@@ -141,4 +141,45 @@ public sealed class ResponsesFileSearchTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("vs_other", (await response.Content.ReadAsStringAsync()));
     }
+
+    [Fact]
+    public async Task AStoreDocumentServiceRefusesAsOutsideTheKeysScopeIsTheClientsMistakeNotAnOutage()
+    {
+        // As document-service answers an API key naming the store of an assistant outside its scope.
+        await using var stores = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            var path = context.Request.Path.Value!;
+            if (path.EndsWith("/knowledge", StringComparison.Ordinal))
+            {
+                await context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
+                return;
+            }
+            context.Response.StatusCode = 403;
+            await context.Response.WriteAsJsonAsync(new
+            {
+                error = new { message = "This API key may not use assistant asst_other.", type = "invalid_request_error", code = "assistant_not_allowed" },
+            });
+        });
+        await using var service = TestSupport.Service().WithDocuments(stores);
+        using var session = service.Client("usr_file_search_scope");
+        var mine = await session.CreateAssistantAsync();
+        using var http = service.Client("usr_file_search_scope", [mine]);
+
+        using var searched = await http.PostAsJsonAsync("/v1/responses", new
+        {
+            model = mine,
+            input = "What does the other assistant know?",
+            tools = new[] { new { type = "file_search", vector_store_ids = new[] { "vs_asst_other" } } },
+        });
+        using var named = await http.PostAsJsonAsync("/v1/threads",
+            new { tool_resources = new { file_search = new { vector_store_ids = new[] { "vs_asst_other" } } } });
+        var searchError = (await searched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        var namedError = (await named.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.Forbidden, searched.StatusCode);
+        Assert.Equal("assistant_not_allowed", searchError.GetProperty("code").GetString());
+        Assert.False(searched.Headers.Contains("Retry-After"));
+        Assert.Equal(HttpStatusCode.BadRequest, named.StatusCode);
+        Assert.Equal("invalid_tool_resources", namedError.GetProperty("code").GetString());
+    }
 }
