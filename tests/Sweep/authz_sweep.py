@@ -688,11 +688,12 @@ if __name__ == "__main__":
     fam = Counter((f, s) for f, _, s in results)
     for f in sorted({f for f, _, _ in results}):
         print(f"  {f:28s}", {s: n for (ff, s), n in sorted(fam.items()) if ff == f})
-    n = auth_checks(a_token, a_refresh, EMAILS["alice"], {k: v for k, v in caller_tokens.items() if k in nobody and v})
-    print(f"auth routes: {len(n)} checks")
     if "--no-hostile" not in sys.argv:
         n = hostile(a_token, A)
         print(f"hostile: {n} calls")
+    # Last: reusing A's rotated refresh token ends A's session, and with it a_token (logout semantics).
+    n = auth_checks(a_token, a_refresh, EMAILS["alice"], {k: v for k, v in caller_tokens.items() if k in nobody and v})
+    print(f"auth routes: {len(n)} checks")
     print(f"total calls {sum(calls.values())}; per status {dict(sorted(calls.items()))}; {time.time() - t0:.0f} s")
     print(f"{len(findings)} findings")
     for f in findings:
