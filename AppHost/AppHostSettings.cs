@@ -11,6 +11,7 @@ internal sealed class AppHostSettings
 {
     private readonly IDistributedApplicationBuilder _builder;
     private readonly IResourceBuilder<ParameterResource> _signingKey;
+    private readonly List<string> _problems = [];
 
     private AppHostSettings(IDistributedApplicationBuilder builder)
     {
@@ -22,14 +23,37 @@ internal sealed class AppHostSettings
         DataDirectory = publishing
             ? ".data"
             : Path.GetFullPath(configuration["AppHost:DataDirectory"] ?? Path.Combine(repositoryRoot, ".data"));
-        GatewayPort = configuration.GetValue("AppHost:GatewayPort", 8080);
+        GatewayPort = 8080;
+        if (configuration["AppHost:GatewayPort"] is { } port)
+        {
+            if (int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var chosen)
+                && chosen is > 0 and <= 65535)
+            {
+                GatewayPort = chosen;
+            }
+            else
+            {
+                _problems.Add($"AppHost:GatewayPort must be a port number from 1 to 65535 (it is '{port}').");
+            }
+        }
 
-        var redisOff = string.Equals(configuration["AppHost:Redis"], "off", StringComparison.OrdinalIgnoreCase);
-        RedisServer = publishing ? "redis-server" : redisOff ? null : FindOnPath("redis-server");
+        // A switch the developer set but this machine cannot honour is said at once, never quietly replaced: a
+        // PostgreSQL asked for and silently swapped for SQLite left the data where nobody looked for it.
+        var redis = Switch(configuration, "AppHost:Redis");
+        RedisServer = publishing ? "redis-server" : redis is false ? null : FindOnPath("redis-server");
+        if (!publishing && redis is true && RedisServer is null)
+        {
+            _problems.Add("AppHost:Redis is on, but redis-server is not on the PATH: install it (apt install redis-server) or set AppHost:Redis=off.");
+        }
 
-        var postgresOn = string.Equals(configuration["AppHost:Postgres"], "on", StringComparison.OrdinalIgnoreCase);
-        var bin = configuration["AppHost:PostgresBin"] ?? "/usr/lib/postgresql/15/bin";
-        PostgresBin = publishing || (postgresOn && File.Exists(Path.Combine(bin, "postgres"))) ? bin : null;
+        var postgres = Switch(configuration, "AppHost:Postgres");
+        var bin = configuration["AppHost:PostgresBin"] ?? NewestPostgresBin() ?? "/usr/lib/postgresql/15/bin";
+        PostgresBin = publishing || postgres is true ? bin : null;
+        if (!publishing && postgres is true && !File.Exists(Path.Combine(bin, "postgres")))
+        {
+            _problems.Add($"AppHost:Postgres is on, but {Path.Combine(bin, "postgres")} does not exist: install PostgreSQL " +
+                "(apt install postgresql), name its bin directory in AppHost:PostgresBin, or leave AppHost:Postgres unset for SQLite.");
+        }
 
         // The secret by which the gateway vouches for callers (and signs access tokens); services trust only tokens
         // signed with it. Kept under .data/ so that sessions survive a restart; never written into the manifest.
@@ -39,6 +63,9 @@ internal sealed class AppHostSettings
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>Settings that are wrong or that this machine cannot honour, each naming the setting; none to start.</summary>
+    public IReadOnlyList<string> Problems => _problems;
 
     public int GatewayPort { get; }
 
@@ -92,6 +119,32 @@ internal sealed class AppHostSettings
         var value = string.IsNullOrWhiteSpace(configured) ? $"Data Source={Path.Combine(DataDirectory, name + ".db")}" : configured;
         return builder.AddConnectionString(name, ReferenceExpression.Create($"{value}"));
     }
+
+    /// <summary>on/true or off/false (any case), null when unset; anything else is a problem, said once.</summary>
+    private bool? Switch(IConfiguration configuration, string key) => configuration[key]?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "on" or "true" => true,
+        "off" or "false" => false,
+        var other => Problem($"{key} must be on or off (it is '{other}')."),
+    };
+
+    private bool? Problem(string problem)
+    {
+        _problems.Add(problem);
+        return null;
+    }
+
+    /// <summary>The bin directory of the newest PostgreSQL installed the Debian way (/usr/lib/postgresql/N/bin).</summary>
+    private static string? NewestPostgresBin() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.EnumerateDirectories("/usr/lib/postgresql")
+                .Select(dir => (Version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1, Bin: Path.Combine(dir, "bin")))
+                .Where(p => p.Version >= 0 && File.Exists(Path.Combine(p.Bin, "postgres")))
+                .OrderByDescending(p => p.Version)
+                .Select(p => p.Bin)
+                .FirstOrDefault()
+            : null;
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)

@@ -3,6 +3,11 @@ using AppHost.LocalServers;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
+if (settings.Problems.Count > 0)
+{
+    settings.Problems.ToList().ForEach(Console.Error.WriteLine);
+    return 1;
+}
 if (!builder.ExecutionContext.IsPublishMode && GatewayPortCheck.Taken(settings.GatewayPort) is { } taken)
 {
     Console.Error.WriteLine(taken);
