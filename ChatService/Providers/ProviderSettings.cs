@@ -34,10 +34,11 @@ public sealed record ProviderSettings(Uri? Endpoint, string Key, string? Model)
         return new ProviderSettings(ParseEndpoint(envUrl), NonEmptyKey(envKey), Blank(configuration["OPENAI_MODEL"]));
     }
 
+    // "localhost:11434" parses as an absolute URI of scheme "localhost": only http and https reach a model.
     private static Uri? ParseEndpoint(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null
-        : Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri
-        : throw new InvalidOperationException($"The OpenAI endpoint '{value}' is not an absolute URL.");
+        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri
+        : throw new InvalidOperationException($"The OpenAI endpoint '{value}' is not an http(s) URL such as http://localhost:11434/v1.");
 
     // Local servers (Ollama, vLLM, LM Studio) take no key, but the SDK wants one.
     private static string NonEmptyKey(string? key) => string.IsNullOrWhiteSpace(key) ? "unused" : key;

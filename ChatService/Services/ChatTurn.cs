@@ -175,19 +175,31 @@ public sealed class ChatTurn
     {
         ApiException or OperationCanceledException => null,
         ClientResultException { Status: 400 or 404 or 413 or 422 } refused when ModelRefusal.Read(refused, ModelControls.Of(options), secrets) is { } relayed => relayed,
-        ClientResultException { Status: 429 } => new ApiException(StatusCodes.Status429TooManyRequests,
-            "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded"),
+        ClientResultException { Status: 429 } limited => new ApiException(StatusCodes.Status429TooManyRequests,
+            "The model provider is rate limiting requests; try again shortly.", "Too many requests", "rate_limit_exceeded", ex)
+        {
+            RetryAfter = RetryAfterOf(limited),
+        },
+        // Status 0: the SDK's word for a request that got no answer at all (refused, reset, no such host).
+        ClientResultException { Status: 0 } or HttpRequestException => new ApiException(StatusCodes.Status502BadGateway,
+            "The model provider could not be reached.", "Bad gateway", "upstream_error", ex),
         ClientResultException result => new ApiException(StatusCodes.Status502BadGateway,
-            $"The model provider failed (status {result.Status}).", "Bad gateway", "upstream_error"),
-        HttpRequestException => new ApiException(StatusCodes.Status502BadGateway,
-            "The model provider could not be reached.", "Bad gateway", "upstream_error"),
+            $"The model provider failed (status {result.Status}).", "Bad gateway", "upstream_error", ex),
         IOException => new ApiException(StatusCodes.Status502BadGateway,
-            "The model provider's connection broke off.", "Bad gateway", "upstream_error"),
+            "The model provider's connection broke off.", "Bad gateway", "upstream_error", ex),
         TimeoutException => new ApiException(StatusCodes.Status504GatewayTimeout,
-            "The model provider did not answer in time.", "Gateway timeout", "upstream_timeout"),
+            "The model provider did not answer in time.", "Gateway timeout", "upstream_timeout", ex),
+        // The cause goes with it into the log (the client is told only this), so an operator can tell why.
         _ => new ApiException(StatusCodes.Status502BadGateway,
-            "The model provider's answer could not be read.", "Bad gateway", "upstream_error"),
+            "The model provider's answer could not be read.", "Bad gateway", "upstream_error", ex),
     };
+
+    /// <summary>The wait the model's own 429 asked for (Retry-After in seconds), passed on to the client.</summary>
+    private static TimeSpan? RetryAfterOf(ClientResultException limited) =>
+        limited.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var value) == true
+        && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private async Task FinishAsync(UsageDetails? usage, CancellationToken cancellationToken)
     {

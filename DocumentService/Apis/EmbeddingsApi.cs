@@ -1,3 +1,4 @@
+using DocumentService.Services.Retrieval;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -58,7 +59,7 @@ public static class EmbeddingsApi
             throw Bad($"Each input may be at most {MaxInputTokens} tokens.", "input");
         }
 
-        var vectors = await embeddings.GenerateAsync(inputs, cancellationToken: cancellationToken);
+        var vectors = await EmbeddingFailures.GuardAsync(() => embeddings.GenerateAsync(inputs, cancellationToken: cancellationToken));
         var dimensions = vectors[0].Vector.Length;
         if (request.Dimensions is { } wanted && wanted != dimensions)
         {

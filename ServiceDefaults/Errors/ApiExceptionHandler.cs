@@ -58,8 +58,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            problem.Extensions["code"] = "service_unavailable";
-            context.Response.Headers.RetryAfter = "1";
+            // A code and a wait the thrower named (embeddings_unavailable, engine_unavailable) say more than the default.
+            problem.Extensions.TryAdd("code", "service_unavailable");
+            if (!context.Response.Headers.ContainsKey("Retry-After"))
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
         }
         await problems.WriteAsync(new ProblemDetailsContext
         {
@@ -152,8 +156,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 }
 
 /// <summary>Thrown from deep inside a service when a request cannot be served; carries the status to answer with.</summary>
-public sealed class ApiException(int statusCode, string message, string title = "Request failed", string? code = null)
-    : Exception(message)
+public sealed class ApiException(int statusCode, string message, string title = "Request failed", string? code = null, Exception? innerException = null)
+    : Exception(message, innerException)
 {
     public int StatusCode { get; } = statusCode;
     public string Title { get; } = title;

@@ -140,6 +140,51 @@ public sealed class OpenAIAdapterTests
     }
 
     [Fact]
+    public async Task AModelNobodyListensOnIsA502SayingItCouldNotBeReached()
+    {
+        await using var factory = TestSupport.Service()
+            .With("ConnectionStrings:openai", $"Endpoint=http://127.0.0.1:{FreePort.Next()}/v1;Key=test-key;Model=m")
+            .With("Chat:ProviderRetries", "0");
+        using var client = factory.Client("usr_ad_unreachable");
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "m", messages = new[] { new { role = "user", content = "Hi" } } });
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("The model provider could not be reached.", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AModelsOwn429PassesItsRetryAfterOnToTheClient()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 429;
+            context.Response.Headers.RetryAfter = "7";
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "slow down", type = "rate_limit_exceeded" } });
+        });
+        await using var factory = TestSupport.Service().WithModel(model).With("Chat:ProviderRetries", "0");
+        using var client = factory.Client("usr_ad_retry_after");
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "m", messages = new[] { new { role = "user", content = "Hi" } } });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+    }
+
+    [Theory]
+    [InlineData("Endpoint=localhost:11434;Key=k")]
+    [InlineData("Endpoint=ftp://models.example/v1;Key=k")]
+    public void AnEndpointThatIsNoHttpUrlStopsTheStartNamingIt(string connection)
+    {
+        using var factory = TestSupport.Service().With("ConnectionStrings:openai", connection);
+
+        var refused = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("is not an http(s) URL", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheProviderCanBeConfiguredWithOpenAIsEnvironmentVariables()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "from env", 1, 2));

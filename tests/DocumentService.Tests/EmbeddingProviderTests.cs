@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DocumentService.Tests.Support;
@@ -81,5 +82,26 @@ public sealed class EmbeddingProviderTests
         Assert.Contains("embeddings endpoint failed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(host.BlobFiles());
         Assert.Equal(0, (await client.ListAsync(assistant)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AnEmbeddingsEndpointNobodyListensOnIsA503NamingItOnUploadsAndOnV1Embeddings()
+    {
+        // A port nothing listens on: the connection is refused, which once read as "a store is not available".
+        var closed = FreePort.Next();
+        await using var host = await DocumentsHost.StartAsync(f => f
+            .With("ConnectionStrings:embeddings", $"Endpoint=http://127.0.0.1:{closed}/v1;Key=sk-test;Model=toy-embedder"));
+        var assistant = host.NewAssistant("usr_emb_gone");
+        using var client = host.ClientFor("usr_emb_gone");
+
+        using var upload = await client.UploadAsync(assistant, "rag", "pets.txt", SampleFiles.Utf8("Kittens need a vet."));
+        using var embed = await client.PostAsJsonAsync(new Uri("/v1/embeddings", UriKind.Relative), new { model = "toy-embedder", input = "Kittens" });
+        var embedError = (await embed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, upload.StatusCode);
+        Assert.Contains("embeddings endpoint failed", await upload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, embed.StatusCode);
+        Assert.Equal("embeddings_unavailable", embedError.GetProperty("code").GetString());
+        Assert.Empty(host.BlobFiles());
     }
 }

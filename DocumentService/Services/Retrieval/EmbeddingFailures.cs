@@ -15,10 +15,23 @@ public static class EmbeddingFailures
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ClientResultException or HttpRequestException)
+        // Also a connection refused or reset however wrapped: it is the embeddings endpoint down, not one of our stores.
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException || HasSocketFailure(ex))
         {
             throw new ApiException(StatusCodes.Status503ServiceUnavailable,
-                "The embeddings endpoint failed; try again shortly.", "Service unavailable", "embeddings_unavailable");
+                "The embeddings endpoint failed; try again shortly.", "Service unavailable", "embeddings_unavailable", ex);
         }
+    }
+
+    private static bool HasSocketFailure(Exception ex)
+    {
+        for (var current = ex.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is System.Net.Sockets.SocketException or HttpRequestException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }
