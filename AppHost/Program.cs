@@ -47,5 +47,6 @@ settings.AddService<Projects.Gateway>("gateway", port: settings.GatewayPort)
     .WaitFor(chat).WaitFor(documents).WaitFor(intents).WaitFor(voice)
     .WithExternalHttpEndpoints();
 
+builder.Eventing.Subscribe<BeforeStartEvent>(ServiceExitReporter.StartAsync);
 builder.Build().Run();
 return 0;

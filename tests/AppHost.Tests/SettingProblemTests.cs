@@ -23,4 +23,16 @@ public sealed class SettingProblemTests
         Assert.DoesNotContain("   at ", apphost.Log, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(apphost.DataDirectory, "chatdb.db")), "nothing started on SQLite instead");
     }
+
+    [Fact]
+    public async Task AServiceThatStopsOnABadSettingIsNamedOnTheAppHostsConsoleWithItsReason()
+    {
+        await using var apphost = AppHostProcess.Start(("Chat__ProviderRetries", "-3"));
+
+        await Wait.UntilAsync(() => Task.FromResult(apphost.Log.Contains("chat-service stopped (exit code", StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(2), "the AppHost to say chat-service stopped");
+
+        var said = apphost.Log.Split('\n').First(l => l.Contains("chat-service stopped", StringComparison.Ordinal));
+        Assert.Contains("The field ProviderRetries must be between 0 and 10.", said, StringComparison.Ordinal);
+    }
 }
