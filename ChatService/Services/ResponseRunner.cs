@@ -99,7 +99,8 @@ public sealed partial class ResponseRunner(ChatDbContext db, RunRegistry live, T
 
         response.CompletedAt = response.Status == "completed" ? Ids.Now() : null;
         response.InputTokens = turn.PromptTokens;
-        response.OutputTokens = response.Status == "cancelled" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
+        // A stopped answer (cancelled, or the model breaking off) counts what it streamed, as a run's does.
+        response.OutputTokens = response.Status is "cancelled" or "failed" ? TokenEstimator.Count(message.Text) : turn.CompletionTokens;
         var final = ResponseJson.Build(response, output.Select(item => ResponseItems.Shown(item, search?.IncludeResults ?? false)), store);
         var terminal = ResponseEnding.EventOf(response.Status);
         var terminalJson = terminal is null ? null : log.Record(terminal, new JsonObject { ["response"] = final });

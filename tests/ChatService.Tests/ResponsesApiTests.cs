@@ -216,6 +216,31 @@ public sealed class ResponsesApiTests
     }
 
     [Fact]
+    public async Task AResponseWhoseModelBreaksOffMidStreamCountsTheTokensItStreamed()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var word in new[] { "Annual ", "leave ", "is ", "twenty " })
+            {
+                await context.Response.WriteAsync(
+                    $"data: {{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{word}\"}}}}]}}\n\n");
+                await context.Response.Body.FlushAsync();
+            }
+            context.Abort();
+        });
+        await using var service = TestSupport.Service().WithModel(model).With("Chat:ProviderRetries", "0");
+        using var http = service.Client("usr_broken_stream");
+
+        using var response = await http.PostAsJsonAsync("/v1/responses", new { model = "m", input = "How much leave?", stream = true });
+        var events = ParseEvents(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal("response.failed", events[^1].Type);
+        Assert.True(events[^1].Data.GetProperty("response").GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0,
+            events[^1].Data.GetRawText());
+    }
+
+    [Fact]
     public async Task AnOutputCapEndsTheResponseIncomplete()
     {
         await using var service = TestSupport.Service();
