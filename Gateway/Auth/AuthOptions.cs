@@ -27,7 +27,7 @@ public sealed class AuthOptions
 
     /// <summary>The most API keys one account holds at once (revoked ones do not count): each is a credential to look after.</summary>
     [Range(1, 100_000)]
-    public int MaxKeysPerUser { get; set; } = 100;
+    public int MaxKeysPerUser { get; set; } = 1000;
 
     /// <summary>PBKDF2-SHA512 rounds; OWASP's 2023 advice is 210,000.</summary>
     [Range(10_000, 10_000_000)]

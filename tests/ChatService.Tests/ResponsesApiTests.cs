@@ -218,6 +218,8 @@ public sealed class ResponsesApiTests
     [Fact]
     public async Task AResponseWhoseModelBreaksOffMidStreamCountsTheTokensItStreamed()
     {
+        // The model breaks off only once the client has seen its words: a reset sent at once can overtake them.
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var model = await ScriptedHttpServer.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
@@ -227,13 +229,28 @@ public sealed class ResponsesApiTests
                     $"data: {{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{word}\"}}}}]}}\n\n");
                 await context.Response.Body.FlushAsync();
             }
+            await seen.Task.WaitAsync(context.RequestAborted);
             context.Abort();
         });
         await using var service = TestSupport.Service().WithModel(model).With("Chat:ProviderRetries", "0");
         using var http = service.Client("usr_broken_stream");
 
-        using var response = await http.PostAsJsonAsync("/v1/responses", new { model = "m", input = "How much leave?", stream = true });
-        var events = ParseEvents(await response.Content.ReadAsStringAsync());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")
+        {
+            Content = JsonContent.Create(new { model = "m", input = "How much leave?", stream = true }),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var body = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            body.AppendLine(line);
+            if (line.Contains("\"twenty \"", StringComparison.Ordinal))
+            {
+                seen.TrySetResult();
+            }
+        }
+        var events = ParseEvents(body.ToString());
 
         Assert.Equal("response.failed", events[^1].Type);
         Assert.True(events[^1].Data.GetProperty("response").GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0,

@@ -40,7 +40,8 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var watch = Stopwatch.StartNew();
-                using var response = await user.PostAsJsonAsync("/v1/assistants", new { model = "scripted", name = $"w{w}-{i}" });
+                // Threads: uncapped, where a user's assistants stop at a thousand and these writers make a few thousand.
+                using var response = await user.PostAsJsonAsync("/v1/threads", new { metadata = new { writer = $"w{w}-{i}" } });
                 slowest.Add(watch.Elapsed);
                 if (response.IsSuccessStatusCode)
                 {
@@ -80,7 +81,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM \"Assistants\" WHERE \"Id\" = ANY(@ids)", connection);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM \"Threads\" WHERE \"Id\" = ANY(@ids)", connection);
         command.Parameters.AddWithValue("ids", ids);
         return (long)(await command.ExecuteScalarAsync())!;
     }
