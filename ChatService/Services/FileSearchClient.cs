@@ -73,7 +73,7 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             // A store of an assistant outside an API key's scope is one the caller cannot reach, as another user's is.
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
+            if (IsRefusal(response.StatusCode))
             {
                 return false;
             }
