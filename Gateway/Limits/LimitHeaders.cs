@@ -6,11 +6,32 @@ namespace Gateway.Limits;
 
 internal static class LimitHeaders
 {
+    private static readonly string[] Names = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+
     public static void Write(HttpResponse response, LimitDecision decision)
     {
         response.Headers["RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
         response.Headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
         response.Headers["RateLimit-Reset"] = Seconds(decision.Reset).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A refusal a service made (a key's token budget, the model's own limit) is not about the request limit this
+    /// request passed: its own RateLimit-* headers, or none, replace the gateway's, which would say requests remain.
+    /// </summary>
+    public static void YieldTo(HttpResponseMessage refusal, HttpResponse response)
+    {
+        foreach (var name in Names)
+        {
+            if (refusal.Headers.TryGetValues(name, out var own))
+            {
+                response.Headers[name] = own.ToArray();
+            }
+            else
+            {
+                response.Headers.Remove(name);
+            }
+        }
     }
 
     public static Task RejectAsync(HttpContext context, LimitDecision decision, string what, TimeSpan window)

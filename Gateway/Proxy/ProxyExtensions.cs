@@ -1,5 +1,7 @@
 using ServiceDefaults.Errors;
+using System.Net;
 using Gateway.Auth;
+using Gateway.Limits;
 using ServiceDefaults.Identity;
 using Yarp.ReverseProxy.Transforms;
 
@@ -43,6 +45,10 @@ public static class ProxyExtensions
                 });
                 context.AddResponseTransform(transform =>
                 {
+                    if (transform.ProxyResponse is { StatusCode: HttpStatusCode.TooManyRequests } refusal)
+                    {
+                        LimitHeaders.YieldTo(refusal, transform.HttpContext.Response);
+                    }
                     // An uploaded file comes back as its own type (text/html too): no browser may sniff it or run it.
                     if (transform.HttpContext.Request.Path.Value is { } path && path.EndsWith("/content", StringComparison.Ordinal))
                     {

@@ -69,6 +69,8 @@ public sealed class ModelFaultTests(ModelPlatform platform)
         Assert.Equal(status, answer.Status);
         Assert.Equal(code, answer.Json.GetProperty("error").GetProperty("code").GetString());
         Assert.DoesNotContain("   at ", answer.Body, StringComparison.Ordinal);
+        // A 429 is the model's limit, not the gateway's request limit: no header says requests remain.
+        Assert.Equal(status == HttpStatusCode.TooManyRequests, answer.RateLimitRemaining is null);
         Assert.Equal(0, await platform.SpentAsync(keyId));
     }
 

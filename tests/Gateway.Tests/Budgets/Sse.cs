@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Gateway.Tests.Budgets;
 
 /// <summary>An answer read whole: its status, its body, and (for an event stream) its events in order.</summary>
-internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<(string? Name, string Data)> Events, TimeSpan? RetryAfter)
+internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<(string? Name, string Data)> Events, TimeSpan? RetryAfter, string? RateLimitRemaining)
 {
     public static async Task<Answer> PostAsync(HttpClient client, string path, string bearer, object body)
     {
@@ -25,7 +25,8 @@ internal sealed record Answer(HttpStatusCode Status, string Body, IReadOnlyList<
                 name = null;
             }
         }
-        return new Answer(response.StatusCode, text, events, response.Headers.RetryAfter?.Delta);
+        var remaining = response.Headers.TryGetValues("RateLimit-Remaining", out var values) ? string.Join(",", values) : null;
+        return new Answer(response.StatusCode, text, events, response.Headers.RetryAfter?.Delta, remaining);
     }
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;

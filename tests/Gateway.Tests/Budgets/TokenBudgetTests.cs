@@ -34,6 +34,10 @@ public sealed class TokenBudgetTests(ModelPlatform platform)
         var refused = answers.Where(a => a.Status == HttpStatusCode.TooManyRequests).ToList();
         Assert.Equal(30, refused.Count);
         Assert.All(refused, a => Assert.Equal("rate_limit_exceeded", a.Json.GetProperty("error").GetProperty("code").GetString()));
+        // The gateway's request limit let all fifty through; its headers ride on the served answers, not on the refusals.
+        Assert.All(served, a => Assert.NotNull(a.RateLimitRemaining));
+        Assert.All(refused, a => Assert.Null(a.RateLimitRemaining));
+        Assert.All(refused, a => Assert.NotNull(a.RetryAfter));
         // Half went through each gateway to its own chat-service: with a budget per replica up to 40 would pass.
         var calls = platform.ModelRequests(question).Skip(1).ToList();
         Assert.Equal(20, calls.Count);
