@@ -34,6 +34,8 @@ internal sealed class Platform : IAsyncDisposable
 
     public KillableProcess this[string service] => _processes[service];
 
+    public IEnumerable<string> ServiceNames => _processes.Keys;
+
     public Uri Url(string service) => new($"http://127.0.0.1:{_ports[service]}");
 
     /// <param name="redis">ConnectionStrings:cache for every service, or null for their in-memory defaults.</param>
