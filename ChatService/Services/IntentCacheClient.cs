@@ -14,10 +14,15 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
 {
     public const string Sibling = "intent-cache-service";
 
+    /// <summary>The longest question and answer intent-cache-service takes (docs/contracts.md): longer ones are no FAQ.</summary>
+    public const int MaxTextLength = 4000;
+
+    public const int MaxAnswerLength = 100_000;
+
     public async Task<CachedAnswer?> LookupAsync(
         string assistantId, string text, IReadOnlyList<string> context, string? knowledgeVersion, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        if (!guard.IsAvailable(Sibling))
+        if (text.Length > MaxTextLength || !guard.IsAvailable(Sibling))
         {
             return null;
         }
@@ -41,7 +46,7 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
     public async Task StoreAsync(
         string assistantId, string text, IReadOnlyList<string> context, string? knowledgeVersion, string answer, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        if (!guard.IsAvailable(Sibling))
+        if (text.Length > MaxTextLength || answer.Length > MaxAnswerLength || !guard.IsAvailable(Sibling))
         {
             return;
         }
@@ -103,8 +108,14 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
 
     private void Unavailable(Exception ex)
     {
-        guard.MarkDown(Sibling);
-        LogUnavailable(logger, ex.Message);
+        if (guard.Failed(Sibling, ex))
+        {
+            LogUnavailable(logger, ex.Message);
+        }
+        else
+        {
+            LogRefused(logger, ex.Message);
+        }
     }
 
     private sealed record LookupRequest(string AssistantId, string Text, IReadOnlyList<string> Context, string? KnowledgeVersion);
@@ -117,4 +128,7 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "intent-cache-service did not answer; answering without the cache: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "intent-cache-service refused a request; this answer goes without the cache: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
 }

@@ -24,6 +24,9 @@ public sealed partial class KnowledgeClient(
 {
     public const string Sibling = "document-service";
 
+    /// <summary>document-service's longest search query (docs/contracts.md); the embedding reads less than that anyway.</summary>
+    public const int MaxQueryLength = 8000;
+
     /// <summary>The caller must already have been allowed the assistant: snapshots are shared by everyone who may use it.</summary>
     public async Task<KnowledgeSnapshot> GetKnowledgeAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
     {
@@ -74,9 +77,10 @@ public sealed partial class KnowledgeClient(
         }
         try
         {
+            var searched = query.Length > MaxQueryLength ? query[..MaxQueryLength] : query;
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/documents/search")
             {
-                Content = JsonContent.Create(new SearchRequest(assistantId, query, topK), options: JsonDefaults.Options),
+                Content = JsonContent.Create(new SearchRequest(assistantId, searched, topK), options: JsonDefaults.Options),
             };
             Vouch(request, caller);
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -120,8 +124,14 @@ public sealed partial class KnowledgeClient(
 
     private void Unavailable(Exception ex)
     {
-        guard.MarkDown(Sibling);
-        LogUnavailable(logger, ex.Message);
+        if (guard.Failed(Sibling, ex))
+        {
+            LogUnavailable(logger, ex.Message);
+        }
+        else
+        {
+            LogRefused(logger, ex.Message);
+        }
     }
 
     private sealed record KnowledgeResponse(string? AssistantId, string? Version, IReadOnlyList<InstructionDocument>? Instructions);
@@ -136,4 +146,7 @@ public sealed partial class KnowledgeClient(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "document-service did not answer; answering without knowledge: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "document-service refused a request; this answer goes without knowledge: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
 }

@@ -105,15 +105,7 @@ public sealed class PlatformTests(Platform platform)
         var (client, token) = await platform.NewUserAsync("dan");
         var assistantId = await CreateAssistantAsync(token, "Cached bot");
         await UploadAsync(client, assistantId, "handbook.txt", Handbook);
-        using var intents = await client.PutAsJsonAsync($"/api/intents/{assistantId}", new
-        {
-            intents = new object[]
-            {
-                new { name = "vacation_days", examples = new[] { "how many vacation days do we get", "how much holiday do I have", "number of vacation days per year", "what is my annual leave allowance" }, cacheable = true },
-                new { name = "expenses", examples = new[] { "when are expenses reimbursed", "how do I get my travel costs back", "expense refund timing" }, cacheable = true },
-            },
-        });
-        intents.EnsureSuccessStatusCode();
+        await PutVacationIntentsAsync(client, assistantId);
 
         var first = await AskAsync(client, assistantId, "How many vacation days do we get?");
         string? cacheHeader = null;
@@ -132,6 +124,29 @@ public sealed class PlatformTests(Platform platform)
         Assert.Equal(HttpStatusCode.OK, feedback.StatusCode);
         Assert.Equal(entry, reported.GetProperty("entry_id").GetString());
         Assert.True(reported.GetProperty("evicted").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AQuestionTooLongToSearchOrCacheLeavesEveryoneElsesAnswersWithTheirDocumentsAndCache()
+    {
+        var (owner, ownerToken) = await platform.NewUserAsync("olga");
+        var assistantId = await CreateAssistantAsync(ownerToken, "HR helper");
+        await UploadAsync(owner, assistantId, "handbook.txt", Handbook);
+        await PutVacationIntentsAsync(owner, assistantId);
+        var (stranger, strangerToken) = await platform.NewUserAsync("max");
+        var strangers = await CreateAssistantAsync(strangerToken, "Another bot");
+        await PutVacationIntentsAsync(stranger, strangers);
+
+        // Longer than document-service searches with (8,000 characters) and intent-cache-service takes (4,000): both
+        // refused such a question with a 400 once, which chat-service took for an outage of each, for everyone.
+        var pasted = string.Concat(Enumerable.Repeat("Please read all of this pasted text before answering. ", 200)) + "How many vacation days?";
+        var longAnswer = await AskAsync(stranger, strangers, pasted);
+        var answer = await AskAsync(owner, assistantId, "How many vacation days do we get?");
+
+        Assert.NotEmpty(longAnswer);
+        Assert.Contains("25 vacation days", answer, StringComparison.Ordinal);
+        await Wait.UntilAsync(async () => (await AskWithCacheHeaderAsync(owner, assistantId, "How many vacation days do we get?")).Cache == "hit",
+            TimeSpan.FromSeconds(10), "the repeat to come from the cache");
     }
 
     [Fact]
@@ -182,6 +197,19 @@ public sealed class PlatformTests(Platform platform)
         form.Add(new StringContent(assistantId), "assistant_id");
         using var response = await client.PostAsync(new Uri("/api/documents", UriKind.Relative), form);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task PutVacationIntentsAsync(HttpClient client, string assistantId)
+    {
+        using var intents = await client.PutAsJsonAsync($"/api/intents/{assistantId}", new
+        {
+            intents = new object[]
+            {
+                new { name = "vacation_days", examples = new[] { "how many vacation days do we get", "how much holiday do I have", "number of vacation days per year", "what is my annual leave allowance" }, cacheable = true },
+                new { name = "expenses", examples = new[] { "when are expenses reimbursed", "how do I get my travel costs back", "expense refund timing" }, cacheable = true },
+            },
+        });
+        intents.EnsureSuccessStatusCode();
     }
 
     private static async Task<string> AskAsync(HttpClient client, string assistantId, string question) =>
