@@ -85,19 +85,23 @@ public sealed class ChatEngine(
         // answer depends on that output, so neither is read from the cache nor written to it.
         // Passages found by a file search are cited in the answer, which a cached answer would not be. A stored
         // answer was not made with the effort or verbosity a request asks for.
+        // A cached answer is the assistant's own: made with its instructions and model, so a request that brings
+        // instructions of its own ("answer in French") or another model is neither answered from the cache nor stored.
         var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool)
-            && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null;
+            && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null
+            && input.Assistant is { } own && input.Instructions == own.Instructions
+            && string.IsNullOrWhiteSpace(input.AdditionalInstructions) && input.Model == own.Model;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
             var alone = context.Count == 0;
-            if (alone && cachedAnswers.TryGet(input.Caller, assistant.Id, snapshot.Version, question, out var repeated))
+            if (alone && cachedAnswers.TryGet(input.Caller, assistant.Id, snapshot.Version, question, out var repeated) && Fits(repeated, input))
             {
                 return ChatTurn.FromCache(repeated);
             }
             var generation = cachedAnswers.Generation;
             var cached = await intentCache.LookupAsync(assistant.Id, question, context, snapshot.Version, input.Caller, cancellationToken).ConfigureAwait(false);
-            if (cached is not null)
+            if (cached is not null && Fits(cached, input))
             {
                 if (alone)
                 {
@@ -142,11 +146,17 @@ public sealed class ChatEngine(
             }
         }
 
-        Func<string, CancellationToken, Task> store = cacheable && input.Assistant is { } owner && question.Length > 0
+        // Only an answer to a conversation's first turn is stored: one made with earlier turns may carry what they
+        // said (a name, an account number) to everyone else who asks the same intent.
+        Func<string, CancellationToken, Task> store = cacheable && input.Turns.Count == 1 && input.Assistant is { } owner && question.Length > 0
             ? (answer, ct) => intentCache.StoreAsync(owner.Id, question, context, snapshot.Version, answer, input.Caller, ct)
             : (_, _) => Task.CompletedTask;
         return new ChatTurn(model, messages, chatOptions, store, secrets);
     }
+
+    /// <summary>A cached answer longer than the request lets the model write is not served: the model, capped, answers.</summary>
+    private static bool Fits(CachedAnswer cached, TurnInput input) =>
+        input.MaxOutputTokens is not { } most || TokenEstimator.Count(cached.Answer) <= most;
 
     /// <summary>
     /// The input tokens of the prompt <see cref="StartAsync"/> would send the model (passages retrieved, the oldest

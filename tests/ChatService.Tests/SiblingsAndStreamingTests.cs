@@ -98,7 +98,7 @@ public sealed class SiblingsAndStreamingTests
     }
 
     [Fact]
-    public async Task AMissIsAnsweredByTheModelAndStoredWithTheKnowledgeVersion()
+    public async Task AMissIsAnsweredByTheModelAndAFirstTurnsAnswerStoredWithTheKnowledgeVersion()
     {
         await using var cache = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/lookup", StringComparison.Ordinal)
             ? context.Response.WriteAsJsonAsync(new { hit = false, answer = (string?)null, intent = (string?)null, confidence = 0.1, entry_id = (string?)null })
@@ -121,14 +121,22 @@ public sealed class SiblingsAndStreamingTests
             },
         });
         await response.Content.ReadAsStringAsync();
+        using var first = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = assistantId, stream = true, messages = new[] { new { role = "user", content = "first question" } },
+        });
+        await first.Content.ReadAsStringAsync();
 
         Assert.Equal("miss", response.Headers.GetValues("X-Cache").Single());
+        // The lookup reads the earlier turns (a follow-up is never served); the answer made with them is not stored.
+        var lookup = JsonNode.Parse(cache.Requests.First(r => r.PathAndQuery == "/api/intent-cache/lookup").Body)!;
+        Assert.Equal(["earlier question"], lookup["context"]!.AsArray().Select(c => c!.GetValue<string>()));
         var store = cache.Requests.Single(r => r.PathAndQuery == "/api/intent-cache/store");
         var stored = JsonNode.Parse(store.Body)!;
-        Assert.Equal("new question", stored["text"]!.GetValue<string>());
+        Assert.Equal("first question", stored["text"]!.GetValue<string>());
         Assert.Equal("Fresh answer", stored["answer"]!.GetValue<string>());
         Assert.Equal("kv-7", stored["knowledge_version"]!.GetValue<string>());
-        Assert.Equal(["earlier question"], stored["context"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Empty(stored["context"]!.AsArray());
     }
 
     [Fact]
