@@ -52,6 +52,8 @@ public sealed class AnswerCache(
             }
             response = entry is null
                 ? new LookupResponse(false, null, gate.Intent, gate.Confidence, null, "no_entry")
+                : !QuestionDetails.Match(text, entry.Question)
+                ? new LookupResponse(false, null, gate.Intent, gate.Confidence, null, "different_details")
                 : new LookupResponse(
                     true, entry.Answer, gate.Intent, gate.Confidence,
                     CacheKeys.EntryId(assistantId, gate.Intent!, knowledgeVersion, entry.Nonce), "cached");
