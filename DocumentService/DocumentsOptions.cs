@@ -52,6 +52,14 @@ public sealed class DocumentsOptions : IValidatableObject
     [Range(1_000, 100_000_000)]
     public int MaxTextChars { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// The most text a prompt-type document may hold (characters): it goes whole into every question's system message,
+    /// so 16,000 (about 4,000 tokens) leaves room in a default context of 8,192 for the question and its history. Longer
+    /// text belongs in a rag document, which is searched.
+    /// </summary>
+    [Range(1_000, 10_000_000)]
+    public int MaxPromptTextChars { get; set; } = 16_000;
+
     /// <summary>The most a docx may expand to when unzipped, summed over its parts (zip-bomb guard).</summary>
     [Range(1024, 1L << 32)]
     public long MaxDocxExpandedBytes { get; set; } = 64L * 1024 * 1024;

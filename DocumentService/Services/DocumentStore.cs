@@ -192,6 +192,16 @@ public sealed partial class DocumentStore(
             };
         }
         var extracted = await extractor.ExtractAsync(file.Filename, file.MediaType, file.Content, cancellationToken).ConfigureAwait(false);
+        if (kind == DocumentKinds.Prompt && extracted.Text.Length > options.Value.MaxPromptTextChars)
+        {
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status413PayloadTooLarge,
+                $"'{file.Filename}' holds {extracted.Text.Length:N0} characters of text; a prompt document, sent whole with every " +
+                $"question, holds at most {options.Value.MaxPromptTextChars:N0}. Upload it as type rag to have it searched instead.",
+                "Document too large", "document_too_large")
+            {
+                Param = "file",
+            };
+        }
         if (kind != DocumentKinds.Rag)
         {
             // Prompt documents go to the chat service whole; they are never searched.

@@ -88,6 +88,25 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task APromptDocumentLongerThanEveryQuestionCanCarryIsRefusedWith413PointingToRag()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        var assistant = host.NewAssistant("usr_long_prompt");
+        using var client = host.ClientFor("usr_long_prompt");
+
+        using var tooLong = await client.UploadAsync(assistant, "prompt", "rules.txt", SampleFiles.Utf8(new string('a', 16_001)));
+        using var fits = await client.UploadAsync(assistant, "prompt", "short-rules.txt", SampleFiles.Utf8(new string('a', 16_000)));
+        using var searched = await client.UploadAsync(assistant, "rag", "manual.txt", SampleFiles.Utf8(new string('a', 16_001)));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLong.StatusCode);
+        var problem = await tooLong.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("document_too_large", problem.GetProperty("code").GetString());
+        Assert.Contains("type rag", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, fits.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, searched.StatusCode);
+    }
+
+    [Fact]
     public async Task ASmallFileThatUnpacksToMoreTextThanTheLimitIsRefusedWith413BeforeAnyOfItIsEmbedded()
     {
         await using var host = await DocumentsHost.StartAsync(f => f.With("Documents:MaxTextChars", "2000"));
