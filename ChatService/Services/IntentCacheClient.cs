@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using ServiceDefaults.Discovery;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Json;
 
@@ -14,15 +15,10 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
 {
     public const string Sibling = "intent-cache-service";
 
-    /// <summary>The longest question and answer intent-cache-service takes (docs/contracts.md): longer ones are no FAQ.</summary>
-    public const int MaxTextLength = 4000;
-
-    public const int MaxAnswerLength = 100_000;
-
     public async Task<CachedAnswer?> LookupAsync(
         string assistantId, string text, IReadOnlyList<string> context, string? knowledgeVersion, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        if (text.Length > MaxTextLength || !guard.IsAvailable(Sibling))
+        if (text.Length > SiblingLimits.MaxCachedQuestionLength || !guard.IsAvailable(Sibling))
         {
             return null;
         }
@@ -46,7 +42,7 @@ public sealed partial class IntentCacheClient(HttpClient http, SiblingGuard guar
     public async Task StoreAsync(
         string assistantId, string text, IReadOnlyList<string> context, string? knowledgeVersion, string answer, CallerIdentity caller, CancellationToken cancellationToken)
     {
-        if (text.Length > MaxTextLength || answer.Length > MaxAnswerLength || !guard.IsAvailable(Sibling))
+        if (text.Length > SiblingLimits.MaxCachedQuestionLength || answer.Length > SiblingLimits.MaxCachedAnswerLength || !guard.IsAvailable(Sibling))
         {
             return;
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using ServiceDefaults.Discovery;
 using ServiceDefaults.Identity;
 using ServiceDefaults.Json;
 
@@ -23,9 +24,6 @@ public sealed partial class KnowledgeClient(
     HttpClient http, SiblingGuard guard, CallerTokenCodec codec, KnowledgeSnapshots snapshots, ILogger<KnowledgeClient> logger)
 {
     public const string Sibling = "document-service";
-
-    /// <summary>document-service's longest search query (docs/contracts.md); the embedding reads less than that anyway.</summary>
-    public const int MaxQueryLength = 8000;
 
     /// <summary>The caller must already have been allowed the assistant: snapshots are shared by everyone who may use it.</summary>
     public async Task<KnowledgeSnapshot> GetKnowledgeAsync(string assistantId, CallerIdentity caller, CancellationToken cancellationToken)
@@ -77,7 +75,7 @@ public sealed partial class KnowledgeClient(
         }
         try
         {
-            var searched = query.Length > MaxQueryLength ? query[..MaxQueryLength] : query;
+            var searched = query.Length > SiblingLimits.MaxSearchQueryLength ? query[..SiblingLimits.MaxSearchQueryLength] : query;
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/documents/search")
             {
                 Content = JsonContent.Create(new SearchRequest(assistantId, searched, topK), options: JsonDefaults.Options),

@@ -24,7 +24,7 @@ public sealed record KnowledgeResponse(string AssistantId, string Version, IRead
 public static class KnowledgeApi
 {
     public const int DefaultTopK = 5;
-    public const int MaxQueryLength = 8000;
+    public const int MaxQueryLength = ServiceDefaults.Discovery.SiblingLimits.MaxSearchQueryLength;
 
     public static IEndpointRouteBuilder MapKnowledgeApi(this IEndpointRouteBuilder app)
     {

@@ -9,8 +9,8 @@ public static partial class IntentRules
     public const int MaxIntents = 200;
     public const int MaxExamplesPerIntent = 200;
     public const int MaxExamplesTotal = 5000;
-    public const int MaxTextLength = 4000;
-    public const int MaxAnswerLength = 100_000;
+    public const int MaxTextLength = ServiceDefaults.Discovery.SiblingLimits.MaxCachedQuestionLength;
+    public const int MaxAnswerLength = ServiceDefaults.Discovery.SiblingLimits.MaxCachedAnswerLength;
     public const int MaxContextTurns = 50;
     public const int MaxKnowledgeVersionLength = 200;
 
