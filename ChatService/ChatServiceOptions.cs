@@ -17,9 +17,13 @@ public sealed class ChatServiceOptions
     /// </summary>
     public string? ModelOverride { get; set; }
 
-    /// <summary>Tokens the prompt may fill (instructions, passages, history); older turns are dropped beyond it.</summary>
+    /// <summary>
+    /// Tokens the prompt may fill (instructions, passages, history); older turns are dropped beyond it. The default is
+    /// the default model's (gpt-4o-mini, 128k) less room for its answer: a smaller budget cut a client's history long
+    /// before its model would. A model served with a smaller context (a local server's) wants it set to that.
+    /// </summary>
     [Range(256, 2_000_000)]
-    public int ContextTokens { get; set; } = 8192;
+    public int ContextTokens { get; set; } = 120_000;
 
     /// <summary>Passages retrieved from the assistant's rag documents per question.</summary>
     [Range(0, 50)]

@@ -54,7 +54,7 @@ public sealed class DocumentsOptions : IValidatableObject
 
     /// <summary>
     /// The most text a prompt-type document may hold (characters): it goes whole into every question's system message,
-    /// so 16,000 (about 4,000 tokens) leaves room in a default context of 8,192 for the question and its history. Longer
+    /// so 16,000 (about 4,000 tokens) leaves room for the question and its history even in a small model's 8,192. Longer
     /// text belongs in a rag document, which is searched.
     /// </summary>
     [Range(1_000, 10_000_000)]

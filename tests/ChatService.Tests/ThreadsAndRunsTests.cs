@@ -147,6 +147,25 @@ public sealed class ThreadsAndRunsTests
     }
 
     [Fact]
+    public async Task ByDefaultAThreadLongerThanASmallModelsContextReachesTheModelWhole()
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionStreamAsync(context, 9, "ok"));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_whole");
+        var assistantId = await client.CreateAssistantAsync();
+        var threadId = (await (await client.PostAsJsonAsync("/v1/threads", new
+        {
+            // Thirty turns of about 500 tokens each: 15,000 tokens, past an 8k context, well within gpt-4o-mini's 128k.
+            messages = Enumerable.Range(0, 30).Select(i => new { role = "user", content = $"turn{i}" + string.Concat(Enumerable.Repeat(" word", 498)) }).ToArray(),
+        })).JsonAsync()).GetProperty("id").GetString()!;
+
+        await RunToEndAsync(client, threadId, assistantId);
+
+        var prompt = string.Join("\n", PromptTexts(model.Requests.Single()));
+        Assert.All(Enumerable.Range(0, 30), i => Assert.Contains($"turn{i} ", prompt));
+    }
+
+    [Fact]
     public async Task ARunThatTheModelFailsEndsFailedWithItsLastError()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context =>
