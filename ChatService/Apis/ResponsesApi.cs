@@ -202,11 +202,13 @@ public static class ResponsesApi
             var events = await db.ResponseEvents.AsNoTracking()
                 .Where(e => e.ResponseId == responseId && e.SequenceNumber > after)
                 .OrderBy(e => e.SequenceNumber).ToListAsync(cancellationToken);
+            // A write's time is read before it goes out: one read after it could already be later than the client's
+            // next step (on a test's manual clock, a whole keep-alive period later).
             foreach (var stored in events)
             {
+                wrote = time.GetTimestamp();
                 await sse.RawAsync(ResponseEventLog.Frame(stored), cancellationToken);
                 after = stored.SequenceNumber;
-                wrote = time.GetTimestamp();
             }
             // Status was read before the events: once it is final, every event was stored with it.
             if (status is null or not ("queued" or "in_progress"))
@@ -215,8 +217,8 @@ public static class ResponsesApi
             }
             if (time.GetElapsedTime(wrote) >= KeepAliveEvery)
             {
-                await sse.RawAsync(": keep-alive\n\n", cancellationToken);
                 wrote = time.GetTimestamp();
+                await sse.RawAsync(": keep-alive\n\n", cancellationToken);
             }
             await Task.Delay(ReplayPoll, time, cancellationToken);
         }
