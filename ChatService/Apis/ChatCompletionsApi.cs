@@ -192,7 +192,8 @@ public static class ChatCompletionsApi
         return await engine.StartAsync(
             new TurnInput(caller, assistant, model, instructions, additional, turns,
                 request.Temperature ?? assistant?.Temperature, request.TopP ?? assistant?.TopP, maxTokens, tools?.Functions, tools?.Mode,
-                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: ModelControls.WithDefaultEffort(controls, assistant?.ReasoningEffort)),
+                Shape: shape, AllowMultipleToolCalls: request.ParallelToolCalls, Controls: ModelControls.WithDefaultEffort(controls, assistant?.ReasoningEffort),
+                EndUser: EndUser.Read(request.User, request.SafetyIdentifier)),
             snapshot, cancellationToken);
     }
 

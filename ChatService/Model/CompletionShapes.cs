@@ -33,7 +33,8 @@ public sealed record ChatCompletionRequest(
     bool? Store = null,
     string? ReasoningEffort = null,
     string? Verbosity = null,
-    bool? ParallelToolCalls = null);
+    bool? ParallelToolCalls = null,
+    string? SafetyIdentifier = null);
 
 /// <summary>A message of a chat completion request; an assistant's may carry `tool_calls`, a tool's answers one by `tool_call_id`.</summary>
 public sealed record ChatMessageRequest(string? Role, JsonElement Content, string? Name, JsonElement? ToolCalls = null, string? ToolCallId = null);

@@ -46,7 +46,9 @@ public sealed record ResponseRequest(
     int? MaxToolCalls = null,
     int? TopLogprobs = null,
     JsonElement? Prompt = null,
-    JsonElement? Truncation = null) : IResponsePrompt;
+    JsonElement? Truncation = null,
+    string? User = null,
+    string? SafetyIdentifier = null) : IResponsePrompt;
 
 /// <summary>Body of POST /v1/responses/input_tokens: OpenAI's count takes the prompt's fields of a create, all optional.</summary>
 public sealed record InputTokensRequest(

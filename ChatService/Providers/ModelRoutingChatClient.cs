@@ -52,13 +52,14 @@ public sealed class ModelRoutingChatClient : IChatClient
         For(options).GetStreamingResponseAsync(messages, WithOpenAIOptions(options), cancellationToken);
 
     /// <summary>
-    /// What Microsoft.Extensions.AI's options have no field for (effort "minimal", verbosity) goes in the OpenAI SDK's
-    /// own request options, which the adapter starts from and then fills with everything else.
+    /// What Microsoft.Extensions.AI's options have no field for (effort "minimal", verbosity, the end user) goes in the
+    /// OpenAI SDK's own request options, which the adapter starts from and then fills with everything else.
     /// </summary>
     private static ChatOptions? WithOpenAIOptions(ChatOptions? options)
     {
         var controls = ModelControls.Of(options);
-        if (options is null || controls is not ({ ReasoningEffort: "minimal" } or { Verbosity: not null }))
+        var endUser = EndUser.Of(options);
+        if (options is null || (controls is not ({ ReasoningEffort: "minimal" } or { Verbosity: not null }) && endUser is null))
         {
             return options;
         }
@@ -68,14 +69,22 @@ public sealed class ModelRoutingChatClient : IChatClient
         copy.RawRepresentationFactory = _ =>
         {
             var request = new ChatCompletionOptions();
-            if (controls.ReasoningEffort == "minimal")
+            if (controls?.ReasoningEffort == "minimal")
             {
                 request.ReasoningEffortLevel = ChatReasoningEffortLevel.Minimal;
             }
-            if (controls.Verbosity is { } verbosity)
+            // The SDK's chat options have no property for these; its JSON patch writes each field as OpenAI names it.
+            if (controls?.Verbosity is { } verbosity)
             {
-                // The SDK's chat options have no verbosity property; its JSON patch writes the field as OpenAI names it.
                 request.Patch.Set("$.verbosity"u8, verbosity);
+            }
+            if (endUser?.User is { } user)
+            {
+                request.EndUserId = user;
+            }
+            if (endUser?.SafetyIdentifier is { } safetyIdentifier)
+            {
+                request.Patch.Set("$.safety_identifier"u8, safetyIdentifier);
             }
             return request;
         };

@@ -35,7 +35,8 @@ public sealed record TurnInput(
     bool? AllowMultipleToolCalls = null,
     bool Truncate = true,
     ModelControls? Controls = null,
-    bool Compaction = false);
+    bool Compaction = false,
+    EndUser? EndUser = null);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
@@ -131,6 +132,7 @@ public sealed class ChatEngine(
             chatOptions.AdditionalProperties[ResponseCompaction.PropertyKey] = true;
         }
         input.Controls?.ApplyTo(chatOptions);
+        input.EndUser?.ApplyTo(chatOptions);
         if ((input.Budget ?? TokenBudget.Of(input.Caller)) is { } budget)
         {
             chatOptions.AdditionalProperties[TokenBudget.PropertyKey] = budget;

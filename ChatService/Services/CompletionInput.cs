@@ -74,13 +74,14 @@ public static class CompletionInput
                     system.Add(text);
                     break;
                 case "user":
-                    turns.Add(new AIChatMessage(ChatRole.User, text));
+                    // A participant's name goes to the model as sent (AuthorName is OpenAI's `name`).
+                    turns.Add(new AIChatMessage(ChatRole.User, text) { AuthorName = message.Name });
                     break;
                 case "assistant":
                     var made = Calls(message.ToolCalls, i);
                     turns.Add(made.Count == 0
-                        ? new AIChatMessage(ChatRole.Assistant, text)
-                        : new AIChatMessage(ChatRole.Assistant, [.. text.Length > 0 ? [new TextContent(text)] : Array.Empty<AIContent>(), .. made]));
+                        ? new AIChatMessage(ChatRole.Assistant, text) { AuthorName = message.Name }
+                        : new AIChatMessage(ChatRole.Assistant, [.. text.Length > 0 ? [new TextContent(text)] : Array.Empty<AIContent>(), .. made]) { AuthorName = message.Name });
                     calls = made.Count > 0 ? made.Select(c => c.CallId).ToHashSet(StringComparer.Ordinal) : null;
                     unanswered = made.Select(c => c.CallId).ToList();
                     break;

@@ -46,6 +46,7 @@ public sealed record ResponsePlan(
             TopP = request.TopP ?? assistant?.TopP,
             MaxOutputTokens = request.MaxOutputTokens,
             Controls = ModelControls.WithDefaultEffort(prompt.Turn.Controls, assistant?.ReasoningEffort),
+            EndUser = EndUser.Read(request.User, request.SafetyIdentifier),
         };
 
         var response = new ResponseEntity
