@@ -45,6 +45,7 @@ public sealed record TurnInput(
 public sealed class ChatEngine(
     IChatClient model,
     KnowledgeClient knowledge,
+    FileSearchClient fileSearch,
     IntentCacheClient intentCache,
     CachedAnswers cachedAnswers,
     ModelSecrets secrets,
@@ -88,10 +89,13 @@ public sealed class ChatEngine(
         // answer was not made with the effort or verbosity a request asks for.
         // A cached answer is the assistant's own: made with its instructions and model, so a request that brings
         // instructions of its own ("answer in French") or another model is neither answered from the cache nor stored.
+        // The cache is told when an assistant's own documents change, not when the vector stores it names do, so an
+        // assistant that searches those is answered by the model.
         var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool)
             && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null
             && input.Assistant is { } own && input.Instructions == own.Instructions
-            && string.IsNullOrWhiteSpace(input.AdditionalInstructions) && input.Model == own.Model;
+            && string.IsNullOrWhiteSpace(input.AdditionalInstructions) && input.Model == own.Model
+            && ToolResources.SearchedBy(own).Count == 0;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -174,11 +178,36 @@ public sealed class ChatEngine(
         return TokenEstimator.Count(messages);
     }
 
-    private async Task<IReadOnlyList<KnowledgePassage>> PassagesAsync(TurnInput input, string question, CancellationToken cancellationToken) =>
-        input.Passages is { } searched ? searched
-            : input.Assistant is { } a && options.Value.Passages > 0
-            ? await knowledge.SearchAsync(a.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false)
-            : [];
+    private async Task<IReadOnlyList<KnowledgePassage>> PassagesAsync(TurnInput input, string question, CancellationToken cancellationToken)
+    {
+        if (input.Passages is { } searched)
+        {
+            return searched;
+        }
+        if (input.Assistant is not { } assistant || options.Value.Passages == 0)
+        {
+            return [];
+        }
+        var stores = ToolResources.SearchedBy(assistant);
+        if (stores.Count == 0)
+        {
+            return await knowledge.SearchAsync(assistant.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false);
+        }
+        // As a run of the assistant searches them: its own documents and the stores it names, as their owner (the
+        // stores were checked against the owner when named), one gone meanwhile read as empty.
+        try
+        {
+            var found = await fileSearch.SearchAsync([ToolResources.OwnStore(assistant.Id), .. stores],
+                new FileSearchQuery(question, options.Value.Passages), new CallerIdentity(assistant.OwnerId), cancellationToken, skipGone: true)
+                .ConfigureAwait(false);
+            return [.. found.Select(r => r.ToPassage())];
+        }
+        catch (ServiceDefaults.Errors.ApiException unavailable) when (unavailable.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Knowledge is optional: with document-service down the answer goes on without it, as with own documents.
+            return [];
+        }
+    }
 
     private int ContextBudget(TurnInput input) =>
         input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens;

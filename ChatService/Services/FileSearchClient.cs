@@ -49,6 +49,8 @@ public sealed class FileSearchClient(HttpClient http, CallerTokenCodec codec)
         {
             return [];
         }
+        // The query is a user's message, which may be longer than document-service takes.
+        query = query with { Query = SearchQuery.Of(query.Query) };
         var pages = await Task.WhenAll(vectorStoreIds.Distinct(StringComparer.Ordinal)
             .Select(id => SearchOneAsync(id, query, caller, skipGone, cancellationToken))).ConfigureAwait(false);
         return pages.SelectMany(p => p)

@@ -75,10 +75,9 @@ public sealed partial class KnowledgeClient(
         }
         try
         {
-            var searched = query.Length > SiblingLimits.MaxSearchQueryLength ? query[..SiblingLimits.MaxSearchQueryLength] : query;
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/documents/search")
             {
-                Content = JsonContent.Create(new SearchRequest(assistantId, searched, topK), options: JsonDefaults.Options),
+                Content = JsonContent.Create(new SearchRequest(assistantId, SearchQuery.Of(query), topK), options: JsonDefaults.Options),
             };
             Vouch(request, caller);
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);

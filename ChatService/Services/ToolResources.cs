@@ -16,6 +16,20 @@ public static class ToolResources
 
     public static string OwnStore(string assistantId) => "vs_" + assistantId;
 
+    /// <summary>
+    /// The vector stores an assistant's answers search besides its own documents: those its tool_resources name, when
+    /// it offers the file_search tool (OpenAI's assistants search them only then). Every way of asking it does so.
+    /// </summary>
+    public static IReadOnlyList<string> SearchedBy(AssistantEntity assistant)
+    {
+        if (assistant.ToolResourcesJson is "{}" or "")
+        {
+            return [];
+        }
+        using var tools = JsonDocument.Parse(assistant.ToolsJson);
+        return tools.RootElement.EnumerateArray().Any(t => Json.StringOf(t, "type") == "file_search") ? StoreIds(assistant.ToolResourcesJson) : [];
+    }
+
     public static IReadOnlyList<string> StoreIds(string json)
     {
         using var document = JsonDocument.Parse(string.IsNullOrEmpty(json) ? "{}" : json);

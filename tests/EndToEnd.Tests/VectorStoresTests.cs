@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using OpenAI;
 using OpenAI.Assistants;
+using OpenAI.Chat;
 using OpenAI.Files;
 using OpenAI.VectorStores;
 
@@ -121,6 +122,45 @@ public abstract class VectorStoresTests(Platform platform)
         Assert.Equal(answer.Id, steps[1].Details.CreatedMessageId);
         Assert.Contains("16 weeks", rawStep.GetProperty("step_details").GetProperty("tool_calls")[0].GetProperty("file_search")
             .GetProperty("results")[0].GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnSdkAssistantsStoreAnswersEveryWayOfAskingItAndAQuestionLongerThanASearchStillFindsIt()
+    {
+        var (client, token) = await platform.NewUserAsync("everyway");
+        var sdk = Sdk(token);
+        OpenAIFile file = await sdk.GetOpenAIFileClient().UploadFileAsync(
+            BinaryData.FromString("Sick leave. Employees receive 12 days of paid sick leave each year."), "sick.md", FileUploadPurpose.Assistants);
+        VectorStore store = await sdk.GetVectorStoreClient().CreateVectorStoreAsync(new VectorStoreCreationOptions { FileIds = { file.Id } });
+        var assistants = sdk.GetAssistantClient();
+        Assistant assistant = await assistants.CreateAssistantAsync("gpt-4o-mini", new AssistantCreationOptions
+        {
+            Instructions = "Answer from the leave policy.",
+            Tools = { new FileSearchToolDefinition() },
+            ToolResources = new ToolResources { FileSearch = new FileSearchToolResources { VectorStoreIds = { store.Id } } },
+        });
+        const string Question = "How many days of paid sick leave do employees get?";
+
+        ChatCompletion completion = await sdk.GetChatClient(assistant.Id).CompleteChatAsync([new UserChatMessage(Question)]);
+        using var asked = await client.PostAsync(new Uri($"/api/ask?assistant_id={assistant.Id}", UriKind.Relative),
+            new StringContent(Question, Encoding.UTF8, "text/plain"));
+        using var channel = await client.PostAsJsonAsync(new Uri("/api/chats/messages", UriKind.Relative),
+            new { assistant_id = assistant.Id, channel = new { service = "slack", id = "C-everyway" }, message = Question });
+        // Longer than document-service takes as a search query (8,000 characters): the run's search once failed it.
+        var pasted = string.Concat(Enumerable.Repeat("Please read all of this pasted text before answering. ", 200)) + Question;
+        AssistantThread thread = await assistants.CreateThreadAsync(new ThreadCreationOptions
+        {
+            InitialMessages = { new ThreadInitializationMessage(MessageRole.User, [pasted]) },
+        });
+        ThreadRun run = await UntilDoneAsync(assistants, await assistants.CreateRunAsync(thread.Id, assistant.Id));
+
+        Assert.Contains("12 days", completion.Content[0].Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Contains("12 days", await asked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, channel.StatusCode);
+        Assert.Contains("12 days", await channel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Contains("12 days", (await LatestMessageAsync(assistants, thread.Id)).Content[0].Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using System.Net.Http.Json;
+
+namespace ChatService.Tests;
+
+/// <summary>
+/// The vector stores an assistant's tool_resources name answer it however it is asked, not in runs alone, when it
+/// offers file_search, as OpenAI's assistants search them only then.
+/// </summary>
+public sealed class AssistantStoresTests
+{
+    private const string Handbook = "vs_handbook";
+    private const string Question = "How many vacation days do employees get?";
+
+    [Fact]
+    public async Task AChatCompletionAndAnAskOfAnAssistantWithFileSearchReadItsNamedStores()
+    {
+        await using var documents = await TestSupport.VectorStoresAsync(Handbook.Equals);
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_named_stores");
+        var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
+
+        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+        using var asked = await client.PostAsync($"/api/ask?assistant_id={assistantId}", new StringContent(Question));
+
+        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("25 vacation days", await asked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
+    }
+
+    [Fact]
+    public async Task AnAssistantThatOffersNoFileSearchLeavesTheStoresItNamesUnsearched()
+    {
+        await using var documents = await TestSupport.VectorStoresAsync(Handbook.Equals);
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_no_file_search");
+        var assistantId = await AssistantAsync(client, []);
+
+        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+
+        Assert.DoesNotContain("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
+    }
+
+    private static async Task<string> AssistantAsync(HttpClient client, object[] tools)
+    {
+        using var created = await client.PostAsJsonAsync("/v1/assistants", new
+        {
+            model = "gpt-4o-mini",
+            instructions = "Answer from the handbook.",
+            tools,
+            tool_resources = new { file_search = new { vector_store_ids = new[] { Handbook } } },
+        });
+        created.EnsureSuccessStatusCode();
+        return (await created.JsonAsync()).GetProperty("id").GetString()!;
+    }
+}
