@@ -43,6 +43,25 @@ public sealed class AssistantStoresTests
         Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
     }
 
+    [Fact]
+    public async Task AnAssistantThatSearchesItsNamedStoresIsNeitherAnsweredFromTheAnswerCacheNorStoredInIt()
+    {
+        await using var cache = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/lookup", StringComparison.Ordinal)
+            ? context.Response.WriteAsJsonAsync(new { hit = true, answer = "We give 20 days.", intent = "vacation", confidence = 0.97, entry_id = "e1" })
+            : Task.CompletedTask);
+        await using var documents = await TestSupport.VectorStoresAsync(Handbook.Equals);
+        await using var factory = TestSupport.Service().WithDocuments(documents).WithIntentCache(cache);
+        using var client = factory.Client("usr_stores_uncached");
+        var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
+
+        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+
+        // The store may have changed since the cached answer was made, and the cache would not know.
+        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Empty(cache.Requests);
+    }
+
     private static async Task<string> AssistantAsync(HttpClient client, object[] tools)
     {
         using var created = await client.PostAsJsonAsync("/v1/assistants", new
