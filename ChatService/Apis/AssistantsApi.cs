@@ -110,12 +110,14 @@ public static class AssistantsApi
                 ? knowledge.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask,
             SiblingCleanup.IsDeployed(configuration, IntentCacheClient.Sibling)
                 ? intents.DeleteAssistantAsync(assistantId, caller, cancellationToken) : Task.CompletedTask);
-        // Threads, messages and runs stay: they belong to the user, as with OpenAI.
-        if (await db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(cancellationToken) == 0)
-        {
-            // Another request deleted it meanwhile and answers for it.
-            throw Access.NotFound("assistant", assistantId);
-        }
+        // Threads, messages and runs stay: they belong to the user, as with OpenAI. Its channels' chats go: they are
+        // the assistant's channels, which no message can reach any more. Of deletes racing, the row lets one through and
+        // the others are 404 (another request deleted it meanwhile and answers for it).
+        await DeleteOnce.RunAsync(db, "assistant", assistantId, ct => db.Assistants.Where(a => a.Id == assistantId).ExecuteDeleteAsync(ct),
+            [
+                ct => db.ChatEntries.Where(e => db.Chats.Any(c => c.Id == e.ChatId && c.AssistantId == assistantId)).ExecuteDeleteAsync(ct),
+                ct => db.Chats.Where(c => c.AssistantId == assistantId).ExecuteDeleteAsync(ct),
+            ], cancellationToken);
         await PublishChangedAsync(bus, answers, assistantId, cancellationToken);
         return TypedResults.Ok(new DeletedObject(assistantId, "assistant.deleted", true));
     }

@@ -113,7 +113,9 @@ public static class ChannelChatsApi
         }
 
         // No transaction is open from here until the answer is stored: the model may take many seconds.
-        var thread = await db.Threads.FirstAsync(t => t.Id == chat.ThreadId, cancellationToken);
+        // The thread's owner may delete it (and the chat with it) once the question is stored.
+        var thread = await db.Threads.FirstOrDefaultAsync(t => t.Id == chat.ThreadId, cancellationToken)
+            ?? throw Access.NotFound("thread", chat.ThreadId);
         var snapshot = await engine.GetKnowledgeAsync(assistant, caller, cancellationToken);
         var turns = await threadContext.TurnsAsync(thread, assistant, snapshot, cancellationToken);
         var turn = await engine.StartAsync(
@@ -139,7 +141,15 @@ public static class ChannelChatsApi
         entry.TokensIn = turn.PromptTokens;
         entry.TokensOut = turn.CompletionTokens;
         entry.Cached = turn.Cached;
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The chat's entry went with its thread while the model answered: there is nowhere to keep the answer.
+            throw Access.NotFound("thread", chat.ThreadId);
+        }
         asked.Answered = true;
 
         SetUsageHeaders(context, turn);

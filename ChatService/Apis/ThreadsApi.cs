@@ -82,10 +82,15 @@ public static class ThreadsApi
         [FromRoute(Name = "thread_id")] string threadId, CallerIdentity caller, ChatDbContext db, CancellationToken cancellationToken)
     {
         await Access.ThreadAsync(db, caller, threadId, cancellationToken);
+        // A channel's chat is its thread seen from the channel: it goes with it, and the channel's next message starts a
+        // new one (a chat left naming a deleted thread failed every later message).
         await DeleteOnce.RunAsync(db, "thread", threadId, ct => db.Threads.Where(t => t.Id == threadId).ExecuteDeleteAsync(ct),
             [
                 ct => db.Messages.Where(m => m.ThreadId == threadId).ExecuteDeleteAsync(ct),
                 ct => db.Runs.Where(r => r.ThreadId == threadId).ExecuteDeleteAsync(ct),
+                ct => db.RunSteps.Where(s => s.ThreadId == threadId).ExecuteDeleteAsync(ct),
+                ct => db.ChatEntries.Where(e => db.Chats.Any(c => c.Id == e.ChatId && c.ThreadId == threadId)).ExecuteDeleteAsync(ct),
+                ct => db.Chats.Where(c => c.ThreadId == threadId).ExecuteDeleteAsync(ct),
             ], cancellationToken);
         return TypedResults.Ok(new DeletedObject(threadId, "thread.deleted", true));
     }

@@ -32,8 +32,15 @@ public sealed class ChannelChats(ChatDbContext db, IKeyValueStore cache, ThreadT
             {
                 threadLock = await ThreadLock.TakeAsync(db, chat.ThreadId, cancellationToken).ConfigureAwait(false);
                 // A first message refused while this one waited takes its new chat away again (WithdrawAsync): then this
-                // message makes the channel's chat anew.
-                if (await db.Chats.AnyAsync(c => c.Id == chat.Id, cancellationToken).ConfigureAwait(false))
+                // message makes the channel's chat anew. So does one whose thread is gone: a thread's delete takes its
+                // chat now, but earlier versions left the chat behind, naming the deleted thread.
+                if (!await db.Threads.AnyAsync(t => t.Id == chat.ThreadId, cancellationToken).ConfigureAwait(false))
+                {
+                    await db.ChatEntries.Where(e => e.ChatId == chat.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    await db.Chats.Where(c => c.Id == chat.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    await threadLock.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (await db.Chats.AnyAsync(c => c.Id == chat.Id, cancellationToken).ConfigureAwait(false))
                 {
                     return new ChannelTurn(chat, made, threadLock, turn);
                 }

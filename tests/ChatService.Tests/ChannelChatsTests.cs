@@ -8,7 +8,7 @@ namespace ChatService.Tests;
 /// <summary>Channel chats end to end on real PostgreSQL and Redis, with a scripted model to see what it is sent.</summary>
 public sealed class ChannelChatsTests
 {
-    private static async Task<ServiceFactory<Program>> OnRealServersAsync(ScriptedHttpServer model)
+    internal static async Task<ServiceFactory<Program>> OnRealServersAsync(ScriptedHttpServer model)
     {
         var postgres = await SharedServers.PostgresAsync();
         var redis = await SharedServers.RedisAsync();
