@@ -50,7 +50,7 @@ public static class ChatCompletionsApi
         // the database context and the engine (with its sibling clients) are only taken when it is not one. Instructions
         // of the request's own or a token cap make the engine decide (ChatEngine.StartAsync).
         var turn = request.Model.StartsWith("asst_", StringComparison.Ordinal) && shape.AllowsCachedAnswer && tools is null && controls is null
-            && string.IsNullOrWhiteSpace(system) && maxTokens is null
+            && string.IsNullOrWhiteSpace(system) && maxTokens is null && turns.All(t => t.AuthorName is null)
             ? cachedAnswers.TryRepeat(caller, request.Model, turns) : null;
         turn ??= await StartAsync(request, shape, controls, tools, caller, system, turns, maxTokens,
             context.RequestServices.GetRequiredService<ChatDbContext>(), context.RequestServices.GetRequiredService<ChatEngine>(), cancellationToken);

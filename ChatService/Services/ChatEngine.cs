@@ -36,20 +36,22 @@ public sealed record TurnInput(
     bool Truncate = true,
     ModelControls? Controls = null,
     bool Compaction = false,
-    EndUser? EndUser = null);
+    EndUser? EndUser = null,
+    bool SearchNamedStores = true);
 
 /// <summary>
 /// The way every answer is made (runs, chat completions, channel chats, /api/ask): intent cache first, then the
 /// assistant's knowledge and the history into a prompt, then the model, streamed.
 /// </summary>
-public sealed class ChatEngine(
+public sealed partial class ChatEngine(
     IChatClient model,
     KnowledgeClient knowledge,
     FileSearchClient fileSearch,
     IntentCacheClient intentCache,
     CachedAnswers cachedAnswers,
     ModelSecrets secrets,
-    IOptions<ChatServiceOptions> options)
+    IOptions<ChatServiceOptions> options,
+    ILogger<ChatEngine> logger)
 {
     public Task<KnowledgeSnapshot> GetKnowledgeAsync(AssistantEntity? assistant, CallerIdentity caller, CancellationToken cancellationToken) =>
         assistant is null ? Task.FromResult(KnowledgeSnapshot.None) : knowledge.GetKnowledgeAsync(assistant.Id, caller, cancellationToken);
@@ -91,11 +93,12 @@ public sealed class ChatEngine(
         // instructions of its own ("answer in French") or another model is neither answered from the cache nor stored.
         // The cache is told when an assistant's own documents change, not when the vector stores it names do, so an
         // assistant that searches those is answered by the model.
-        var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool)
+        // A participant's name reaches the model, which may answer with it ("Hi Alice"), so a named turn is no one's FAQ.
+        var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool || t.AuthorName is not null)
             && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null
             && input.Assistant is { } own && input.Instructions == own.Instructions
             && string.IsNullOrWhiteSpace(input.AdditionalInstructions) && input.Model == own.Model
-            && ToolResources.SearchedBy(own).Count == 0;
+            && NamedStores(input).Count == 0;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -188,27 +191,44 @@ public sealed class ChatEngine(
         {
             return [];
         }
-        var stores = ToolResources.SearchedBy(assistant);
-        if (stores.Count == 0)
+        var stores = NamedStores(input);
+        if (stores.Count > 0)
         {
-            return await knowledge.SearchAsync(assistant.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false);
+            // As a run of the assistant searches them: its own documents and the stores it names, as their owner (the
+            // stores were checked against the owner when named), one gone meanwhile read as empty.
+            try
+            {
+                var found = await fileSearch.SearchAsync([ToolResources.OwnStore(assistant.Id), .. stores],
+                    new FileSearchQuery(question, options.Value.Passages), new CallerIdentity(assistant.OwnerId), cancellationToken, skipGone: true)
+                    .ConfigureAwait(false);
+                return [.. found.Select(r => r.ToPassage())];
+            }
+            catch (ServiceDefaults.Errors.ApiException refused)
+            {
+                // Knowledge is optional: a store that expired or a document-service that is down leaves the assistant
+                // its own documents, as any failure of theirs leaves it without, never an answer refused.
+                LogStoresUnsearched(logger, assistant.Id, refused.StatusCode, refused.Message);
+            }
         }
-        // As a run of the assistant searches them: its own documents and the stores it names, as their owner (the
-        // stores were checked against the owner when named), one gone meanwhile read as empty.
-        try
-        {
-            var found = await fileSearch.SearchAsync([ToolResources.OwnStore(assistant.Id), .. stores],
-                new FileSearchQuery(question, options.Value.Passages), new CallerIdentity(assistant.OwnerId), cancellationToken, skipGone: true)
-                .ConfigureAwait(false);
-            return [.. found.Select(r => r.ToPassage())];
-        }
-        catch (ServiceDefaults.Errors.ApiException unavailable) when (unavailable.StatusCode == StatusCodes.Status503ServiceUnavailable)
-        {
-            // Knowledge is optional: with document-service down the answer goes on without it, as with own documents.
-            return [];
-        }
+        return await knowledge.SearchAsync(assistant.Id, question, options.Value.Passages, input.Caller, cancellationToken).ConfigureAwait(false);
     }
 
-    private int ContextBudget(TurnInput input) =>
-        input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens;
+    /// <summary>The vector stores this turn searches for its assistant besides its own documents (a run searches its own).</summary>
+    private static IReadOnlyList<string> NamedStores(TurnInput input) =>
+        input.SearchNamedStores && input.Assistant is { } assistant ? ToolResources.SearchedBy(assistant) : [];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Assistant {AssistantId} answered from its own documents only: its vector stores' search failed ({Status}: {Reason})")]
+    private static partial void LogStoresUnsearched(ILogger logger, string assistantId, int status, string reason);
+
+    private int ContextBudget(TurnInput input)
+    {
+        var budget = input.MaxPromptTokens is { } cap ? Math.Min(cap, options.Value.ContextTokens) : options.Value.ContextTokens;
+        // A prompt larger than its API key may spend in a minute is refused (429) every time: a thread that grew past it
+        // could never be answered again. When the input may be trimmed, it is trimmed to what the key can pay for.
+        if (input.Truncate && (input.Budget ?? TokenBudget.Of(input.Caller)) is { } key)
+        {
+            budget = Math.Min(budget, Math.Max(1, key.TokensPerMinute - (input.MaxOutputTokens ?? options.Value.DefaultOutputReserve)));
+        }
+        return budget;
+    }
 }

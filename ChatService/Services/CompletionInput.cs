@@ -29,6 +29,19 @@ public static class CompletionInput
         return read.Functions.Count > 0 ? read : null;
     }
 
+    /// <summary>
+    /// A participant's name goes to the model, so it is checked as OpenAI checks it (no blanks, none of &lt;|\/&gt;, at
+    /// most 64 characters) and refused here, naming the client's own message, rather than by the model.
+    /// </summary>
+    private static void CheckName(string? name, int index)
+    {
+        if (name is not null && (name.Length is 0 or > 64 || name.Any(c => char.IsWhiteSpace(c) || c is '<' or '|' or '\\' or '/' or '>')))
+        {
+            throw Access.BadRequest($"messages[{index}].name must be 1 to 64 characters without blanks or any of <|\\/>.",
+                "invalid_value", $"messages[{index}].name");
+        }
+    }
+
     public static (string? System, List<AIChatMessage> Turns) Messages(IReadOnlyList<ChatMessageRequest>? messages)
     {
         if (messages is null || messages.Count == 0)
@@ -52,6 +65,7 @@ public static class CompletionInput
         {
             var message = messages[i];
             var text = Text(message);
+            CheckName(message.Name, i);
             // Only an assistant message that calls tools may come without content, as OpenAI has it.
             if (message.Content.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
                 && !(message.Role == "assistant" && message.ToolCalls is { ValueKind: JsonValueKind.Array } calling && calling.GetArrayLength() > 0))

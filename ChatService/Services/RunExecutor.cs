@@ -81,7 +81,7 @@ public sealed partial class RunExecutor(
                     results is null ? run.AdditionalInstructions : string.Join("\n\n", new[] { run.AdditionalInstructions, FileCitations.Instruction }.OfType<string>()),
                     turns, run.Temperature, run.TopP, run.MaxCompletionTokens, tools.Functions, tools.Mode,
                     results?.Select(r => r.ToPassage()).ToList(), budget, OutputShape.FromKept(run.ResponseFormatJson), run.MaxPromptTokens,
-                    run.ParallelToolCalls, Controls: ModelControls.Read(run.ReasoningEffort, null)),
+                    run.ParallelToolCalls, Controls: ModelControls.Read(run.ReasoningEffort, null), SearchNamedStores: false),
                 snapshot, token).ConfigureAwait(false);
             await foreach (var delta in turn.StreamAsync(token).ConfigureAwait(false))
             {

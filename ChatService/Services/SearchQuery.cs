@@ -11,6 +11,8 @@ public static class SearchQuery
     /// </summary>
     public static string Of(string message)
     {
+        // Trailing blanks first, so the end kept of a long message is words.
+        message = message.TrimEnd();
         if (message.Length <= SiblingLimits.MaxSearchQueryLength)
         {
             return message;

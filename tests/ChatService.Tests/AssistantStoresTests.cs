@@ -62,6 +62,60 @@ public sealed class AssistantStoresTests
         Assert.Empty(cache.Requests);
     }
 
+    [Fact]
+    public async Task ANamedStoreThatFailsItsSearchLeavesTheAnswerTheAssistantsOwnDocumentsNotARefusal()
+    {
+        await using var documents = await ScriptedHttpServer.StartAsync(context =>
+        {
+            var path = context.Request.Path.Value!;
+            if (path.EndsWith("/knowledge", StringComparison.Ordinal))
+            {
+                return context.Response.WriteAsJsonAsync(new { assistant_id = path.Split('/')[3], version = "kv-1", instructions = Array.Empty<object>() });
+            }
+            if (path == "/api/documents/search")
+            {
+                return context.Response.WriteAsJsonAsync(new { data = new[] { new { document_id = "doc_own", filename = "own.md", chunk_index = 0, score = 0.9, text = "Every employee gets 25 vacation days a year." } } });
+            }
+            if (context.Request.Method == "GET")
+            {
+                return context.Response.WriteAsJsonAsync(new { id = Handbook, @object = "vector_store" });
+            }
+            context.Response.StatusCode = 400;
+            return context.Response.WriteAsJsonAsync(new { error = new { message = $"Vector store {Handbook} has expired.", type = "invalid_request_error" } });
+        });
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_store_expired");
+        var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } });
+        var completion = await response.JsonAsync();
+
+        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
+    }
+
+    [Fact]
+    public async Task ARunWhoseToolsLeaveOutFileSearchSearchesNoneOfTheStoresItsAssistantNames()
+    {
+        await using var documents = await TestSupport.VectorStoresAsync(Handbook.Equals);
+        await using var factory = TestSupport.Service().WithDocuments(documents);
+        using var client = factory.Client("usr_run_no_search");
+        var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
+
+        var run = await (await client.PostAsJsonAsync("/v1/threads/runs", new
+        {
+            assistant_id = assistantId,
+            tools = Array.Empty<object>(),
+            thread = new { messages = new[] { new { role = "user", content = Question } } },
+        })).JsonAsync();
+        var threadId = run.GetProperty("thread_id").GetString()!;
+        await Wait.UntilAsync(async () => (await (await client.GetAsync($"/v1/threads/{threadId}/runs/{run.GetProperty("id").GetString()}")).JsonAsync())
+            .GetProperty("status").GetString() == "completed", TimeSpan.FromSeconds(30), "the run to complete");
+
+        Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery.StartsWith("/v1/vector_stores/", StringComparison.Ordinal) && r.Method == "POST");
+    }
+
     private static async Task<string> AssistantAsync(HttpClient client, object[] tools)
     {
         using var created = await client.PostAsJsonAsync("/v1/assistants", new

@@ -82,4 +82,28 @@ public sealed class EmbeddedTokenBudgetTests
         Assert.EndsWith($"retry after {header} s.", message);
         refused.Dispose();
     }
+
+    [Fact]
+    public async Task AHistoryLongerThanTheKeysBudgetIsTrimmedToItAndAnsweredNotRefusedForEver()
+    {
+        await using var factory = TestSupport.Service();
+        using var client = factory.CreateDefaultClient().ActAs("usr_budget_history", "key_budget_history", tpm: 3000);
+        // About 6,000 tokens of earlier turns (" word" is one token): more than the key may spend in a minute.
+        var history = Enumerable.Range(0, 12).SelectMany(i => new[]
+        {
+            new { role = "user", content = $"turn{i}" + string.Concat(Enumerable.Repeat(" word", 500)) },
+            new { role = "assistant", content = "Noted." },
+        });
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "gpt-4o-mini",
+            max_tokens = 50,
+            messages = history.Append(new { role = "user", content = "What does my handbook say about holidays?" }).ToArray(),
+        });
+        var body = await response.JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.InRange(body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), 1, 3000 - 50);
+    }
 }

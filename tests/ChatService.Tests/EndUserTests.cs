@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenAI.Chat;
@@ -83,5 +84,54 @@ public sealed class EndUserTests
         Assert.False(sent.ContainsKey("user"));
         Assert.False(sent.ContainsKey("safety_identifier"));
         Assert.DoesNotContain(sent["messages"]!.AsArray(), m => m!.AsObject().ContainsKey("name"));
+    }
+
+    [Theory]
+    [InlineData("Ann Smith")]
+    [InlineData("ann<script>")]
+    [InlineData("")]
+    public async Task ANameOpenAIWouldRefuseIsRefusedHereNamingTheClientsOwnMessage(string name)
+    {
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "Hi", 9, 1));
+        await using var factory = TestSupport.Service().WithModel(model);
+        using var client = factory.Client("usr_enduser_badname");
+
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "gpt-4o-mini",
+            messages = new object[] { new { role = "system", content = "Be brief." }, new { role = "user", name, content = "Hi" } },
+        });
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("messages[1].name", error.GetProperty("param").GetString());
+        Assert.Empty(model.Requests);
+    }
+
+    [Fact]
+    public async Task AConversationWithAParticipantsNameIsNeitherAnsweredFromTheAnswerCacheNorStoredInIt()
+    {
+        await using var cache = await ScriptedHttpServer.StartAsync(context => context.Request.Path.Value!.EndsWith("/lookup", StringComparison.Ordinal)
+            ? context.Response.WriteAsJsonAsync(new { hit = true, answer = "We open at nine.", intent = "hours", confidence = 0.97, entry_id = "e1" })
+            : Task.CompletedTask);
+        await using var documents = await TestSupport.DocumentsAsync(() => "kv-1");
+        await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "Hi Alice, we open at nine.", 9, 6));
+        await using var factory = TestSupport.Service().WithModel(model).WithIntentCache(cache).WithDocuments(documents);
+        using var client = factory.Client("usr_enduser_named_cache");
+        var assistantId = await client.CreateAssistantAsync();
+
+        var answers = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var completion = await (await client.PostAsJsonAsync("/v1/chat/completions", new
+            {
+                model = assistantId,
+                messages = new[] { new { role = "user", name = "alice", content = "When do you open?" } },
+            })).JsonAsync();
+            answers.Add(completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
+        }
+
+        Assert.All(answers, a => Assert.Equal("Hi Alice, we open at nine.", a));
+        Assert.Empty(cache.Requests);
     }
 }
