@@ -24,6 +24,9 @@ public sealed class AssistantDeleteSiblingDownTests
         form.Add(new StringContent(assistant), "assistant_id");
         using var uploaded = await user.PostAsync(new Uri("/api/documents", UriKind.Relative), form);
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        // The upload asked chat-service whether the caller may use the assistant: a sibling call that succeeded is
+        // no entry in an operator's log (it was one line for each, nearly every line a service wrote).
+        Assert.All(platform.ServiceNames, service => Assert.DoesNotContain("info: Polly", platform[service].Output));
 
         await platform["intent-cache-service"].KillAsync();
         using var refused = await user.DeleteAsync($"/v1/assistants/{assistant}");
