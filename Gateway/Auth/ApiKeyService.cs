@@ -91,11 +91,16 @@ public sealed class ApiKeyService(
     public async Task RevokeAsync(string userId, string keyId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.UserId == userId && k.RevokedAt == null, cancellationToken)
-            .ConfigureAwait(false) ?? throw new ApiException(StatusCodes.Status404NotFound, "No such API key.", "Not found");
-        key.RevokedAt = now;
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        cache.ForgetKey(key.SecretHash);
+        var secretHash = await db.ApiKeys.AsNoTracking().Where(k => k.Id == keyId && k.UserId == userId && k.RevokedAt == null)
+            .Select(k => k.SecretHash).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        // Conditional on the key still being live, so of revokes racing exactly one answers it revoked, the rest 404.
+        var revoked = secretHash is null ? 0 : await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(k => k.RevokedAt, now), cancellationToken).ConfigureAwait(false);
+        if (revoked == 0)
+        {
+            throw new ApiException(StatusCodes.Status404NotFound, "No such API key.", "Not found");
+        }
+        cache.ForgetKey(secretHash!);
     }
 
     /// <summary>
@@ -104,19 +109,28 @@ public sealed class ApiKeyService(
     /// </summary>
     public async Task<int> RemoveAssistantAsync(string userId, string assistantId, CancellationToken cancellationToken)
     {
-        var keys = await db.ApiKeys.Where(k => k.UserId == userId && k.Assistants != null && k.Assistants.Contains(assistantId))
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.UserId == userId && k.Assistants != null && k.Assistants.Contains(assistantId))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var changed = keys.Where(k => k.AssistantList!.Contains(assistantId, StringComparer.Ordinal)).ToList();
-        foreach (var key in changed)
+        var changed = 0;
+        foreach (var found in keys)
         {
-            key.Assistants = string.Join(',', key.AssistantList!.Where(a => a != assistantId));
+            // Each write is conditional on the scope it was computed from: deletes of a key's assistants racing each
+            // other once left it naming the ones whose removal the last write did not see. A lost race reads again.
+            for (ApiKey? key = found; key?.AssistantList is { } scope && scope.Contains(assistantId, StringComparer.Ordinal);)
+            {
+                var before = key.Assistants;
+                var after = string.Join(',', scope.Where(a => a != assistantId));
+                if (await db.ApiKeys.Where(k => k.Id == key.Id && k.Assistants == before)
+                    .ExecuteUpdateAsync(u => u.SetProperty(k => k.Assistants, after), cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    cache.ForgetKey(key.SecretHash);
+                    changed++;
+                    break;
+                }
+                key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == key.Id, cancellationToken).ConfigureAwait(false);
+            }
         }
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var key in changed)
-        {
-            cache.ForgetKey(key.SecretHash);
-        }
-        return changed.Count;
+        return changed;
     }
 
     /// <summary>The caller a secret (given by its hash) stands for, or null when it is unknown or revoked.</summary>
