@@ -36,6 +36,8 @@ internal static class Extensions
         builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<AccountService>();
+        builder.Services.AddSingleton<RefreshTokenSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefreshTokenSweeper>());
         builder.Services.AddScoped<ApiKeyService>();
         builder.AddAssistantAccess();
 
