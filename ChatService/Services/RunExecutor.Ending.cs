@@ -54,6 +54,12 @@ public sealed partial class RunExecutor
         {
             await TrySinkAsync(sink, $"thread.run.{stored.Status}", RunObject.From(stored)).ConfigureAwait(false);
         }
+        else
+        {
+            // Deleted with its thread while it ran: what it wrote after the delete (its answer, its steps) goes too.
+            await db.RunSteps.Where(s => s.RunId == runId).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+            await db.Messages.Where(m => m.RunId == runId).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private async Task CancelledAsync(RunEntity run, RunEventSink sink)

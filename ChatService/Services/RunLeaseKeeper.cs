@@ -55,9 +55,15 @@ public sealed partial class RunLeaseKeeper(
                     await db.Runs.Where(r => held.Contains(r.Id) && (r.Status == "queued" || r.Status == "in_progress" || r.Status == "cancelling"))
                         .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, until), stoppingToken).ConfigureAwait(false);
                 }
-                var cancelling = await db.Runs.AsNoTracking().Where(r => held.Contains(r.Id) && r.Status == "cancelling").Select(r => r.Id)
+                var states = await db.Runs.AsNoTracking().Where(r => held.Contains(r.Id)).Select(r => new { r.Id, r.Status })
                     .ToListAsync(stoppingToken).ConfigureAwait(false);
-                cancelling.ForEach(id => live.Cancel(id));
+                // A run is registered only once its row was read, so one whose row is gone was deleted with its thread:
+                // its model call stops rather than answer into a thread no one can read.
+                var gone = held.Except(states.Select(s => s.Id), StringComparer.Ordinal);
+                foreach (var id in states.Where(s => s.Status == "cancelling").Select(s => s.Id).Concat(gone))
+                {
+                    live.Cancel(id);
+                }
             }
             if (renew)
             {

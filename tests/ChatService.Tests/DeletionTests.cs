@@ -91,6 +91,33 @@ public sealed class DeletionTests
     }
 
     [Fact]
+    public async Task DeletingAThreadWhileItsRunIsAnsweringStopsTheModelCallAndLeavesNoStepBehind()
+    {
+        var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var model = await TestSupport.HangingModelAsync("thinking", upstreamAborted);
+        await using var factory = await ChannelChatsTests.OnRealServersAsync(model);
+        using var client = factory.Client("usr_del_live_run");
+        var assistantId = await client.CreateAssistantAsync();
+        var run = await (await client.PostAsJsonAsync("/v1/threads/runs", new
+        {
+            assistant_id = assistantId,
+            thread = new { messages = new[] { new { role = "user", content = "Think long" } } },
+        })).JsonAsync();
+        var threadId = run.GetProperty("thread_id").GetString()!;
+        await Wait.UntilAsync(() => Task.FromResult(model.Requests.Count == 1), TimeSpan.FromSeconds(30), "the model to be asked");
+
+        using var deleted = await client.DeleteAsync($"/v1/threads/{threadId}");
+        await upstreamAborted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var runs = factory.Services.GetRequiredService<ChatService.Services.RunRegistry>();
+        await Wait.UntilAsync(() => Task.FromResult(!runs.Held().Contains(run.GetProperty("id").GetString()!)),
+            TimeSpan.FromSeconds(30), "the run's executor to let go");
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(0, await InDatabaseAsync(factory, db => db.RunSteps.CountAsync(s => s.ThreadId == threadId)));
+        Assert.Equal(0, await InDatabaseAsync(factory, db => db.Messages.CountAsync(m => m.ThreadId == threadId)));
+    }
+
+    [Fact]
     public async Task DeletingAnAssistantTakesItsChannelsChatsAndLeavesTheirThreads()
     {
         await using var model = await ScriptedHttpServer.StartAsync(context => TestSupport.WriteCompletionAsync(context, "Hello Eve", 9, 2));
