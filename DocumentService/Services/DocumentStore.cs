@@ -105,6 +105,13 @@ public sealed partial class DocumentStore(
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The row was deleted while this replacement was embedding: it answers as if it came after the delete.
+            await ForgetBlobAsync(newKey).ConfigureAwait(false);
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status404NotFound,
+                $"No document found with id '{document.Id}'.", "Not found", "not_found");
+        }
         catch
         {
             await ForgetBlobAsync(newKey).ConfigureAwait(false);

@@ -1,0 +1,49 @@
+using System.Net;
+using DocumentService.Tests.Support;
+
+namespace DocumentService.Tests;
+
+/// <summary>
+/// A change that is still embedding when the thing it changes goes away: it is refused as if it came after, and
+/// leaves nothing behind. The embeddings endpoint is held, so the other request lands exactly mid-embedding.
+/// </summary>
+public sealed class ConcurrentChangesTests
+{
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AReplacementStillEmbeddingWhenItsDocumentIsDeletedIsA404AndLeavesNoBlob(string database)
+    {
+        await using var model = await HeldEmbeddings.StartAsync();
+        await using var host = await StartAsync(database, model);
+        var assistant = host.NewAssistant("usr_race_put");
+        using var client = host.ClientFor("usr_race_put");
+        var id = (await client.UploadOkAsync(assistant, "rag", "bus.md", SampleFiles.Utf8("The bus leaves at nine."))).GetProperty("id").GetString();
+
+        var embedding = model.HoldNextAsync();
+        var replacing = client.PutAsync(new Uri($"/api/documents/{id}", UriKind.Relative),
+            DocumentsClient.Form("bus.md", SampleFiles.Utf8("The bus now leaves at ten."), ("type", "rag")));
+        await embedding;
+        using var deleted = await client.DeleteAsync(new Uri($"/api/documents/{id}", UriKind.Relative));
+        model.Release();
+        using var replaced = await replacing;
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, replaced.StatusCode);
+        Assert.Empty(host.BlobFiles());
+    }
+
+    /// <summary>The document service on a database of the given kind, embedding through <paramref name="model"/>.</summary>
+    private static async Task<DocumentsHost> StartAsync(string database, HeldEmbeddings model)
+    {
+        var postgres = database == "postgres" ? await (await SharedServers.PostgresAsync()).CreateDatabaseAsync("concurrent") : null;
+        return await DocumentsHost.StartAsync(f =>
+        {
+            f.With("ConnectionStrings:embeddings", model.ConnectionString);
+            if (postgres is not null)
+            {
+                f.With("ConnectionStrings:docsdb", postgres);
+            }
+        });
+    }
+}
