@@ -10,6 +10,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Embeddings;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Access;
 
 namespace DocumentService.Services;
 
@@ -64,6 +65,11 @@ public sealed partial class DocumentStore(
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await ChunkWriter.InsertAsync(db, prepared.ToChunks(id, assistantId), cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+            if (version == KnowledgeVersions.Deleted)
+            {
+                // Deleted while this upload was embedding: answered like any unknown assistant, and nothing is kept.
+                throw AssistantAccess.NotFound(assistantId);
+            }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch

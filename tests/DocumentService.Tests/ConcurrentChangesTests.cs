@@ -33,6 +33,31 @@ public sealed class ConcurrentChangesTests
         Assert.Empty(host.BlobFiles());
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AnUploadStillEmbeddingWhenItsAssistantIsDeletedIsRefusedAndLeavesNothing(string database)
+    {
+        await using var model = await HeldEmbeddings.StartAsync();
+        await using var host = await StartAsync(database, model);
+        var assistant = host.NewAssistant("usr_race_asst");
+        using var client = host.ClientFor("usr_race_asst");
+        await client.UploadOkAsync(assistant, "rag", "old.md", SampleFiles.Utf8("Lockers are on the second floor."));
+
+        var embedding = model.HoldNextAsync();
+        var uploading = client.UploadAsync(assistant, "rag", "late.md", SampleFiles.Utf8("The canteen opens at noon."));
+        await embedding;
+        using var deleted = await client.DeleteAsync(new Uri($"/api/assistants/{assistant}/documents", UriKind.Relative));
+        model.Release();
+        using var uploaded = await uploading;
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, uploaded.StatusCode);
+        Assert.Contains("assistant_not_found", await uploaded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, (await client.ListAsync(assistant)).GetArrayLength());
+        Assert.Empty(host.BlobFiles());
+    }
+
     /// <summary>The document service on a database of the given kind, embedding through <paramref name="model"/>.</summary>
     private static async Task<DocumentsHost> StartAsync(string database, HeldEmbeddings model)
     {
