@@ -124,8 +124,8 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>
-    /// Deletes a vector store with its files' chunks and batches; the files themselves stay. False when another
-    /// request deleted it first.
+    /// Deletes a vector store with its files' chunks, batches and knowledge state; the files themselves stay. False
+    /// when another request deleted it first.
     /// </summary>
     public async Task<bool> DeleteVectorStoreAsync(string id, CancellationToken cancellationToken)
     {
@@ -137,7 +137,8 @@ public sealed partial class DocumentStore
         await db.Chunks.Where(c => c.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFiles.Where(f => f.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFileBatches.Where(b => b.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await KnowledgeVersions.BumpAsync(db, id, cancellationToken).ConfigureAwait(false);
+        // Store ids are never reused, so no version can repeat: the row goes rather than outlive its store.
+        await db.KnowledgeStates.Where(k => k.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
