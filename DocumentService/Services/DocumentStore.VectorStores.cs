@@ -67,6 +67,13 @@ public sealed partial class DocumentStore
         long version;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            // A no-op update takes the file's row, as its delete does first: the file is either deleted after this
+            // commits (and the delete removes this attachment) or gone by now, and nothing of it is attached.
+            if (await db.Documents.Where(d => d.Id == file.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, d => d.UpdatedAt), cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {file.Id}", "Not found", "not_found");
+            }
             version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
             row.Generation = version;
             db.VectorStoreFiles.Add(row);

@@ -135,13 +135,14 @@ public sealed partial class DocumentStore(
     public async Task<bool> DeleteAsync(Document document, CancellationToken cancellationToken)
     {
         var changed = new List<(string Key, long Version)>();
-        var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
             if (await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 return false;
             }
+            // Read after the row is taken, so an attach that committed just before is among them.
+            var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
             await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.VectorStoreFiles.Where(f => f.FileId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             foreach (var key in stores.Append(document.AssistantId).OfType<string>().Distinct(StringComparer.Ordinal))

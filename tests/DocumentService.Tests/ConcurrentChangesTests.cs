@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using DocumentService.Tests.Support;
 
 namespace DocumentService.Tests;
@@ -56,6 +57,33 @@ public sealed class ConcurrentChangesTests
         Assert.Contains("assistant_not_found", await uploaded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, (await client.ListAsync(assistant)).GetArrayLength());
         Assert.Empty(host.BlobFiles());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AnAttachStillEmbeddingWhenItsFileIsDeletedIsA404AndLeavesTheStoreWithoutIt(string database)
+    {
+        await using var model = await HeldEmbeddings.StartAsync();
+        await using var host = await StartAsync(database, model);
+        using var client = host.ClientFor("usr_race_attach");
+        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
+            DocumentsClient.Form("menu.md", SampleFiles.Utf8("Soup is served on Fridays."), ("purpose", "assistants")));
+        var file = (await uploaded.OkJsonAsync()).GetProperty("id").GetString();
+        using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = "Menu" });
+        var store = (await created.OkJsonAsync()).GetProperty("id").GetString();
+
+        var embedding = model.HoldNextAsync();
+        var attaching = client.PostAsJsonAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative), new { file_id = file });
+        await embedding;
+        using var deleted = await client.DeleteAsync(new Uri($"/v1/files/{file}", UriKind.Relative));
+        model.Release();
+        using var attached = await attaching;
+        using var members = await client.GetAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, attached.StatusCode);
+        Assert.Equal(0, (await members.OkJsonAsync()).GetProperty("data").GetArrayLength());
     }
 
     /// <summary>The document service on a database of the given kind, embedding through <paramref name="model"/>.</summary>
