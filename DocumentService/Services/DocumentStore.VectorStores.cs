@@ -1,4 +1,5 @@
 using DocumentService.Model;
+using DocumentService.Services.VectorStores;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Errors;
 
@@ -63,18 +64,30 @@ public sealed partial class DocumentStore
 
         var chunks = prepared.ToChunks(file.Id, storeKey);
         row.UsageBytes = chunks.Sum(c => (long)c.Text.Length + c.Embedding.Length);
-        await KnowledgeVersions.EnsureRowAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
         long version;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            // A no-op update takes the file's row, as its delete does first: the file is either deleted after this
-            // commits (and the delete removes this attachment) or gone by now, and nothing of it is attached.
+            // No-op updates take the file's row and a named store's row, as their deletes do first: each is either
+            // deleted after this commits (and its delete removes this attachment) or gone by now, and nothing is kept.
             if (await db.Documents.Where(d => d.Id == file.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, d => d.UpdatedAt), cancellationToken).ConfigureAwait(false) == 0)
             {
                 throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {file.Id}", "Not found", "not_found");
             }
+            if (storeKey.StartsWith(VectorStoreRef.Prefix, StringComparison.Ordinal)
+                && await db.VectorStores.Where(v => v.Id == storeKey)
+                    .ExecuteUpdateAsync(s => s.SetProperty(v => v.LastActiveAt, v => v.LastActiveAt), cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw VectorStoreRef.NotFound(storeKey);
+            }
+            // Only now, so that a deleted store's state does not come back; ON CONFLICT DO NOTHING never fails the
+            // transaction. An assistant's store (keyed by the assistant) finds its tombstone instead.
+            await KnowledgeVersions.EnsureRowAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
+            if (version == KnowledgeVersions.Deleted)
+            {
+                throw VectorStoreRef.NotFound(VectorStoreRef.ForAssistant(storeKey));
+            }
             row.Generation = version;
             db.VectorStoreFiles.Add(row);
             try

@@ -11,8 +11,9 @@ public static class KnowledgeVersions
             .Select(k => (long?)k.Version).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
 
     /// <summary>
-    /// Makes sure the assistant has a row, outside any transaction, so that two first uploads racing to create it
-    /// both go on: ON CONFLICT DO NOTHING (the same on SQLite and PostgreSQL) lets the second one pass quietly.
+    /// Makes sure the assistant has a row, so that two first uploads racing to create it both go on: ON CONFLICT DO
+    /// NOTHING (the same on SQLite and PostgreSQL) lets the second one pass quietly, inside a transaction too (on
+    /// PostgreSQL it waits for the first one's commit).
     /// </summary>
     public static async Task EnsureRowAsync(DocumentsDbContext db, string assistantId, CancellationToken cancellationToken)
     {

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using DocumentService.Model;
 using DocumentService.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocumentService.Tests;
 
@@ -84,6 +87,36 @@ public sealed class ConcurrentChangesTests
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, attached.StatusCode);
         Assert.Equal(0, (await members.OkJsonAsync()).GetProperty("data").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AnAttachStillEmbeddingWhenItsStoreIsDeletedIsA404AndLeavesNothingOfTheStore(string database)
+    {
+        await using var model = await HeldEmbeddings.StartAsync();
+        await using var host = await StartAsync(database, model);
+        using var client = host.ClientFor("usr_race_store");
+        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
+            DocumentsClient.Form("rota.md", SampleFiles.Utf8("The rota changes on Mondays."), ("purpose", "assistants")));
+        var file = (await uploaded.OkJsonAsync()).GetProperty("id").GetString();
+        using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = "Rota" });
+        var store = (await created.OkJsonAsync()).GetProperty("id").GetString()!;
+
+        var embedding = model.HoldNextAsync();
+        var attaching = client.PostAsJsonAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative), new { file_id = file });
+        await embedding;
+        using var deleted = await client.DeleteAsync(new Uri($"/v1/vector_stores/{store}", UriKind.Relative));
+        model.Release();
+        using var attached = await attaching;
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, attached.StatusCode);
+        using var scope = host.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocumentsDbContext>();
+        Assert.Equal(0, await db.VectorStoreFiles.CountAsync(f => f.StoreKey == store));
+        Assert.Equal(0, await db.Chunks.CountAsync(c => c.AssistantId == store));
+        Assert.Equal(0, await db.KnowledgeStates.CountAsync(k => k.AssistantId == store));
     }
 
     /// <summary>The document service on a database of the given kind, embedding through <paramref name="model"/>.</summary>
