@@ -70,11 +70,7 @@ public sealed class ConcurrentChangesTests
         await using var model = await HeldEmbeddings.StartAsync();
         await using var host = await StartAsync(database, model);
         using var client = host.ClientFor("usr_race_attach");
-        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
-            DocumentsClient.Form("menu.md", SampleFiles.Utf8("Soup is served on Fridays."), ("purpose", "assistants")));
-        var file = (await uploaded.OkJsonAsync()).GetProperty("id").GetString();
-        using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = "Menu" });
-        var store = (await created.OkJsonAsync()).GetProperty("id").GetString();
+        var (file, store) = await FileAndStoreAsync(client, "menu.md", "Soup is served on Fridays.");
 
         var embedding = model.HoldNextAsync();
         var attaching = client.PostAsJsonAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative), new { file_id = file });
@@ -97,11 +93,7 @@ public sealed class ConcurrentChangesTests
         await using var model = await HeldEmbeddings.StartAsync();
         await using var host = await StartAsync(database, model);
         using var client = host.ClientFor("usr_race_store");
-        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
-            DocumentsClient.Form("rota.md", SampleFiles.Utf8("The rota changes on Mondays."), ("purpose", "assistants")));
-        var file = (await uploaded.OkJsonAsync()).GetProperty("id").GetString();
-        using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = "Rota" });
-        var store = (await created.OkJsonAsync()).GetProperty("id").GetString()!;
+        var (file, store) = await FileAndStoreAsync(client, "rota.md", "The rota changes on Mondays.");
 
         var embedding = model.HoldNextAsync();
         var attaching = client.PostAsJsonAsync(new Uri($"/v1/vector_stores/{store}/files", UriKind.Relative), new { file_id = file });
@@ -117,6 +109,15 @@ public sealed class ConcurrentChangesTests
         Assert.Equal(0, await db.VectorStoreFiles.CountAsync(f => f.StoreKey == store));
         Assert.Equal(0, await db.Chunks.CountAsync(c => c.AssistantId == store));
         Assert.Equal(0, await db.KnowledgeStates.CountAsync(k => k.AssistantId == store));
+    }
+
+    /// <summary>A /v1/files file with this text and an empty vector store, both new.</summary>
+    private static async Task<(string File, string Store)> FileAndStoreAsync(HttpClient client, string filename, string text)
+    {
+        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
+            DocumentsClient.Form(filename, SampleFiles.Utf8(text), ("purpose", "assistants")));
+        using var created = await client.PostAsJsonAsync(new Uri("/v1/vector_stores", UriKind.Relative), new { name = filename });
+        return ((await uploaded.OkJsonAsync()).GetProperty("id").GetString()!, (await created.OkJsonAsync()).GetProperty("id").GetString()!);
     }
 
     /// <summary>The document service on a database of the given kind, embedding through <paramref name="model"/>.</summary>
