@@ -1,4 +1,5 @@
 using DocumentService.Model;
+using DocumentService.Services.VectorStores;
 using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Errors;
 
@@ -63,11 +64,30 @@ public sealed partial class DocumentStore
 
         var chunks = prepared.ToChunks(file.Id, storeKey);
         row.UsageBytes = chunks.Sum(c => (long)c.Text.Length + c.Embedding.Length);
-        await KnowledgeVersions.EnsureRowAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
         long version;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
+            // No-op updates take the file's row and a named store's row, as their deletes do first: each is either
+            // deleted after this commits (and its delete removes this attachment) or gone by now, and nothing is kept.
+            if (await db.Documents.Where(d => d.Id == file.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, d => d.UpdatedAt), cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new ApiException(StatusCodes.Status404NotFound, $"No such File object: {file.Id}", "Not found", "not_found");
+            }
+            if (storeKey.StartsWith(VectorStoreRef.Prefix, StringComparison.Ordinal)
+                && await db.VectorStores.Where(v => v.Id == storeKey)
+                    .ExecuteUpdateAsync(s => s.SetProperty(v => v.LastActiveAt, v => v.LastActiveAt), cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw VectorStoreRef.NotFound(storeKey);
+            }
+            // Only now, so that a deleted store's state does not come back; ON CONFLICT DO NOTHING never fails the
+            // transaction. An assistant's store (keyed by the assistant) finds its tombstone instead.
+            await KnowledgeVersions.EnsureRowAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, storeKey, cancellationToken).ConfigureAwait(false);
+            if (version == KnowledgeVersions.Deleted)
+            {
+                throw VectorStoreRef.NotFound(VectorStoreRef.ForAssistant(storeKey));
+            }
             row.Generation = version;
             db.VectorStoreFiles.Add(row);
             try
@@ -124,8 +144,8 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>
-    /// Deletes a vector store with its files' chunks and batches; the files themselves stay. False when another
-    /// request deleted it first.
+    /// Deletes a vector store with its files' chunks, batches and knowledge state; the files themselves stay. False
+    /// when another request deleted it first.
     /// </summary>
     public async Task<bool> DeleteVectorStoreAsync(string id, CancellationToken cancellationToken)
     {
@@ -137,7 +157,8 @@ public sealed partial class DocumentStore
         await db.Chunks.Where(c => c.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFiles.Where(f => f.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.VectorStoreFileBatches.Where(b => b.StoreKey == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await KnowledgeVersions.BumpAsync(db, id, cancellationToken).ConfigureAwait(false);
+        // Store ids are never reused, so no version can repeat: the row goes rather than outlive its store.
+        await db.KnowledgeStates.Where(k => k.AssistantId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Embeddings;
 using ServiceDefaults.Caching;
+using ServiceDefaults.Access;
 
 namespace DocumentService.Services;
 
@@ -64,6 +65,11 @@ public sealed partial class DocumentStore(
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await ChunkWriter.InsertAsync(db, prepared.ToChunks(id, assistantId), cancellationToken).ConfigureAwait(false);
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
+            if (version == KnowledgeVersions.Deleted)
+            {
+                // Deleted while this upload was embedding: answered like any unknown assistant, and nothing is kept.
+                throw AssistantAccess.NotFound(assistantId);
+            }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -105,6 +111,13 @@ public sealed partial class DocumentStore(
             version = await KnowledgeVersions.BumpAsync(db, assistantId, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The row was deleted while this replacement was embedding: it answers as if it came after the delete.
+            await ForgetBlobAsync(newKey).ConfigureAwait(false);
+            throw new ServiceDefaults.Errors.ApiException(StatusCodes.Status404NotFound,
+                $"No document found with id '{document.Id}'.", "Not found", "not_found");
+        }
         catch
         {
             await ForgetBlobAsync(newKey).ConfigureAwait(false);
@@ -122,13 +135,14 @@ public sealed partial class DocumentStore(
     public async Task<bool> DeleteAsync(Document document, CancellationToken cancellationToken)
     {
         var changed = new List<(string Key, long Version)>();
-        var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
             if (await db.Documents.Where(d => d.Id == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 return false;
             }
+            // Read after the row is taken, so an attach that committed just before is among them.
+            var stores = await db.VectorStoreFiles.Where(f => f.FileId == document.Id).Select(f => f.StoreKey).ToListAsync(cancellationToken).ConfigureAwait(false);
             await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.VectorStoreFiles.Where(f => f.FileId == document.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             foreach (var key in stores.Append(document.AssistantId).OfType<string>().Distinct(StringComparer.Ordinal))

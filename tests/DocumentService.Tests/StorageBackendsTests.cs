@@ -2,7 +2,9 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using DocumentService.Services.Storage;
 using DocumentService.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocumentService.Tests;
 
@@ -46,6 +48,51 @@ public sealed class StorageBackendsTests
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         Assert.Empty(afterDelete);
         Assert.Empty(host.BlobFiles());
+    }
+
+    [Fact]
+    public async Task DeletedDocumentsAndFilesLeaveNoEmptyFolderOnDisk()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        var assistant = host.NewAssistant("usr_folders");
+        using var client = host.ClientFor("usr_folders");
+        var document = (await client.UploadOkAsync(assistant, "rag", "a.md", SampleFiles.Utf8("Keys are at reception."))).GetProperty("id").GetString();
+        using var uploaded = await client.PostAsync(new Uri("/v1/files", UriKind.Relative),
+            DocumentsClient.Form("b.md", SampleFiles.Utf8("Mail is sorted at ten."), ("purpose", "assistants")));
+        var file = (await uploaded.OkJsonAsync()).GetProperty("id").GetString();
+        var foldersBefore = Directory.GetDirectories(host.BlobDirectory).Length;
+
+        using var deletedDocument = await client.DeleteAsync(new Uri($"/api/documents/{document}", UriKind.Relative));
+        using var deletedFile = await client.DeleteAsync(new Uri($"/v1/files/{file}", UriKind.Relative));
+
+        Assert.Equal(2, foldersBefore);
+        Assert.Equal(HttpStatusCode.NoContent, deletedDocument.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, deletedFile.StatusCode);
+        Assert.Empty(Directory.GetFileSystemEntries(host.BlobDirectory));
+    }
+
+    [Fact]
+    public async Task ABlobPutWhileItsFoldersLastBlobIsDeletedIsStoredAndAFolderOnlyGoesWhenEmpty()
+    {
+        await using var host = await DocumentsHost.StartAsync();
+        var blobs = host.Factory.Services.GetRequiredService<IBlobStore>();
+        const int Rounds = 500;
+
+        // Each round deletes the folder's only blob while the next version is put beside it.
+        await blobs.PutAsync("doc_churn/v0", [0], "application/octet-stream");
+        for (var i = 0; i < Rounds; i++)
+        {
+            await Task.WhenAll(
+                Task.Run(() => blobs.PutAsync($"doc_churn/v{i + 1}", [(byte)(i + 1)], "application/octet-stream")),
+                Task.Run(() => blobs.DeleteAsync($"doc_churn/v{i}")));
+        }
+        var survivors = host.BlobFiles();
+        await blobs.DeleteAsync($"doc_churn/v{Rounds}");
+        // Deleting again, with the folder gone, is still no error.
+        await blobs.DeleteAsync($"doc_churn/v{Rounds}");
+
+        Assert.Equal(Path.Combine(host.BlobDirectory, "doc_churn", $"v{Rounds}"), Assert.Single(survivors));
+        Assert.Empty(Directory.GetFileSystemEntries(host.BlobDirectory));
     }
 
     [Fact]

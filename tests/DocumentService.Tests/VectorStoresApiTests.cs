@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DocumentService.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocumentService.Tests;
 
@@ -184,6 +186,31 @@ public sealed class VectorStoresApiTests
         Assert.Equal(1, described.GetProperty("file_counts").GetProperty("completed").GetInt32());
         var text = found.GetProperty("data")[0].GetProperty("content")[0].GetProperty("text").GetString()!;
         Assert.Contains("soup and bread", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ADeletedStoreTakesItsKnowledgeStateWithIt(string database)
+    {
+        await using var host = await HostOnAsync(database);
+        using var client = host.ClientFor("usr_vs_state");
+        var file = await UploadFileAsync(client, "desk.txt", "Hot desks are booked in the app the day before.");
+        var id = (await PostAsync(client, "/v1/vector_stores", new { name = "Desks", file_ids = new[] { file } })).GetProperty("id").GetString()!;
+        var statesWithTheStore = await KnowledgeStatesAsync(host, id);
+
+        using var deleted = await client.DeleteAsync(new Uri($"/v1/vector_stores/{id}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(1, statesWithTheStore);
+        Assert.Equal(0, await KnowledgeStatesAsync(host, id));
+    }
+
+    private static async Task<int> KnowledgeStatesAsync(DocumentsHost host, string key)
+    {
+        using var scope = host.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocumentService.Model.DocumentsDbContext>();
+        return await db.KnowledgeStates.CountAsync(k => k.AssistantId == key);
     }
 
     private static List<string> Ids(JsonElement list) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using IntentCacheService.Services.Cache;
 using ServiceDefaults.Caching;
 
 namespace IntentCacheService.Tests;
@@ -251,6 +252,23 @@ public sealed class AnswerCacheTests
 
         Assert.True(hit.Hit);
         Assert.False(dropped.Hit);
+    }
+
+    [Fact]
+    public async Task AVectorStoresKnowledgeChangeLeavesNoGenerationKeyWhileAnAssistantsMovesIt()
+    {
+        await using var host = await IntentCacheHost.StartAsync();
+        var cache = host.Factory.Services.GetRequiredService<AnswerCache>();
+        var redis = host.Factory.Services.GetRequiredService<RedisConnection>().Database;
+        var store = "vs_" + Guid.NewGuid().ToString("N")[..24];
+        var assistant = "asst_" + Guid.NewGuid().ToString("N")[..24];
+
+        // What the listener does with a "knowledge-changed" message of each.
+        await cache.InvalidateOnEventAsync(store);
+        await cache.InvalidateOnEventAsync(assistant);
+
+        Assert.False(await redis.KeyExistsAsync(CacheKeys.Generation(store)));
+        Assert.Equal(1, (long)await redis.StringGetAsync(CacheKeys.Generation(assistant)));
     }
 
     // The service subscribes in the background; publishing until the effect shows avoids racing its subscription.

@@ -4,7 +4,8 @@ namespace DocumentService.Services.Storage;
 
 /// <summary>
 /// Blobs as files under a directory (.data/blobs by default). A blob is written to a temporary file beside its final
-/// place and renamed, so a crash mid-write leaves no half file under the real name.
+/// place and renamed, so a crash mid-write leaves no half file under the real name. A key's folder (`doc_x/` of
+/// `doc_x/v2`) goes with its last blob, and a put whose folder vanished under it makes it again.
 /// </summary>
 public sealed class FileBlobStore : IBlobStore
 {
@@ -19,11 +20,10 @@ public sealed class FileBlobStore : IBlobStore
     public async Task PutAsync(string key, byte[] content, string contentType, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            await using (var file = CreateInFolder(temporary))
             {
                 await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -48,8 +48,49 @@ public sealed class FileBlobStore : IBlobStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Its folder went with its last blob: this blob is gone already.
+            return Task.CompletedTask;
+        }
+        var folder = Path.GetDirectoryName(path)!;
+        if (folder != _root)
+        {
+            try
+            {
+                // Removes the folder only if empty, atomically: a put in progress holds its temporary file there.
+                Directory.Delete(folder, recursive: false);
+            }
+            catch (IOException)
+            {
+                // Not empty (another version, or a put in progress), or already gone: either way it is not ours to remove.
+            }
+        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Opens a new file, making its folder first. A delete of the folder's last blob may remove the folder between the
+    /// two steps (once the file exists the folder is not empty, so it stays); then the folder is made again.
+    /// </summary>
+    private static FileStream CreateInFolder(string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     /// <summary>Keys are ours, but the check costs nothing and keeps every path inside the root.</summary>

@@ -125,8 +125,14 @@ public sealed class AnswerCache(
         await statistics.DeleteAsync(ownerId, assistantId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The same, in reaction to a platform event every instance receives itself.</summary>
-    public Task InvalidateOnEventAsync(string assistantId) => entries.InvalidateAsync(assistantId, tellOthers: false);
+    /// <summary>
+    /// Drops the assistant's entries on a platform event every instance receives itself ("knowledge-changed",
+    /// "assistant-changed"). document-service announces vector stores (`vs_` ids) on the same channel, but entries live
+    /// only under assistant ids (AssistantAccess refuses any other), so there is nothing to drop, and an INCR would
+    /// leave a generation key with no expiry behind every store.
+    /// </summary>
+    public Task InvalidateOnEventAsync(string assistantId) =>
+        AssistantAccess.IsAssistantId(assistantId) ? entries.InvalidateAsync(assistantId, tellOthers: false) : Task.CompletedTask;
 
     public async Task<IntentClassification> ClassifyAsync(TrainedIntentSet set, string text, CancellationToken cancellationToken) =>
         await classifier.ClassifyAsync(set, text, cancellationToken).ConfigureAwait(false);
