@@ -19,11 +19,10 @@ public sealed class AssistantStoresTests
         using var client = factory.Client("usr_named_stores");
         var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
 
-        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
-            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+        var answer = await AnswerAsync(client, assistantId);
         using var asked = await client.PostAsync($"/api/ask?assistant_id={assistantId}", new StringContent(Question));
 
-        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("25 vacation days", answer, StringComparison.Ordinal);
         Assert.Contains("25 vacation days", await asked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
     }
@@ -36,10 +35,9 @@ public sealed class AssistantStoresTests
         using var client = factory.Client("usr_no_file_search");
         var assistantId = await AssistantAsync(client, []);
 
-        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
-            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+        var answer = await AnswerAsync(client, assistantId);
 
-        Assert.DoesNotContain("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("25 vacation days", answer, StringComparison.Ordinal);
         Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
     }
 
@@ -54,11 +52,10 @@ public sealed class AssistantStoresTests
         using var client = factory.Client("usr_stores_uncached");
         var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
 
-        var completion = await (await client.PostAsJsonAsync("/v1/chat/completions",
-            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync();
+        var answer = await AnswerAsync(client, assistantId);
 
         // The store may have changed since the cached answer was made, and the cache would not know.
-        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("25 vacation days", answer, StringComparison.Ordinal);
         Assert.Empty(cache.Requests);
     }
 
@@ -87,11 +84,9 @@ public sealed class AssistantStoresTests
         using var client = factory.Client("usr_store_expired");
         var assistantId = await AssistantAsync(client, [new { type = "file_search" }]);
 
-        using var response = await client.PostAsJsonAsync("/v1/chat/completions",
-            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } });
-        var completion = await response.JsonAsync();
+        var answer = await AnswerAsync(client, assistantId);
 
-        Assert.Contains("25 vacation days", completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("25 vacation days", answer, StringComparison.Ordinal);
         Assert.Contains(documents.Requests, r => r.PathAndQuery == $"/v1/vector_stores/{Handbook}/search");
     }
 
@@ -115,6 +110,12 @@ public sealed class AssistantStoresTests
 
         Assert.DoesNotContain(documents.Requests, r => r.PathAndQuery.StartsWith("/v1/vector_stores/", StringComparison.Ordinal) && r.Method == "POST");
     }
+
+    /// <summary>The assistant's answer to <see cref="Question"/> through chat completions with its id as the model.</summary>
+    private static async Task<string> AnswerAsync(HttpClient client, string assistantId) =>
+        (await (await client.PostAsJsonAsync("/v1/chat/completions",
+            new { model = assistantId, messages = new[] { new { role = "user", content = Question } } })).JsonAsync())
+        .GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
 
     private static async Task<string> AssistantAsync(HttpClient client, object[] tools)
     {
