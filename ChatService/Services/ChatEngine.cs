@@ -94,11 +94,12 @@ public sealed partial class ChatEngine(
         // The cache is told when an assistant's own documents change, not when the vector stores it names do, so an
         // assistant that searches those is answered by the model.
         // A participant's name reaches the model, which may answer with it ("Hi Alice"), so a named turn is no one's FAQ.
+        var stores = NamedStores(input);
         var cacheable = input.Tools is not { Count: > 0 } && !input.Turns.Any(t => t.Role == ChatRole.Tool || t.AuthorName is not null)
             && input.Passages is null && (input.Shape?.AllowsCachedAnswer ?? true) && input.Controls is null
             && input.Assistant is { } own && input.Instructions == own.Instructions
             && string.IsNullOrWhiteSpace(input.AdditionalInstructions) && input.Model == own.Model
-            && NamedStores(input).Count == 0;
+            && stores.Count == 0;
         if (cacheable && input.Assistant is { } assistant && question.Length > 0)
         {
             // Without earlier turns the cache's verdict depends on the text alone, so a repeat may be answered here.
@@ -119,7 +120,7 @@ public sealed partial class ChatEngine(
             }
         }
 
-        var passages = await PassagesAsync(input, question, cancellationToken).ConfigureAwait(false);
+        var passages = await PassagesAsync(input, question, stores, cancellationToken).ConfigureAwait(false);
         var messages = PromptBuilder.Build(input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns, ContextBudget(input), input.Truncate);
 
         var chatOptions = new Microsoft.Extensions.AI.ChatOptions
@@ -175,13 +176,15 @@ public sealed partial class ChatEngine(
     public async Task<int> CountPromptAsync(TurnInput input, KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
     {
         var question = input.Turns.LastOrDefault(t => t.Role == ChatRole.User)?.Text ?? "";
-        var passages = await PassagesAsync(input, question, cancellationToken).ConfigureAwait(false);
+        var passages = await PassagesAsync(input, question, NamedStores(input), cancellationToken).ConfigureAwait(false);
         var messages = PromptBuilder.Build(input.Instructions, input.AdditionalInstructions, snapshot, passages, input.Turns,
             input.Truncate ? ContextBudget(input) : int.MaxValue);
         return TokenEstimator.Count(messages);
     }
 
-    private async Task<IReadOnlyList<KnowledgePassage>> PassagesAsync(TurnInput input, string question, CancellationToken cancellationToken)
+    /// <param name="stores">The turn's <see cref="NamedStores"/>, read once for the cache's decision and the search.</param>
+    private async Task<IReadOnlyList<KnowledgePassage>> PassagesAsync(
+        TurnInput input, string question, IReadOnlyList<string> stores, CancellationToken cancellationToken)
     {
         if (input.Passages is { } searched)
         {
@@ -191,7 +194,6 @@ public sealed partial class ChatEngine(
         {
             return [];
         }
-        var stores = NamedStores(input);
         if (stores.Count > 0)
         {
             // As a run of the assistant searches them: its own documents and the stores it names, as their owner (the
