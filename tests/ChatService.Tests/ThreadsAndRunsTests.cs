@@ -200,6 +200,9 @@ public sealed class ThreadsAndRunsTests
         var runId = run.GetProperty("id").GetString();
         await Wait.UntilAsync(async () => (await (await client.GetAsync($"/v1/threads/{threadId}/runs/{runId}")).JsonAsync())
             .GetProperty("status").GetString() == "in_progress" && model.Requests.Count == 1, TimeSpan.FromSeconds(10), "the run to reach the model");
+        // The model's first word was sent; the run keeps it once its answer's message is stored.
+        await Wait.UntilAsync(async () => (await (await client.GetAsync($"/v1/threads/{threadId}/messages?run_id={runId}")).JsonAsync())
+            .GetProperty("data").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the answer's message to be stored");
 
         var cancelling = await (await client.PostAsync($"/v1/threads/{threadId}/runs/{runId}/cancel", null)).JsonAsync();
         await upstreamAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -33,7 +33,14 @@ public sealed class FileBlobStore : IBlobStore
         }
         finally
         {
-            File.Delete(temporary);
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Moved into place, then deleted with its folder by a concurrent delete: nothing of it is left.
+            }
         }
     }
 
