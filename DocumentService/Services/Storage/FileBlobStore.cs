@@ -83,18 +83,19 @@ public sealed class FileBlobStore : IBlobStore
 
     /// <summary>
     /// Opens a new file, making its folder first. A delete of the folder's last blob may remove the folder between the
-    /// two steps (once the file exists the folder is not empty, so it stays); then the folder is made again.
+    /// two steps (once the file exists the folder is not empty, so it stays), or inside CreateDirectory itself, which
+    /// then reports the folder as an existing file; either way the folder is made again.
     /// </summary>
     private static FileStream CreateInFolder(string path)
     {
         for (var attempt = 1; ; attempt++)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             try
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             }
-            catch (DirectoryNotFoundException) when (attempt < 5)
+            catch (IOException) when (attempt < 5)
             {
             }
         }
